@@ -1,0 +1,55 @@
+using System.CommandLine;
+using ImpactModel.Scenarios;
+using ImpactModel.Worker.Cli;
+using ImpactModel.Worker.Hosting;
+using Microsoft.Extensions.Hosting;
+
+namespace ImpactModel.Worker.Commands;
+
+/// <summary><c>impact validate FILE...</c>: every problem in every file at once; exit 2 if any file is invalid.</summary>
+public static class ValidateCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var files = new Argument<string[]>("FILE")
+        {
+            Arity = ArgumentArity.OneOrMore,
+            Description = "Scenario files (with a top-level 'strand:') or shared population files (without one).",
+        };
+        var command = new Command("validate",
+            "Check scenario and population files: YAML syntax, types, ranges, references, ids and distributions. " +
+            "Prints every problem as file:line:column: path: message and exits 2 if any file is invalid.")
+        {
+            files,
+        };
+        command.SetAction(parse =>
+        {
+            using IHost host = ImpactHost.CreateBuilder(parse.GetValue(ImpactCli.Settings) ?? []).Build();
+            return Run(parse.GetRequiredValue(files), console);
+        });
+        return command;
+    }
+
+    internal static int Run(IReadOnlyList<string> paths, CliConsole console)
+    {
+        int invalid = 0;
+        foreach (string path in paths)
+        {
+            ScenarioLoadResult result = ScenarioLoader.Load(path, DiskScenarioFiles.Instance);
+            if (result.Errors.Count > 0)
+            {
+                invalid++;
+                foreach (ScenarioError error in result.Errors)
+                    console.Error.WriteLine(error.ToString());
+            }
+            else
+            {
+                console.Out.WriteLine($"{path}: ok: {result.Summary}");
+            }
+        }
+
+        if (invalid > 0 && paths.Count > 1)
+            console.Error.WriteLine($"impact: {invalid} of {paths.Count} files invalid");
+        return invalid > 0 ? ExitCodes.InvalidInput : ExitCodes.Success;
+    }
+}
