@@ -33,6 +33,8 @@ public static class ValidateCommand
     internal static int Run(IReadOnlyList<string> paths, CliConsole console)
     {
         int invalid = 0;
+        // A shared population file's problems would otherwise repeat under every scenario that references it.
+        var printed = new HashSet<string>(StringComparer.Ordinal);
         foreach (string path in paths)
         {
             ScenarioLoadResult result = ScenarioLoader.Load(path, DiskScenarioFiles.Instance);
@@ -40,7 +42,10 @@ public static class ValidateCommand
             {
                 invalid++;
                 foreach (ScenarioError error in result.Errors)
-                    console.Error.WriteLine(error.ToString());
+                {
+                    if (printed.Add(error.ToString()))
+                        console.Error.WriteLine(error.ToString());
+                }
             }
             else
             {

@@ -1,17 +1,230 @@
+using System.Collections.Immutable;
+using ImpactModel.Scenarios.Model;
+using ImpactModel.Scenarios.Reading;
+using ImpactModel.Scenarios.Yaml;
+
 namespace ImpactModel.Scenarios;
 
-/// <summary>What loading a file produced: a scenario, a shared population file, or errors.</summary>
-public sealed record ScenarioLoadResult(IReadOnlyList<ScenarioError> Errors, string Summary);
+/// <summary>
+/// What loading a file produced: a scenario (a file with a top-level <c>strand:</c>), a shared
+/// population file (without one), and every problem found in it and the files it references.
+/// </summary>
+public sealed record ScenarioLoadResult(Scenario? Scenario, PopulationSpec? Population, IReadOnlyList<ScenarioError> Errors)
+{
+    public bool IsValid => Errors.Count == 0;
 
-/// <summary>Loads and validates scenario and population files with exact positions.</summary>
+    /// <summary>A one-line description of a valid file.</summary>
+    public string Summary => Scenario is { } s
+        ? $"scenario '{s.Name}' ({s.Strand}): {s.Population.Groups.Length} groups, {s.DataSources.Length} data sources, " +
+          $"{s.Safeguards.Length} safeguards, {s.Variants.Length} declared variants, declared population {s.Population.Size:N0}"
+        : Population is { } p
+            ? $"population file: {p.Areas.Length} areas, {p.Groups.Length} groups, declared population {p.Size:N0}"
+            : "invalid";
+}
+
+/// <summary>Loads and validates scenario and shared population files, reporting every problem with its exact position.</summary>
 public static class ScenarioLoader
 {
+    private static readonly string[] ScenarioKeys =
+    [
+        "strand", "name", "description", "purposes", "price_year", "horizon_years", "discount_rate",
+        "population", "data_sources", "linkage", "fraud", "safeguards", "variants",
+    ];
+
+    private static readonly string[] PopulationFileKeys = ["population"];
+
+    /// <summary>Reads and checks <paramref name="path"/> (and any population file it references) through <paramref name="files"/>.</summary>
     public static ScenarioLoadResult Load(string path, IScenarioFiles files)
     {
         ArgumentNullException.ThrowIfNull(files);
+        var r = new NodeReader();
+        YamlNode? root = ReadYaml(path, files, r.Errors);
+        if (root is null)
+            return new ScenarioLoadResult(null, null, r.Errors);
+
+        if (root is not YamlMapping map)
+        {
+            r.Error(root, "", $"expected a mapping with 'strand:' (a scenario) or 'population:' (a shared population file), got {root.KindName}");
+            return new ScenarioLoadResult(null, null, r.Errors);
+        }
+
+        if (map["strand"] is null)
+        {
+            if (map["population"] is null)
+            {
+                r.Error(map, "", "no top-level 'strand:' (a scenario) or 'population:' (a shared population file)");
+                return new ScenarioLoadResult(null, null, r.Errors);
+            }
+
+            r.Mapping(map, "", PopulationFileKeys);
+            PopulationSpec? population = PopulationReader.Read(r, map["population"]!, "population");
+            CheckGroupReferences(r, population);
+            return Result(null, population, r);
+        }
+
+        Scenario? scenario = ReadScenario(r, map, path, files);
+        return Result(scenario, scenario?.Population, r);
+    }
+
+    /// <summary>Loads a scenario for running; throws <see cref="ScenarioException"/> with every problem if it is invalid.</summary>
+    public static Scenario LoadScenario(string path, IScenarioFiles files)
+    {
+        ScenarioLoadResult result = Load(path, files);
+        if (!result.IsValid)
+            throw new ScenarioException(result.Errors);
+        return result.Scenario ?? throw new ScenarioException(
+            [new ScenarioError(path, 1, 1, "", "this is a shared population file (no top-level 'strand:'), not a scenario to run")]);
+    }
+
+    private static ScenarioLoadResult Result(Scenario? scenario, PopulationSpec? population, NodeReader r)
+    {
+        // Errors in file order, then by position, so the output reads top to bottom.
+        var errors = r.Errors
+            .Select((e, i) => (e, i))
+            .OrderBy(x => x.e.File, StringComparer.Ordinal).ThenBy(x => x.e.Line).ThenBy(x => x.e.Column).ThenBy(x => x.i)
+            .Select(x => x.e).Distinct().ToList();
+        return errors.Count > 0 ? new ScenarioLoadResult(null, null, errors) : new ScenarioLoadResult(scenario, population, errors);
+    }
+
+    private static YamlNode? ReadYaml(string path, IScenarioFiles files, List<ScenarioError> errors)
+    {
         ScenarioFileContent content = files.Read(path);
-        return content.Problem is { } problem
-            ? new ScenarioLoadResult([new ScenarioError(path, 0, 0, "", problem)], "")
-            : new ScenarioLoadResult([], "read");
+        if (content.Problem is { } problem)
+        {
+            errors.Add(new ScenarioError(path, 0, 0, "", problem));
+            return null;
+        }
+
+        return YamlDocumentReader.Read(path, content.Bytes!, errors);
+    }
+
+    private static Scenario? ReadScenario(NodeReader r, YamlMapping map, string path, IScenarioFiles files)
+    {
+        r.Mapping(map, "", ScenarioKeys);
+        string? strand = r.Choice(map["strand"], "strand", Strands.All, "strand");
+        if (strand is Strands.TailoredServices or Strands.Research)
+        {
+            r.Error(map["strand"]!, "strand",
+                $"strand '{strand}' is known, but its section is not yet part of this version of the scenario language; only '{Strands.Fraud}' scenarios can be written today");
+        }
+
+        string? name = r.Id(r.Required(map, "", "name"), "name", "scenario name");
+        string? description = r.Text(NodeReader.Optional(map, "description"), "description");
+        ImmutableArray<string> purposes = Purposes(r, NodeReader.Optional(map, "purposes"));
+        long? priceYear = r.WholeNumber(r.Required(map, "", "price_year"), "price_year", 1900, 2200, "price year");
+        long? horizon = r.WholeNumber(r.Required(map, "", "horizon_years"), "horizon_years", 1, 100, "horizon in years");
+        Parameter discount = r.OptionalParameter(map, "", "discount_rate", ParameterKind.Probability, 0.035);
+        if (map["discount_rate"] is null)
+            discount = discount with { Evidence = new Evidence("HM Treasury, The Green Book (2022), discount rate 3.5%", EvidenceGrade.PublishedStatistic) };
+
+        var referenced = ImmutableArray.CreateBuilder<string>();
+        referenced.Add(path);
+        PopulationSpec? population = Population(r, r.Required(map, "", "population"), path, files, referenced);
+
+        ImmutableArray<DataSourceSpec> sources = SourcesReader.DataSources(r, NodeReader.Optional(map, "data_sources"), "data_sources");
+        ImmutableArray<LinkageSpec> linkages = SourcesReader.Linkages(r, NodeReader.Optional(map, "linkage"), "linkage", sources);
+
+        FraudSpec? fraud = null;
+        if (strand == Strands.Fraud)
+        {
+            r.Required(map, "", "data_sources");
+            r.Required(map, "", "linkage");
+            if (r.Required(map, "", "fraud") is { } fraudNode)
+                fraud = FraudReader.Read(r, fraudNode, "fraud", sources, linkages);
+        }
+        else if (map.KeyNode("fraud") is { } fraudKey && strand is not null)
+        {
+            r.Error(fraudKey, "fraud", $"a 'fraud' section belongs to strand '{Strands.Fraud}', not '{strand}'");
+        }
+
+        ImmutableArray<SafeguardSpec> safeguards = strand is null
+            ? []
+            : SafeguardsReader.Safeguards(r, NodeReader.Optional(map, "safeguards"), "safeguards", strand);
+        ImmutableArray<VariantSpec> variants = SafeguardsReader.Variants(r, NodeReader.Optional(map, "variants"), "variants", safeguards);
+        CheckGroupReferences(r, population);
+
+        if (strand is null || name is null || priceYear is null || horizon is null || population is null || r.Errors.Count > 0)
+            return null;
+        return new Scenario(path, strand, name, description, purposes, (int)priceYear, (int)horizon, discount, population,
+            sources, linkages, fraud, safeguards, variants, referenced.ToImmutable());
+    }
+
+    private static ImmutableArray<string> Purposes(NodeReader r, YamlNode? node)
+    {
+        if (node is null)
+            return [];
+        if (node is not YamlSequence seq)
+        {
+            r.Error(node, "purposes", $"expected a list of declared purposes, got {node.KindName}");
+            return [];
+        }
+
+        var result = ImmutableArray.CreateBuilder<string>();
+        for (int i = 0; i < seq.Items.Count; i++)
+        {
+            if (r.Text(seq.Items[i], $"purposes[{i}]") is { } text)
+                result.Add(text);
+        }
+
+        return result.ToImmutable();
+    }
+
+    /// <summary>Inline (a mapping) or from a shared file (a path relative to the scenario), whose own positions are kept.</summary>
+    private static PopulationSpec? Population(NodeReader r, YamlNode? node, string scenarioPath, IScenarioFiles files,
+        ImmutableArray<string>.Builder referenced)
+    {
+        if (node is null)
+            return null;
+        if (node is YamlMapping)
+            return PopulationReader.Read(r, node, "population");
+        if (r.Text(node, "population") is not { } relative)
+            return null;
+
+        string resolved = files.Resolve(scenarioPath, relative);
+        var fileErrors = new List<ScenarioError>();
+        YamlNode? root = ReadYaml(resolved, files, fileErrors);
+        if (root is null)
+        {
+            foreach (var e in fileErrors)
+            {
+                // A missing or unreadable population file is reported where the scenario names it.
+                if (e.Line <= 0)
+                    r.Error(node, "population", $"population file '{relative}' ({resolved}): {e.Message}");
+                else
+                    r.Errors.Add(e);
+            }
+
+            return null;
+        }
+
+        referenced.Add(resolved);
+        if (root is not YamlMapping fileMap || fileMap["population"] is null)
+        {
+            r.Error(root, "", $"a shared population file has a top-level 'population:' mapping (referenced from {scenarioPath})");
+            return null;
+        }
+
+        if (fileMap["strand"] is not null)
+        {
+            r.Error(fileMap.KeyNode("strand")!, "strand",
+                $"'{relative}' is a scenario, not a shared population file; reference a file with only 'population:'");
+            return null;
+        }
+
+        r.Mapping(fileMap, "", PopulationFileKeys);
+        return PopulationReader.Read(r, fileMap["population"]!, "population");
+    }
+
+    /// <summary>Every group named in a <c>by_group</c> or a screen must be one of the population's groups.</summary>
+    private static void CheckGroupReferences(NodeReader r, PopulationSpec? population)
+    {
+        if (population is null)
+            return;
+        var known = population.Groups.Select(g => g.Id).ToArray();
+        foreach (var (group, at, path) in r.GroupReferences)
+        {
+            if (!known.Contains(group))
+                r.Error(at, path, Suggest.Unknown("group", group, known));
+        }
     }
 }

@@ -1,0 +1,31 @@
+using System.Collections.Immutable;
+
+namespace ImpactModel.Scenarios.Model;
+
+/// <summary>The strands a scenario may belong to.</summary>
+public static class Strands
+{
+    public const string Fraud = "fraud-error-debt";
+    public const string TailoredServices = "tailored-services";
+    public const string Research = "research-statistics";
+
+    public static readonly IReadOnlyList<string> All = [Fraud, TailoredServices, Research];
+}
+
+/// <summary>One proposal, as declared in its scenario file (and the population file it references).</summary>
+public sealed record Scenario(
+    string File,
+    string Strand,
+    string Name,
+    string? Description,
+    ImmutableArray<string> Purposes,
+    int PriceYear,
+    int HorizonYears,
+    Parameter DiscountRate,
+    PopulationSpec Population,
+    ImmutableArray<DataSourceSpec> DataSources,
+    ImmutableArray<LinkageSpec> Linkages,
+    FraudSpec? Fraud,
+    ImmutableArray<SafeguardSpec> Safeguards,
+    ImmutableArray<VariantSpec> Variants,
+    ImmutableArray<string> ReferencedFiles);

@@ -1,0 +1,211 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using ImpactModel.Scenarios.Model;
+using ImpactModel.Scenarios.Yaml;
+
+namespace ImpactModel.Scenarios.Reading;
+
+public sealed partial class NodeReader
+{
+    private static readonly string[] ParameterKeys = ["value", "source", "grade", "note"];
+    private static readonly string[] GroupValueKeys = ["base", "by_group", "source", "grade", "note"];
+
+    /// <summary>
+    /// A numeric parameter written as a number, a distribution, or
+    /// <c>{ value: ..., source: ..., grade: ... }</c>; checked against the range of its kind.
+    /// </summary>
+    public Parameter? Parameter(YamlNode? node, string path, ParameterKind kind, Evidence? inherited = null)
+    {
+        if (node is null)
+            return null;
+        Evidence evidence = inherited ?? Evidence.None;
+        YamlNode valueNode = node;
+        if (node is YamlMapping)
+        {
+            YamlMapping? map = Mapping(node, path, ParameterKeys);
+            evidence = ReadEvidence(map!, path, evidence);
+            valueNode = Required(map, path, "value")!;
+            if (valueNode is null)
+                return null;
+        }
+
+        if (valueNode is not YamlScalar { IsNull: false } scalar)
+        {
+            Error(valueNode, path, valueNode is YamlScalar
+                ? "missing value"
+                : $"expected a number or a distribution such as beta(2, 50), got {valueNode.KindName}");
+            return null;
+        }
+
+        var (distribution, problem) = DistributionParser.Parse(scalar.Value);
+        if (distribution is null)
+        {
+            if (scalar.IsPlain && scalar.Value.Contains('(', StringComparison.Ordinal) && !scalar.Value.Contains(')', StringComparison.Ordinal))
+                problem = $"'{scalar.Value}' looks like a distribution cut at a comma inside {{ }}: quote it there, e.g. value: \"{scalar.Value}, ...)\", or write it on its own line";
+            Error(scalar, path, problem!);
+            return null;
+        }
+
+        if (RangeProblem(distribution, kind) is { } rangeProblem)
+        {
+            Error(scalar, path, rangeProblem);
+            return null;
+        }
+
+        Targets[path] = new OverrideTarget(path, kind, null, scalar.Position);
+        return new Parameter(distribution, evidence, path, scalar.Position);
+    }
+
+    /// <summary>A required parameter; missing is an error at the enclosing mapping.</summary>
+    public Parameter? RequiredParameter(YamlMapping? map, string path, string key, ParameterKind kind) =>
+        Parameter(Required(map, path, key), Join(path, key), kind);
+
+    /// <summary>An optional parameter with a default that is recorded as an assumption of the engine.</summary>
+    public Parameter OptionalParameter(YamlMapping? map, string path, string key, ParameterKind kind, double fallback)
+    {
+        string p = Join(path, key);
+        if (Optional(map, key) is { } node)
+            return Parameter(node, p, kind) ?? Default(p, fallback, map);
+        Parameter d = Default(p, fallback, map);
+        Targets[p] = new OverrideTarget(p, kind, null, d.Position);
+        return d;
+    }
+
+    private static Parameter Default(string path, double value, YamlNode? near) =>
+        new(new FixedValue(value), new Evidence("ImpactModel default (not declared in the scenario)", EvidenceGrade.Assumption),
+            path, near?.Position ?? default);
+
+    /// <summary>
+    /// A parameter that may differ by group: a plain parameter (the same for everyone), or
+    /// <c>{ base: ..., by_group: { group-id: ... }, source: ..., grade: ... }</c>.
+    /// Group ids are checked later against the population (see <see cref="GroupReferences"/>).
+    /// </summary>
+    public GroupValues? ByGroup(YamlNode? node, string path, ParameterKind kind)
+    {
+        if (node is null)
+            return null;
+        if (node is not YamlMapping map || map["value"] is not null)
+        {
+            Parameter? single = Parameter(node, path, kind);
+            if (single is null)
+                return null;
+            Targets[Join(path, "base")] = Targets[path];
+            return new GroupValues(single, []);
+        }
+
+        Mapping(map, path, GroupValueKeys);
+        Evidence evidence = ReadEvidence(map, path, Evidence.None);
+        Parameter? baseValue = Parameter(Required(map, path, "base"), Join(path, "base"), kind, evidence);
+        var groups = ImmutableArray.CreateBuilder<GroupParameter>();
+        if (Optional(map, "by_group") is { } byGroup)
+        {
+            string groupsPath = Join(path, "by_group");
+            if (byGroup is not YamlMapping groupMap)
+            {
+                Error(byGroup, groupsPath, $"expected a mapping of group id to value, got {byGroup.KindName}");
+            }
+            else
+            {
+                foreach (var entry in groupMap.Entries)
+                {
+                    string groupPath = Join(groupsPath, entry.Key.Value);
+                    if (Id(entry.Key, groupPath, "group id") is not { } group)
+                        continue;
+                    GroupReferences.Add((group, entry.Key.Position, groupPath));
+                    if (Parameter(entry.Value, groupPath, kind, evidence) is { } p)
+                        groups.Add(new GroupParameter(group, p));
+                }
+            }
+        }
+
+        return baseValue is null ? null : new GroupValues(baseValue, groups.ToImmutable());
+    }
+
+    public GroupValues? RequiredByGroup(YamlMapping? map, string path, string key, ParameterKind kind) =>
+        ByGroup(Required(map, path, key), Join(path, key), kind);
+
+    public GroupValues OptionalByGroup(YamlMapping? map, string path, string key, ParameterKind kind, double fallback)
+    {
+        if (Optional(map, key) is { } node && ByGroup(node, Join(path, key), kind) is { } values)
+            return values;
+        return new GroupValues(OptionalParameter(null, path, key, kind, fallback), []);
+    }
+
+    /// <summary>Every group id named in a <c>by_group</c>, to be checked once the population is known.</summary>
+    public List<(string Group, SourcePosition At, string Path)> GroupReferences { get; } = [];
+
+    /// <summary>Records a non-numeric setting that a variant may override (e.g. <c>fraud.matching.comparison</c>).</summary>
+    public void Setting(string path, IReadOnlyList<string> allowed, YamlNode? node) =>
+        Targets[path] = new OverrideTarget(path, null, allowed, node?.Position ?? default);
+
+    private Evidence ReadEvidence(YamlMapping map, string path, Evidence inherited)
+    {
+        string? source = inherited.Source;
+        EvidenceGrade grade = inherited.Grade;
+        if (Optional(map, "source") is { } s && Text(s, Join(path, "source")) is { } text)
+            source = text;
+        if (Optional(map, "grade") is { } g
+            && Choice(g, Join(path, "grade"), Evidence.GradeIds, "evidence grade") is { } id)
+            grade = ParseGrade(id);
+        return new Evidence(source, grade);
+    }
+
+    public static EvidenceGrade ParseGrade(string id) => id switch
+    {
+        "published-statistic" => EvidenceGrade.PublishedStatistic,
+        "survey-estimate" => EvidenceGrade.SurveyEstimate,
+        "expert-judgement" => EvidenceGrade.ExpertJudgement,
+        _ => EvidenceGrade.Assumption,
+    };
+
+    /// <summary>Why a value or distribution does not fit the range of its kind, with a better choice where one exists.</summary>
+    public static string? RangeProblem(Distribution d, ParameterKind kind)
+    {
+        (double lo, double hi, bool openLow, string range) = kind switch
+        {
+            ParameterKind.Probability => (0.0, 1.0, false, "[0, 1]"),
+            ParameterKind.Money => (0.0, double.PositiveInfinity, false, "[0, ∞) GBP"),
+            ParameterKind.NonNegative => (0.0, double.PositiveInfinity, false, "[0, ∞)"),
+            ParameterKind.Ratio => (0.0, double.PositiveInfinity, true, "(0, ∞)"),
+            _ => (double.NegativeInfinity, double.PositiveInfinity, false, "(-∞, ∞)"),
+        };
+
+        bool fits = d.SupportMin >= lo && d.SupportMax <= hi && !(openLow && d is FixedValue { Value: <= 0 });
+        if (fits)
+            return null;
+        if (d is FixedValue f)
+            return $"must be in {range}, got {f.Value.ToString("R", CultureInfo.InvariantCulture)}";
+
+        string suggestion = kind switch
+        {
+            ParameterKind.Probability => BetaSuggestion(d),
+            _ => d.Mean > 0 && d is NormalDistribution n
+                ? $"; use lognormal({F(n.MeanValue)}, {F(n.StandardDeviation)}), which cannot go below 0"
+                : "; use lognormal(mean, sd) for a positive amount",
+        };
+        return $"{d} can take values outside {range}{suggestion}";
+    }
+
+    private static string BetaSuggestion(Distribution d)
+    {
+        double mean = d.Mean;
+        double variance = d switch
+        {
+            NormalDistribution n => n.StandardDeviation * n.StandardDeviation,
+            LogNormalDistribution l => l.StandardDeviation * l.StandardDeviation,
+            UniformDistribution u => (u.Max - u.Min) * (u.Max - u.Min) / 12,
+            TriangularDistribution t => (t.Min * t.Min + t.Mode * t.Mode + t.Max * t.Max - t.Min * t.Mode - t.Min * t.Max - t.Mode * t.Max) / 18,
+            _ => 0,
+        };
+        if (mean > 0 && mean < 1 && variance > 0 && variance < mean * (1 - mean))
+        {
+            // Method of moments: alpha + beta = mean(1 - mean)/variance - 1.
+            double total = mean * (1 - mean) / variance - 1;
+            return $"; use a beta distribution for a probability, e.g. beta({F(Math.Round(mean * total, 3))}, {F(Math.Round((1 - mean) * total, 3))}) with the same mean and spread";
+        }
+
+        return "; use beta(alpha, beta) for a probability: it stays in [0, 1]";
+    }
+
+    private static string F(double x) => x.ToString("R", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,254 @@
+using System.Collections.Immutable;
+using ImpactModel.Scenarios.Model;
+using ImpactModel.Scenarios.Yaml;
+
+namespace ImpactModel.Scenarios.Reading;
+
+/// <summary>Reads a <c>population:</c> section, inline in a scenario or in a shared population file.</summary>
+public static class PopulationReader
+{
+    /// <summary>PRODUCT.md's limit on the declared (and simulated) population.</summary>
+    public const long MaxPopulation = 100_000_000;
+
+    private static readonly string[] Keys =
+        ["name", "description", "size", "area_level", "areas", "area_variation", "income", "groups"];
+    private static readonly string[] AreaKeys = ["id", "name", "share"];
+    private static readonly string[] IncomeKeys = ["measure", "deciles", "source", "grade"];
+    private static readonly string[] GroupKeys =
+        ["id", "name", "description", "prevalence", "income_gradient", "area_variation", "area_odds_ratios", "overlaps"];
+    private static readonly string[] OverlapKeys = ["with", "share"];
+    public static readonly IReadOnlyList<string> AreaLevels = ["country", "itl1-region", "local-authority"];
+
+    public static PopulationSpec? Read(NodeReader r, YamlNode node, string path)
+    {
+        YamlMapping? map = r.Mapping(node, path, Keys);
+        if (map is null)
+            return null;
+
+        string? name = r.Text(NodeReader.Optional(map, "name"), NodeReader.Join(path, "name"));
+        string? description = r.Text(NodeReader.Optional(map, "description"), NodeReader.Join(path, "description"));
+        (long? size, Evidence sizeEvidence) = Size(r, map, path);
+        string areaLevel = NodeReader.Optional(map, "area_level") is { } level
+            ? r.Choice(level, NodeReader.Join(path, "area_level"), AreaLevels, "area level") ?? "itl1-region"
+            : "itl1-region";
+
+        string areasPath = NodeReader.Join(path, "areas");
+        ImmutableArray<AreaSpec> areas = r.List(r.Required(map, path, "areas"), areasPath, (item, p) => Area(r, item, p));
+        r.Unique(areas, a => a.Id, a => a.Position, areasPath, "area");
+        if (map["areas"] is YamlSequence { Items.Count: 0 } emptyAreas)
+            r.Error(emptyAreas, areasPath, "at least one area is needed");
+        CheckShares(r, areas, map["areas"], areasPath);
+
+        Parameter areaVariation = r.OptionalParameter(map, path, "area_variation", ParameterKind.NonNegative, 0);
+        IncomeSpec? income = NodeReader.Optional(map, "income") is { } incomeNode
+            ? Income(r, incomeNode, NodeReader.Join(path, "income"))
+            : null;
+
+        string groupsPath = NodeReader.Join(path, "groups");
+        ImmutableArray<GroupSpec> groups = r.List(r.Required(map, path, "groups"), groupsPath, (item, p) => Group(r, item, p));
+        r.Unique(groups, g => g.Id, g => g.Position, groupsPath, "group");
+        foreach (var g in groups)
+        {
+            if (g.Id is "all" or "rest")
+                r.Error(g.Position, NodeReader.Join(groupsPath, g.Id),
+                    $"'{g.Id}' is reserved for results (all persons; persons in no peripheral group); choose another id");
+        }
+
+        CheckGroupReferences(r, groups, areas, groupsPath);
+
+        if (size is null || areas.IsDefault)
+            return null;
+        return new PopulationSpec(node.Position.File, name, description, size.Value, sizeEvidence, areaLevel,
+            areas, areaVariation, income, groups);
+    }
+
+    private static (long?, Evidence) Size(NodeReader r, YamlMapping map, string path)
+    {
+        string p = NodeReader.Join(path, "size");
+        YamlNode? node = r.Required(map, path, "size");
+        if (node is YamlMapping sizeMap)
+        {
+            r.Mapping(sizeMap, p, ["value", "source", "grade"]);
+            long? value = r.WholeNumber(r.Required(sizeMap, p, "value"), NodeReader.Join(p, "value"), 1, MaxPopulation, "population size");
+            string? source = r.Text(NodeReader.Optional(sizeMap, "source"), NodeReader.Join(p, "source"));
+            string? grade = NodeReader.Optional(sizeMap, "grade") is { } g
+                ? r.Choice(g, NodeReader.Join(p, "grade"), Evidence.GradeIds, "evidence grade")
+                : null;
+            return (value, new Evidence(source, grade is null ? EvidenceGrade.Unstated : NodeReader.ParseGrade(grade)));
+        }
+
+        return (r.WholeNumber(node, p, 1, MaxPopulation, "population size"), Evidence.None);
+    }
+
+    private static AreaSpec? Area(NodeReader r, YamlNode node, string path)
+    {
+        YamlMapping? map = r.Mapping(node, path, AreaKeys);
+        string? id = r.Id(r.Required(map, path, "id"), NodeReader.Join(path, "id"), "area id");
+        string? name = r.Text(NodeReader.Optional(map, "name"), NodeReader.Join(path, "name"));
+        Parameter? share = r.RequiredParameter(map, path, "share", ParameterKind.Probability);
+        return id is null || share is null || map is null ? null : new AreaSpec(id, name, share, map.Position);
+    }
+
+    /// <summary>Area shares must sum to 1 within <see cref="ShareTolerance"/> (rounding in published tables).</summary>
+    public const double ShareTolerance = 0.001;
+
+    private static void CheckShares(NodeReader r, ImmutableArray<AreaSpec> areas, YamlNode? at, string path)
+    {
+        if (areas.IsDefaultOrEmpty || at is null)
+            return;
+        double sum = 0;
+        foreach (var a in areas)
+            sum += a.Share.Mean;
+        if (Math.Abs(sum - 1) > ShareTolerance)
+            r.Error(at, path, $"area shares sum to {sum:0.######}, not 1 (tolerance ±{ShareTolerance}); shares are fractions of the population");
+    }
+
+    private static IncomeSpec? Income(NodeReader r, YamlNode node, string path)
+    {
+        YamlMapping? map = r.Mapping(node, path, IncomeKeys);
+        if (map is null)
+            return null;
+        string measure = r.Text(NodeReader.Optional(map, "measure"), NodeReader.Join(path, "measure"))
+                         ?? "equivalised household disposable income, GBP per year";
+        string? source = r.Text(NodeReader.Optional(map, "source"), NodeReader.Join(path, "source"));
+        string? grade = NodeReader.Optional(map, "grade") is { } g
+            ? r.Choice(g, NodeReader.Join(path, "grade"), Evidence.GradeIds, "evidence grade")
+            : null;
+        string decilesPath = NodeReader.Join(path, "deciles");
+        YamlNode? decilesNode = r.Required(map, path, "deciles");
+        if (decilesNode is null)
+            return null;
+        if (decilesNode is not YamlSequence seq)
+        {
+            r.Error(decilesNode, decilesPath, $"expected a list of 9 decile boundaries in GBP, got {decilesNode.KindName}");
+            return null;
+        }
+
+        if (seq.Items.Count != 9)
+        {
+            r.Error(seq, decilesPath, $"expected the 9 decile boundaries (10th to 90th percentile), got {seq.Items.Count}");
+            return null;
+        }
+
+        var deciles = ImmutableArray.CreateBuilder<double>(9);
+        double previous = 0;
+        for (int i = 0; i < 9; i++)
+        {
+            string p = $"{decilesPath}[{i}]";
+            string? text = r.Text(seq.Items[i], p);
+            if (text is null)
+                return null;
+            if (!DistributionParser.TryNumber(text, out double value) || value <= 0)
+            {
+                r.Error(seq.Items[i], p, $"a decile boundary must be a positive amount in GBP, got '{text}'");
+                return null;
+            }
+
+            if (value <= previous)
+            {
+                r.Error(seq.Items[i], p, $"decile boundaries must increase; {value} is not above the previous {previous}");
+                return null;
+            }
+
+            previous = value;
+            deciles.Add(value);
+        }
+
+        return new IncomeSpec(measure, deciles.MoveToImmutable(),
+            new Evidence(source, grade is null ? EvidenceGrade.Unstated : NodeReader.ParseGrade(grade)), map.Position);
+    }
+
+    private static GroupSpec? Group(NodeReader r, YamlNode node, string path)
+    {
+        YamlMapping? map = r.Mapping(node, path, GroupKeys);
+        if (map is null)
+            return null;
+        string? id = r.Id(r.Required(map, path, "id"), NodeReader.Join(path, "id"), "group id");
+        string? name = r.Text(NodeReader.Optional(map, "name"), NodeReader.Join(path, "name"));
+        string? description = r.Text(NodeReader.Optional(map, "description"), NodeReader.Join(path, "description"));
+        Parameter? prevalence = r.RequiredParameter(map, path, "prevalence", ParameterKind.Probability);
+        Parameter gradient = r.OptionalParameter(map, path, "income_gradient", ParameterKind.Real, 0);
+        Parameter? areaVariation = NodeReader.Optional(map, "area_variation") is { } av
+            ? r.Parameter(av, NodeReader.Join(path, "area_variation"), ParameterKind.NonNegative)
+            : null;
+
+        var oddsRatios = ImmutableArray.CreateBuilder<AreaOddsRatio>();
+        if (NodeReader.Optional(map, "area_odds_ratios") is { } orNode)
+        {
+            string orPath = NodeReader.Join(path, "area_odds_ratios");
+            if (orNode is YamlMapping orMap)
+            {
+                foreach (var entry in orMap.Entries)
+                {
+                    string p = NodeReader.Join(orPath, entry.Key.Value);
+                    if (r.Id(entry.Key, p, "area id") is { } area && r.Parameter(entry.Value, p, ParameterKind.Ratio) is { } ratio)
+                        oddsRatios.Add(new AreaOddsRatio(area, ratio));
+                }
+            }
+            else
+            {
+                r.Error(orNode, orPath, $"expected a mapping of area id to odds ratio, got {orNode.KindName}");
+            }
+        }
+
+        string overlapsPath = NodeReader.Join(path, "overlaps");
+        ImmutableArray<GroupOverlap> overlaps = r.List(NodeReader.Optional(map, "overlaps"), overlapsPath, (item, p) =>
+        {
+            YamlMapping? o = r.Mapping(item, p, OverlapKeys);
+            string? with = r.Id(r.Required(o, p, "with"), NodeReader.Join(p, "with"), "group id");
+            string sharePath = with is null ? NodeReader.Join(p, "share") : NodeReader.Join(NodeReader.Join(overlapsPath, with), "share");
+            Parameter? share = r.Parameter(r.Required(o, p, "share"), sharePath, ParameterKind.Probability);
+            return with is null || share is null || o is null ? null : new GroupOverlap(with, share, o.Position);
+        });
+
+        return id is null || prevalence is null
+            ? null
+            : new GroupSpec(id, name, description, prevalence, gradient, areaVariation, oddsRatios.ToImmutable(), overlaps, map.Position);
+    }
+
+    /// <summary>Overlaps name known groups and respect the Fréchet bounds; odds ratios name known areas.</summary>
+    private static void CheckGroupReferences(NodeReader r, ImmutableArray<GroupSpec> groups, ImmutableArray<AreaSpec> areas, string path)
+    {
+        var byId = new Dictionary<string, GroupSpec>(StringComparer.Ordinal);
+        foreach (var g in groups)
+            byId.TryAdd(g.Id, g);
+        var areaIds = areas.IsDefault ? [] : areas.Select(a => a.Id).ToArray();
+
+        foreach (var g in groups)
+        {
+            foreach (var ratio in g.AreaOddsRatios)
+            {
+                if (!areaIds.Contains(ratio.Area))
+                    r.Error(ratio.OddsRatio.Position, ratio.OddsRatio.Path, Suggest.Unknown("area", ratio.Area, areaIds));
+            }
+
+            foreach (var overlap in g.Overlaps)
+            {
+                string p = NodeReader.Join(NodeReader.Join(NodeReader.Join(path, g.Id), "overlaps"), overlap.With);
+                if (overlap.With == g.Id)
+                {
+                    r.Error(overlap.Position, p, "a group cannot overlap with itself");
+                    continue;
+                }
+
+                if (!byId.TryGetValue(overlap.With, out var other))
+                {
+                    r.Error(overlap.Position, p, Suggest.Unknown("group", overlap.With, byId.Keys.ToArray()));
+                    continue;
+                }
+
+                // Fréchet bounds on P(A and B) = share * P(A): max(0, pA + pB - 1) <= P(A and B) <= min(pA, pB).
+                double pa = g.Prevalence.Mean, pb = other.Prevalence.Mean, s = overlap.Share.Mean;
+                if (pa <= 0)
+                    continue;
+                double upper = Math.Min(1, pb / pa), lower = Math.Max(0, (pa + pb - 1) / pa);
+                if (s > upper + 1e-12 || s < lower - 1e-12)
+                {
+                    r.Error(overlap.Share.Position, overlap.Share.Path,
+                        $"impossible overlap: {s:0.####} of '{g.Id}' (prevalence {pa:0.####}) in '{other.Id}' (prevalence {pb:0.####}) " +
+                        $"is outside the Fréchet bounds [{lower:0.####}, {upper:0.####}]");
+                }
+            }
+        }
+    }
+}

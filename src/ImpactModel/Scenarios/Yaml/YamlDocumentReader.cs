@@ -1,0 +1,223 @@
+using System.Text;
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
+
+namespace ImpactModel.Scenarios.Yaml;
+
+/// <summary>
+/// Turns a file's bytes into one <see cref="YamlNode"/> tree with positions, from YamlDotNet's
+/// parser events. Everything a user can get wrong in YAML itself (tabs, duplicate keys, a
+/// truncated file, binary content, several documents) becomes a positioned error, never an exception.
+/// </summary>
+public static class YamlDocumentReader
+{
+    /// <summary>Reads the single document in <paramref name="bytes"/>; null when it could not be read (errors say why).</summary>
+    public static YamlNode? Read(string file, byte[] bytes, List<ScenarioError> errors)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        ArgumentNullException.ThrowIfNull(errors);
+        string? text = DecodeText(file, bytes, errors);
+        if (text is null)
+            return null;
+
+        if (!FindTabs(file, text, errors))
+            return null;
+
+        try
+        {
+            var parser = new Parser(new StringReader(text));
+            var builder = new Builder(file, parser, errors);
+            return builder.ReadStream();
+        }
+        catch (YamlException e)
+        {
+            errors.Add(new ScenarioError(file, (int)e.Start.Line, (int)e.Start.Column, "",
+                $"YAML syntax: {Describe(e)}"));
+            return null;
+        }
+    }
+
+    private static string Describe(YamlException e)
+    {
+        string message = e.Message;
+        // YamlDotNet prefixes "(Line: 3, Col: 5, Idx: 20) - (Line: ...): "; we print our own position.
+        int cut = message.LastIndexOf("): ", StringComparison.Ordinal);
+        if (message.StartsWith("(Line", StringComparison.Ordinal) && cut > 0)
+            message = message[(cut + 3)..];
+        message = message.TrimEnd('.');
+        if (message.Contains("end of stream", StringComparison.OrdinalIgnoreCase)
+            || message.Contains("did not find expected", StringComparison.OrdinalIgnoreCase))
+            message += " (is the file truncated, or a bracket or quote left open?)";
+        return message;
+    }
+
+    private static string? DecodeText(string file, byte[] bytes, List<ScenarioError> errors)
+    {
+        int nul = Array.IndexOf(bytes, (byte)0);
+        if (nul >= 0)
+        {
+            errors.Add(new ScenarioError(file, 0, 0, "",
+                $"is not a text file (a zero byte at offset {nul}); scenarios are UTF-8 YAML"));
+            return null;
+        }
+
+        string text;
+        try
+        {
+            text = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(bytes);
+        }
+        catch (DecoderFallbackException e)
+        {
+            errors.Add(new ScenarioError(file, 0, 0, "",
+                $"is not valid UTF-8 text (bad byte at offset {e.Index}); save scenarios as UTF-8 YAML"));
+            return null;
+        }
+
+        if (text.Length > 0 && text[0] == '\uFEFF')
+            text = text[1..];
+
+        if (IsBlank(text))
+        {
+            errors.Add(new ScenarioError(file, 1, 1, "",
+                "the file is empty; a scenario needs at least 'strand:' and 'name:', a population file 'population:'"));
+            return null;
+        }
+
+        return text;
+    }
+
+    private static bool IsBlank(string text)
+    {
+        foreach (string line in text.Split('\n'))
+        {
+            string trimmed = line.Trim();
+            if (trimmed.Length > 0 && trimmed[0] != '#' && trimmed != "---" && trimmed != "...")
+                return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>YAML forbids tabs in indentation; say so where the tab is instead of the parser's riddle.</summary>
+    private static bool FindTabs(string file, string text, List<ScenarioError> errors)
+    {
+        int before = errors.Count;
+        string[] lines = text.Split('\n');
+        for (int i = 0; i < lines.Length; i++)
+        {
+            string line = lines[i];
+            for (int c = 0; c < line.Length && (line[c] == ' ' || line[c] == '\t' || line[c] == '-'); c++)
+            {
+                if (line[c] == '\t')
+                {
+                    errors.Add(new ScenarioError(file, i + 1, c + 1, "",
+                        "a tab in indentation; YAML indents with spaces only"));
+                    break;
+                }
+            }
+        }
+
+        return errors.Count == before;
+    }
+
+    private sealed class Builder(string file, IParser parser, List<ScenarioError> errors)
+    {
+        private readonly Dictionary<string, YamlNode> _anchors = new(StringComparer.Ordinal);
+
+        private SourcePosition At(ParsingEvent e) => new(file, (int)e.Start.Line, (int)e.Start.Column);
+
+        public YamlNode? ReadStream()
+        {
+            parser.Consume<StreamStart>();
+            YamlNode? root = null;
+            int documents = 0;
+            while (parser.TryConsume<DocumentStart>(out var start))
+            {
+                documents++;
+                YamlNode node = ReadNode();
+                parser.Consume<DocumentEnd>();
+                if (documents == 1)
+                    root = node;
+                else
+                    errors.Add(new ScenarioError(file, (int)start.Start.Line, (int)start.Start.Column, "",
+                        "a second YAML document ('---'); a file holds one scenario or one population"));
+            }
+
+            parser.Consume<StreamEnd>();
+            return root;
+        }
+
+        private YamlNode ReadNode()
+        {
+            ParsingEvent current = parser.Current ?? throw new InvalidOperationException("parser has no current event");
+            switch (current)
+            {
+                case AnchorAlias alias:
+                    parser.MoveNext();
+                    if (_anchors.TryGetValue(alias.Value.Value, out var target))
+                        return target;
+                    errors.Add(new ScenarioError(file, (int)alias.Start.Line, (int)alias.Start.Column, "",
+                        $"unknown alias '*{alias.Value.Value}'"));
+                    return new YamlScalar(At(alias), "", isPlain: true);
+
+                case Scalar scalar:
+                    parser.MoveNext();
+                    var s = new YamlScalar(At(scalar), scalar.Value, scalar.Style == ScalarStyle.Plain);
+                    Remember(scalar.Anchor, s);
+                    return s;
+
+                case SequenceStart start:
+                {
+                    parser.MoveNext();
+                    var items = new List<YamlNode>();
+                    while (!parser.TryConsume<SequenceEnd>(out _))
+                        items.Add(ReadNode());
+                    var seq = new YamlSequence(At(start), items);
+                    Remember(start.Anchor, seq);
+                    return seq;
+                }
+
+                case MappingStart start:
+                {
+                    parser.MoveNext();
+                    var entries = new List<KeyValuePair<YamlScalar, YamlNode>>();
+                    var seen = new Dictionary<string, YamlScalar>(StringComparer.Ordinal);
+                    while (!parser.TryConsume<MappingEnd>(out _))
+                    {
+                        YamlNode keyNode = ReadNode();
+                        YamlNode value = ReadNode();
+                        if (keyNode is not YamlScalar key)
+                        {
+                            errors.Add(new ScenarioError(file, keyNode.Position.Line, keyNode.Position.Column, "",
+                                "a key must be plain text, not a list or mapping"));
+                            continue;
+                        }
+
+                        if (seen.TryGetValue(key.Value, out var first))
+                        {
+                            errors.Add(new ScenarioError(file, key.Position.Line, key.Position.Column, "",
+                                $"duplicate key '{key.Value}' (first at line {first.Position.Line}, column {first.Position.Column})"));
+                            continue;
+                        }
+
+                        seen.Add(key.Value, key);
+                        entries.Add(new(key, value));
+                    }
+
+                    var map = new YamlMapping(At(start), entries);
+                    Remember(start.Anchor, map);
+                    return map;
+                }
+
+                default:
+                    throw new YamlException(current.Start, current.End, $"unexpected {current.GetType().Name}");
+            }
+        }
+
+        private void Remember(AnchorName anchor, YamlNode node)
+        {
+            if (!anchor.IsEmpty)
+                _anchors[anchor.Value] = node;
+        }
+    }
+}
