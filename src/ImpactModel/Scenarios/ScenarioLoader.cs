@@ -125,7 +125,12 @@ public static class ScenarioLoader
         ImmutableArray<LinkageSpec> linkages = SourcesReader.Linkages(r, NodeReader.Optional(map, "linkage"), "linkage", sources);
 
         FraudSpec? fraud = null;
-        if (strand == Strands.Fraud)
+        if (strand is null && map["fraud"] is { } unknownStrandFraud)
+        {
+            // The strand is misspelt; still check the section so every problem shows at once.
+            fraud = FraudReader.Read(r, unknownStrandFraud, "fraud", sources, linkages);
+        }
+        else if (strand == Strands.Fraud)
         {
             r.Required(map, "", "data_sources");
             r.Required(map, "", "linkage");
@@ -137,9 +142,8 @@ public static class ScenarioLoader
             r.Error(fraudKey, "fraud", $"a 'fraud' section belongs to strand '{Strands.Fraud}', not '{strand}'");
         }
 
-        ImmutableArray<SafeguardSpec> safeguards = strand is null
-            ? []
-            : SafeguardsReader.Safeguards(r, NodeReader.Optional(map, "safeguards"), "safeguards", strand);
+        ImmutableArray<SafeguardSpec> safeguards =
+            SafeguardsReader.Safeguards(r, NodeReader.Optional(map, "safeguards"), "safeguards", strand);
         ImmutableArray<VariantSpec> variants = SafeguardsReader.Variants(r, NodeReader.Optional(map, "variants"), "variants", safeguards);
         CheckGroupReferences(r, population);
 
@@ -183,19 +187,17 @@ public static class ScenarioLoader
         string resolved = files.Resolve(scenarioPath, relative);
         var fileErrors = new List<ScenarioError>();
         YamlNode? root = ReadYaml(resolved, files, fileErrors);
-        if (root is null)
+        foreach (var e in fileErrors)
         {
-            foreach (var e in fileErrors)
-            {
-                // A missing or unreadable population file is reported where the scenario names it.
-                if (e.Line <= 0)
-                    r.Error(node, "population", $"population file '{relative}' ({resolved}): {e.Message}");
-                else
-                    r.Errors.Add(e);
-            }
-
-            return null;
+            // A missing or unreadable population file is reported where the scenario names it.
+            if (e.Line <= 0)
+                r.Error(node, "population", $"population file '{relative}' ({resolved}): {e.Message}");
+            else
+                r.Errors.Add(e);
         }
+
+        if (root is null)
+            return null;
 
         referenced.Add(resolved);
         if (root is not YamlMapping fileMap || fileMap["population"] is null)
@@ -218,9 +220,9 @@ public static class ScenarioLoader
     /// <summary>Every group named in a <c>by_group</c> or a screen must be one of the population's groups.</summary>
     private static void CheckGroupReferences(NodeReader r, PopulationSpec? population)
     {
-        if (population is null)
+        if (population is null && r.DeclaredIds("group").Count == 0)
             return;
-        var known = population.Groups.Select(g => g.Id).ToArray();
+        var known = r.DeclaredIds("group").ToArray();
         foreach (var (group, at, path) in r.GroupReferences)
         {
             if (!known.Contains(group))

@@ -39,7 +39,7 @@ public static class FraudReader
         string cp = J("claimants");
         YamlMapping? claimantsMap = r.Mapping(r.Required(map, path, "claimants"), cp, ClaimantKeys);
         string? records = r.Id(r.Required(claimantsMap, cp, "records"), NodeReader.Join(cp, "records"), "data source id");
-        var sourceIds = sources.Select(s => s.Id).ToArray();
+        var sourceIds = r.DeclaredIds("data source").ToArray();
         if (records is not null && !sourceIds.Contains(records))
         {
             r.Error(claimantsMap!["records"]!, NodeReader.Join(cp, "records"), Suggest.Unknown("data source", records, sourceIds));
@@ -131,13 +131,14 @@ public static class FraudReader
             return null;
         string lp = NodeReader.Join(path, "linkage");
         string? linkage = r.Id(r.Required(map, path, "linkage"), lp, "linkage id");
-        var linkageIds = linkages.Select(l => l.Id).ToArray();
+        var linkageIds = r.DeclaredIds("linkage").ToArray();
         if (linkage is not null && !linkageIds.Contains(linkage))
         {
             r.Error(map["linkage"]!, lp, Suggest.Unknown("linkage", linkage, linkageIds));
             linkage = null;
         }
-        else if (linkage is not null && records is not null && linkages.First(l => l.Id == linkage).From != records)
+        else if (linkage is not null && records is not null && linkages.Any(l => l.Id == linkage)
+                 && linkages.First(l => l.Id == linkage).From != records)
         {
             r.Error(map["linkage"]!, lp,
                 $"linkage '{linkage}' links from '{linkages.First(l => l.Id == linkage).From}', but claims are held in '{records}' (fraud.claimants.records)");

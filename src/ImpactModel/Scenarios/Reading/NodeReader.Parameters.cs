@@ -19,6 +19,8 @@ public sealed partial class NodeReader
         if (node is null)
             return null;
         Evidence evidence = inherited ?? Evidence.None;
+        // Registered even if the value below is wrong, so that an override naming it is not a second error.
+        Targets.TryAdd(path, new OverrideTarget(path, kind, null, node.Position));
         YamlNode valueNode = node;
         if (node is YamlMapping)
         {
@@ -87,9 +89,9 @@ public sealed partial class NodeReader
         if (node is not YamlMapping map || map["value"] is not null)
         {
             Parameter? single = Parameter(node, path, kind);
+            Targets[Join(path, "base")] = Targets[path];
             if (single is null)
                 return null;
-            Targets[Join(path, "base")] = Targets[path];
             return new GroupValues(single, []);
         }
 

@@ -21,6 +21,24 @@ public sealed partial class NodeReader
 
     public List<ScenarioError> Errors { get; } = [];
 
+    /// <summary>
+    /// Every id declared so far by kind ("group", "linkage" ...), even where the rest of its item
+    /// was wrong, so that references to it do not cascade into further errors.
+    /// </summary>
+    public Dictionary<string, List<string>> Declared { get; } = new(StringComparer.Ordinal);
+
+    public void Declare(string kind, string? id)
+    {
+        if (id is null)
+            return;
+        if (!Declared.TryGetValue(kind, out var list))
+            Declared[kind] = list = [];
+        if (!list.Contains(id))
+            list.Add(id);
+    }
+
+    public IReadOnlyCollection<string> DeclaredIds(string kind) => Declared.TryGetValue(kind, out var list) ? list : [];
+
     public Dictionary<string, OverrideTarget> Targets { get; } = new(StringComparer.Ordinal);
 
     public static bool IsId(string text) => IdPattern().IsMatch(text);

@@ -164,6 +164,7 @@ public static class PopulationReader
         if (map is null)
             return null;
         string? id = r.Id(r.Required(map, path, "id"), NodeReader.Join(path, "id"), "group id");
+        r.Declare("group", id);
         string? name = r.Text(NodeReader.Optional(map, "name"), NodeReader.Join(path, "name"));
         string? description = r.Text(NodeReader.Optional(map, "description"), NodeReader.Join(path, "description"));
         Parameter? prevalence = r.RequiredParameter(map, path, "prevalence", ParameterKind.Probability);

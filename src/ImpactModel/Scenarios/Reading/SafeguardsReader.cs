@@ -16,7 +16,8 @@ public static class SafeguardsReader
     /// <summary>Variant ids the runner makes itself.</summary>
     public static readonly IReadOnlyList<string> ReservedVariants = ["status-quo", "proposal", "proposal-no-safeguards"];
 
-    public static ImmutableArray<SafeguardSpec> Safeguards(NodeReader r, YamlNode? node, string path, string strand)
+    /// <summary>Reads the typed safeguards; <paramref name="strand"/> is null when the scenario's strand is unknown (then only the safeguards themselves are checked).</summary>
+    public static ImmutableArray<SafeguardSpec> Safeguards(NodeReader r, YamlNode? node, string path, string? strand)
     {
         var typeIds = SafeguardCatalogue.Types.Select(t => t.Id).ToArray();
         ImmutableArray<SafeguardSpec> safeguards = r.List(node, path, (item, p) =>
@@ -53,7 +54,7 @@ public static class SafeguardsReader
                             $"a {type.Id} safeguard has no mechanism in strand '{s}'; it acts in: {string.Join(", ", type.Strands)}");
                 }
 
-                if (!type.Strands.Contains(strand))
+                if (strand is not null && !type.Strands.Contains(strand))
                     r.Error(typeNode!, NodeReader.Join(p, "type"),
                         $"a {type.Id} safeguard has no mechanism in this scenario's strand '{strand}'; it acts in: {string.Join(", ", type.Strands)}");
             }

@@ -23,6 +23,7 @@ public static class SourcesReader
         {
             YamlMapping? map = r.Mapping(item, p, SourceKeys);
             string? id = r.Id(r.Required(map, p, "id"), NodeReader.Join(p, "id"), "data source id");
+            r.Declare("data source", id);
             string? body = r.Text(r.Required(map, p, "body"), NodeReader.Join(p, "body"));
             string? description = r.Text(NodeReader.Optional(map, "description"), NodeReader.Join(p, "description"));
             GroupValues coverage = r.OptionalByGroup(map, p, "coverage", ParameterKind.Probability, 1);
@@ -49,11 +50,12 @@ public static class SourcesReader
 
     public static ImmutableArray<LinkageSpec> Linkages(NodeReader r, YamlNode? node, string path, ImmutableArray<DataSourceSpec> sources)
     {
-        var sourceIds = sources.Select(s => s.Id).ToArray();
+        var sourceIds = r.DeclaredIds("data source").ToArray();
         ImmutableArray<LinkageSpec> linkages = r.List(node, path, (item, p) =>
         {
             YamlMapping? map = r.Mapping(item, p, LinkageKeys);
             string? id = r.Id(r.Required(map, p, "id"), NodeReader.Join(p, "id"), "linkage id");
+            r.Declare("linkage", id);
             string? from = SourceRef(r, r.Required(map, p, "from"), NodeReader.Join(p, "from"), sourceIds);
             string? to = SourceRef(r, r.Required(map, p, "to"), NodeReader.Join(p, "to"), sourceIds);
             if (from is not null && from == to)

@@ -20,7 +20,12 @@ public static class Suggest
         }
 
         int limit = Math.Max(2, word.Length / 3);
-        return bestDistance <= limit ? best : null;
+        if (bestDistance <= limit)
+            return best;
+        // A shortened word ('survey' for 'survey-estimate') is worth suggesting too.
+        return word.Length >= 3
+            ? candidates.FirstOrDefault(c => c.StartsWith(word, StringComparison.Ordinal))
+            : null;
     }
 
     /// <summary>"unknown X 'word'; known: a, b, c; did you mean 'b'?"</summary>

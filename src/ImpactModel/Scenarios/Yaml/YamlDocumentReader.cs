@@ -27,7 +27,10 @@ public static class YamlDocumentReader
         {
             var parser = new Parser(new StringReader(text));
             var builder = new Builder(file, parser, errors);
-            return builder.ReadStream();
+            YamlNode? root = builder.ReadStream();
+            if (root is not null)
+                builder.ReportDuplicates(root, "");
+            return root;
         }
         catch (YamlException e)
         {
@@ -123,6 +126,44 @@ public static class YamlDocumentReader
     private sealed class Builder(string file, IParser parser, List<ScenarioError> errors)
     {
         private readonly Dictionary<string, YamlNode> _anchors = new(StringComparer.Ordinal);
+        private readonly List<(YamlScalar Key, YamlScalar First)> _duplicates = [];
+        private readonly Dictionary<YamlScalar, YamlMapping> _duplicateOwners = [];
+
+        /// <summary>
+        /// Duplicate keys are reported once the tree is complete, so that their path can name list
+        /// items by id (<c>population.groups.disabled.prevalence</c>) as every other message does.
+        /// </summary>
+        public void ReportDuplicates(YamlNode root, string path)
+        {
+            if (_duplicates.Count == 0)
+                return;
+            var paths = new Dictionary<YamlMapping, string>(ReferenceEqualityComparer.Instance);
+            Walk(root, path, paths);
+            foreach (var (key, first) in _duplicates)
+            {
+                string owner = _duplicateOwners.TryGetValue(key, out var map) && paths.TryGetValue(map, out var p) ? p : "";
+                errors.Add(new ScenarioError(file, key.Position.Line, key.Position.Column,
+                    Reading.NodeReader.Join(owner, key.Value),
+                    $"duplicate key '{key.Value}' (first at line {first.Position.Line}, column {first.Position.Column})"));
+            }
+        }
+
+        private static void Walk(YamlNode node, string path, Dictionary<YamlMapping, string> paths)
+        {
+            switch (node)
+            {
+                case YamlMapping map:
+                    if (!paths.TryAdd(map, path))
+                        return;
+                    foreach (var entry in map.Entries)
+                        Walk(entry.Value, Reading.NodeReader.Join(path, entry.Key.Value), paths);
+                    break;
+                case YamlSequence seq:
+                    for (int i = 0; i < seq.Items.Count; i++)
+                        Walk(seq.Items[i], Reading.NodeReader.ItemPath(path, i, seq.Items[i]), paths);
+                    break;
+            }
+        }
 
         private SourcePosition At(ParsingEvent e) => new(file, (int)e.Start.Line, (int)e.Start.Column);
 
@@ -182,6 +223,7 @@ public static class YamlDocumentReader
                     parser.MoveNext();
                     var entries = new List<KeyValuePair<YamlScalar, YamlNode>>();
                     var seen = new Dictionary<string, YamlScalar>(StringComparer.Ordinal);
+                    var duplicatesHere = new List<YamlScalar>();
                     while (!parser.TryConsume<MappingEnd>(out _))
                     {
                         YamlNode keyNode = ReadNode();
@@ -195,8 +237,8 @@ public static class YamlDocumentReader
 
                         if (seen.TryGetValue(key.Value, out var first))
                         {
-                            errors.Add(new ScenarioError(file, key.Position.Line, key.Position.Column, "",
-                                $"duplicate key '{key.Value}' (first at line {first.Position.Line}, column {first.Position.Column})"));
+                            _duplicates.Add((key, first));
+                            duplicatesHere.Add(key);
                             continue;
                         }
 
@@ -205,6 +247,8 @@ public static class YamlDocumentReader
                     }
 
                     var map = new YamlMapping(At(start), entries);
+                    foreach (var duplicate in duplicatesHere)
+                        _duplicateOwners[duplicate] = map;
                     Remember(start.Anchor, map);
                     return map;
                 }
