@@ -3,6 +3,7 @@ using ImpactModel.Scenarios;
 using ImpactModel.Worker.Cli;
 using ImpactModel.Worker.Hosting;
 using Microsoft.Extensions.Hosting;
+using Spectre.Console;
 
 namespace ImpactModel.Worker.Commands;
 
@@ -35,6 +36,7 @@ public static class ValidateCommand
         int invalid = 0;
         // A shared population file's problems would otherwise repeat under every scenario that references it.
         var printed = new HashSet<string>(StringComparer.Ordinal);
+        var valid = new List<(string Path, string Summary)>();
         foreach (string path in paths)
         {
             ScenarioLoadResult result = ScenarioLoader.Load(path, DiskScenarioFiles.Instance);
@@ -49,8 +51,21 @@ public static class ValidateCommand
             }
             else
             {
-                console.Out.WriteLine($"{path}: ok: {result.Summary}");
+                valid.Add((path, result.Summary));
             }
+        }
+
+        if (console.IsTerminal && valid.Count > 0)
+        {
+            var table = new Table().Border(TableBorder.Rounded).AddColumn("file").AddColumn("valid");
+            foreach (var (path, summary) in valid)
+                table.AddRow(Markup.Escape(path), Markup.Escape(summary));
+            AnsiConsole.Write(table);
+        }
+        else
+        {
+            foreach (var (path, summary) in valid)
+                console.Out.WriteLine($"{path}: ok: {summary}");
         }
 
         if (invalid > 0 && paths.Count > 1)

@@ -356,6 +356,13 @@ public class ScenarioValidationTests
     }
 
     [Fact]
+    public void An_unclosed_quote_is_reported_where_the_quote_opens()
+    {
+        Assert.Equal($"{S}:2:7: YAML syntax: While scanning a quoted scalar, found unexpected end of stream (is the file truncated, or a bracket or quote left open?)",
+            SingleError(Load("strand: fraud-error-debt\nname: \"unclosed\n")));
+    }
+
+    [Fact]
     public void An_empty_file_is_one_line()
     {
         Assert.Equal($"{S}:1:1: the file is empty; a scenario needs at least 'strand:' and 'name:', a population file 'population:'",
