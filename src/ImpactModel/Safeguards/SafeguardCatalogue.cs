@@ -12,7 +12,8 @@ public sealed record SafeguardType(
     IReadOnlyList<string> Strands,
     IReadOnlyList<string> DefaultPrinciples,
     IReadOnlyList<SafeguardParameter> Parameters,
-    bool TakesGroups);
+    bool TakesGroups,
+    bool TakesLevels = false);
 
 /// <summary>
 /// The typed safeguards the scenario language knows. Each acts in one or more strands through a
@@ -66,6 +67,55 @@ public static class SafeguardCatalogue
             "audit of use and sanctions for misuse; counted in costs (no behavioural effect is modelled in this strand)",
             [Strands.Fraud, Strands.TailoredServices, Strands.Research], ["accountability", "security"],
             [], TakesGroups: false),
+
+        // Tailored public services and research.
+        new("opt-out",
+            "people may opt out of their data being used; those who do are neither contacted nor released",
+            [Strands.TailoredServices, Strands.Research], ["lawfulness", "purpose-limitation"],
+            [new("opt_out_rate", ParameterKind.Probability, true, 0, "share of people who opt out")], TakesGroups: false),
+        new("consent",
+            "data are used only for people who consent, instead of automatically",
+            [Strands.TailoredServices, Strands.Research], ["lawfulness"],
+            [new("consent_rate", ParameterKind.Probability, true, 0, "share of people who give consent")], TakesGroups: false),
+        new("data-minimisation",
+            "only the fields the purpose needs are shared; removes a share of sensitive inferences and of identifying detail",
+            [Strands.Fraud, Strands.TailoredServices, Strands.Research], ["minimisation"],
+            [new("reduction", ParameterKind.Probability, true, 0, "share of sensitive inferences or identifying detail removed")], TakesGroups: false),
+        new("sensitive-category-exclusion",
+            "people in the listed groups are excluded from sensitive inferences and from released extracts",
+            [Strands.TailoredServices, Strands.Research], ["lawfulness", "minimisation"],
+            [], TakesGroups: true),
+        new("outreach-channel",
+            "a non-data route (advice agencies, outreach workers) reaches a share of eligible people in the listed data-poor groups",
+            [Strands.TailoredServices], ["lawfulness"],
+            [
+                new("reach_rate", ParameterKind.Probability, true, 0, "share of eligible listed-group members the channel reaches"),
+                new("cost_per_case", ParameterKind.Money, false, 0, "GBP per person reached"),
+            ], TakesGroups: true),
+        new("generalisation",
+            "quasi-identifiers are released at coarser levels of detail (e.g. age in 10-year bands, region instead of local authority)",
+            [Strands.Research], ["minimisation"],
+            [], TakesGroups: false, TakesLevels: true),
+        new("suppression",
+            "cells or equivalence classes smaller than the threshold are suppressed",
+            [Strands.Research], ["minimisation", "security"],
+            [new("threshold", ParameterKind.NonNegative, true, 0, "smallest count released (k)")], TakesGroups: false),
+        new("noise",
+            "noise calibrated to a privacy budget (differential privacy) is added to released statistics",
+            [Strands.Research], ["security", "minimisation"],
+            [new("epsilon", ParameterKind.Ratio, true, 0, "privacy budget epsilon per release; smaller is more private")], TakesGroups: false),
+        new("trusted-research-environment",
+            "record-level data stay inside a secure environment that accredited researchers use; prevents a share of attack attempts",
+            [Strands.Research], ["security", "accountability"],
+            [new("access_reduction", ParameterKind.Probability, true, 0, "share of attack attempts the environment prevents")], TakesGroups: false),
+        new("output-checking",
+            "every output leaving the environment is checked for disclosure risk",
+            [Strands.Research], ["security"],
+            [new("catch_rate", ParameterKind.Probability, true, 0, "share of disclosive outputs stopped")], TakesGroups: false),
+        new("accreditation",
+            "only accredited researchers under sanctions for misuse may use the data; deters a share of attackers",
+            [Strands.Research], ["accountability", "security"],
+            [new("deterrence", ParameterKind.Probability, true, 0, "share of would-be attackers deterred")], TakesGroups: false),
     ];
 
     public static SafeguardType? Find(string id)

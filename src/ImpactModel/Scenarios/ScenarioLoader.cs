@@ -28,7 +28,13 @@ public static class ScenarioLoader
     private static readonly string[] ScenarioKeys =
     [
         "strand", "name", "description", "purposes", "price_year", "horizon_years", "discount_rate",
-        "population", "data_sources", "linkage", "fraud", "safeguards", "variants",
+        "population", "data_sources", "linkage", "fraud", "tailored_services", "research", "safeguards", "pilot", "variants",
+    ];
+
+    /// <summary>The section each strand's model is declared in.</summary>
+    private static readonly (string Strand, string Key)[] StrandSections =
+    [
+        (Strands.Fraud, "fraud"), (Strands.TailoredServices, "tailored_services"), (Strands.Research, "research"),
     ];
 
     private static readonly string[] PopulationFileKeys = ["population"];
@@ -102,12 +108,6 @@ public static class ScenarioLoader
     {
         r.Mapping(map, "", ScenarioKeys);
         string? strand = r.Choice(map["strand"], "strand", Strands.All, "strand");
-        if (strand is Strands.TailoredServices or Strands.Research)
-        {
-            r.Error(map["strand"]!, "strand",
-                $"strand '{strand}' is known, but its section is not yet part of this version of the scenario language; only '{Strands.Fraud}' scenarios can be written today");
-        }
-
         string? name = r.Id(r.Required(map, "", "name"), "name", "scenario name");
         string? description = r.Text(NodeReader.Optional(map, "description"), "description");
         ImmutableArray<string> purposes = Purposes(r, NodeReader.Optional(map, "purposes"));
@@ -124,33 +124,47 @@ public static class ScenarioLoader
         ImmutableArray<DataSourceSpec> sources = SourcesReader.DataSources(r, NodeReader.Optional(map, "data_sources"), "data_sources");
         ImmutableArray<LinkageSpec> linkages = SourcesReader.Linkages(r, NodeReader.Optional(map, "linkage"), "linkage", sources);
 
-        FraudSpec? fraud = null;
-        if (strand is null && map["fraud"] is { } unknownStrandFraud)
+        // Each strand has its own section; a section of another strand is an error, and with a
+        // misspelt strand every section present is still checked so all problems show at once.
+        foreach (var (sectionStrand, key) in StrandSections)
         {
-            // The strand is misspelt; still check the section so every problem shows at once.
-            fraud = FraudReader.Read(r, unknownStrandFraud, "fraud", sources, linkages);
+            if (strand is not null && strand != sectionStrand && map.KeyNode(key) is { } foreign)
+                r.Error(foreign, key, $"a '{key}' section belongs to strand '{sectionStrand}', not '{strand}'");
         }
-        else if (strand == Strands.Fraud)
+
+        if (strand == Strands.Fraud)
         {
             r.Required(map, "", "data_sources");
             r.Required(map, "", "linkage");
-            if (r.Required(map, "", "fraud") is { } fraudNode)
-                fraud = FraudReader.Read(r, fraudNode, "fraud", sources, linkages);
         }
-        else if (map.KeyNode("fraud") is { } fraudKey && strand is not null)
+        else if (strand == Strands.TailoredServices)
         {
-            r.Error(fraudKey, "fraud", $"a 'fraud' section belongs to strand '{Strands.Fraud}', not '{strand}'");
+            r.Required(map, "", "data_sources");
         }
+
+        YamlNode? Section(string sectionStrand, string key) =>
+            strand == sectionStrand ? r.Required(map, "", key) : strand is null ? NodeReader.Optional(map, key) : null;
+
+        FraudSpec? fraud = Section(Strands.Fraud, "fraud") is { } fraudNode
+            ? FraudReader.Read(r, fraudNode, "fraud", sources, linkages)
+            : null;
+        TailoredServicesSpec? tailored = Section(Strands.TailoredServices, "tailored_services") is { } tsNode
+            ? TailoredServicesReader.Read(r, tsNode, "tailored_services")
+            : null;
+        ResearchSpec? research = Section(Strands.Research, "research") is { } researchNode
+            ? ResearchReader.Read(r, researchNode, "research")
+            : null;
 
         ImmutableArray<SafeguardSpec> safeguards =
             SafeguardsReader.Safeguards(r, NodeReader.Optional(map, "safeguards"), "safeguards", strand);
+        PilotSpec? pilot = NodeReader.Optional(map, "pilot") is { } pilotNode ? PilotReader.Read(r, pilotNode, "pilot") : null;
         ImmutableArray<VariantSpec> variants = SafeguardsReader.Variants(r, NodeReader.Optional(map, "variants"), "variants", safeguards);
         CheckGroupReferences(r, population);
 
         if (strand is null || name is null || priceYear is null || horizon is null || population is null || r.Errors.Count > 0)
             return null;
         return new Scenario(path, strand, name, description, purposes, (int)priceYear, (int)horizon, discount, population,
-            sources, linkages, fraud, safeguards, variants, referenced.ToImmutable());
+            sources, linkages, fraud, tailored, research, pilot, safeguards, variants, referenced.ToImmutable());
     }
 
     private static ImmutableArray<string> Purposes(NodeReader r, YamlNode? node)

@@ -18,6 +18,7 @@ public sealed record SafeguardSpec(
     Parameter AnnualCost,
     ImmutableDictionary<string, Parameter> Parameters,
     ImmutableArray<string> Groups,
+    ImmutableDictionary<string, string> Levels,
     SourcePosition Position)
 {
     /// <summary>A mechanism parameter by name (e.g. <c>catch_rate</c>).</summary>

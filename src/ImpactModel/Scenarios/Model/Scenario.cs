@@ -26,6 +26,9 @@ public sealed record Scenario(
     ImmutableArray<DataSourceSpec> DataSources,
     ImmutableArray<LinkageSpec> Linkages,
     FraudSpec? Fraud,
+    TailoredServicesSpec? TailoredServices,
+    ResearchSpec? Research,
+    PilotSpec? Pilot,
     ImmutableArray<SafeguardSpec> Safeguards,
     ImmutableArray<VariantSpec> Variants,
     ImmutableArray<string> ReferencedFiles);

@@ -84,6 +84,7 @@ public static class PopulationReader
     {
         YamlMapping? map = r.Mapping(node, path, AreaKeys);
         string? id = r.Id(r.Required(map, path, "id"), NodeReader.Join(path, "id"), "area id");
+        r.Declare("area", id);
         string? name = r.Text(NodeReader.Optional(map, "name"), NodeReader.Join(path, "name"));
         Parameter? share = r.RequiredParameter(map, path, "share", ParameterKind.Probability);
         return id is null || share is null || map is null ? null : new AreaSpec(id, name, share, map.Position);

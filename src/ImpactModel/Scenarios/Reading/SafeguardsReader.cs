@@ -9,7 +9,7 @@ namespace ImpactModel.Scenarios.Reading;
 public static class SafeguardsReader
 {
     private static readonly string[] CommonKeys =
-        ["id", "type", "description", "enabled", "strands", "principles", "setup_cost", "annual_cost", "groups"];
+        ["id", "type", "description", "enabled", "strands", "principles", "setup_cost", "annual_cost", "groups", "levels"];
     private static readonly string[] VariantKeys = ["id", "description", "overrides"];
     private static readonly string[] BoolValues = ["true", "false"];
 
@@ -30,6 +30,7 @@ public static class SafeguardsReader
             if (map is null)
                 return null;
             string? id = r.Id(r.Required(map, p, "id"), NodeReader.Join(p, "id"), "safeguard id");
+            r.Declare("safeguard", id);
             if (typeNode is null)
                 r.Required(map, p, "type");
             string? description = r.Text(NodeReader.Optional(map, "description"), NodeReader.Join(p, "description"));
@@ -90,12 +91,44 @@ public static class SafeguardsReader
                 r.Error(g, NodeReader.Join(p, "groups"), $"a {type.Id} safeguard takes no groups");
             }
 
+            ImmutableDictionary<string, string> levels = ImmutableDictionary<string, string>.Empty;
+            if (type is { TakesLevels: true })
+                levels = Levels(r, r.Required(map, p, "levels"), NodeReader.Join(p, "levels"));
+            else if (map.KeyNode("levels") is { } l && type is not null)
+                r.Error(l, NodeReader.Join(p, "levels"), $"a {type.Id} safeguard takes no levels");
+
             return id is null || type is null
                 ? null
-                : new SafeguardSpec(id, type.Id, description, enabled, strands, principles, setup, annual, parameters.ToImmutable(), groups, map.Position);
+                : new SafeguardSpec(id, type.Id, description, enabled, strands, principles, setup, annual, parameters.ToImmutable(), groups, levels, map.Position);
         });
         r.Unique(safeguards, s => s.Id, s => s.Position, path, "safeguard");
         return safeguards;
+    }
+
+    /// <summary><c>levels: { age: 10-year }</c>: each a declared quasi-identifier and one of its levels.</summary>
+    private static ImmutableDictionary<string, string> Levels(NodeReader r, YamlNode? node, string path)
+    {
+        var result = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        if (node is null)
+            return result.ToImmutable();
+        if (node is not YamlMapping map || map.Entries.Count == 0)
+        {
+            r.Error(node, path, "expected a mapping of quasi-identifier to the level it is released at, e.g. { age: 10-year }");
+            return result.ToImmutable();
+        }
+
+        foreach (var entry in map.Entries)
+        {
+            string p = NodeReader.Join(path, entry.Key.Value);
+            if (r.Reference(entry.Key, p, "quasi-identifier") is not { } qi)
+                continue;
+            string? level = r.Choice(entry.Value, p, r.DeclaredIds($"level of {qi}").ToArray(), $"level of detail of '{qi}'");
+            if (level is not null)
+                result[qi] = level;
+            r.Setting(p, r.DeclaredIds($"level of {qi}").ToArray(), entry.Value);
+        }
+
+        return result.ToImmutable();
     }
 
     private static void CheckMembers(NodeReader r, YamlMapping map, string key, string path, ImmutableArray<string> values,

@@ -1,0 +1,112 @@
+using System.Collections.Immutable;
+using ImpactModel.Scenarios.Model;
+using ImpactModel.Scenarios.Yaml;
+
+namespace ImpactModel.Scenarios.Reading;
+
+/// <summary>Reads the <c>tailored_services:</c> section of a tailored public services scenario.</summary>
+public static class TailoredServicesReader
+{
+    private static readonly string[] Keys =
+        ["service", "need", "status_quo", "identification", "unidentifiable_groups", "action", "opt_out", "values"];
+    private static readonly string[] NeedKeys = ["description", "prevalence", "income_gradient", "area_odds_ratios"];
+    private static readonly string[] StatusQuoKeys = ["take_up", "cost_per_application"];
+    private static readonly string[] IdentificationKeys =
+        ["sources", "linkages", "proxy", "sensitivity", "false_positive_rate", "sensitive_inference"];
+    private static readonly string[] ActionKeys = ["type", "response", "cost_per_contact"];
+    private static readonly string[] ValueKeys = ["benefit_per_person_reached", "annual_running_cost", "intrusion_valuation"];
+
+    public static readonly IReadOnlyList<string> Actions = ["proactive-contact", "automatic-enrolment"];
+
+    public static TailoredServicesSpec? Read(NodeReader r, YamlNode node, string path)
+    {
+        YamlMapping? map = r.Mapping(node, path, Keys);
+        if (map is null)
+            return null;
+        string J(string key) => NodeReader.Join(path, key);
+        string? service = r.Text(r.Required(map, path, "service"), J("service"));
+
+        string np = J("need");
+        YamlMapping? needMap = r.Mapping(r.Required(map, path, "need"), np, NeedKeys);
+        string? needDescription = r.Text(r.Required(needMap, np, "description"), NodeReader.Join(np, "description"));
+        GroupValues? prevalence = r.RequiredByGroup(needMap, np, "prevalence", ParameterKind.Probability);
+        Parameter gradient = r.OptionalParameter(needMap, np, "income_gradient", ParameterKind.Real, 0);
+        ImmutableArray<AreaOddsRatio> areaOdds = AreaOdds(r, NodeReader.Optional(needMap, "area_odds_ratios"), NodeReader.Join(np, "area_odds_ratios"));
+
+        string sp = J("status_quo");
+        YamlMapping? sqMap = r.Mapping(r.Required(map, path, "status_quo"), sp, StatusQuoKeys);
+        GroupValues? takeUp = r.RequiredByGroup(sqMap, sp, "take_up", ParameterKind.Probability);
+        Parameter applicationCost = r.OptionalParameter(sqMap, sp, "cost_per_application", ParameterKind.Money, 0);
+
+        string ip = J("identification");
+        YamlMapping? idMap = r.Mapping(r.Required(map, path, "identification"), ip, IdentificationKeys);
+        YamlNode? sourcesNode = r.Required(idMap, ip, "sources");
+        ImmutableArray<string> sources = r.References(sourcesNode, NodeReader.Join(ip, "sources"), "data source");
+        if (sourcesNode is YamlSequence { Items.Count: 0 })
+            r.Error(sourcesNode, NodeReader.Join(ip, "sources"), "name at least one data source the rule reads");
+        ImmutableArray<string> linkages = r.References(NodeReader.Optional(idMap, "linkages"), NodeReader.Join(ip, "linkages"), "linkage");
+        string? proxy = r.Text(r.Required(idMap, ip, "proxy"), NodeReader.Join(ip, "proxy"));
+        GroupValues? sensitivity = r.RequiredByGroup(idMap, ip, "sensitivity", ParameterKind.Probability);
+        GroupValues falsePositive = r.OptionalByGroup(idMap, ip, "false_positive_rate", ParameterKind.Probability, 0);
+        bool sensitive = NodeReader.Optional(idMap, "sensitive_inference") is { } si
+                         && (r.Bool(si, NodeReader.Join(ip, "sensitive_inference")) ?? false);
+
+        ImmutableArray<string> unidentifiable = r.GroupList(NodeReader.Optional(map, "unidentifiable_groups"), J("unidentifiable_groups"));
+
+        string ap = J("action");
+        YamlMapping? actionMap = r.Mapping(r.Required(map, path, "action"), ap, ActionKeys);
+        YamlNode? typeNode = r.Required(actionMap, ap, "type");
+        string? action = r.Choice(typeNode, NodeReader.Join(ap, "type"), Actions, "action");
+        r.Setting(NodeReader.Join(ap, "type"), Actions, typeNode);
+        GroupValues? response = r.RequiredByGroup(actionMap, ap, "response", ParameterKind.Probability);
+        Parameter contactCost = r.OptionalParameter(actionMap, ap, "cost_per_contact", ParameterKind.Money, 0);
+
+        GroupValues optOut = r.OptionalByGroup(map, path, "opt_out", ParameterKind.Probability, 0);
+
+        string vp = J("values");
+        YamlMapping? valuesMap = r.Mapping(r.Required(map, path, "values"), vp, ValueKeys);
+        Parameter? benefit = r.RequiredParameter(valuesMap, vp, "benefit_per_person_reached", ParameterKind.Money);
+        Parameter running = r.OptionalParameter(valuesMap, vp, "annual_running_cost", ParameterKind.Money, 0);
+        Parameter? intrusion = NodeReader.Optional(valuesMap, "intrusion_valuation") is { } iv
+            ? r.Parameter(iv, NodeReader.Join(vp, "intrusion_valuation"), ParameterKind.Money)
+            : null;
+        RequireSource(r, intrusion, "intrusion");
+
+        if (service is null || needDescription is null || prevalence is null || takeUp is null || proxy is null
+            || sensitivity is null || action is null || response is null || benefit is null)
+            return null;
+        return new TailoredServicesSpec(service, new NeedSpec(needDescription, prevalence, gradient, areaOdds), takeUp, applicationCost,
+            new IdentificationSpec(sources, linkages, proxy, sensitivity, falsePositive, sensitive), unidentifiable,
+            action == "automatic-enrolment" ? ServiceAction.AutomaticEnrolment : ServiceAction.ProactiveContact,
+            response, contactCost, optOut, benefit, running, intrusion, map.Position);
+    }
+
+    /// <summary>A harm given in money must say where the value comes from; otherwise it stays a count.</summary>
+    internal static void RequireSource(NodeReader r, Parameter? valuation, string harm)
+    {
+        if (valuation is not null && string.IsNullOrWhiteSpace(valuation.Evidence.Source))
+            r.Error(valuation.Position, valuation.Path,
+                $"a money value for {harm} needs a source ({{ value: ..., source: ..., grade: ... }}); without one, {harm} stays a count");
+    }
+
+    internal static ImmutableArray<AreaOddsRatio> AreaOdds(NodeReader r, YamlNode? node, string path)
+    {
+        if (node is null)
+            return [];
+        if (node is not YamlMapping map)
+        {
+            r.Error(node, path, $"expected a mapping of area id to odds ratio, got {node.KindName}");
+            return [];
+        }
+
+        var result = ImmutableArray.CreateBuilder<AreaOddsRatio>();
+        foreach (var entry in map.Entries)
+        {
+            string p = NodeReader.Join(path, entry.Key.Value);
+            if (r.Reference(entry.Key, p, "area") is { } area && r.Parameter(entry.Value, p, ParameterKind.Ratio) is { } ratio)
+                result.Add(new AreaOddsRatio(area, ratio));
+        }
+
+        return result.ToImmutable();
+    }
+}
