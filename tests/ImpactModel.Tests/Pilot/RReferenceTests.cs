@@ -1,5 +1,6 @@
 using System.Globalization;
 using ImpactModel.Pilot;
+using Xunit.Abstractions;
 
 namespace ImpactModel.Tests.Pilot;
 
@@ -8,7 +9,7 @@ namespace ImpactModel.Tests.Pilot;
 /// R's uniroot tolerance was tightened). n must agree to a relative difference below 1e-6, power to
 /// 1e-6 absolute, and the detectable p2 to 1e-9 absolute.
 /// </summary>
-public class RReferenceTests
+public class RReferenceTests(ITestOutputHelper output)
 {
     public sealed record Row(string Method, string Solve, double P1, double P2, double Alpha, int Sides, double Power, double N)
     {
@@ -92,7 +93,8 @@ public class RReferenceTests
                 worstPower = Math.Max(worstPower, Math.Abs(TwoProportions.Power(MethodOf(row), row.P1, row.P2, row.N, s) - row.Power));
         }
 
-        // Observed when written: both around 1e-13 or below; the contract is 1e-6.
+        output.WriteLine($"worst relative n difference {worstN:R}; worst absolute power difference {worstPower:R}");
+        // Observed when written: 1.6e-15 relative on n and 0 on power; the contract is 1e-6.
         Assert.True(worstN < 1e-9, $"worst relative n difference {worstN:R}");
         Assert.True(worstPower < 1e-12, $"worst absolute power difference {worstPower:R}");
     }
