@@ -117,3 +117,26 @@ public class PowerCommandTests
         Assert.NotEmpty(run.ErrorLines);
     }
 }
+
+public class PowerTableTests
+{
+    [Fact]
+    public async Task On_a_terminal_the_answer_is_a_table()
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        int code = await ImpactModel.Worker.Cli.ImpactCli.RunAsync(["power", "proportions", "--p1", "0.2", "--p2", "0.25"],
+            new ImpactModel.Worker.Cli.CliConsole(output, error, IsTerminal: true));
+        Assert.Equal(0, code);
+        Assert.Contains("People per arm (rounded up)", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("1094", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Power_without_a_design_is_one_line_and_exit_2()
+    {
+        CliRun run = CliRun.Of("power");
+        Assert.Equal(2, run.ExitCode);
+        Assert.Single(run.ErrorLines);
+    }
+}
