@@ -1,0 +1,373 @@
+using System.CommandLine;
+using ImpactModel.Pilot;
+using ImpactModel.Worker.Cli;
+
+namespace ImpactModel.Worker.Commands;
+
+/// <summary>
+/// <c>impact power proportions|tolerance|poisson|cluster</c>: analytic pilot sizing from numbers alone
+/// (issue 11). The math is in <c>ImpactModel.Pilot</c>; this is parsing, validation and printing.
+/// </summary>
+public static class PowerCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var command = new Command("power",
+            "Size a pilot from numbers alone: how many people, person-years or areas a pilot needs to detect an effect, " +
+            "or what a pilot of a given size can detect. See docs/pilot-design.md for the formulas and a worked example.");
+        command.Subcommands.Add(Proportions(console));
+        command.Subcommands.Add(Tolerance(console));
+        command.Subcommands.Add(Poisson(console));
+        command.Subcommands.Add(Cluster(console));
+        return command;
+    }
+
+    private static Option<double> AlphaOption() => new("--alpha")
+    {
+        Description = "Chance of a false alarm: of declaring an effect when there is none (the significance level). 0.05 means 1 pilot in 20 would.",
+        DefaultValueFactory = _ => 0.05,
+        HelpName = "A",
+    };
+
+    private static Option<double> PowerOption() => new("--power")
+    {
+        Description = "Chance the pilot detects the effect if it is real. Without the size option it is the target the size must reach; " +
+                      "with it, the target for the smallest detectable effect. Must be above --alpha.",
+        DefaultValueFactory = _ => 0.8,
+        HelpName = "X",
+    };
+
+    private static Option<int> SidesOption() => new("--sides")
+    {
+        Description = "2 (default): the pilot would report a change in either direction, better or worse. " +
+                      "1: only a change in the stated direction counts (smaller pilot, but blind to the opposite).",
+        DefaultValueFactory = _ => 2,
+        HelpName = "1|2",
+    };
+
+    private static Option<bool> JsonOption() => new("--json")
+    {
+        Description = "Write exactly one JSON object to stdout instead of the table (warnings also go to stderr).",
+    };
+
+    private static Option<double> Proportion(string name, string description) => new(name)
+    {
+        Description = description,
+        Required = true,
+        HelpName = "P",
+    };
+
+    private static Command Proportions(CliConsole console)
+    {
+        var p1 = Proportion("--p1", "Share of people with the outcome without the change (control arm), e.g. 0.20 for 20%. Strictly between 0 and 1.");
+        var p2 = Proportion("--p2", "Share expected with the change (pilot arm), e.g. 0.25. Strictly between 0 and 1; must differ from --p1 to find a size.");
+        var n = new Option<double?>("--n")
+        {
+            Description = "People per arm the pilot can have. Given: report the power for --p2 and the smallest detectable difference. Omitted: find the people per arm needed.",
+            HelpName = "N",
+        };
+        var method = new Option<string>("--method")
+        {
+            Description = "pooled (default): normal approximation with pooled variance, as R's power.prop.test. " +
+                          "arcsine: Cohen's h on the arcsine scale, as R's pwr::pwr.2p.test.",
+            DefaultValueFactory = _ => "pooled",
+            HelpName = "pooled|arcsine",
+        };
+        Option<double> alpha = AlphaOption(), power = PowerOption();
+        Option<int> sides = SidesOption();
+        Option<bool> json = JsonOption();
+        var command = new Command("proportions",
+            "Two independent groups (individually randomised): how many people per arm to detect a change in the share " +
+            "with an outcome from --p1 to --p2, or the power and smallest detectable change of a given --n.")
+        {
+            p1, p2, n, method, alpha, power, sides, json,
+        };
+        command.SetAction(parse => Run(() =>
+        {
+            ProportionsMethod m = parse.GetValue(method) switch
+            {
+                "pooled" => ProportionsMethod.Pooled,
+                "arcsine" => ProportionsMethod.Arcsine,
+                var other => throw new UsageException($"--method must be pooled or arcsine (got '{other}')"),
+            };
+            ProportionsResult r = TwoProportions.Solve(m, parse.GetValue(p1), parse.GetValue(p2), parse.GetValue(n),
+                Settings(parse, alpha, power, sides));
+            var report = new PowerReport()
+                .Add("design", "Design", "proportions")
+                .Add("method", "Method", m == ProportionsMethod.Pooled ? "pooled" : "arcsine")
+                .Add("alpha", "False-alarm rate (alpha)", r.Settings.Alpha)
+                .Add("sides", "Sides", r.Settings.Sides)
+                .Add("p1", "Share without the change (p1)", r.P1)
+                .Add("p2", "Share with the change (p2)", r.P2)
+                .Add("solved_for", "Solved for", r.SolvedForN ? "n_per_arm" : "power")
+                .Add("n_per_arm", r.SolvedForN ? "People per arm (unrounded)" : "People per arm", r.NPerArm)
+                .Add("n_per_arm_ceil", "People per arm (rounded up)", r.NPerArmCeil)
+                .Add("power", r.SolvedForN ? "Power (target)" : "Power at p2", r.Power);
+            if (!r.SolvedForN)
+            {
+                report.Add("target_power", "Target power for the detectable difference", r.Settings.Power)
+                      .Add("mde", "Smallest detectable difference |p2 - p1|", r.Mde)
+                      .Add("p2_detectable", "Smallest detectable p2", r.P2Detectable);
+                if (r.Mde is null)
+                    report.Warn($"no p2 between 0 and 1 is detected with power {r.Settings.Power} by {r.NPerArm} people per arm");
+            }
+
+            return report.Write(console, parse.GetValue(json));
+        }));
+        return command;
+    }
+
+    private static Command Tolerance(CliConsole console)
+    {
+        var rate = Proportion("--rate", "The harm rate you fear in the group (the true rate the pilot should catch), e.g. 0.04 for 4 in 100. Must be above --tolerance to find a size.");
+        var tolerance = Proportion("--tolerance", "The highest harm rate you would accept for the group, e.g. 0.02. The pilot tests whether the rate is above it.");
+        var n = new Option<long?>("--n")
+        {
+            Description = "People from the group the pilot will observe. Given: report the power at --rate and the smallest harm rate it can show. Omitted: find the people needed.",
+            HelpName = "N",
+        };
+        var method = new Option<string>("--method")
+        {
+            Description = "normal (default): normal approximation. exact: the exact binomial test; also reports the false-alarm rate it really has " +
+                          "(at most --alpha) and, because its power rises in a sawtooth, both the smallest n that reaches --power and the smallest n from which every larger n does.",
+            DefaultValueFactory = _ => "normal",
+            HelpName = "normal|exact",
+        };
+        Option<double> alpha = AlphaOption(), power = PowerOption();
+        Option<bool> json = JsonOption();
+        var command = new Command("tolerance",
+            "Can a pilot show that a group's harm rate exceeds what we tolerate? One-sided test of 'rate <= tolerance' " +
+            "against 'rate > tolerance', with power at the feared --rate.")
+        {
+            rate, tolerance, n, method, alpha, power, json,
+        };
+        command.SetAction(parse => Run(() =>
+        {
+            ToleranceMethod m = parse.GetValue(method) switch
+            {
+                "normal" => ToleranceMethod.Normal,
+                "exact" => ToleranceMethod.Exact,
+                var other => throw new UsageException($"--method must be normal or exact (got '{other}')"),
+            };
+            var settings = new PowerSettings(parse.GetValue(alpha), 1, parse.GetValue(power));
+            ToleranceResult r = ToleranceTest.Solve(m, parse.GetValue(rate), parse.GetValue(tolerance), parse.GetValue(n), settings);
+            var report = new PowerReport()
+                .Add("design", "Design", "tolerance")
+                .Add("method", "Method", m == ToleranceMethod.Normal ? "normal" : "exact")
+                .Add("alpha", "False-alarm rate (alpha, nominal)", r.Settings.Alpha)
+                .Add("sides", "Sides", 1)
+                .Add("rate", "Feared harm rate", r.Rate)
+                .Add("tolerance", "Tolerated harm rate", r.Tolerance)
+                .Add("solved_for", "Solved for", r.SolvedForN ? "n" : "power");
+            if (r.SolvedForN && m == ToleranceMethod.Exact)
+            {
+                report.Add("n", "People: smallest n reaching the power", (long)r.N)
+                      .Add("n_ceil", "People (rounded up)", r.NCeil)
+                      .Add("n_stable", "People: smallest n from which every larger n reaches it", r.NStable)
+                      .Add("power", "Power (target)", r.Power)
+                      .Add("power_at_n", "Power at n", r.AtN!.Power)
+                      .Add("attained_alpha_at_n", "False-alarm rate attained at n", r.AtN.AttainedAlpha)
+                      .Add("critical_events_at_n", "Harmed people that show harm at n (at least)", r.AtN.CriticalCount)
+                      .Add("power_at_n_stable", "Power at n_stable", r.AtNStable!.Power)
+                      .Add("attained_alpha_at_n_stable", "False-alarm rate attained at n_stable", r.AtNStable.AttainedAlpha)
+                      .Add("critical_events_at_n_stable", "Harmed people that show harm at n_stable (at least)", r.AtNStable.CriticalCount);
+            }
+            else if (r.SolvedForN)
+            {
+                report.Add("n", "People (unrounded)", r.N)
+                      .Add("n_ceil", "People (rounded up)", r.NCeil)
+                      .Add("power", "Power (target)", r.Power);
+            }
+            else
+            {
+                report.Add("n", "People", (long)r.N)
+                      .Add("n_ceil", "People (rounded up)", r.NCeil)
+                      .Add("power", "Power at the feared rate", r.Power);
+                if (r.AtN is { } at)
+                    report.Add("attained_alpha", "False-alarm rate attained", at.AttainedAlpha)
+                          .Add("critical_events", "Harmed people that show harm (at least)", at.CriticalCount);
+                report.Add("target_power", "Target power for the detectable rate", r.Settings.Power)
+                      .Add("mde", "Smallest detectable excess over the tolerance", r.Mde)
+                      .Add("rate_detectable", "Smallest detectable harm rate", r.RateDetectable);
+                if (r.Mde is null)
+                    report.Warn($"{r.N} people cannot show any harm rate below 1 to be above {r.Tolerance} with power {r.Settings.Power}");
+            }
+
+            return report.Write(console, parse.GetValue(json));
+        }));
+        return command;
+    }
+
+    private static Command Poisson(CliConsole console)
+    {
+        var rate1 = new Option<double>("--rate1")
+        {
+            Description = "Events per unit of person-time without the change (control arm), e.g. 0.02 wrongful suspensions per person-year.",
+            Required = true,
+            HelpName = "R",
+        };
+        var rate2 = new Option<double>("--rate2")
+        {
+            Description = "Events per unit of person-time with the change (pilot arm), in the same units as --rate1.",
+            Required = true,
+            HelpName = "R",
+        };
+        var personTime = new Option<double?>("--person-time")
+        {
+            Description = "Person-time each arm will be followed for, in the units of the rates (e.g. 500 people for 2 years = 1000 person-years). " +
+                          "Given: report the power and the smallest detectable --rate2. Omitted: find the person-time needed.",
+            HelpName = "T",
+        };
+        var method = new Option<string>("--method")
+        {
+            Description = "normal (default): normal approximation on the square-root scale. exact: the exact conditional test " +
+                          "(given the total number of events, how they split between the arms); better for rare events.",
+            DefaultValueFactory = _ => "normal",
+            HelpName = "normal|exact",
+        };
+        Option<double> alpha = AlphaOption(), power = PowerOption();
+        Option<int> sides = SidesOption();
+        Option<bool> json = JsonOption();
+        var command = new Command("poisson",
+            "Rare events counted over person-time in two arms (e.g. wrongful suspensions per person-year): the person-time per arm " +
+            "needed to detect a change from --rate1 to --rate2, or the power of a given --person-time.")
+        {
+            rate1, rate2, personTime, method, alpha, power, sides, json,
+        };
+        command.SetAction(parse => Run(() =>
+        {
+            PoissonMethod m = parse.GetValue(method) switch
+            {
+                "normal" => PoissonMethod.Normal,
+                "exact" => PoissonMethod.Exact,
+                var other => throw new UsageException($"--method must be normal or exact (got '{other}')"),
+            };
+            PoissonResult r = PoissonRates.Solve(m, parse.GetValue(rate1), parse.GetValue(rate2), parse.GetValue(personTime),
+                Settings(parse, alpha, power, sides));
+            var report = new PowerReport()
+                .Add("design", "Design", "poisson")
+                .Add("method", "Method", m == PoissonMethod.Normal ? "normal" : "exact")
+                .Add("alpha", "False-alarm rate (alpha)", r.Settings.Alpha)
+                .Add("sides", "Sides", r.Settings.Sides)
+                .Add("rate1", "Rate without the change", r.Rate1)
+                .Add("rate2", "Rate with the change", r.Rate2)
+                .Add("solved_for", "Solved for", r.SolvedForPersonTime ? "person_time_per_arm" : "power")
+                .Add("person_time_per_arm", "Person-time per arm", r.PersonTimePerArm)
+                .Add("expected_events_arm1", "Expected events, arm 1", r.ExpectedEvents1)
+                .Add("expected_events_arm2", "Expected events, arm 2", r.ExpectedEvents2)
+                .Add("power", r.SolvedForPersonTime ? "Power (target)" : "Power at rate2", r.Power);
+            if (!r.SolvedForPersonTime)
+            {
+                report.Add("target_power", "Target power for the detectable rate", r.Settings.Power)
+                      .Add("mde", "Smallest detectable difference |rate2 - rate1|", r.Mde)
+                      .Add("rate2_detectable", "Smallest detectable rate2", r.Rate2Detectable);
+                if (r.Mde is null)
+                    report.Warn($"no rate2 in that direction is detected with power {r.Settings.Power} by {r.PersonTimePerArm} person-time per arm");
+            }
+
+            return report.Write(console, parse.GetValue(json));
+        }));
+        return command;
+    }
+
+    private static Command Cluster(CliConsole console)
+    {
+        var p1 = Proportion("--p1", "Share of people with the outcome in control areas, e.g. 0.20. Strictly between 0 and 1.");
+        var p2 = Proportion("--p2", "Share expected in pilot areas, e.g. 0.25. Strictly between 0 and 1; must differ from --p1 to find a size.");
+        var m = new Option<double>("--persons-per-area")
+        {
+            Description = "People measured in each area (the average if areas differ in size). At least 1.",
+            Required = true,
+            HelpName = "M",
+        };
+        var icc = new Option<double?>("--icc")
+        {
+            Description = "How alike people in the same area are (intracluster correlation, 0 to below 1; often 0.01 to 0.05). " +
+                          "Uses the design effect 1 + (M - 1) x ICC. Give this or --cv, not both.",
+            HelpName = "ICC",
+        };
+        var sizeCv = new Option<double?>("--size-cv")
+        {
+            Description = "With --icc: how much area sizes vary (standard deviation / mean of people per area; 0 = all equal, ~0.65 typical of UK general practices). " +
+                          "Uses 1 + ((CV^2 + 1) x M - 1) x ICC (Eldridge, Ashby and Kerry 2006).",
+            HelpName = "CV",
+        };
+        var cv = new Option<double?>("--cv")
+        {
+            Description = "How much the true share varies between areas in the same arm (standard deviation / mean; Hayes and Bennett's k, often 0.1 to 0.3, 0.25 if unknown). " +
+                          "Uses Hayes and Bennett (1999). Give this or --icc, not both.",
+            HelpName = "K",
+        };
+        var areas = new Option<long?>("--areas-per-arm")
+        {
+            Description = "Areas the pilot can have in each arm. Given: report the power and the smallest detectable difference. Omitted: find the areas needed. " +
+                          "Fewer than 4 gets a warning; 1 is refused (the variation between areas cannot be estimated).",
+            HelpName = "C",
+        };
+        Option<double> alpha = AlphaOption(), power = PowerOption();
+        Option<int> sides = SidesOption();
+        Option<bool> json = JsonOption();
+        var command = new Command("cluster",
+            "Whole areas are randomised (some get the change, others do not): how many areas per arm, and people, to detect a change " +
+            "from --p1 to --p2, or the power of a given --areas-per-arm.")
+        {
+            p1, p2, m, icc, sizeCv, cv, areas, alpha, power, sides, json,
+        };
+        command.SetAction(parse => Run(() =>
+        {
+            double? iccValue = parse.GetValue(icc), cvValue = parse.GetValue(cv), sizeCvValue = parse.GetValue(sizeCv);
+            if (iccValue is null == cvValue is null)
+                throw new UsageException("--icc or --cv: give exactly one (--icc for the design effect, --cv for Hayes and Bennett)");
+            if (sizeCvValue is not null && iccValue is null)
+                throw new UsageException("--size-cv applies only with --icc");
+            var input = new ClusterInput(parse.GetValue(p1), parse.GetValue(p2), parse.GetValue(m),
+                iccValue is null ? ClusterMethod.HayesBennett : ClusterMethod.DesignEffect,
+                Icc: iccValue ?? 0, SizeCv: sizeCvValue ?? 0, K: cvValue ?? 0, AreasPerArm: parse.GetValue(areas));
+            ClusterResult r = ClusterDesign.Solve(input, Settings(parse, alpha, power, sides));
+            bool de = input.Method == ClusterMethod.DesignEffect;
+            var report = new PowerReport()
+                .Add("design", "Design", "cluster")
+                .Add("method", "Method", de ? "design-effect" : "hayes-bennett")
+                .Add("alpha", "False-alarm rate (alpha)", r.Settings.Alpha)
+                .Add("sides", "Sides", r.Settings.Sides)
+                .Add("p1", "Share in control areas (p1)", input.P1)
+                .Add("p2", "Share in pilot areas (p2)", input.P2)
+                .Add("persons_per_area", "People per area", input.PersonsPerArea);
+            if (de)
+                report.Add("icc", "Intracluster correlation", input.Icc)
+                      .Add("size_cv", "Variation of area sizes (CV)", input.SizeCv)
+                      .Add("design_effect", "Design effect", r.DesignEffect);
+            else
+                report.Add("cv", "Between-area variation of the share (k)", input.K);
+            report.Add("n_individual_per_arm", de ? "People per arm if individually randomised (pooled)" : "People per arm if individually randomised (unpooled)", r.IndividualNPerArm)
+                  .Add("solved_for", "Solved for", r.SolvedForAreas ? "areas_per_arm" : "power")
+                  .Add("areas_per_arm", r.SolvedForAreas ? "Areas per arm (unrounded)" : "Areas per arm", r.AreasPerArm)
+                  .Add("areas_per_arm_ceil", "Areas per arm (rounded up)", r.AreasPerArmCeil)
+                  .Add("persons_per_arm", "People per arm (areas x people per area)", r.PersonsPerArm)
+                  .Add("power", r.SolvedForAreas ? "Power (target)" : "Power at p2", r.Power);
+            if (!r.SolvedForAreas)
+                report.Add("target_power", "Target power for the detectable difference", r.Settings.Power)
+                      .Add("mde", "Smallest detectable difference |p2 - p1|", r.Mde)
+                      .Add("p2_detectable", "Smallest detectable p2", r.P2Detectable);
+            report.WarnAll(r.Warnings);
+            return report.Write(console, parse.GetValue(json));
+        }));
+        return command;
+    }
+
+    private static PowerSettings Settings(ParseResult parse, Option<double> alpha, Option<double> power, Option<int> sides)
+        => new(parse.GetValue(alpha), parse.GetValue(sides), parse.GetValue(power));
+
+    /// <summary>Engine refusals (a value out of range, a target no size reaches) become one line and exit 2.</summary>
+    private static int Run(Func<int> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (PowerInputException e)
+        {
+            throw new UsageException(e.Message);
+        }
+    }
+}
