@@ -152,7 +152,7 @@ public static class ScenarioFixture
     }
 
     /// <summary>"file:line:column" of the <paramref name="occurrence"/>-th appearance of <paramref name="token"/> (1-based).</summary>
-    public static string At(string file, string text, string token, int occurrence = 1)
+    public static string At(string file, string text, string token, int occurrence = 1, int offset = 0)
     {
         int index = -1;
         for (int i = 0; i < occurrence; i++)
@@ -161,6 +161,7 @@ public static class ScenarioFixture
             Assert.True(index >= 0, $"'{token}' (occurrence {occurrence}) not in the text");
         }
 
+        index += offset;
         int line = 1, column = 1;
         for (int i = 0; i < index; i++)
         {
