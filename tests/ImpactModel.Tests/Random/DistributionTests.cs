@@ -5,11 +5,11 @@ namespace ImpactModel.Tests.Random;
 /// <summary>
 /// Goodness of fit (KS for continuous, chi-square for discrete) at false-alarm probability
 /// <see cref="Stat.Alpha"/> = 1e-4 and mean/variance within <see cref="Stat.K"/> = 4 standard errors
-/// (false alarm about 6.3e-5 each), at fixed seeds: one person per variate, n = 200,000.
+/// (false alarm about 6.3e-5 each), at fixed seeds: one person per variate, n = 100,000.
 /// </summary>
 public class DistributionTests
 {
-    private const int N = 200_000;
+    private const int N = 100_000;
     private static readonly RngKey Key = RngKey.From(20261126, 0, RngStream.StrandOutcomes);
 
     private static double[] Draw(Func<long, double> f)
