@@ -1,4 +1,7 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace ImpactModel.Random;
 
@@ -7,8 +10,11 @@ namespace ImpactModel.Random;
 // (person, draw), never from other draw indices, so it cannot shift any other draw.
 public static partial class Philox
 {
-    /// <summary>2^-53.</summary>
-    private const double Epsilon53 = 1.0 / 9007199254740992.0;
+    /// <summary>Bits of 1.0: exponent 0, significand 0.</summary>
+    private const ulong OneBits = 0x3FF0_0000_0000_0000;
+
+    /// <summary>1 − 2^-53, so that (1 + m 2^-52) − (1 − 2^-53) = (m + ½) 2^-52, exactly.</summary>
+    private const double OneMinusHalfUlp = 1.0 - 1.0 / 9007199254740992.0;
 
     /// <summary>Persons per chunk in the bulk fills (a 4 KiB stack buffer of blocks).</summary>
     private const int FillChunk = 256;
@@ -17,20 +23,22 @@ public static partial class Philox
     public const double PoissonMeanLimit = 700;
 
     /// <summary>
-    /// A uniform double in the open interval (0, 1) from two 32-bit words: the top 53 bits of
-    /// (hi · 2^32 + lo) with the lowest of them forced to 1, times 2^-53 (Random123
-    /// <c>u01fixedpt</c>). The result is one of the 2^52 odd multiples of 2^-53, equally likely:
-    /// (j + ½) · 2^-52 for j in [0, 2^52), so it lies in [2^-53, 1 − 2^-53], is never 0 nor 1,
-    /// ln u and ln(1 − u) are finite (≥ −36.8), and u and 1 − u have the same distribution.
+    /// A uniform double in the open interval (0, 1) from two 32-bit words, read as the little-endian
+    /// 64-bit word x = hi · 2^32 + lo: the top 53 bits of x with the lowest of them forced to 1,
+    /// times 2^-53 (Random123 <c>u01fixedpt</c>), i.e. ((x &gt;&gt; 12) + ½) · 2^-52. The result is one
+    /// of the 2^52 odd multiples of 2^-53, all equally likely, so it lies in [2^-53, 1 − 2^-53]: never
+    /// 0 nor 1, ln u and ln(1 − u) are finite (≥ −36.8), and u and 1 − u have the same distribution.
     /// </summary>
     /// <remarks>
-    /// All 53 significand bits come from the words, but the last is fixed: only 2^53 − 1 multiples of
-    /// 2^-53 lie strictly inside (0, 1), so no map of 53 free bits onto an equally spaced grid can
-    /// avoid both 0 and 1. The midpoint grid keeps the mean exactly ½ and the interval symmetric.
+    /// <para>The 53rd significand bit cannot be random as well: only 2^53 − 1 multiples of 2^-53 lie
+    /// strictly inside (0, 1), so no map of 53 free bits onto an equally spaced grid avoids both 0 and
+    /// 1. The midpoint grid keeps the mean exactly ½ and the interval symmetric.</para>
+    /// <para>Computed exactly as bits(1 + m · 2^-52) − (1 − 2^-53) with m = x &gt;&gt; 12: an OR into the
+    /// significand and one exact subtraction, so the vectorised fills give the same doubles.</para>
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] // once per person per draw
-    public static double ToUniform01(uint hi, uint lo)
-        => (long)(((((ulong)hi << 32) | lo) >> 11) | 1) * Epsilon53;
+    public static double ToUniform01(uint lo, uint hi)
+        => BitConverter.Int64BitsToDouble((long)(((((ulong)hi << 32) | lo) >> 12) | OneBits)) - OneMinusHalfUlp;
 
     /// <summary>A uniform double in (0, 1) for a person's draw (words 0 and 1); see <see cref="ToUniform01"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -194,9 +202,45 @@ public static partial class Philox
             int m = Math.Min(FillChunk, dest.Length - i);
             Span<uint> blocks = buf[..(4 * m)];
             Fill(key, firstPerson + i, draw, blocks, path);
-            Span<double> d = dest.Slice(i, m);
-            for (int j = 0; j < d.Length; j++)
-                d[j] = ToUniform01(blocks[4 * j], blocks[4 * j + 1]);
+            BlocksToUniform01(blocks, dest.Slice(i, m), path);
+        }
+    }
+
+    /// <summary>dest[j] = ToUniform01(word 0, word 1 of block j); the vector code computes the same bits.</summary>
+    private static void BlocksToUniform01(ReadOnlySpan<uint> blocks, Span<double> dest, PhiloxPath path)
+    {
+        // Block j is the 64-bit words 2j (words 0-1, the one we want) and 2j + 1.
+        ref ulong src = ref Unsafe.As<uint, ulong>(ref MemoryMarshal.GetReference(blocks));
+        ref double dst = ref MemoryMarshal.GetReference(dest);
+        int n = dest.Length, j = 0;
+        if (path == PhiloxPath.Avx512 && Avx512F.IsSupported)
+        {
+            Vector512<ulong> evens = Vector512.Create(0UL, 2, 4, 6, 8, 10, 12, 14);
+            Vector512<ulong> one = Vector512.Create(OneBits);
+            Vector512<double> offset = Vector512.Create(OneMinusHalfUlp);
+            for (; j + 8 <= n; j += 8)
+            {
+                Vector512<ulong> x = Avx512F.PermuteVar8x64x2(
+                    Vector512.LoadUnsafe(ref src, (nuint)(2 * j)), evens, Vector512.LoadUnsafe(ref src, (nuint)(2 * j + 8)));
+                (((x >>> 12) | one).AsDouble() - offset).StoreUnsafe(ref dst, (nuint)j);
+            }
+        }
+        else if (path != PhiloxPath.Scalar && Avx2.IsSupported)
+        {
+            Vector256<ulong> one = Vector256.Create(OneBits);
+            Vector256<double> offset = Vector256.Create(OneMinusHalfUlp);
+            for (; j + 4 <= n; j += 4)
+            {
+                // [b0, b2 | b1, b3] then lanes 0, 2, 1, 3 -> b0, b1, b2, b3.
+                Vector256<ulong> x = Avx2.Permute4x64(Avx2.UnpackLow(
+                    Vector256.LoadUnsafe(ref src, (nuint)(2 * j)), Vector256.LoadUnsafe(ref src, (nuint)(2 * j + 4))), 0b11_01_10_00);
+                (((x >>> 12) | one).AsDouble() - offset).StoreUnsafe(ref dst, (nuint)j);
+            }
+        }
+        for (; j < n; j++)
+        {
+            ulong x = Unsafe.Add(ref src, 2 * j);
+            Unsafe.Add(ref dst, j) = BitConverter.Int64BitsToDouble((long)((x >> 12) | OneBits)) - OneMinusHalfUlp;
         }
     }
 

@@ -94,9 +94,12 @@ public class PhiloxPathTests
             Assert.Equal(Philox.Normal(key, first + i, 3), z[i]);
             Assert.Equal(Philox.Bernoulli(key, first + i, 4, p), e[i]);
         }
-        var scalar = new double[n];
-        Philox.FillUniform01(key, first, 2, scalar, PhiloxPath.Scalar);
-        Assert.Equal(scalar, u);
+        foreach (PhiloxPath path in Enum.GetValues<PhiloxPath>().Where(Philox.IsSupported))
+        {
+            var viaPath = new double[n];
+            Philox.FillUniform01(key, first, 2, viaPath, path);
+            Assert.Equal(u, viaPath);
+        }
     }
 
     [Fact]
