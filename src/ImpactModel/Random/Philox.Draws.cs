@@ -142,8 +142,8 @@ public static partial class Philox
             k++;
             p = p * mean / k;
             double next = cdf + p;
-            if (next == cdf && p < cdf * 1e-17)
-                break; // the remaining tail is below rounding; u lies in it with probability < 1e-16
+            if (next == cdf)
+                break; // the remaining terms are below rounding: u lies beyond with probability < 1e-15
             cdf = next;
         }
         return k;
