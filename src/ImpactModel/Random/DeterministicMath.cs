@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace ImpactModel.Random;
 
@@ -114,6 +115,71 @@ public static class DeterministicMath
         return x + x * z * (-1.0 / 6 + z * (1.0 / 120 + z * (-1.0 / 5040 + z * (1.0 / 362880 + z * (-1.0 / 39916800
             + z * (1.0 / 6227020800 + z * (-1.0 / 1307674368000 + z * (1.0 / 355687428096000
             + z * (-1.0 / 121645100408832000)))))))));
+    }
+
+    /// <summary>
+    /// <see cref="Log"/> on four lanes, for arguments that are positive normal doubles (such as the
+    /// uniforms of <see cref="Philox.ToUniform01"/>): the same operations in the same order, so every
+    /// lane equals the scalar result bit for bit.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<double> LogPositiveNormal(Vector256<double> x)
+    {
+        Vector256<long> bits = x.AsInt64();
+        Vector256<long> k = (bits >>> 52) - Vector256.Create(1023L);
+        Vector256<double> m = ((bits & Vector256.Create(0x000F_FFFF_FFFF_FFFFL)) | Vector256.Create(0x3FF0_0000_0000_0000L)).AsDouble();
+        Vector256<double> big = Vector256.GreaterThan(m, Vector256.Create(Sqrt2));
+        m = Vector256.ConditionalSelect(big, m * 0.5, m);
+        k -= big.AsInt64(); // the mask is −1 where m was halved
+        // (double)k exactly for |k| < 2^51: bits of 1.5 · 2^52 + k, minus 1.5 · 2^52.
+        Vector256<double> dk = (k + Vector256.Create(0x4338_0000_0000_0000L)).AsDouble() - Vector256.Create(6755399441055744.0);
+        Vector256<double> f = m - Vector256<double>.One;
+        Vector256<double> s = f / (Vector256.Create(2.0) + f);
+        Vector256<double> z = s * s;
+        Vector256<double> r = z * (Vector256.Create(2.0 / 3) + z * (Vector256.Create(2.0 / 5) + z * (Vector256.Create(2.0 / 7)
+            + z * (Vector256.Create(2.0 / 9) + z * (Vector256.Create(2.0 / 11) + z * (Vector256.Create(2.0 / 13)
+            + z * (Vector256.Create(2.0 / 15) + z * (Vector256.Create(2.0 / 17) + z * (Vector256.Create(2.0 / 19)
+            + z * (Vector256.Create(2.0 / 21) + z * (Vector256.Create(2.0 / 23) + z * Vector256.Create(2.0 / 25))))))))))));
+        Vector256<double> hfsq = Vector256.Create(0.5) * f * f;
+        return dk * Ln2Hi - ((hfsq - (s * (hfsq + r) + dk * Ln2Lo)) - f);
+    }
+
+    /// <summary>
+    /// <see cref="CosTwoPi"/> on four lanes for u in [0, 1] (there u − round(u) is u or u − 1):
+    /// the same operations per lane, so every lane equals the scalar result bit for bit.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<double> CosTwoPiUnit(Vector256<double> u)
+    {
+        // Math.Round rounds ½ to 0 (to even), so round(u) = 1 exactly when u > ½; |u − 1| = 1 − u.
+        Vector256<double> a = Vector256.ConditionalSelect(Vector256.GreaterThan(u, Vector256.Create(0.5)), Vector256<double>.One - u, u);
+        Vector256<double> near0 = Vector256.LessThanOrEqual(a, Vector256.Create(0.125));
+        Vector256<double> mid = Vector256.LessThanOrEqual(a, Vector256.Create(0.375)) & ~near0;
+        Vector256<double> cx = Vector256.ConditionalSelect(near0, a, Vector256.Create(0.5) - a) * TwoPi;
+        Vector256<double> c = CosPoly(cx);
+        c = Vector256.ConditionalSelect(near0, c, -c);
+        Vector256<double> sn = SinPoly((Vector256.Create(0.25) - a) * TwoPi);
+        return Vector256.ConditionalSelect(mid, sn, c);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> CosPoly(Vector256<double> x)
+    {
+        Vector256<double> z = x * x;
+        return Vector256<double>.One + z * (Vector256.Create(-1.0 / 2) + z * (Vector256.Create(1.0 / 24) + z * (Vector256.Create(-1.0 / 720)
+            + z * (Vector256.Create(1.0 / 40320) + z * (Vector256.Create(-1.0 / 3628800) + z * (Vector256.Create(1.0 / 479001600)
+            + z * (Vector256.Create(-1.0 / 87178291200) + z * (Vector256.Create(1.0 / 20922789888000)
+            + z * (Vector256.Create(-1.0 / 6402373705728000) + z * Vector256.Create(1.0 / 2432902008176640000))))))))));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> SinPoly(Vector256<double> x)
+    {
+        Vector256<double> z = x * x;
+        return x + x * z * (Vector256.Create(-1.0 / 6) + z * (Vector256.Create(1.0 / 120) + z * (Vector256.Create(-1.0 / 5040)
+            + z * (Vector256.Create(1.0 / 362880) + z * (Vector256.Create(-1.0 / 39916800) + z * (Vector256.Create(1.0 / 6227020800)
+            + z * (Vector256.Create(-1.0 / 1307674368000) + z * (Vector256.Create(1.0 / 355687428096000)
+            + z * Vector256.Create(-1.0 / 121645100408832000)))))))));
     }
 
     /// <summary>2^k for k in [−1022, 1023], exactly, from the exponent bits.</summary>

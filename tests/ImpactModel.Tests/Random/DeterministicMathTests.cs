@@ -69,4 +69,30 @@ public class DeterministicMathTests
         Assert.Equal(-1.0, DeterministicMath.CosTwoPi(0.5));
         Assert.Equal(0.0, DeterministicMath.CosTwoPi(0.25), 15);
     }
+
+    [Fact]
+    public void Vector_log_and_cos_give_the_scalar_bits_lane_by_lane()
+    {
+        var rng = new System.Random(4);
+        var inputs = new List<double>
+        {
+            Math.Pow(2, -53), 1 - Math.Pow(2, -53), 0.5, 0.5 + Math.Pow(2, -53), 0.125, 0.375, 0.25, 0.75, 0.625, 0.875,
+            Math.Sqrt(2) / 2, BitConverter.Int64BitsToDouble(BitConverter.DoubleToInt64Bits(Math.Sqrt(2) / 2) + 1), 1e-300,
+        };
+        for (int i = 0; i < 100_000; i++)
+            inputs.Add(Philox.ToUniform01((uint)rng.Next(), (uint)rng.Next()));
+        while (inputs.Count % 4 != 0)
+            inputs.Add(0.3);
+        for (int i = 0; i < inputs.Count; i += 4)
+        {
+            var v = System.Runtime.Intrinsics.Vector256.Create(inputs[i], inputs[i + 1], inputs[i + 2], inputs[i + 3]);
+            var log = DeterministicMath.LogPositiveNormal(v);
+            var cos = DeterministicMath.CosTwoPiUnit(v);
+            for (int lane = 0; lane < 4; lane++)
+            {
+                Assert.Equal(DeterministicMath.Log(inputs[i + lane]), log[lane]);
+                Assert.Equal(DeterministicMath.CosTwoPi(inputs[i + lane]), cos[lane]);
+            }
+        }
+    }
 }

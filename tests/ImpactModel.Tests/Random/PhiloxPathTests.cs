@@ -79,7 +79,7 @@ public class PhiloxPathTests
     public void Bulk_uniforms_normals_and_events_equal_the_single_person_draws()
     {
         var key = RngKey.From(99, 0, RngStream.PopulationAttributes);
-        const int n = 1234;
+        const int n = 20_011; // many chunks of 256 and a ragged end
         const long first = 4_000_000_000;
         var u = new double[n];
         var z = new double[n];
