@@ -81,9 +81,17 @@ public class DistributionTests
         }
         Assert.Equal(1.0, p.Sum(), 12);
         var counts = new long[w.Length];
+        var x = new double[N];
         for (int i = 0; i < N; i++)
-            counts[table.Sample(Key, i, 2)]++;
+        {
+            int c = table.Sample(Key, i, 2);
+            counts[c]++;
+            x[i] = c;
+        }
         Stat.AssertChiSquare(counts, p); // also asserts the zero-weight category never occurs
+        // The category index as a variable: raw moments Σ i^k p_i.
+        double M(int k) => p.Select((pi, i) => Math.Pow(i, k) * pi).Sum();
+        Stat.AssertMoments(x, M(1), M(2), M(3), M(4));
     }
 
     [Fact]
