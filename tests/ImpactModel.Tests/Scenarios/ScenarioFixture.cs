@@ -36,7 +36,7 @@ public static class ScenarioFixture
     public const string PopulationPath = "s/pop.yaml";
     public const string ScenarioPath = "s/fraud.yaml";
 
-    public const string Population = """
+    public const string PopulationText = """
         population:
           size: 1000000
           areas:
@@ -137,7 +137,7 @@ public static class ScenarioFixture
         """;
 
     public static MemoryFiles Files(string? scenario = null, string? population = null) =>
-        new MemoryFiles().With(ScenarioPath, scenario ?? Scenario).With(PopulationPath, population ?? Population);
+        new MemoryFiles().With(ScenarioPath, scenario ?? Scenario).With(PopulationPath, population ?? PopulationText);
 
     public static ScenarioLoadResult Load(string? scenario = null, string? population = null) =>
         ScenarioLoader.Load(ScenarioPath, Files(scenario, population));

@@ -71,7 +71,7 @@ public class ScenarioValidationTests
     [Fact]
     public void A_population_size_beyond_the_limit_is_refused()
     {
-        string pop = Replace(Population, "size: 1000000", "size: 200000000");
+        string pop = Replace(PopulationText, "size: 1000000", "size: 200000000");
         Assert.Equal($"{At(P, pop, "200000000")}: population.size: population size must be between 1 and 100,000,000, got 200,000,000",
             SingleError(Load(population: pop)));
     }
@@ -86,7 +86,7 @@ public class ScenarioValidationTests
     [Fact]
     public void Area_shares_that_do_not_sum_to_one_are_refused_with_the_tolerance()
     {
-        string pop = Replace(Population, "share: 0.6", "share: 0.5");
+        string pop = Replace(PopulationText, "share: 0.6", "share: 0.5");
         Assert.Equal($"{At(P, pop, "- { id: north")}: population.areas: area shares sum to 0.9, not 1 (tolerance ±0.001); shares are fractions of the population",
             SingleError(Load(population: pop)));
     }
@@ -182,7 +182,7 @@ public class ScenarioValidationTests
     [Fact]
     public void An_id_that_breaks_the_pattern_is_refused()
     {
-        string pop = Replace(Population, "- id: disabled", "- id: Disabled_People");
+        string pop = Replace(PopulationText, "- id: disabled", "- id: Disabled_People");
         ScenarioLoadResult result = Load(population: pop);
         Assert.Contains(
             $"{At(P, pop, "Disabled_People")}: population.groups[2].id: group id 'Disabled_People' must match ^[a-z][a-z0-9-]*$ (lower-case letters, digits and hyphens, starting with a letter)",
@@ -263,7 +263,7 @@ public class ScenarioValidationTests
     public void Overlaps_outside_the_Frechet_bounds_are_impossible()
     {
         // 1% of people in no-fixed-address; 5% of them in a group of 0.2% is more people than the group has.
-        string pop = Replace(Population, "prevalence: \"beta(10, 90)\"", "prevalence: 0.002");
+        string pop = Replace(PopulationText, "prevalence: \"beta(10, 90)\"", "prevalence: 0.002");
         pop = Replace(pop, "share: 0.5 }", "share: 0.5 }");
         Assert.Equal(
             $"{At(P, pop, "0.5 }")}: population.groups.no-fixed-address.overlaps.frequent-mover.share: impossible overlap: 0.5 of 'no-fixed-address' (prevalence 0.01) in 'frequent-mover' (prevalence 0.002) is outside the Fréchet bounds [0, 0.2]",
@@ -289,7 +289,7 @@ public class ScenarioValidationTests
     [Fact]
     public void An_unknown_evidence_grade_is_refused()
     {
-        string pop = Replace(Population, "grade: survey-estimate", "grade: survey");
+        string pop = Replace(PopulationText, "grade: survey-estimate", "grade: survey");
         Assert.Equal(
             $"{At(P, pop, "survey }")}: population.groups.disabled.prevalence.grade: unknown evidence grade 'survey'; known: published-statistic, survey-estimate, expert-judgement, assumption; did you mean 'survey-estimate'?",
             SingleError(Load(population: pop)));
@@ -298,7 +298,7 @@ public class ScenarioValidationTests
     [Fact]
     public void A_problem_inside_the_shared_population_file_is_reported_at_its_own_position()
     {
-        string pop = Replace(Population, "prevalence: 0.01", "prevalence: 1.01");
+        string pop = Replace(PopulationText, "prevalence: 0.01", "prevalence: 1.01");
         Assert.Equal($"{At(P, pop, "1.01")}: population.groups.no-fixed-address.prevalence: must be in [0, 1], got 1.01",
             SingleError(Load(population: pop)));
         Assert.StartsWith("s/pop.yaml:8:", At(P, pop, "1.01"), StringComparison.Ordinal);
@@ -333,7 +333,7 @@ public class ScenarioValidationTests
     [Fact]
     public void A_duplicate_key_inside_a_list_item_is_named_by_the_item_id()
     {
-        string pop = Replace(Population, "      income_gradient: -0.3\n", "      income_gradient: -0.3\n      income_gradient: -0.2\n");
+        string pop = Replace(PopulationText, "      income_gradient: -0.3\n", "      income_gradient: -0.3\n      income_gradient: -0.2\n");
         Assert.Equal($"{At(P, pop, "income_gradient", 2)}: population.groups.no-fixed-address.income_gradient: duplicate key 'income_gradient' (first at line {At(P, pop, "income_gradient").Split(':')[1]}, column 7)",
             SingleError(Load(population: pop)));
     }
@@ -406,7 +406,7 @@ public class ScenarioValidationTests
     {
         string text = Replace(Scenario, "appeal: 0.1", "appeal: 1.5");
         text = Replace(text, "letter_cost: 5", "letter_cost: -5");
-        string pop = Replace(Population, "prevalence: 0.01", "prevalence: 1.01");
+        string pop = Replace(PopulationText, "prevalence: 0.01", "prevalence: 1.01");
         ScenarioLoadResult result = Load(text, pop);
         Assert.Equal(3, result.Errors.Count);
         Assert.Equal(["s/fraud.yaml", "s/fraud.yaml", "s/pop.yaml"], result.Errors.Select(e => e.File));

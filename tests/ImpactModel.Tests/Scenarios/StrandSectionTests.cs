@@ -105,10 +105,10 @@ public class StrandSectionTests
         """;
 
     private static ScenarioLoadResult LoadT(string text) =>
-        ScenarioLoader.Load(T, new MemoryFiles().With(T, text).With(PopulationPath, Population));
+        ScenarioLoader.Load(T, new MemoryFiles().With(T, text).With(PopulationPath, PopulationText));
 
     private static ScenarioLoadResult LoadR(string text) =>
-        ScenarioLoader.Load(R, new MemoryFiles().With(R, text).With(PopulationPath, Population));
+        ScenarioLoader.Load(R, new MemoryFiles().With(R, text).With(PopulationPath, PopulationText));
 
     [Fact]
     public void The_tailored_services_fixture_is_valid_and_reads_every_key()

@@ -1,0 +1,58 @@
+using System.Collections;
+using System.Reflection;
+using ImpactModel.Scenarios.Model;
+
+namespace ImpactModel.Scenarios;
+
+/// <summary>
+/// Every numeric parameter of a scenario, in a fixed order (declaration order of the model's
+/// records), so a run can draw them once per replicate and list them in <c>parameters.csv</c>
+/// with their source and grade.
+/// </summary>
+public static class ScenarioParameters
+{
+    /// <summary>All parameters reachable from <paramref name="scenario"/>, each once.</summary>
+    public static IReadOnlyList<Parameter> All(Scenario scenario)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        var result = new List<Parameter>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        Walk(scenario, result, seen, depth: 0);
+        return result;
+    }
+
+    private static void Walk(object? value, List<Parameter> result, HashSet<string> seen, int depth)
+    {
+        if (value is null || depth > 32 || value is string)
+            return;
+        if (value is Parameter p)
+        {
+            if (seen.Add(p.Path))
+                result.Add(p);
+            return;
+        }
+
+        Type type = value.GetType();
+        if (value is IDictionary dictionary)
+        {
+            foreach (object? key in dictionary.Keys.Cast<object>().OrderBy(k => k.ToString(), StringComparer.Ordinal))
+                Walk(dictionary[key!], result, seen, depth + 1);
+            return;
+        }
+
+        if (value is IEnumerable sequence)
+        {
+            foreach (object? item in sequence)
+                Walk(item, result, seen, depth + 1);
+            return;
+        }
+
+        if (type.Namespace != typeof(Scenario).Namespace || type.IsEnum || type.IsPrimitive)
+            return;
+        foreach (PropertyInfo property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            if (property.GetIndexParameters().Length == 0 && property.Name != "EqualityContract")
+                Walk(property.GetValue(value), result, seen, depth + 1);
+        }
+    }
+}
