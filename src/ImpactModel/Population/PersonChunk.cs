@@ -1,0 +1,55 @@
+namespace ImpactModel.Population;
+
+/// <summary>
+/// A chunk of consecutive persons as struct-of-arrays, reused by one thread for chunk after chunk
+/// so the per-person loop allocates nothing. Person <c>FirstPerson + i</c> is at index <c>i</c>.
+/// Every attribute is a pure function of (seed, replicate, person id): a chunk generated on its
+/// own equals the same persons generated as part of the whole.
+/// </summary>
+public sealed class PersonChunk
+{
+    /// <summary>Persons per chunk unless a caller asks otherwise: large enough to amortise, small enough for cache.</summary>
+    public const int DefaultCapacity = 4096;
+
+    public PersonChunk(int capacity = DefaultCapacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        Capacity = capacity;
+        GroupMask = new uint[capacity];
+        Area = new byte[capacity];
+        IncomeDecile = new byte[capacity];
+        Income = new float[capacity];
+        Words = new uint[capacity * 4];
+        Words2 = new uint[capacity * 4];
+    }
+
+    public int Capacity { get; }
+
+    /// <summary>Id of the person at index 0.</summary>
+    public long FirstPerson { get; internal set; }
+
+    /// <summary>Persons in use, at most <see cref="Capacity"/>.</summary>
+    public int Count { get; internal set; }
+
+    /// <summary>Bit g set when the person is in peripheral group g (the population's declaration order).</summary>
+    public uint[] GroupMask { get; }
+
+    /// <summary>Index of the person's area in the population's declaration order.</summary>
+    public byte[] Area { get; }
+
+    /// <summary>Income decile 0..9 (0: the lowest tenth).</summary>
+    public byte[] IncomeDecile { get; }
+
+    /// <summary>Income in GBP per year (the population's income measure); 0 when no deciles are declared.</summary>
+    public float[] Income { get; }
+
+    /// <summary>Scratch: 4 random words per person, for generators that fill a chunk at once.</summary>
+    internal uint[] Words { get; }
+
+    /// <summary>Scratch: a second block of 4 words per person.</summary>
+    internal uint[] Words2 { get; }
+
+    public ReadOnlySpan<uint> Groups => GroupMask.AsSpan(0, Count);
+
+    public ReadOnlySpan<byte> Areas => Area.AsSpan(0, Count);
+}
