@@ -1,0 +1,285 @@
+using ImpactModel.MonteCarlo;
+using ImpactModel.Random;
+using ImpactModel.Scenarios.Model;
+
+namespace ImpactModel.Population;
+
+/// <summary>
+/// A population section compiled for one replicate: every uncertain parameter drawn, area
+/// effects drawn, and each group's intercept solved so its marginal prevalence is the drawn value
+/// whatever the income gradient, area odds ratios, area effects and overlaps do around it. After
+/// compiling, generating a person is a few table look-ups and integer compares per attribute.
+/// </summary>
+/// <remarks>
+/// Membership model for group g in cell c = (area a, income decile d):
+/// logit q(g, c) = alpha_g + beta_g (d − 4.5) + ln OR(g, a) + e(g, a), with area effects
+/// e(g, a) ~ Normal(0, sd_g) drawn per area and replicate. A group whose overlap links it to an
+/// earlier-declared group P (its "parent") is drawn as: in P → member with probability
+/// s = P(g | P); not in P → member with probability q(g, c). alpha_g is solved by bisection so that
+/// the sum over cells of weight(c) · P(g | c) equals the prevalence, where P(g | c) includes the
+/// parent's own P(P | c), computed the same way, so the marginal holds exactly (in expectation over
+/// persons) for every replicate.
+/// </remarks>
+public sealed class CompiledPopulation
+{
+    /// <summary>Shape of the Pareto tail above the 90th percentile of income (assumption: UK top-income tails have alpha about 2 to 3).</summary>
+    public const double TopIncomeParetoAlpha = 2.5;
+
+    private readonly ulong[] _areaThresholds;     // cumulative share of areas, on the 2^32 scale
+    private readonly ulong[][] _cellThresholds;   // [group][cell] Bernoulli threshold for q(g, c)
+    private readonly int[] _parent;               // earlier group this one is conditioned on, or -1
+    private readonly ulong[] _parentThreshold;    // threshold for s = P(g | parent)
+    private readonly double[] _logBoundaries;     // ln of the 9 declared decile boundaries
+    private readonly ulong _seed;
+    private readonly int _replicate;
+
+    private CompiledPopulation(PopulationSpec spec, ulong seed, int replicate, double[] areaShares, double[] prevalences,
+        ulong[] areaThresholds, ulong[][] cellThresholds, int[] parent, ulong[] parentThreshold, double[] parentShare)
+    {
+        Spec = spec;
+        _seed = seed;
+        _replicate = replicate;
+        AreaShares = areaShares;
+        Prevalences = prevalences;
+        _areaThresholds = areaThresholds;
+        _cellThresholds = cellThresholds;
+        _parent = parent;
+        _parentThreshold = parentThreshold;
+        ParentShares = parentShare;
+        GroupIds = spec.Groups.Select(g => g.Id).ToArray();
+        _logBoundaries = spec.Income is { } income ? income.Deciles.Select(Math.Log).ToArray() : [];
+    }
+
+    public PopulationSpec Spec { get; }
+
+    /// <summary>The groups in declaration order: bit g of a group mask is <c>GroupIds[g]</c>.</summary>
+    public IReadOnlyList<string> GroupIds { get; }
+
+    /// <summary>This replicate's area shares (drawn, then normalised to sum to 1).</summary>
+    public IReadOnlyList<double> AreaShares { get; }
+
+    /// <summary>This replicate's drawn prevalence of each group.</summary>
+    public IReadOnlyList<double> Prevalences { get; }
+
+    /// <summary>For each group, the index of the earlier group it is conditioned on, or -1.</summary>
+    public IReadOnlyList<int> Parents => _parent;
+
+    /// <summary>For each group with a parent, P(group | parent) this replicate; NaN otherwise.</summary>
+    public IReadOnlyList<double> ParentShares { get; }
+
+    /// <summary>Compiles <paramref name="spec"/> for (seed, replicate).</summary>
+    public static CompiledPopulation Compile(PopulationSpec spec, ulong seed, int replicate)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        int areas = spec.Areas.Length, groups = spec.Groups.Length;
+        if (groups > GroupValueTable.MaxGroups)
+            throw new ArgumentOutOfRangeException(nameof(spec), groups, $"at most {GroupValueTable.MaxGroups} groups");
+        double Draw(Parameter p) => ParameterSampler.Draw(p, seed, replicate);
+
+        var shares = spec.Areas.Select(a => Draw(a.Share)).ToArray();
+        double total = shares.Sum();
+        for (int a = 0; a < areas; a++)
+            shares[a] /= total;
+        var areaThresholds = new ulong[areas];
+        double cumulative = 0;
+        for (int a = 0; a < areas; a++)
+        {
+            cumulative += shares[a];
+            areaThresholds[a] = a == areas - 1 ? 1UL << 32 : (ulong)Math.Round(cumulative * 4294967296.0);
+        }
+
+        var ids = spec.Groups.Select(g => g.Id).ToArray();
+        var prevalence = spec.Groups.Select(g => Draw(g.Prevalence)).ToArray();
+        (int[] parent, double[] parentShare) = OrientOverlaps(spec, ids, prevalence, Draw);
+
+        RngKey areaKey = RngKey.From(seed, replicate, RngStream.AreaEffects);
+        double populationSd = Draw(spec.AreaVariation);
+        int cells = areas * 10;
+        var cellWeight = new double[cells];
+        for (int a = 0; a < areas; a++)
+        {
+            for (int d = 0; d < 10; d++)
+                cellWeight[a * 10 + d] = shares[a] / 10;
+        }
+
+        var membership = new double[groups][]; // P(g | c), for children of later groups
+        var thresholds = new ulong[groups][];
+        for (int g = 0; g < groups; g++)
+        {
+            GroupSpec group = spec.Groups[g];
+            double sd = group.AreaVariation is { } av ? Draw(av) : populationSd;
+            double beta = Draw(group.IncomeGradient);
+            var eta = new double[cells];
+            for (int a = 0; a < areas; a++)
+            {
+                double odds = 1;
+                foreach (var or in group.AreaOddsRatios)
+                {
+                    if (or.Area == spec.Areas[a].Id)
+                        odds = Draw(or.OddsRatio);
+                }
+
+                double effect = sd > 0 ? sd * Philox.Normal(areaKey, a, (uint)g) : 0;
+                for (int d = 0; d < 10; d++)
+                    eta[a * 10 + d] = beta * (d - 4.5) + Math.Log(odds) + effect;
+            }
+
+            double[]? parentP = parent[g] >= 0 ? membership[parent[g]] : null;
+            double s = parent[g] >= 0 ? parentShare[g] : 0;
+            double alpha = SolveIntercept(eta, cellWeight, parentP, s, prevalence[g]);
+            var pc = new double[cells];
+            thresholds[g] = new ulong[cells];
+            for (int c = 0; c < cells; c++)
+            {
+                double q = Expit(alpha + eta[c]);
+                thresholds[g][c] = BernoulliThreshold.FromProbability(q).Threshold;
+                pc[c] = parentP is null ? q : parentP[c] * s + (1 - parentP[c]) * q;
+            }
+
+            membership[g] = pc;
+        }
+
+        var parentThreshold = parentShare.Select(s => double.IsNaN(s) ? 0UL : BernoulliThreshold.FromProbability(s).Threshold).ToArray();
+        return new CompiledPopulation(spec, seed, replicate, shares, prevalence, areaThresholds, thresholds, parent, parentThreshold, parentShare);
+    }
+
+    /// <summary>
+    /// Orients each declared overlap from the earlier-declared group to the later one: the later
+    /// group is drawn conditionally on the earlier, with P(later | earlier) = share·pA/pB when the
+    /// overlap was declared on the later group's side... (see remarks). A group may have one parent.
+    /// </summary>
+    private static (int[] Parent, double[] Share) OrientOverlaps(PopulationSpec spec, string[] ids, double[] prevalence, Func<Parameter, double> draw)
+    {
+        var parent = Enumerable.Repeat(-1, ids.Length).ToArray();
+        var share = Enumerable.Repeat(double.NaN, ids.Length).ToArray();
+        for (int a = 0; a < ids.Length; a++)
+        {
+            foreach (var overlap in spec.Groups[a].Overlaps)
+            {
+                int b = Array.IndexOf(ids, overlap.With);
+                if (b < 0 || b == a)
+                    continue;
+                double s = draw(overlap.Share); // P(b | a)
+                int earlier = Math.Min(a, b), later = Math.Max(a, b);
+                // P(later | earlier): P(b | a) if a is the earlier; else P(a | b) = P(b | a) pA / pB.
+                double conditional = a == earlier ? s : Math.Clamp(s * prevalence[a] / prevalence[b], 0, 1);
+                if (parent[later] >= 0 && parent[later] != earlier)
+                    throw new InvalidOperationException($"group '{ids[later]}' overlaps with two earlier groups; validation should have refused it");
+                parent[later] = earlier;
+                share[later] = conditional;
+            }
+        }
+
+        return (parent, share);
+    }
+
+    /// <summary>Finds alpha with sum_c w_c [π_c s + (1 − π_c) expit(alpha + η_c)] = target by bisection (monotone in alpha).</summary>
+    private static double SolveIntercept(double[] eta, double[] weight, double[]? parentP, double s, double target)
+    {
+        double Marginal(double alpha)
+        {
+            double sum = 0;
+            for (int c = 0; c < eta.Length; c++)
+            {
+                double q = Expit(alpha + eta[c]);
+                sum += weight[c] * (parentP is null ? q : parentP[c] * s + (1 - parentP[c]) * q);
+            }
+
+            return sum;
+        }
+
+        double lo = -60, hi = 60;
+        if (Marginal(lo) >= target)
+            return lo;
+        if (Marginal(hi) <= target)
+            return hi;
+        for (int i = 0; i < 200 && hi - lo > 1e-13; i++)
+        {
+            double mid = 0.5 * (lo + hi);
+            if (Marginal(mid) < target)
+                lo = mid;
+            else
+                hi = mid;
+        }
+
+        return 0.5 * (lo + hi);
+    }
+
+    private static double Expit(double x) => x >= 0 ? 1 / (1 + Math.Exp(-x)) : Math.Exp(x) / (1 + Math.Exp(x));
+
+    /// <summary>
+    /// Fills <paramref name="chunk"/> with persons <paramref name="firstPerson"/> ... + <paramref name="count"/> − 1.
+    /// A pure function of (seed, replicate, person id): no state is carried between calls.
+    /// </summary>
+    public void Generate(PersonChunk chunk, long firstPerson, int count)
+    {
+        ArgumentNullException.ThrowIfNull(chunk);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, chunk.Capacity);
+        ArgumentOutOfRangeException.ThrowIfNegative(firstPerson);
+        chunk.FirstPerson = firstPerson;
+        chunk.Count = count;
+
+        Span<uint> attributes = chunk.Words.AsSpan(0, count * 4);
+        Philox.Fill(RngKey.From(_seed, _replicate, RngStream.PopulationAttributes), firstPerson, 0, attributes);
+        Span<byte> area = chunk.Area.AsSpan(0, count);
+        Span<byte> decile = chunk.IncomeDecile.AsSpan(0, count);
+        Span<float> income = chunk.Income.AsSpan(0, count);
+        ulong[] areaThresholds = _areaThresholds;
+        bool hasIncome = _logBoundaries.Length == 9;
+        for (int i = 0; i < count; i++)
+        {
+            uint w0 = attributes[4 * i], w1 = attributes[4 * i + 1];
+            int a = 0;
+            while (a < areaThresholds.Length - 1 && w0 >= areaThresholds[a])
+                a++;
+            area[i] = (byte)a;
+            ulong scaled = (ulong)w1 * 10;              // decile = floor(10 u), u = w1 / 2^32
+            int d = (int)(scaled >> 32);
+            decile[i] = (byte)d;
+            income[i] = hasIncome ? (float)IncomeAt(d, (uint)scaled * (1.0 / 4294967296.0)) : 0f;
+        }
+
+        Span<uint> mask = chunk.GroupMask.AsSpan(0, count);
+        mask.Clear();
+        int groups = _cellThresholds.Length;
+        RngKey groupKey = RngKey.From(_seed, _replicate, RngStream.GroupMembership);
+        Span<uint> words = chunk.Words2.AsSpan(0, count * 4);
+        for (int block = 0; block * 4 < groups; block++)
+        {
+            // Groups 4k .. 4k+3 use draw k: adding a group never shifts the draws of earlier ones.
+            Philox.Fill(groupKey, firstPerson, (uint)block, words);
+            int last = Math.Min(groups, block * 4 + 4);
+            for (int g = block * 4; g < last; g++)
+            {
+                ulong[] cellThreshold = _cellThresholds[g];
+                int parent = _parent[g];
+                ulong parentThreshold = _parentThreshold[g];
+                uint bit = 1u << g;
+                int lane = g & 3;
+                for (int i = 0; i < count; i++)
+                {
+                    uint w = words[4 * i + lane];
+                    bool member = parent >= 0 && (mask[i] & (1u << parent)) != 0
+                        ? w < parentThreshold
+                        : w < cellThreshold[area[i] * 10 + decile[i]];
+                    if (member)
+                        mask[i] |= bit;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Income at fraction f within decile d: log-linear between declared boundaries; below the 10th
+    /// percentile linear from 0; above the 90th a Pareto tail with <see cref="TopIncomeParetoAlpha"/>.
+    /// </summary>
+    private double IncomeAt(int d, double f)
+    {
+        double[] b = _logBoundaries;
+        if (d == 0)
+            return Math.Exp(b[0]) * f;
+        if (d == 9)
+            return Math.Exp(b[8]) * Math.Pow(1 - f, -1 / TopIncomeParetoAlpha);
+        return Math.Exp(b[d - 1] + f * (b[d] - b[d - 1]));
+    }
+}
