@@ -95,6 +95,36 @@ public sealed partial class MutationTests : IDisposable
             Assert.Equal(bytes, b.Files[path]);
     }
 
+    // Bugs this test found, pinned with exact positions.
+
+    [Fact]
+    public void A_flow_mapping_YamlDotNet_throws_on_is_a_positioned_syntax_error()
+    {
+        // YamlDotNet 18.1 throws InvalidOperationException, not YamlException, on '{ v{u: 4 }' followed by a line.
+        string scenario = ScenarioFixture.Replace(ScenarioFixture.Scenario, "name: small-fraud", "name: { v{u: 4 }");
+        Assert.Equal("s/fraud.yaml:3:1: YAML syntax: cannot read past here (is a bracket or quote left open?)",
+            ScenarioFixture.SingleError(ScenarioFixture.Load(scenario)));
+    }
+
+    [Fact]
+    public void A_Unicode_line_separator_is_an_error_where_it_is()
+    {
+        // YamlDotNet counts U+2028 as a line break, so every later position named the wrong line.
+        string scenario = ScenarioFixture.Replace(ScenarioFixture.Scenario, "body: DWP", "body: DWP\u2028Benefits");
+        Assert.StartsWith(ScenarioFixture.At(ScenarioFixture.ScenarioPath, scenario, "\u2028") + ": a Unicode line separator (U+2028)",
+            ScenarioFixture.SingleError(ScenarioFixture.Load(scenario)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_id_with_a_trailing_new_line_is_rejected_and_printed_on_one_line()
+    {
+        // A block scalar ends in a new line, which '$' in the id pattern let through.
+        string scenario = ScenarioFixture.Replace(ScenarioFixture.Scenario, "name: small-fraud", "name: |\n  small-fraud");
+        Assert.Equal(ScenarioFixture.At(ScenarioFixture.ScenarioPath, scenario, "|")
+                     + @": name: scenario name 'small-fraud\n' must match ^[a-z][a-z0-9-]*$ (lower-case letters, digits and hyphens, starting with a letter)",
+            ScenarioFixture.SingleError(ScenarioFixture.Load(scenario)));
+    }
+
     private void Run(string file, int firstSeed, int count)
     {
         ScenarioMutator mutator = Mutator();
