@@ -125,6 +125,30 @@ public sealed partial class MutationTests : IDisposable
             ScenarioFixture.SingleError(ScenarioFixture.Load(scenario)));
     }
 
+    [Fact]
+    public void Deep_nesting_is_a_positioned_error_not_a_stack_overflow()
+    {
+        // The reader recursed once per level; 20,000 open brackets overflowed the stack and killed the process.
+        string scenario = ScenarioFixture.Replace(ScenarioFixture.Scenario, "name: small-fraud", "name: " + new string('[', 20_000));
+        Assert.Equal("s/fraud.yaml:2:106: YAML syntax: lists and mappings nested more than 100 deep (is a bracket left open?)",
+            ScenarioFixture.SingleError(ScenarioFixture.Load(scenario)));
+    }
+
+    [Fact]
+    public void Nested_aliases_are_walked_once_not_exponentially_often()
+    {
+        // 'Billion laughs': naming a duplicate key walked every alias path, 2^40 of them here.
+        var text = new StringBuilder(ScenarioFixture.Population).Append("\nl0: &l0 [a, a]\n");
+        for (int k = 1; k <= 40; k++)
+            text.Append(System.Globalization.CultureInfo.InvariantCulture, $"l{k}: &l{k} [*l{k - 1}, *l{k - 1}]\n");
+        string population = text.Append("l0: again\n").ToString();
+        var clock = Stopwatch.StartNew();
+        ScenarioLoadResult result = ScenarioLoader.Load(ScenarioFixture.PopulationPath, ScenarioFixture.Files(population: population));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
+        Assert.Contains(result.Errors, e => e.ToString().StartsWith(
+            ScenarioFixture.At(ScenarioFixture.PopulationPath, population, "l0: again") + ": l0: duplicate key 'l0'", StringComparison.Ordinal));
+    }
+
     private void Run(string file, int firstSeed, int count)
     {
         ScenarioMutator mutator = Mutator();

@@ -20,6 +20,8 @@ public enum EditKind
     YamlPunctuation,
     RandomBytes,
     Empty,
+    DeepNesting,
+    AliasChain,
     RemoveReferencedFile,
 }
 
@@ -242,6 +244,27 @@ public sealed partial class ScenarioMutator(IReadOnlyDictionary<string, byte[]> 
                 string[] empties = ["", "\n\n", "# only a comment\n", "---\n", "\u00ef\u00bb\u00bf", "   ", "...\n", "---\n...\n"];
                 string empty = empties[random.Next(empties.Length)];
                 return (empty, $"replace the whole file by {Show(empty)}");
+            }
+
+            case EditKind.DeepNesting:
+            {
+                // A key held down on '[' or '{': the reader recurses once per level.
+                int at = random.Next(text.Length + 1), n = random.Next(50, 5000);
+                string open = random.Next(2) == 0 ? "[" : "{ a: ";
+                return (Splice(text, at, 0, string.Concat(Enumerable.Repeat(open, n))), $"insert {n} x '{open}' at byte {at} ({Where(text, at)})");
+            }
+
+            case EditKind.AliasChain:
+            {
+                // "Billion laughs": each anchor a list of two aliases of the one before, plus a duplicate
+                // key so that the whole tree is walked to name it.
+                int n = random.Next(10, 40);
+                var chain = new StringBuilder("laugh0: &l0 [ha, ha]\n");
+                for (int k = 1; k <= n; k++)
+                    chain.Append(System.Globalization.CultureInfo.InvariantCulture, $"laugh{k}: &l{k} [*l{k - 1}, *l{k - 1}]\n");
+                chain.Append("laugh0: again\n");
+                string body = text.EndsWith('\n') ? text : text + "\n";
+                return (body + chain, $"append a chain of {n} doubling aliases and a duplicate key");
             }
 
             default:

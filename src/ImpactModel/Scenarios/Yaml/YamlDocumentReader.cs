@@ -157,7 +157,11 @@ public static class YamlDocumentReader
 
     private sealed class Builder(string file, IParser parser, List<ScenarioError> errors)
     {
+        /// <summary>Scenarios nest about eight levels; ReadNode recurses once per level, and a stack overflow cannot be caught.</summary>
+        private const int MaxDepth = 100;
+
         private readonly Dictionary<string, YamlNode> _anchors = new(StringComparer.Ordinal);
+        private int _depth;
         private readonly List<(YamlScalar Key, YamlScalar First)> _duplicates = [];
         private readonly Dictionary<YamlScalar, YamlMapping> _duplicateOwners = [];
 
@@ -170,7 +174,7 @@ public static class YamlDocumentReader
             if (_duplicates.Count == 0)
                 return;
             var paths = new Dictionary<YamlMapping, string>(ReferenceEqualityComparer.Instance);
-            Walk(root, path, paths);
+            Walk(root, path, paths, new HashSet<YamlSequence>(ReferenceEqualityComparer.Instance));
             foreach (var (key, first) in _duplicates)
             {
                 string owner = _duplicateOwners.TryGetValue(key, out var map) && paths.TryGetValue(map, out var p) ? p : "";
@@ -180,7 +184,8 @@ public static class YamlDocumentReader
             }
         }
 
-        private static void Walk(YamlNode node, string path, Dictionary<YamlMapping, string> paths)
+        /// <summary>Each node once: aliases share nodes, and nested aliases would otherwise be walked exponentially often.</summary>
+        private static void Walk(YamlNode node, string path, Dictionary<YamlMapping, string> paths, HashSet<YamlSequence> lists)
         {
             switch (node)
             {
@@ -188,11 +193,13 @@ public static class YamlDocumentReader
                     if (!paths.TryAdd(map, path))
                         return;
                     foreach (var entry in map.Entries)
-                        Walk(entry.Value, Reading.NodeReader.Join(path, entry.Key.Value), paths);
+                        Walk(entry.Value, Reading.NodeReader.Join(path, entry.Key.Value), paths, lists);
                     break;
                 case YamlSequence seq:
+                    if (!lists.Add(seq))
+                        return;
                     for (int i = 0; i < seq.Items.Count; i++)
-                        Walk(seq.Items[i], Reading.NodeReader.ItemPath(path, i, seq.Items[i]), paths);
+                        Walk(seq.Items[i], Reading.NodeReader.ItemPath(path, i, seq.Items[i]), paths, lists);
                     break;
             }
         }
@@ -223,6 +230,21 @@ public static class YamlDocumentReader
         private YamlNode ReadNode()
         {
             ParsingEvent current = parser.Current ?? throw new InvalidOperationException("parser has no current event");
+            if (current is SequenceStart or MappingStart && _depth >= MaxDepth)
+                throw new YamlException(current.Start, current.End, $"lists and mappings nested more than {MaxDepth} deep (is a bracket left open?)");
+            _depth++;
+            try
+            {
+                return ReadNodeAt(current);
+            }
+            finally
+            {
+                _depth--;
+            }
+        }
+
+        private YamlNode ReadNodeAt(ParsingEvent current)
+        {
             switch (current)
             {
                 case AnchorAlias alias:
