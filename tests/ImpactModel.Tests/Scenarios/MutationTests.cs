@@ -154,32 +154,45 @@ public sealed partial class MutationTests : IDisposable
         ScenarioMutator mutator = Mutator();
         string target = $"{Folder}/{file}";
         string[] loaded = [target, .. mutator.Referrers(target)];
-        var failures = new List<string>();
         var clock = Stopwatch.StartNew();
-        for (int i = 0; i < count; i++)
+        // Loading is pure, so mutations load in parallel; problems are gathered per seed and reported in seed order.
+        var problems = new List<string>[count];
+        var allValid = new bool?[count];
+        Parallel.For(0, count, i =>
         {
             Mutation m = mutator.Mutate(target, firstSeed + i);
-            var results = new List<ScenarioLoadResult>();
+            problems[i] = [];
+            bool valid = true, loadedAll = true;
             foreach (string path in loaded)
             {
                 try
                 {
                     ScenarioLoadResult result = ScenarioLoader.Load(path, Files(m));
-                    results.Add(result);
-                    failures.AddRange(Problems(result, m, mutator).Select(p => $"{m.Description}\n    loading {path}: {p}"));
+                    valid &= result.IsValid;
+                    problems[i].AddRange(Problems(result, m, mutator).Select(p => $"{m.Description}\n    loading {path}: {p}"));
                 }
 #pragma warning disable CA1031 // the point of the test: any exception is a finding, reported with its seed
                 catch (Exception e)
 #pragma warning restore CA1031
                 {
-                    failures.Add($"{m.Description}\n    loading {path}: unhandled {e.GetType().Name}: {e.Message}\n{e.StackTrace}");
+                    loadedAll = false;
+                    problems[i].Add($"{m.Description}\n    loading {path}: unhandled {e.GetType().Name}: {e.Message}\n{e.StackTrace}");
                 }
             }
 
-            if (i % CliEvery == 0 && results.Count == loaded.Length)
-                failures.AddRange(CliProblems(m, loaded, expectValid: results.All(r => r.IsValid)).Select(p => $"{m.Description}\n    impact validate: {p}"));
+            allValid[i] = loadedAll ? valid : null;
+        });
+
+        // The CLI on disk, one mutation in CliEvery, in order (it builds a host and reads the disk).
+        for (int i = 0; i < count; i += CliEvery)
+        {
+            if (allValid[i] is not { } expectValid)
+                continue;
+            Mutation m = mutator.Mutate(target, firstSeed + i);
+            problems[i].AddRange(CliProblems(m, loaded, expectValid).Select(p => $"{m.Description}\n    impact validate: {p}"));
         }
 
+        var failures = problems.SelectMany(p => p).ToList();
         Assert.True(failures.Count == 0,
             $"{failures.Count} problems in {count} mutations of {file} (seeds {firstSeed}..{firstSeed + count - 1}, {clock.Elapsed.TotalSeconds:F1} s); first ones:\n"
             + string.Join("\n", failures.Take(15)));
