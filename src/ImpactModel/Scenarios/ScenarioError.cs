@@ -10,10 +10,31 @@ public sealed record ScenarioError(string File, int Line, int Column, string Pat
     public override string ToString()
     {
         if (Line <= 0)
-            return $"{File}: {Message}";
+            return $"{File}: {OneLine(Message)}";
         return string.IsNullOrEmpty(Path)
-            ? $"{File}:{Line}:{Column}: {Message}"
-            : $"{File}:{Line}:{Column}: {Path}: {Message}";
+            ? $"{File}:{Line}:{Column}: {OneLine(Message)}"
+            : $"{File}:{Line}:{Column}: {OneLine(Path)}: {OneLine(Message)}";
+    }
+
+    /// <summary>Messages quote the user's text, which may hold line breaks (a block scalar); print one line per problem.</summary>
+    private static string OneLine(string text)
+    {
+        if (!text.Any(c => char.IsControl(c) || c is '\u2028' or '\u2029'))
+            return text;
+        var b = new System.Text.StringBuilder(text.Length + 8);
+        foreach (char c in text)
+        {
+            b.Append(c switch
+            {
+                '\n' => "\\n",
+                '\r' => "\\r",
+                '\t' => "\\t",
+                _ when char.IsControl(c) || c is '\u2028' or '\u2029' => $"\\u{(int)c:X4}",
+                _ => c.ToString(),
+            });
+        }
+
+        return b.ToString();
     }
 }
 

@@ -16,7 +16,7 @@ public sealed record OverrideTarget(string Path, ParameterKind? Kind, IReadOnlyL
 /// </summary>
 public sealed partial class NodeReader
 {
-    [GeneratedRegex("^[a-z][a-z0-9-]*$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[a-z][a-z0-9-]*\z", RegexOptions.CultureInvariant)] // \z: '$' would accept a trailing new line
     private static partial Regex IdPattern();
 
     public List<ScenarioError> Errors { get; } = [];

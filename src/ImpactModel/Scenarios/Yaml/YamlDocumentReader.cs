@@ -23,9 +23,10 @@ public static class YamlDocumentReader
         if (!FindTabs(file, text, errors))
             return null;
 
+        var scanner = new Scanner(new StringReader(text), skipComments: true);
         try
         {
-            var parser = new Parser(new StringReader(text));
+            var parser = new Parser(scanner);
             var builder = new Builder(file, parser, errors);
             YamlNode? root = builder.ReadStream();
             if (root is not null)
@@ -36,6 +37,15 @@ public static class YamlDocumentReader
         {
             errors.Add(new ScenarioError(file, (int)e.Start.Line, (int)e.Start.Column, "",
                 $"YAML syntax: {Describe(e)}"));
+            return null;
+        }
+        catch (InvalidOperationException e) when (e.TargetSite?.DeclaringType?.Assembly == typeof(Parser).Assembly)
+        {
+            // YamlDotNet 18.1 throws this instead of a YamlException on some broken flow collections,
+            // e.g. '{ val{ue: 4, ... }' (MutationTests found it); report where its scanner stopped.
+            Mark at = scanner.CurrentPosition;
+            errors.Add(new ScenarioError(file, Math.Max(1, (int)at.Line), Math.Max(1, (int)at.Column), "",
+                "YAML syntax: cannot read past here (is a bracket or quote left open?)"));
             return null;
         }
     }
@@ -101,23 +111,45 @@ public static class YamlDocumentReader
         return true;
     }
 
-    /// <summary>YAML forbids tabs in indentation; say so where the tab is instead of the parser's riddle.</summary>
+    /// <summary>
+    /// YAML forbids tabs in indentation; say so where the tab is instead of the parser's riddle. NEL,
+    /// LS and PS (U+0085, U+2028, U+2029) are line breaks to YamlDotNet (YAML 1.1) but not to editors,
+    /// so every later position would name the wrong line: reject them where they are.
+    /// </summary>
     private static bool FindTabs(string file, string text, List<ScenarioError> errors)
     {
         int before = errors.Count;
-        string[] lines = text.Split('\n');
-        for (int i = 0; i < lines.Length; i++)
+        int line = 1, column = 1;
+        bool indentation = true;
+        for (int i = 0; i < text.Length; i++)
         {
-            string line = lines[i];
-            for (int c = 0; c < line.Length && (line[c] == ' ' || line[c] == '\t' || line[c] == '-'); c++)
+            char c = text[i];
+            if (c is '\n' or '\r')
             {
-                if (line[c] == '\t')
-                {
-                    errors.Add(new ScenarioError(file, i + 1, c + 1, "",
-                        "a tab in indentation; YAML indents with spaces only"));
-                    break;
-                }
+                if (c == '\r' && i + 1 < text.Length && text[i + 1] == '\n')
+                    i++;
+                line++;
+                column = 1;
+                indentation = true;
+                continue;
             }
+
+            if (c == '\t' && indentation)
+            {
+                errors.Add(new ScenarioError(file, line, column, "", "a tab in indentation; YAML indents with spaces only"));
+                indentation = false;
+            }
+            else if (c is '\u0085' or '\u2028' or '\u2029')
+            {
+                errors.Add(new ScenarioError(file, line, column, "",
+                    $"a Unicode line separator (U+{(int)c:X4}); YAML parsers count it as a line break, editors do not; use a plain new line or a space"));
+            }
+            else if (c is not (' ' or '-'))
+            {
+                indentation = false;
+            }
+
+            column++;
         }
 
         return errors.Count == before;
@@ -125,7 +157,11 @@ public static class YamlDocumentReader
 
     private sealed class Builder(string file, IParser parser, List<ScenarioError> errors)
     {
+        /// <summary>Scenarios nest about eight levels; ReadNode recurses once per level, and a stack overflow cannot be caught.</summary>
+        private const int MaxDepth = 100;
+
         private readonly Dictionary<string, YamlNode> _anchors = new(StringComparer.Ordinal);
+        private int _depth;
         private readonly List<(YamlScalar Key, YamlScalar First)> _duplicates = [];
         private readonly Dictionary<YamlScalar, YamlMapping> _duplicateOwners = [];
 
@@ -138,7 +174,7 @@ public static class YamlDocumentReader
             if (_duplicates.Count == 0)
                 return;
             var paths = new Dictionary<YamlMapping, string>(ReferenceEqualityComparer.Instance);
-            Walk(root, path, paths);
+            Walk(root, path, paths, new HashSet<YamlSequence>(ReferenceEqualityComparer.Instance));
             foreach (var (key, first) in _duplicates)
             {
                 string owner = _duplicateOwners.TryGetValue(key, out var map) && paths.TryGetValue(map, out var p) ? p : "";
@@ -148,7 +184,8 @@ public static class YamlDocumentReader
             }
         }
 
-        private static void Walk(YamlNode node, string path, Dictionary<YamlMapping, string> paths)
+        /// <summary>Each node once: aliases share nodes, and nested aliases would otherwise be walked exponentially often.</summary>
+        private static void Walk(YamlNode node, string path, Dictionary<YamlMapping, string> paths, HashSet<YamlSequence> lists)
         {
             switch (node)
             {
@@ -156,11 +193,13 @@ public static class YamlDocumentReader
                     if (!paths.TryAdd(map, path))
                         return;
                     foreach (var entry in map.Entries)
-                        Walk(entry.Value, Reading.NodeReader.Join(path, entry.Key.Value), paths);
+                        Walk(entry.Value, Reading.NodeReader.Join(path, entry.Key.Value), paths, lists);
                     break;
                 case YamlSequence seq:
+                    if (!lists.Add(seq))
+                        return;
                     for (int i = 0; i < seq.Items.Count; i++)
-                        Walk(seq.Items[i], Reading.NodeReader.ItemPath(path, i, seq.Items[i]), paths);
+                        Walk(seq.Items[i], Reading.NodeReader.ItemPath(path, i, seq.Items[i]), paths, lists);
                     break;
             }
         }
@@ -191,6 +230,21 @@ public static class YamlDocumentReader
         private YamlNode ReadNode()
         {
             ParsingEvent current = parser.Current ?? throw new InvalidOperationException("parser has no current event");
+            if (current is SequenceStart or MappingStart && _depth >= MaxDepth)
+                throw new YamlException(current.Start, current.End, $"lists and mappings nested more than {MaxDepth} deep (is a bracket left open?)");
+            _depth++;
+            try
+            {
+                return ReadNodeAt(current);
+            }
+            finally
+            {
+                _depth--;
+            }
+        }
+
+        private YamlNode ReadNodeAt(ParsingEvent current)
+        {
             switch (current)
             {
                 case AnchorAlias alias:
