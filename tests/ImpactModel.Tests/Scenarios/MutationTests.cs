@@ -138,7 +138,7 @@ public sealed partial class MutationTests : IDisposable
     public void Nested_aliases_are_walked_once_not_exponentially_often()
     {
         // 'Billion laughs': naming a duplicate key walked every alias path, 2^40 of them here.
-        var text = new StringBuilder(ScenarioFixture.Population).Append("\nl0: &l0 [a, a]\n");
+        var text = new StringBuilder(ScenarioFixture.PopulationText).Append("\nl0: &l0 [a, a]\n");
         for (int k = 1; k <= 40; k++)
             text.Append(System.Globalization.CultureInfo.InvariantCulture, $"l{k}: &l{k} [*l{k - 1}, *l{k - 1}]\n");
         string population = text.Append("l0: again\n").ToString();

@@ -65,7 +65,7 @@ public sealed partial class ScenarioMutator(IReadOnlyDictionary<string, byte[]> 
     /// <summary>Applies one edit (three times in four) or two or three stacked edits to <paramref name="target"/>.</summary>
     public Mutation Mutate(string target, int seed)
     {
-        var random = new Random(seed);
+        var random = new System.Random(seed);
         var files = new Dictionary<string, byte[]>(Shipped, StringComparer.Ordinal);
         string text = Encoding.Latin1.GetString(Shipped[target]);
         int count = random.Next(4) == 0 ? random.Next(2, 4) : 1;
@@ -116,7 +116,7 @@ public sealed partial class ScenarioMutator(IReadOnlyDictionary<string, byte[]> 
     public IEnumerable<string> Referrers(string target) =>
         Shipped.Keys.Where(k => k != target && References(k).Contains(target)).Order(StringComparer.Ordinal);
 
-    private static (string Text, string Edit) Apply(EditKind kind, string text, Random random)
+    private static (string Text, string Edit) Apply(EditKind kind, string text, System.Random random)
     {
         string[] lines = text.Split('\n');
         switch (kind)
@@ -273,7 +273,7 @@ public sealed partial class ScenarioMutator(IReadOnlyDictionary<string, byte[]> 
     }
 
     /// <summary>Copies a <c>key: value</c> line right after itself (a list item's key without its dash), or a key inside a flow mapping.</summary>
-    private static (string, string) DuplicateKey(string text, string[] lines, Random random)
+    private static (string, string) DuplicateKey(string text, string[] lines, System.Random random)
     {
         if (random.Next(3) == 0)
         {
@@ -304,7 +304,7 @@ public sealed partial class ScenarioMutator(IReadOnlyDictionary<string, byte[]> 
     }
 
     /// <summary>Replaces one occurrence of a declared id (where declared or where referenced) by an unknown, misspelt or invalid one.</summary>
-    private static (string, string) UnknownId(string text, Random random)
+    private static (string, string) UnknownId(string text, System.Random random)
     {
         var ids = DeclaredId().Matches(text).Select(m => m.Groups[1].Value).Distinct(StringComparer.Ordinal).ToList();
         if (ids.Count == 0)
@@ -321,7 +321,7 @@ public sealed partial class ScenarioMutator(IReadOnlyDictionary<string, byte[]> 
         return (Splice(text, use.Index, use.Length, replacement), $"id '{id}' at {Where(text, use.Index)} to '{replacement}'");
     }
 
-    private static int NonBlankLine(string[] lines, Random random)
+    private static int NonBlankLine(string[] lines, System.Random random)
     {
         var nonBlank = Enumerable.Range(0, lines.Length).Where(i => lines[i].Trim().Length > 0).ToList();
         return nonBlank.Count == 0 ? random.Next(lines.Length) : nonBlank[random.Next(nonBlank.Count)];
