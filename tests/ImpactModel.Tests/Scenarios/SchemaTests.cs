@@ -251,6 +251,78 @@ public class SchemaTests
         Assert.Equal(PilotReader.OutcomeKinds, Strings(Def("pilot-outcome")["properties"]!["kind"]!["enum"]));
     }
 
+    /// <summary>
+    /// Each reader's list of allowed keys, and where the schema lists the same mapping's properties:
+    /// a definition, then property names, "[]" stepping into a list's items.
+    /// </summary>
+    public static TheoryData<Type, string, string> KeyLists() => new()
+    {
+        { typeof(ScenarioLoader), "ScenarioKeys", "scenario" },
+        { typeof(ScenarioLoader), "PopulationFileKeys", "population-file" },
+        { typeof(NodeReader), "ParameterKeys", "probability-with-evidence" },
+        { typeof(NodeReader), "GroupValueKeys", "probability-by-group/anyOf/1" },
+        { typeof(PopulationReader), "Keys", "population" },
+        { typeof(PopulationReader), "AreaKeys", "area" },
+        { typeof(PopulationReader), "IncomeKeys", "income" },
+        { typeof(PopulationReader), "GroupKeys", "group" },
+        { typeof(PopulationReader), "OverlapKeys", "group/overlaps/[]" },
+        { typeof(SourcesReader), "SourceKeys", "data-source" },
+        { typeof(SourcesReader), "FieldKeys", "data-source/fields/[]" },
+        { typeof(SourcesReader), "LinkageKeys", "linkage" },
+        { typeof(SourcesReader), "LinkFieldKeys", "linkage/fields/[]" },
+        { typeof(SourcesReader), "ReviewKeys", "linkage/clerical_review" },
+        { typeof(FraudReader), "Keys", "fraud" },
+        { typeof(FraudReader), "ClaimantKeys", "fraud/claimants" },
+        { typeof(FraudReader), "StateKeys", "fraud/true_states/[]" },
+        { typeof(FraudReader), "StatusQuoKeys", "fraud/status_quo" },
+        { typeof(FraudReader), "CheckKeys", "fraud/status_quo/checks/[]" },
+        { typeof(FraudReader), "MatchingKeys", "fraud/matching" },
+        { typeof(FraudReader), "ActionKeys", "fraud/actions" },
+        { typeof(FraudReader), "ResponseKeys", "fraud/responses" },
+        { typeof(FraudReader), "HardshipKeys", "fraud/hardship" },
+        { typeof(TailoredServicesReader), "Keys", "tailored-services" },
+        { typeof(TailoredServicesReader), "NeedKeys", "tailored-services/need" },
+        { typeof(TailoredServicesReader), "StatusQuoKeys", "tailored-services/status_quo" },
+        { typeof(TailoredServicesReader), "IdentificationKeys", "tailored-services/identification" },
+        { typeof(TailoredServicesReader), "ActionKeys", "tailored-services/action" },
+        { typeof(TailoredServicesReader), "ValueKeys", "tailored-services/values" },
+        { typeof(ResearchReader), "Keys", "research" },
+        { typeof(ResearchReader), "ExtractKeys", "research/extract" },
+        { typeof(ResearchReader), "QiKeys", "research/quasi_identifiers/[]" },
+        { typeof(ResearchReader), "AttributeKeys", "research/sensitive_attributes/[]" },
+        { typeof(ResearchReader), "ReleaseKeys", "research/release" },
+        { typeof(ResearchReader), "AttackKeys", "research/attack" },
+        { typeof(ResearchReader), "QuestionKeys", "research/questions/[]" },
+        { typeof(ResearchReader), "ValueKeys", "research/values" },
+        { typeof(PilotReader), "Keys", "pilot" },
+        { typeof(PilotReader), "OutcomeKeys", "pilot-outcome" },
+        { typeof(SafeguardsReader), "VariantKeys", "variant" },
+    };
+
+    /// <summary>The unknown-key rule, checked list by list: the schema allows exactly the keys the reader allows.</summary>
+    [Theory]
+    [MemberData(nameof(KeyLists))]
+    public void Schema_allows_exactly_the_keys_the_reader_allows(Type reader, string field, string schemaPath)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentNullException.ThrowIfNull(schemaPath);
+        var keys = (string[])reader.GetField(field, System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.GetValue(null)!;
+        string[] parts = schemaPath.Split('/');
+        JsonNode node = Def(parts[0]);
+        for (int i = 1; i < parts.Length; i++)
+        {
+            node = parts[i] == "[]" ? node["items"]!
+                : int.TryParse(parts[i], out int index) ? node.AsArray()[index]!
+                : parts[i] == "anyOf" ? node["anyOf"]!
+                : node["properties"]![parts[i]]!;
+            if (node is JsonObject o && o["$ref"] is { } r)
+                node = Def(r.GetValue<string>()["#/$defs/".Length..]);
+        }
+
+        Assert.False(node["additionalProperties"]!.GetValue<bool>());
+        Assert.Equal(keys.Order(StringComparer.Ordinal), node["properties"]!.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal));
+    }
+
     private static readonly string[] CommonSafeguardKeys =
         ["id", "type", "description", "enabled", "strands", "principles", "setup_cost", "annual_cost"];
 
