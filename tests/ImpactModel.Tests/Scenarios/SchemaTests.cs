@@ -170,7 +170,7 @@ public class SchemaTests
         int start = doc.IndexOf("```yaml\n", section, StringComparison.Ordinal) + "```yaml\n".Length;
         string example = doc[start..doc.IndexOf("```", start, StringComparison.Ordinal)];
 
-        foreach (string yaml in new[] { ScenarioFixture.Scenario, ScenarioFixture.Population, example })
+        foreach (string yaml in new[] { ScenarioFixture.Scenario, ScenarioFixture.PopulationText, example })
         {
             List<string> errors = SchemaErrors(yaml);
             Assert.True(errors.Count == 0, string.Join("\n", errors));

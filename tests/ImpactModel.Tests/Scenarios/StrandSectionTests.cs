@@ -222,6 +222,27 @@ public class StrandSectionTests
     }
 
     [Fact]
+    public void An_empty_list_of_durations_is_refused()
+    {
+        string text = Replace(Tailored, "duration_months: [6, 12]", "duration_months: []");
+        Assert.Equal($"{At(T, text, "[]")}: pilot.duration_months: name at least one duration in months", SingleError(LoadT(text)));
+    }
+
+    [Fact]
+    public void An_empty_optional_value_is_an_unfinished_line()
+    {
+        string text = Replace(Tailored, "  opt_out: 0.02", "  opt_out:");
+        Assert.Equal($"{At(T, text, "opt_out:")}: tailored_services.opt_out: missing value (give it a value or delete the key)", SingleError(LoadT(text)));
+    }
+
+    [Fact]
+    public void A_quoted_whole_number_is_text()
+    {
+        string text = Replace(Tailored, "price_year: 2023", "price_year: \"2023\"");
+        Assert.Equal($"{At(T, text, "\"2023\"")}: price_year: expected a whole number (price year), got the text \"2023\"; remove the quotes", SingleError(LoadT(text)));
+    }
+
+    [Fact]
     public void Target_power_not_above_alpha_is_refused()
     {
         string text = Replace(Tailored, "  duration_months: [6, 12]", "  duration_months: [6, 12]\n  power: 0.04");

@@ -26,6 +26,7 @@ public sealed partial class NodeReader
         {
             YamlMapping? map = Mapping(node, path, ParameterKeys);
             evidence = ReadEvidence(map!, path, evidence);
+            Text(Optional(map, "note"), Join(path, "note"));
             valueNode = Required(map, path, "value")!;
             if (valueNode is null)
                 return null;
@@ -97,6 +98,7 @@ public sealed partial class NodeReader
 
         Mapping(map, path, GroupValueKeys);
         Evidence evidence = ReadEvidence(map, path, Evidence.None);
+        Text(Optional(map, "note"), Join(path, "note"));
         Parameter? baseValue = Parameter(Required(map, path, "base"), Join(path, "base"), kind, evidence);
         var groups = ImmutableArray.CreateBuilder<GroupParameter>();
         if (Optional(map, "by_group") is { } byGroup)

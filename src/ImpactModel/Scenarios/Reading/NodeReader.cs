@@ -64,6 +64,10 @@ public sealed partial class NodeReader
 
         foreach (var entry in map.Entries)
         {
+            // An empty value is most likely an unfinished line; say so rather than treat it as absent.
+            if (entry.Value is YamlScalar { IsNull: true } empty && allowedKeys.Contains(entry.Key.Value))
+                Error(entry.Key, Join(path, entry.Key.Value), "missing value (give it a value or delete the key)");
+
             // A key such as '6)' is the tail of a distribution cut at its comma in a flow mapping; the value's own message says so.
             if (!allowedKeys.Contains(entry.Key.Value) && !entry.Key.Value.EndsWith(')'))
             {
@@ -86,10 +90,7 @@ public sealed partial class NodeReader
         if (value is null)
             Error(map, path, $"missing required key '{key}'");
         else if (value is YamlScalar { IsNull: true })
-        {
-            Error(value, Join(path, key), "missing value");
-            return null;
-        }
+            return null; // reported by Mapping() at the key
 
         return value;
     }
@@ -141,6 +142,12 @@ public sealed partial class NodeReader
         string? text = Text(node, path);
         if (text is null || node is null)
             return null;
+        if (node is YamlScalar { IsPlain: false })
+        {
+            Error(node, path, $"expected a whole number ({what}), got the text \"{text}\"; remove the quotes");
+            return null;
+        }
+
         string plain = text.Replace("_", "", StringComparison.Ordinal);
         if (!long.TryParse(plain, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long value))
         {
@@ -162,8 +169,9 @@ public sealed partial class NodeReader
         string? text = Text(node, path);
         if (text is null || node is null)
             return null;
-        if (text is "true" or "false")
-            return text == "true";
+        // YAML 1.2 core schema spellings.
+        if (text is "true" or "True" or "TRUE" or "false" or "False" or "FALSE")
+            return text[0] is 't' or 'T';
         Error(node, path, $"expected true or false, got '{text}'");
         return null;
     }

@@ -52,6 +52,9 @@ public static class PilotReader
                 if (r.WholeNumber(seq.Items[i], $"{J("duration_months")}[{i}]", 1, 120, "pilot duration in months") is { } months)
                     durations.Add(months);
             }
+
+            if (seq.Items.Count == 0)
+                r.Error(seq, J("duration_months"), "name at least one duration in months");
         }
         else if (r.WholeNumber(durationsNode, J("duration_months"), 1, 120, "pilot duration in months") is { } single)
         {
