@@ -29,7 +29,8 @@ public sealed class CompiledPopulation
     private readonly ulong[][] _cellThresholds;   // [group][cell] Bernoulli threshold for q(g, c)
     private readonly int[] _parent;               // earlier group this one is conditioned on, or -1
     private readonly ulong[] _parentThreshold;    // threshold for s = P(g | parent)
-    private readonly double[] _logBoundaries;     // ln of the 9 declared decile boundaries
+    private readonly double[] _boundaries;        // the 9 declared decile boundaries, GBP per year
+    private readonly byte[] _areaGuide;           // first candidate area for each value of the top 8 bits of the area word
     private readonly ulong _seed;
     private readonly int _replicate;
 
@@ -47,7 +48,15 @@ public sealed class CompiledPopulation
         _parentThreshold = parentThreshold;
         ParentShares = parentShare;
         GroupIds = spec.Groups.Select(g => g.Id).ToArray();
-        _logBoundaries = spec.Income is { } income ? income.Deciles.Select(Math.Log).ToArray() : [];
+        _boundaries = spec.Income is { } income ? [.. income.Deciles] : [];
+        // Guide table (Chen and Asau 1974): start the search at the first area that can hold the word.
+        _areaGuide = new byte[256];
+        for (int top = 0, a = 0; top < 256; top++)
+        {
+            while (a < areaThresholds.Length - 1 && ((ulong)top << 24) >= areaThresholds[a])
+                a++;
+            _areaGuide[top] = (byte)a;
+        }
     }
 
     public PopulationSpec Spec { get; }
@@ -224,18 +233,21 @@ public sealed class CompiledPopulation
         Span<byte> area = chunk.Area.AsSpan(0, count);
         Span<byte> decile = chunk.IncomeDecile.AsSpan(0, count);
         Span<float> income = chunk.Income.AsSpan(0, count);
+        Span<ushort> cell = chunk.Cell.AsSpan(0, count);
         ulong[] areaThresholds = _areaThresholds;
-        bool hasIncome = _logBoundaries.Length == 9;
+        byte[] guide = _areaGuide;
+        bool hasIncome = _boundaries.Length == 9;
         for (int i = 0; i < count; i++)
         {
             uint w0 = attributes[4 * i], w1 = attributes[4 * i + 1];
-            int a = 0;
+            int a = guide[w0 >> 24];
             while (a < areaThresholds.Length - 1 && w0 >= areaThresholds[a])
                 a++;
             area[i] = (byte)a;
             ulong scaled = (ulong)w1 * 10;              // decile = floor(10 u), u = w1 / 2^32
             int d = (int)(scaled >> 32);
             decile[i] = (byte)d;
+            cell[i] = (ushort)(a * 10 + d);
             income[i] = hasIncome ? (float)IncomeAt(d, (uint)scaled * (1.0 / 4294967296.0)) : 0f;
         }
 
@@ -261,7 +273,7 @@ public sealed class CompiledPopulation
                     uint w = words[4 * i + lane];
                     bool member = parent >= 0 && (mask[i] & (1u << parent)) != 0
                         ? w < parentThreshold
-                        : w < cellThreshold[area[i] * 10 + decile[i]];
+                        : w < cellThreshold[cell[i]];
                     if (member)
                         mask[i] |= bit;
                 }
@@ -270,16 +282,17 @@ public sealed class CompiledPopulation
     }
 
     /// <summary>
-    /// Income at fraction f within decile d: log-linear between declared boundaries; below the 10th
-    /// percentile linear from 0; above the 90th a Pareto tail with <see cref="TopIncomeParetoAlpha"/>.
+    /// Income at fraction f within decile d: linear between the declared boundaries (so each
+    /// boundary is exactly the declared quantile), linear from 0 below the 10th percentile, and a
+    /// Pareto tail with <see cref="TopIncomeParetoAlpha"/> above the 90th.
     /// </summary>
     private double IncomeAt(int d, double f)
     {
-        double[] b = _logBoundaries;
+        double[] b = _boundaries;
         if (d == 0)
-            return Math.Exp(b[0]) * f;
+            return b[0] * f;
         if (d == 9)
-            return Math.Exp(b[8]) * Math.Pow(1 - f, -1 / TopIncomeParetoAlpha);
-        return Math.Exp(b[d - 1] + f * (b[d] - b[d - 1]));
+            return b[8] * Math.Pow(1 - f, -1 / TopIncomeParetoAlpha);
+        return b[d - 1] + f * (b[d] - b[d - 1]);
     }
 }

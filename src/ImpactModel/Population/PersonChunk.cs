@@ -19,6 +19,7 @@ public sealed class PersonChunk
         Area = new byte[capacity];
         IncomeDecile = new byte[capacity];
         Income = new float[capacity];
+        Cell = new ushort[capacity];
         Words = new uint[capacity * 4];
         Words2 = new uint[capacity * 4];
     }
@@ -42,6 +43,9 @@ public sealed class PersonChunk
 
     /// <summary>Income in GBP per year (the population's income measure); 0 when no deciles are declared.</summary>
     public float[] Income { get; }
+
+    /// <summary>The person's cell: area × 10 + income decile.</summary>
+    internal ushort[] Cell { get; }
 
     /// <summary>Scratch: 4 random words per person, for generators that fill a chunk at once.</summary>
     internal uint[] Words { get; }

@@ -55,6 +55,9 @@ public static class PopulationReader
         }
 
         CheckGroupReferences(r, groups, areas, groupsPath);
+        if (groups.Length > Population.GroupValueTable.MaxGroups && map["groups"] is { } groupsNode)
+            r.Error(groupsNode, groupsPath, $"at most {Population.GroupValueTable.MaxGroups} peripheral groups, got {groups.Length}");
+        CheckOverlapParents(r, groups, groupsPath);
 
         if (size is null || areas.IsDefault)
             return null;
@@ -206,6 +209,43 @@ public static class PopulationReader
         return id is null || prevalence is null
             ? null
             : new GroupSpec(id, name, description, prevalence, gradient, areaVariation, oddsRatios.ToImmutable(), overlaps, map.Position);
+    }
+
+    /// <summary>
+    /// The population draws a later-declared group conditionally on one earlier group it overlaps
+    /// with; two overlaps tying a group to two different earlier groups cannot both hold exactly.
+    /// </summary>
+    private static void CheckOverlapParents(NodeReader r, ImmutableArray<GroupSpec> groups, string path)
+    {
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < groups.Length; i++)
+            index.TryAdd(groups[i].Id, i);
+        var parent = new Dictionary<int, (int Parent, GroupOverlap Overlap, string Owner)>();
+        for (int a = 0; a < groups.Length; a++)
+        {
+            foreach (var overlap in groups[a].Overlaps)
+            {
+                if (!index.TryGetValue(overlap.With, out int b) || b == a)
+                    continue;
+                int earlier = Math.Min(a, b), later = Math.Max(a, b);
+                if (parent.TryGetValue(later, out var same) && same.Parent == earlier)
+                {
+                    r.Error(overlap.Position, NodeReader.Join(NodeReader.Join(NodeReader.Join(path, groups[a].Id), "overlaps"), overlap.With),
+                        $"the overlap of '{groups[earlier].Id}' and '{groups[later].Id}' is declared twice (also under '{same.Owner}')");
+                    continue;
+                }
+
+                if (parent.TryGetValue(later, out var existing) && existing.Parent != earlier)
+                {
+                    r.Error(overlap.Position, NodeReader.Join(NodeReader.Join(NodeReader.Join(path, groups[a].Id), "overlaps"), overlap.With),
+                        $"'{groups[later].Id}' already overlaps with '{groups[existing.Parent].Id}'; a group can overlap with only one group declared before it " +
+                        "(declare the overlap on the other side, or reorder the groups)");
+                    continue;
+                }
+
+                parent[later] = (earlier, overlap, groups[a].Id);
+            }
+        }
     }
 
     /// <summary>Overlaps name known groups and respect the Fréchet bounds; odds ratios name known areas.</summary>

@@ -1,0 +1,187 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using ImpactModel.Population;
+using ImpactModel.Scenarios;
+using ImpactModel.Scenarios.Model;
+using ImpactModel.Worker.Cli;
+using ImpactModel.Worker.Hosting;
+using Microsoft.Extensions.Hosting;
+using Spectre.Console;
+
+namespace ImpactModel.Worker.Commands;
+
+/// <summary>
+/// <c>impact describe SCENARIO</c>: the realised synthetic population next to what the scenario
+/// declared, with standard errors, so users can check the population before trusting anything
+/// built on it. The JSON is a pure function of the inputs (no timings, dates or paths).
+/// </summary>
+public static class DescribeCommand
+{
+    /// <summary>Persons simulated when --population is not given: enough for errors of a few in 10,000.</summary>
+    public const long DefaultPersons = 1_000_000;
+
+    public const ulong DefaultSeed = 1;
+
+    public static Command Create(CliConsole console)
+    {
+        var file = new Argument<string>("SCENARIO") { Description = "A scenario file, or a shared population file." };
+        var population = CommonOptions.Population(
+            $"Persons to simulate (default: the declared population, at most {DefaultPersons:N0}). 67000000 is the UK.");
+        var seed = CommonOptions.Seed($"Random seed (default {DefaultSeed}).");
+        var threads = CommonOptions.Threads();
+        var json = CommonOptions.Json("Write exactly one JSON object to stdout (groups, areas, overlaps, income_deciles).");
+        var command = new Command("describe",
+            "Generate the synthetic population of a scenario and compare it with what the scenario declared: prevalence " +
+            "by group, share by area, group overlaps and income deciles, each with the realised value, its standard " +
+            "error and the difference in standard errors.")
+        {
+            file, population, seed, threads, json,
+        };
+        command.SetAction((parse, cancellationToken) =>
+        {
+            using IHost host = ImpactHost.CreateBuilder(parse.GetValue(ImpactCli.Settings) ?? []).Build();
+            return Task.FromResult(Run(parse.GetRequiredValue(file), parse.GetValue(population), parse.GetValue(seed) ?? DefaultSeed,
+                parse.GetValue(threads) ?? 0, parse.GetValue(json), console, cancellationToken));
+        });
+        return command;
+    }
+
+    internal static int Run(string path, long? persons, ulong seed, int threads, bool json, CliConsole console, CancellationToken cancellationToken)
+    {
+        ScenarioLoadResult loaded = ScenarioLoader.Load(path, DiskScenarioFiles.Instance);
+        if (!loaded.IsValid)
+            throw new ScenarioException(loaded.Errors);
+        PopulationSpec spec = loaded.Population!;
+        long n = persons ?? Math.Min(spec.Size, DefaultPersons);
+
+        PopulationDescription description = console.IsTerminal && !json
+            ? WithProgress(spec, seed, n, threads, cancellationToken)
+            : PopulationDescription.Describe(spec, seed, n, threads, null, cancellationToken);
+
+        string name = loaded.Scenario?.Name ?? Path.GetFileNameWithoutExtension(path);
+        if (json)
+            console.Out.WriteLine(ToJson(name, loaded.Scenario?.Strand, description));
+        else if (console.IsTerminal)
+            WriteTables(name, description);
+        else
+            WriteLines(console.Out, name, description);
+        return ExitCodes.Success;
+    }
+
+    private static PopulationDescription WithProgress(PopulationSpec spec, ulong seed, long n, int threads, CancellationToken cancellationToken)
+    {
+        var stderr = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        PopulationDescription? result = null;
+        stderr.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(),
+                new RemainingTimeColumn())
+            .Start(context =>
+            {
+                var task = context.AddTask($"generating {n:N0} persons", maxValue: n);
+                var progress = new Progress<long>(done => task.Value = done);
+                result = PopulationDescription.Describe(spec, seed, n, threads, progress, cancellationToken);
+                task.Value = n;
+            });
+        return result!;
+    }
+
+    internal static string ToJson(string scenario, string? strand, PopulationDescription d)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteString("scenario", scenario);
+            if (strand is null)
+                w.WriteNull("strand");
+            else
+                w.WriteString("strand", strand);
+            w.WriteString("seed", d.Seed.ToString(CultureInfo.InvariantCulture));
+            w.WriteNumber("replicate", d.Replicate);
+            w.WriteNumber("declared_population", d.DeclaredPopulation);
+            w.WriteNumber("simulated_population", d.SimulatedPopulation);
+            w.WriteNumber("rest", d.Rest);
+            Figures(w, "groups", "prevalence", d.Groups);
+            Figures(w, "areas", "share", d.Areas);
+            Figures(w, "overlaps", "share", d.Overlaps);
+            Figures(w, "income_deciles", "share_below", d.IncomeDeciles);
+            w.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static void Figures(Utf8JsonWriter w, string name, string quantity, IReadOnlyList<DescribedFigure> figures)
+    {
+        w.WriteStartArray(name);
+        foreach (var f in figures)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", f.Name);
+            if (f.Label is null)
+                w.WriteNull("label");
+            else
+                w.WriteString("label", f.Label);
+            Number(w, $"declared_{quantity}", f.Declared);
+            Number(w, $"drawn_{quantity}", f.Drawn);
+            Number(w, $"realised_{quantity}", f.Realised);
+            Number(w, "standard_error", f.StandardError);
+            Number(w, "z", f.Z);
+            w.WriteNumber("count", f.Count);
+            w.WriteNumber("denominator", f.Denominator);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+    }
+
+    /// <summary>An undefined value (a zero denominator) is null, never NaN.</summary>
+    private static void Number(Utf8JsonWriter w, string name, double value)
+    {
+        if (double.IsFinite(value))
+            w.WriteNumber(name, value);
+        else
+            w.WriteNull(name);
+    }
+
+    private static readonly (string Title, Func<PopulationDescription, IReadOnlyList<DescribedFigure>> Rows)[] Sections =
+    [
+        ("Peripheral groups: prevalence", d => d.Groups),
+        ("Areas: share of persons", d => d.Areas),
+        ("Overlaps: share of the first group also in the second", d => d.Overlaps),
+        ("Income: share of persons below each declared decile boundary", d => d.IncomeDeciles),
+    ];
+
+    private static void WriteTables(string name, PopulationDescription d)
+    {
+        AnsiConsole.MarkupLine($"[bold]{Markup.Escape(name)}[/]: {d.SimulatedPopulation:N0} persons simulated " +
+                               $"(declared {d.DeclaredPopulation:N0}), seed {d.Seed}, replicate {d.Replicate}; {d.Rest:N0} in no group");
+        foreach (var (title, rows) in Sections)
+        {
+            if (rows(d).Count == 0)
+                continue;
+            var table = new Table().Border(TableBorder.Rounded).Title(title)
+                .AddColumn("name").AddColumn(new TableColumn("declared").RightAligned()).AddColumn(new TableColumn("drawn").RightAligned())
+                .AddColumn(new TableColumn("realised").RightAligned()).AddColumn(new TableColumn("std. error").RightAligned())
+                .AddColumn(new TableColumn("z").RightAligned());
+            foreach (var f in rows(d))
+                table.AddRow(Markup.Escape(f.Name), P(f.Declared), P(f.Drawn), P(f.Realised), P(f.StandardError), Z(f.Z));
+            AnsiConsole.Write(table);
+        }
+    }
+
+    private static void WriteLines(TextWriter output, string name, PopulationDescription d)
+    {
+        output.WriteLine($"{name}: {d.SimulatedPopulation} persons simulated (declared {d.DeclaredPopulation}), seed {d.Seed}, replicate {d.Replicate}, rest {d.Rest}");
+        foreach (var (title, rows) in Sections)
+        {
+            foreach (var f in rows(d))
+                output.WriteLine($"{title.Split(':')[0].ToLowerInvariant()}: {f.Name}: declared {P(f.Declared)}, drawn {P(f.Drawn)}, realised {P(f.Realised)} ± {P(f.StandardError)} (z {Z(f.Z)})");
+        }
+    }
+
+    private static string P(double x) => double.IsFinite(x) ? x.ToString("0.000000", CultureInfo.InvariantCulture) : "undefined";
+
+    private static string Z(double z) => double.IsFinite(z) ? z.ToString("+0.00;-0.00", CultureInfo.InvariantCulture) : "undefined";
+}

@@ -1,0 +1,59 @@
+namespace ImpactModel.Population;
+
+/// <summary>
+/// Generates persons [first, first + count) of a compiled population in chunks across threads
+/// and tallies them. Chunk boundaries are fixed by the chunk size alone, every person is a pure
+/// function of (seed, replicate, id), and tallies are integers, so the totals are identical for
+/// any thread count, chunk size or split into ranges.
+/// </summary>
+public static class PopulationGenerator
+{
+    /// <summary>Tallies persons [first, first + count) with at most <paramref name="threads"/> threads (0: all cores).</summary>
+    public static PopulationTally Tally(CompiledPopulation population, long first, long count, int threads = 0,
+        int chunkSize = PersonChunk.DefaultCapacity, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(population);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1);
+        double[] boundaries = population.Spec.Income is { } income ? [.. income.Deciles] : [];
+        int areas = population.Spec.Areas.Length, groups = population.GroupIds.Count;
+
+        long chunks = (count + chunkSize - 1) / chunkSize;
+        // Work items of many chunks each, so per-item overhead is small; each has its own tally, merged in order.
+        const int chunksPerItem = 64;
+        long items = (chunks + chunksPerItem - 1) / chunksPerItem;
+        var parts = new PopulationTally[items];
+        var options = new ParallelOptions
+        {
+            MaxDegreeOfParallelism = threads > 0 ? threads : Environment.ProcessorCount,
+            CancellationToken = cancellationToken,
+        };
+        long done = 0;
+        Parallel.For(0L, items, options,
+            () => new PersonChunk(chunkSize),
+            (item, _, chunk) =>
+            {
+                var tally = new PopulationTally(areas, groups, boundaries.Length);
+                long firstChunk = item * chunksPerItem, lastChunk = Math.Min(chunks, firstChunk + chunksPerItem);
+                for (long c = firstChunk; c < lastChunk; c++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    long start = first + c * chunkSize;
+                    int n = (int)Math.Min(chunkSize, first + count - start);
+                    population.Generate(chunk, start, n);
+                    tally.Add(chunk, boundaries);
+                }
+
+                parts[item] = tally;
+                if (progress is not null)
+                    progress.Report(Interlocked.Add(ref done, tally.Persons));
+                return chunk;
+            },
+            _ => { });
+
+        var total = new PopulationTally(areas, groups, boundaries.Length);
+        foreach (var part in parts)
+            total.Merge(part);
+        return total;
+    }
+}

@@ -1,0 +1,109 @@
+namespace ImpactModel.Population;
+
+/// <summary>
+/// Integer counts over a set of persons: by area, by group, by group and area, by pair of groups
+/// and by income decile. Integers, so tallies of chunks merge to the same totals in any order,
+/// whatever the thread count or chunk size.
+/// </summary>
+public sealed class PopulationTally
+{
+    public PopulationTally(int areas, int groups, int incomeBoundaries)
+    {
+        Areas = areas;
+        Groups = groups;
+        ByArea = new long[areas];
+        ByGroup = new long[groups];
+        ByGroupArea = new long[groups * areas];
+        ByGroupPair = new long[groups * groups];
+        ByDecile = new long[10];
+        BelowBoundary = new long[incomeBoundaries];
+    }
+
+    public int Areas { get; }
+
+    public int Groups { get; }
+
+    public long Persons { get; private set; }
+
+    /// <summary>Persons in no peripheral group ("rest").</summary>
+    public long Rest { get; private set; }
+
+    public long[] ByArea { get; }
+
+    public long[] ByGroup { get; }
+
+    /// <summary>[group * Areas + area].</summary>
+    public long[] ByGroupArea { get; }
+
+    /// <summary>[g * Groups + h]: persons in both g and h (g ≠ h).</summary>
+    public long[] ByGroupPair { get; }
+
+    public long[] ByDecile { get; }
+
+    /// <summary>Persons whose income is below each declared decile boundary.</summary>
+    public long[] BelowBoundary { get; }
+
+    /// <summary>Adds the persons of <paramref name="chunk"/>.</summary>
+    public void Add(PersonChunk chunk, IReadOnlyList<double> boundaries)
+    {
+        ArgumentNullException.ThrowIfNull(chunk);
+        ArgumentNullException.ThrowIfNull(boundaries);
+        int n = chunk.Count, groups = Groups, areas = Areas;
+        ReadOnlySpan<uint> mask = chunk.GroupMask.AsSpan(0, n);
+        ReadOnlySpan<byte> area = chunk.Area.AsSpan(0, n);
+        ReadOnlySpan<byte> decile = chunk.IncomeDecile.AsSpan(0, n);
+        ReadOnlySpan<float> income = chunk.Income.AsSpan(0, n);
+        long rest = 0;
+        for (int i = 0; i < n; i++)
+        {
+            int a = area[i];
+            ByArea[a]++;
+            ByDecile[decile[i]]++;
+            uint m = mask[i];
+            if (m == 0)
+            {
+                rest++;
+            }
+            else
+            {
+                for (uint bits = m; bits != 0; bits &= bits - 1)
+                {
+                    int g = System.Numerics.BitOperations.TrailingZeroCount(bits);
+                    ByGroup[g]++;
+                    ByGroupArea[g * areas + a]++;
+                    for (uint others = m & ~(1u << g); others != 0; others &= others - 1)
+                        ByGroupPair[g * groups + System.Numerics.BitOperations.TrailingZeroCount(others)]++;
+                }
+            }
+
+            for (int b = 0; b < boundaries.Count; b++)
+            {
+                if (income[i] < boundaries[b])
+                    BelowBoundary[b]++;
+            }
+        }
+
+        Persons += n;
+        Rest += rest;
+    }
+
+    /// <summary>Adds another tally's counts (integer sums: the order does not matter).</summary>
+    public void Merge(PopulationTally other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        Persons += other.Persons;
+        Rest += other.Rest;
+        Add(ByArea, other.ByArea);
+        Add(ByGroup, other.ByGroup);
+        Add(ByGroupArea, other.ByGroupArea);
+        Add(ByGroupPair, other.ByGroupPair);
+        Add(ByDecile, other.ByDecile);
+        Add(BelowBoundary, other.BelowBoundary);
+    }
+
+    private static void Add(long[] into, long[] from)
+    {
+        for (int i = 0; i < into.Length; i++)
+            into[i] += from[i];
+    }
+}

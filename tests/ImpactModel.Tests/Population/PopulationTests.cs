@@ -1,0 +1,180 @@
+using ImpactModel.Population;
+using ImpactModel.Scenarios;
+using ImpactModel.Scenarios.Model;
+using ImpactModel.Tests.Cli;
+using ImpactModel.Tests.Scenarios;
+using ImpactModel.Worker.Hosting;
+
+namespace ImpactModel.Tests.Population;
+
+/// <summary>
+/// The synthetic population against what it declares. Tolerances are 4 standard errors computed
+/// from the sample size (and the parameter's own variance where it is uncertain): a correct build
+/// fails one such check about once in 16,000 runs.
+/// </summary>
+public class PopulationTests
+{
+    private static readonly PopulationSpec Uk = ScenarioLoader.Load(
+        ValidateCommandTests.RepositoryFile("scenarios", "uk-population.yaml"), DiskScenarioFiles.Instance).Population!;
+
+    private static void WithinFourSigma(DescribedFigure f) =>
+        Assert.True(Math.Abs(f.Realised - f.Declared) <= 4 * f.StandardError,
+            $"{f.Name}: realised {f.Realised} vs declared {f.Declared}, se {f.StandardError}, z {f.Z}");
+
+    [Fact, Trait("Category", "Statistical")]
+    public void The_shipped_UK_population_matches_its_declaration_within_4_standard_errors_for_a_million_persons()
+    {
+        PopulationDescription d = PopulationDescription.Describe(Uk, seed: 20140227, persons: 1_000_000);
+        Assert.Equal(1_000_000, d.SimulatedPopulation);
+        Assert.Equal(Uk.Groups.Length, d.Groups.Count);
+        Assert.All(d.Groups, WithinFourSigma);
+        Assert.All(d.Areas, WithinFourSigma);
+        Assert.All(d.Overlaps, WithinFourSigma);
+        Assert.Equal(9, d.IncomeDeciles.Count);
+        Assert.All(d.IncomeDeciles, WithinFourSigma);
+    }
+
+    private const string Skewed = """
+        population:
+          size: 1000000
+          area_variation: 0.8
+          areas:
+            - { id: north, share: 0.2 }
+            - { id: middle, share: 0.5 }
+            - { id: south, share: 0.3 }
+          groups:
+            - id: poor
+              prevalence: 0.15
+              income_gradient: -0.9
+              area_odds_ratios: { north: 4 }
+            - id: mover
+              prevalence: 0.08
+              income_gradient: 0.5
+              area_variation: 1.5
+              overlaps:
+                - { with: poor, share: 0.5 }
+            - id: rare
+              prevalence: 0.002
+              area_odds_ratios: { south: 10 }
+        """;
+
+    private static PopulationSpec Load(string text) =>
+        ScenarioLoader.Load("p.yaml", new MemoryFiles().With("p.yaml", text)).Population
+        ?? throw new InvalidOperationException(string.Join("\n", ScenarioLoader.Load("p.yaml", new MemoryFiles().With("p.yaml", text)).Errors));
+
+    [Fact, Trait("Category", "Statistical")]
+    public void Prevalence_is_the_marginal_whatever_income_gradients_area_odds_and_area_effects_do()
+    {
+        PopulationSpec spec = Load(Skewed);
+        // Several seeds: area effects differ per replicate, yet the intercept keeps the marginal.
+        foreach (ulong seed in new ulong[] { 1, 2, 3 })
+        {
+            PopulationDescription d = PopulationDescription.Describe(spec, seed, 400_000);
+            Assert.All(d.Groups, WithinFourSigma);
+            Assert.All(d.Overlaps, WithinFourSigma);
+        }
+    }
+
+    [Fact]
+    public void Income_gradients_and_area_odds_ratios_move_membership_where_declared()
+    {
+        PopulationSpec spec = Load(Skewed);
+        var population = CompiledPopulation.Compile(spec, 5, 0);
+        PopulationTally t = PopulationGenerator.Tally(population, 0, 400_000);
+        // 'rare' has odds ratio 10 in the south: its share there is far above elsewhere.
+        double south = (double)t.ByGroupArea[2 * 3 + 2] / t.ByArea[2], middle = (double)t.ByGroupArea[2 * 3 + 1] / t.ByArea[1];
+        Assert.True(south > 4 * middle, $"south {south}, middle {middle}");
+
+        // 'poor' falls with income: compare the bottom and top deciles directly.
+        var chunk = new PersonChunk(4096);
+        long low = 0, lowN = 0, high = 0, highN = 0;
+        for (long first = 0; first < 200_000; first += 4096)
+        {
+            population.Generate(chunk, first, 4096);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                bool poor = (chunk.GroupMask[i] & 1) != 0;
+                if (chunk.IncomeDecile[i] == 0) { lowN++; low += poor ? 1 : 0; }
+                if (chunk.IncomeDecile[i] == 9) { highN++; high += poor ? 1 : 0; }
+            }
+        }
+
+        Assert.True((double)low / lowN > 5 * high / highN, $"bottom {(double)low / lowN}, top {(double)high / highN}");
+    }
+
+    [Fact]
+    public void Aggregates_are_identical_for_one_thread_and_all_cores_and_any_chunk_size()
+    {
+        var population = CompiledPopulation.Compile(Uk, 99, 3);
+        PopulationTally one = PopulationGenerator.Tally(population, 0, 300_000, threads: 1, chunkSize: 4096);
+        PopulationTally all = PopulationGenerator.Tally(population, 0, 300_000, threads: 0, chunkSize: 4096);
+        PopulationTally odd = PopulationGenerator.Tally(population, 0, 300_000, threads: 2, chunkSize: 777);
+        foreach (var other in new[] { all, odd })
+        {
+            Assert.Equal(one.ByGroup, other.ByGroup);
+            Assert.Equal(one.ByArea, other.ByArea);
+            Assert.Equal(one.ByGroupArea, other.ByGroupArea);
+            Assert.Equal(one.ByGroupPair, other.ByGroupPair);
+            Assert.Equal(one.BelowBoundary, other.BelowBoundary);
+            Assert.Equal(one.Rest, other.Rest);
+        }
+    }
+
+    [Fact]
+    public void A_range_of_persons_generated_on_its_own_equals_the_same_persons_within_the_whole()
+    {
+        var population = CompiledPopulation.Compile(Uk, 7, 0);
+        var whole = new PersonChunk(4096);
+        var part = new PersonChunk(100);
+        population.Generate(whole, 10_000, 4096);
+        population.Generate(part, 10_000 + 1234, 100);
+        for (int i = 0; i < 100; i++)
+        {
+            Assert.Equal(whole.GroupMask[1234 + i], part.GroupMask[i]);
+            Assert.Equal(whole.Area[1234 + i], part.Area[i]);
+            Assert.Equal(whole.Income[1234 + i], part.Income[i]);
+        }
+
+        // And tallies of two halves add up to the tally of the whole range.
+        PopulationTally a = PopulationGenerator.Tally(population, 0, 50_000);
+        PopulationTally b = PopulationGenerator.Tally(population, 50_000, 70_000);
+        PopulationTally ab = PopulationGenerator.Tally(population, 0, 120_000);
+        a.Merge(b);
+        Assert.Equal(ab.ByGroupArea, a.ByGroupArea);
+        Assert.Equal(ab.ByGroupPair, a.ByGroupPair);
+    }
+
+    [Fact]
+    public void Adding_a_group_does_not_change_who_is_in_the_earlier_groups()
+    {
+        PopulationSpec three = Load(Skewed);
+        PopulationSpec four = Load(Skewed + "\n    - { id: extra, prevalence: 0.3 }");
+        var a = new PersonChunk(2048);
+        var b = new PersonChunk(2048);
+        CompiledPopulation.Compile(three, 11, 0).Generate(a, 0, 2048);
+        CompiledPopulation.Compile(four, 11, 0).Generate(b, 0, 2048);
+        for (int i = 0; i < 2048; i++)
+            Assert.Equal(a.GroupMask[i], b.GroupMask[i] & 0b111u);
+        Assert.Contains(b.GroupMask.Take(2048), m => (m & 0b1000u) != 0);
+    }
+
+    [Fact]
+    public void Different_replicates_and_seeds_give_different_persons()
+    {
+        var a = new PersonChunk(1024);
+        var b = new PersonChunk(1024);
+        CompiledPopulation.Compile(Uk, 1, 0).Generate(a, 0, 1024);
+        CompiledPopulation.Compile(Uk, 1, 1).Generate(b, 0, 1024);
+        Assert.NotEqual(a.GroupMask.Take(1024), b.GroupMask.Take(1024));
+    }
+
+    [Fact]
+    public void A_group_overlapping_with_two_earlier_groups_is_refused_with_its_position()
+    {
+        string text = Skewed + "\n    - id: both\n      prevalence: 0.05\n      overlaps:\n        - { with: poor, share: 0.2 }\n        - { with: mover, share: 0.2 }";
+        var result = ScenarioLoader.Load("p.yaml", new MemoryFiles().With("p.yaml", text));
+        Assert.Equal(
+            $"{ScenarioFixture.At("p.yaml", text, "{ with: mover, share: 0.2 }")}: population.groups.both.overlaps.mover: 'both' already overlaps with 'poor'; a group can overlap with only one group declared before it (declare the overlap on the other side, or reorder the groups)",
+            Assert.Single(result.Errors).ToString());
+    }
+}
