@@ -106,6 +106,9 @@ public static class DescribeCommand
             Figures(w, "areas", "share", d.Areas);
             Figures(w, "overlaps", "share", d.Overlaps);
             Figures(w, "income_deciles", "share_below", d.IncomeDeciles);
+            Figures(w, "age_bands", "share", d.AgeBands);
+            Figures(w, "sex", "share", d.Sex);
+            Figures(w, "household_sizes", "share", d.HouseholdSizes);
             w.WriteEndObject();
         }
 
@@ -151,6 +154,9 @@ public static class DescribeCommand
         ("Areas: share of persons", d => d.Areas),
         ("Overlaps: share of the first group also in the second", d => d.Overlaps),
         ("Income: share of persons below each declared decile boundary", d => d.IncomeDeciles),
+        ("Age: share of persons in each band", d => d.AgeBands),
+        ("Sex: share of persons who are female", d => d.Sex),
+        ("Households: share of persons in households of each size", d => d.HouseholdSizes),
     ];
 
     private static void WriteTables(string name, PopulationDescription d)

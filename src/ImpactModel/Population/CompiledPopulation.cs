@@ -31,6 +31,9 @@ public sealed class CompiledPopulation
     private readonly ulong[] _parentThreshold;    // threshold for s = P(g | parent)
     private readonly double[] _boundaries;        // the 9 declared decile boundaries, GBP per year
     private readonly byte[] _areaGuide;           // first candidate area for each value of the top 8 bits of the area word
+    private readonly ulong[] _ageThresholds;      // cumulative share of age bands, on the 2^32 scale
+    private readonly ulong _femaleThreshold;
+    private readonly ulong[] _householdThresholds;
     private readonly ulong _seed;
     private readonly int _replicate;
 
@@ -48,6 +51,10 @@ public sealed class CompiledPopulation
         _parentThreshold = parentThreshold;
         ParentShares = parentShare;
         GroupIds = spec.Groups.Select(g => g.Id).ToArray();
+        double Draw(Parameter p) => ParameterSampler.Draw(p, seed, replicate);
+        _ageThresholds = Cumulative(spec.AgeBands.Select(b => Draw(b.Share)).ToArray());
+        _femaleThreshold = spec.FemaleShare is { } female ? BernoulliThreshold.FromProbability(Draw(female)).Threshold : 0;
+        _householdThresholds = Cumulative(spec.HouseholdSizes.Select(h => Draw(h.Share)).ToArray());
         _boundaries = spec.Income is { } income ? [.. income.Deciles] : [];
         // Guide table (Chen and Asau 1974): start the search at the first area that can hold the word.
         _areaGuide = new byte[256];
@@ -152,6 +159,28 @@ public sealed class CompiledPopulation
         return new CompiledPopulation(spec, seed, replicate, shares, prevalence, areaThresholds, thresholds, parent, parentThreshold, parentShare);
     }
 
+    /// <summary>Cumulative shares (normalised to sum to 1) on the 2^32 scale; the last is exactly 2^32.</summary>
+    private static ulong[] Cumulative(double[] shares)
+    {
+        double total = shares.Sum(), cumulative = 0;
+        var thresholds = new ulong[shares.Length];
+        for (int i = 0; i < shares.Length; i++)
+        {
+            cumulative += shares[i] / total;
+            thresholds[i] = i == shares.Length - 1 ? 1UL << 32 : (ulong)Math.Round(cumulative * 4294967296.0);
+        }
+
+        return thresholds;
+    }
+
+    private static int Category(ulong[] thresholds, uint word)
+    {
+        int k = 0;
+        while (k < thresholds.Length - 1 && word >= thresholds[k])
+            k++;
+        return k;
+    }
+
     /// <summary>
     /// Orients each declared overlap from the earlier-declared group to the later one: the later
     /// group is drawn conditionally on the earlier, with P(later | earlier) = share·pA/pB when the
@@ -251,6 +280,8 @@ public sealed class CompiledPopulation
             income[i] = hasIncome ? (float)IncomeAt(d, (uint)scaled * (1.0 / 4294967296.0)) : 0f;
         }
 
+        GenerateDemography(chunk, attributes, firstPerson, count);
+
         Span<uint> mask = chunk.GroupMask.AsSpan(0, count);
         mask.Clear();
         int groups = _cellThresholds.Length;
@@ -278,6 +309,52 @@ public sealed class CompiledPopulation
                         mask[i] |= bit;
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Age (band by the third attribute word, the year within the band by the same word's position
+    /// inside its band), sex (fourth word) and household size (a second block): only when declared.
+    /// </summary>
+    private void GenerateDemography(PersonChunk chunk, ReadOnlySpan<uint> attributes, long firstPerson, int count)
+    {
+        var bands = Spec.AgeBands;
+        Span<byte> age = chunk.Age.AsSpan(0, count);
+        Span<bool> female = chunk.Female.AsSpan(0, count);
+        Span<byte> household = chunk.HouseholdSize.AsSpan(0, count);
+        if (bands.Length > 0)
+        {
+            ulong[] t = _ageThresholds;
+            for (int i = 0; i < count; i++)
+            {
+                uint w = attributes[4 * i + 2];
+                int b = Category(t, w);
+                ulong low = b == 0 ? 0 : t[b - 1];
+                double within = (w - low) / (double)(t[b] - low);          // in [0, 1)
+                int width = bands[b].To - bands[b].From + 1;
+                age[i] = (byte)(bands[b].From + Math.Min(width - 1, (int)(within * width)));
+            }
+        }
+        else
+        {
+            age.Clear();
+        }
+
+        ulong femaleThreshold = _femaleThreshold;
+        for (int i = 0; i < count; i++)
+            female[i] = attributes[4 * i + 3] < femaleThreshold;
+
+        if (_householdThresholds.Length > 0)
+        {
+            Span<uint> words = chunk.Words2.AsSpan(0, count * 4);
+            Philox.Fill(RngKey.From(_seed, _replicate, RngStream.PopulationAttributes), firstPerson, 1, words);
+            var sizes = Spec.HouseholdSizes;
+            for (int i = 0; i < count; i++)
+                household[i] = (byte)sizes[Category(_householdThresholds, words[4 * i])].Size;
+        }
+        else
+        {
+            household.Clear();
         }
     }
 

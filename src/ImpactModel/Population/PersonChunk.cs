@@ -20,6 +20,9 @@ public sealed class PersonChunk
         IncomeDecile = new byte[capacity];
         Income = new float[capacity];
         Cell = new ushort[capacity];
+        Age = new byte[capacity];
+        Female = new bool[capacity];
+        HouseholdSize = new byte[capacity];
         Words = new uint[capacity * 4];
         Words2 = new uint[capacity * 4];
     }
@@ -43,6 +46,15 @@ public sealed class PersonChunk
 
     /// <summary>Income in GBP per year (the population's income measure); 0 when no deciles are declared.</summary>
     public float[] Income { get; }
+
+    /// <summary>Age in whole years; 0 when the population declares no age bands.</summary>
+    public byte[] Age { get; }
+
+    /// <summary>True when the person is female; false also when the population declares no sex ratio.</summary>
+    public bool[] Female { get; }
+
+    /// <summary>Persons in the person's household (the largest declared size means "or more"); 0 when not declared.</summary>
+    public byte[] HouseholdSize { get; }
 
     /// <summary>The person's cell: area × 10 + income decile.</summary>
     internal ushort[] Cell { get; }

@@ -34,6 +34,15 @@ public sealed record PopulationDescription(
     IReadOnlyList<DescribedFigure> Overlaps,
     IReadOnlyList<DescribedFigure> IncomeDeciles)
 {
+    /// <summary>Share of persons in each declared age band.</summary>
+    public IReadOnlyList<DescribedFigure> AgeBands { get; init; } = [];
+
+    /// <summary>Share of persons who are female (one figure, when declared).</summary>
+    public IReadOnlyList<DescribedFigure> Sex { get; init; } = [];
+
+    /// <summary>Share of persons in households of each declared size.</summary>
+    public IReadOnlyList<DescribedFigure> HouseholdSizes { get; init; } = [];
+
     /// <summary>Generates <paramref name="persons"/> persons of <paramref name="spec"/> and compares them with the declaration.</summary>
     public static PopulationDescription Describe(PopulationSpec spec, ulong seed, long persons, int threads = 0,
         IProgress<long>? progress = null, CancellationToken cancellationToken = default)
@@ -83,7 +92,20 @@ public sealed record PopulationDescription(
             }
         }
 
-        return new PopulationDescription(spec.Size, n, seed, replicate, tally.Rest, groups, areas, overlaps, deciles);
+        var ages = spec.AgeBands.Select(b => Figure($"age-{b.From}-{b.To}", $"aged {b.From} to {b.To}", b.Share,
+            ParameterSampler.Draw(b.Share, seed, replicate), tally.ByAge.Skip(b.From).Take(b.To - b.From + 1).Sum(), n)).ToList();
+        var sex = spec.FemaleShare is { } female
+            ? new List<DescribedFigure> { Figure("female", "female", female, ParameterSampler.Draw(female, seed, replicate), tally.Female, n) }
+            : [];
+        var households = spec.HouseholdSizes.Select(h => Figure($"household-{h.Size}", $"in a household of {h.Size}", h.Share,
+            ParameterSampler.Draw(h.Share, seed, replicate), tally.ByHouseholdSize[h.Size], n)).ToList();
+
+        return new PopulationDescription(spec.Size, n, seed, replicate, tally.Rest, groups, areas, overlaps, deciles)
+        {
+            AgeBands = ages,
+            Sex = sex,
+            HouseholdSizes = households,
+        };
     }
 
     private static DescribedFigure Figure(string name, string? label, Parameter parameter, double drawn, long count, long denominator)

@@ -19,6 +19,14 @@ public sealed class PopulationTally
         BelowBoundary = new long[incomeBoundaries];
     }
 
+    /// <summary>Persons by age in whole years (0..120).</summary>
+    public long[] ByAge { get; } = new long[121];
+
+    /// <summary>Persons by household size (0 when undeclared, 1..30).</summary>
+    public long[] ByHouseholdSize { get; } = new long[31];
+
+    public long Female { get; private set; }
+
     public int Areas { get; }
 
     public int Groups { get; }
@@ -53,11 +61,17 @@ public sealed class PopulationTally
         ReadOnlySpan<byte> area = chunk.Area.AsSpan(0, n);
         ReadOnlySpan<byte> decile = chunk.IncomeDecile.AsSpan(0, n);
         ReadOnlySpan<float> income = chunk.Income.AsSpan(0, n);
-        long rest = 0;
+        ReadOnlySpan<byte> age = chunk.Age.AsSpan(0, n);
+        ReadOnlySpan<bool> female = chunk.Female.AsSpan(0, n);
+        ReadOnlySpan<byte> household = chunk.HouseholdSize.AsSpan(0, n);
+        long rest = 0, women = 0;
         for (int i = 0; i < n; i++)
         {
             int a = area[i];
             ByArea[a]++;
+            ByAge[age[i]]++;
+            ByHouseholdSize[household[i]]++;
+            women += female[i] ? 1 : 0;
             ByDecile[decile[i]]++;
             uint m = mask[i];
             if (m == 0)
@@ -85,6 +99,7 @@ public sealed class PopulationTally
 
         Persons += n;
         Rest += rest;
+        Female += women;
     }
 
     /// <summary>Adds another tally's counts (integer sums: the order does not matter).</summary>
@@ -93,6 +108,9 @@ public sealed class PopulationTally
         ArgumentNullException.ThrowIfNull(other);
         Persons += other.Persons;
         Rest += other.Rest;
+        Female += other.Female;
+        Add(ByAge, other.ByAge);
+        Add(ByHouseholdSize, other.ByHouseholdSize);
         Add(ByArea, other.ByArea);
         Add(ByGroup, other.ByGroup);
         Add(ByGroupArea, other.ByGroupArea);

@@ -177,4 +177,22 @@ public class PopulationTests
             $"{ScenarioFixture.At("p.yaml", text, "{ with: mover, share: 0.2 }")}: population.groups.both.overlaps.mover: 'both' already overlaps with 'poor'; a group can overlap with only one group declared before it (declare the overlap on the other side, or reorder the groups)",
             Assert.Single(result.Errors).ToString());
     }
+
+    [Fact]
+    public void Age_bands_must_be_contiguous_from_zero()
+    {
+        string text = Skewed.Replace("  groups:", "  age:\n    - { from: 0, to: 15, share: 0.2 }\n    - { from: 17, to: 100, share: 0.8 }\n  groups:", StringComparison.Ordinal);
+        var result = ScenarioLoader.Load("p.yaml", new MemoryFiles().With("p.yaml", text));
+        Assert.Equal($"{ScenarioFixture.At("p.yaml", text, "{ from: 17")}: population.age[1]: age bands must be contiguous from 0: this band starts at 17, expected 16",
+            Assert.Single(result.Errors).ToString());
+    }
+
+    [Fact]
+    public void Household_size_shares_must_sum_to_one()
+    {
+        string text = Skewed.Replace("  groups:", "  household_size:\n    - { size: 1, share: 0.5 }\n    - { size: 2, share: 0.4 }\n  groups:", StringComparison.Ordinal);
+        var result = ScenarioLoader.Load("p.yaml", new MemoryFiles().With("p.yaml", text));
+        Assert.Equal($"{ScenarioFixture.At("p.yaml", text, "- { size: 1")}: population.household_size: household size shares sum to 0.9, not 1 (tolerance ±0.001)",
+            Assert.Single(result.Errors).ToString());
+    }
 }

@@ -18,7 +18,23 @@ public sealed record PopulationSpec(
     ImmutableArray<AreaSpec> Areas,
     Parameter AreaVariation,
     IncomeSpec? Income,
-    ImmutableArray<GroupSpec> Groups);
+    ImmutableArray<GroupSpec> Groups)
+{
+    /// <summary>Age bands (whole years, inclusive) and their shares; empty when the population declares no ages.</summary>
+    public ImmutableArray<AgeBand> AgeBands { get; init; } = [];
+
+    /// <summary>Share of persons who are female; null when not declared.</summary>
+    public Parameter? FemaleShare { get; init; }
+
+    /// <summary>Share of persons living in households of each size (the last size means "this many or more").</summary>
+    public ImmutableArray<HouseholdSizeShare> HouseholdSizes { get; init; } = [];
+}
+
+/// <summary>Ages From..To (whole years, inclusive) and the share of persons in the band.</summary>
+public sealed record AgeBand(int From, int To, Parameter Share);
+
+/// <summary>The share of persons living in households of <see cref="Size"/> persons.</summary>
+public sealed record HouseholdSizeShare(int Size, Parameter Share);
 
 /// <summary>An area (a region or local authority) and its share of the population.</summary>
 public sealed record AreaSpec(string Id, string? Name, Parameter Share, SourcePosition Position);

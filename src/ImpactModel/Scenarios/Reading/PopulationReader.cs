@@ -11,7 +11,9 @@ public static class PopulationReader
     public const long MaxPopulation = 100_000_000;
 
     private static readonly string[] Keys =
-        ["name", "description", "size", "area_level", "areas", "area_variation", "income", "groups"];
+        ["name", "description", "size", "area_level", "areas", "area_variation", "income", "age", "female_share", "household_size", "groups"];
+    private static readonly string[] AgeBandKeys = ["from", "to", "share"];
+    private static readonly string[] HouseholdKeys = ["size", "share"];
     private static readonly string[] AreaKeys = ["id", "name", "share"];
     private static readonly string[] IncomeKeys = ["measure", "deciles", "source", "grade"];
     private static readonly string[] GroupKeys =
@@ -59,10 +61,21 @@ public static class PopulationReader
             r.Error(groupsNode, groupsPath, $"at most {Population.GroupValueTable.MaxGroups} peripheral groups, got {groups.Length}");
         CheckOverlapParents(r, groups, groupsPath);
 
+        ImmutableArray<AgeBand> ages = AgeBands(r, NodeReader.Optional(map, "age"), NodeReader.Join(path, "age"));
+        Parameter? female = NodeReader.Optional(map, "female_share") is { } fs
+            ? r.Parameter(fs, NodeReader.Join(path, "female_share"), ParameterKind.Probability)
+            : null;
+        ImmutableArray<HouseholdSizeShare> households = HouseholdSizes(r, NodeReader.Optional(map, "household_size"), NodeReader.Join(path, "household_size"));
+
         if (size is null || areas.IsDefault)
             return null;
         return new PopulationSpec(node.Position.File, name, description, size.Value, sizeEvidence, areaLevel,
-            areas, areaVariation, income, groups);
+            areas, areaVariation, income, groups)
+        {
+            AgeBands = ages,
+            FemaleShare = female,
+            HouseholdSizes = households,
+        };
     }
 
     private static (long?, Evidence) Size(NodeReader r, YamlMapping map, string path)
@@ -81,6 +94,78 @@ public static class PopulationReader
         }
 
         return (r.WholeNumber(node, p, 1, MaxPopulation, "population size"), Evidence.None);
+    }
+
+    /// <summary>Contiguous whole-year bands from 0 upward (e.g. 0-15, 16-24 ...), shares summing to 1.</summary>
+    private static ImmutableArray<AgeBand> AgeBands(NodeReader r, YamlNode? node, string path)
+    {
+        if (node is null)
+            return [];
+        ImmutableArray<AgeBand> bands = r.List(node, path, (item, p) =>
+        {
+            YamlMapping? m = r.Mapping(item, p, AgeBandKeys);
+            long? from = r.WholeNumber(r.Required(m, p, "from"), NodeReader.Join(p, "from"), 0, 120, "first age of the band");
+            long? to = r.WholeNumber(r.Required(m, p, "to"), NodeReader.Join(p, "to"), 0, 120, "last age of the band");
+            string sharePath = from is null || to is null ? NodeReader.Join(p, "share") : $"{path}.{from}-{to}.share";
+            Parameter? share = r.Parameter(r.Required(m, p, "share"), sharePath, ParameterKind.Probability);
+            if (from is not null && to is not null && to < from)
+                r.Error(m!["to"]!, NodeReader.Join(p, "to"), $"the band ends ({to}) before it starts ({from})");
+            return from is null || to is null || share is null ? null : new AgeBand((int)from, (int)to, share);
+        });
+        if (node is YamlSequence seq && bands.Length == seq.Items.Count)
+        {
+            int expected = 0;
+            for (int i = 0; i < bands.Length; i++)
+            {
+                if (bands[i].From != expected)
+                {
+                    r.Error(seq.Items[i], $"{path}[{i}]", $"age bands must be contiguous from 0: this band starts at {bands[i].From}, expected {expected}");
+                    break;
+                }
+
+                expected = bands[i].To + 1;
+            }
+
+            CheckSum(r, bands.Select(b => b.Share), seq, path, "age band shares");
+        }
+
+        return bands;
+    }
+
+    /// <summary>Household sizes 1, 2, 3 ... in increasing order (the last one means "or more"), shares summing to 1.</summary>
+    private static ImmutableArray<HouseholdSizeShare> HouseholdSizes(NodeReader r, YamlNode? node, string path)
+    {
+        if (node is null)
+            return [];
+        ImmutableArray<HouseholdSizeShare> sizes = r.List(node, path, (item, p) =>
+        {
+            YamlMapping? m = r.Mapping(item, p, HouseholdKeys);
+            long? size = r.WholeNumber(r.Required(m, p, "size"), NodeReader.Join(p, "size"), 1, 30, "household size");
+            Parameter? share = r.Parameter(r.Required(m, p, "share"), size is null ? NodeReader.Join(p, "share") : $"{path}.{size}.share", ParameterKind.Probability);
+            return size is null || share is null ? null : new HouseholdSizeShare((int)size, share);
+        });
+        if (node is YamlSequence seq && sizes.Length == seq.Items.Count)
+        {
+            for (int i = 1; i < sizes.Length; i++)
+            {
+                if (sizes[i].Size <= sizes[i - 1].Size)
+                {
+                    r.Error(seq.Items[i], $"{path}[{i}]", $"household sizes must increase: {sizes[i].Size} follows {sizes[i - 1].Size}");
+                    break;
+                }
+            }
+
+            CheckSum(r, sizes.Select(s => s.Share), seq, path, "household size shares");
+        }
+
+        return sizes;
+    }
+
+    private static void CheckSum(NodeReader r, IEnumerable<Parameter> shares, YamlNode at, string path, string what)
+    {
+        double sum = shares.Sum(s => s.Mean);
+        if (Math.Abs(sum - 1) > ShareTolerance)
+            r.Error(at, path, $"{what} sum to {sum:0.######}, not 1 (tolerance ±{ShareTolerance})");
     }
 
     private static AreaSpec? Area(NodeReader r, YamlNode node, string path)
