@@ -11,8 +11,8 @@ public sealed partial class CompiledLinkage
     /// <summary>Persons per window: the stack buffers hold one window.</summary>
     private const int Window = 64;
 
-    /// <summary>Candidate draws are filled for 16 persons at a time (one AVX-512 Philox batch), and only where one of them has that many candidates.</summary>
-    private const int Lane = 16;
+    /// <summary>Candidate draws are filled for this many persons at a time, and only where one of them has that many candidates (16 measured slower: each Philox.Fill call has a fixed cost).</summary>
+    private const int Lane = 64;
 
     /// <summary>
     /// Links persons <paramref name="firstPerson"/> … <paramref name="firstPerson"/> + n − 1
@@ -119,7 +119,7 @@ public sealed partial class CompiledLinkage
                     histogram?.AddTrueMatch(own[i]);
             }
 
-            // Candidate j of every person who has more than j, 16 persons at a time.
+            // Candidate j of every person who has more than j, a lane of persons at a time.
             for (int j = 0; j < most; j++)
             {
                 for (int s = 0; s < w; s += Lane)
