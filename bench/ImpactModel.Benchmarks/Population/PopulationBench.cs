@@ -1,0 +1,60 @@
+using BenchmarkDotNet.Attributes;
+using ImpactModel.Population;
+using ImpactModel.Scenarios;
+using ImpactModel.Scenarios.Model;
+
+namespace ImpactModel.Benchmarks.Population;
+
+/// <summary>
+/// Generating the shipped UK population with aggregation (the work of <c>impact describe</c>):
+/// one chunk on one core (per-person cost, allocation per chunk after warm-up), and many persons
+/// on both cores. Persons per second = persons / mean.
+/// <c>dotnet run -c Release --project bench/ImpactModel.Benchmarks -- --filter '*PopulationBench*'</c>
+/// </summary>
+[MemoryDiagnoser]
+public class PopulationBench
+{
+    private CompiledPopulation _population = null!;
+    private PersonChunk _chunk = null!;
+    private PopulationTally _tally = null!;
+    private double[] _boundaries = [];
+
+    [Params(10_000_000)]
+    public long Persons { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        string dir = AppContext.BaseDirectory;
+        while (!Directory.Exists(Path.Combine(dir, "scenarios")))
+            dir = Path.GetDirectoryName(dir) ?? throw new DirectoryNotFoundException("scenarios/");
+        string path = Path.Combine(dir, "scenarios", "uk-population.yaml");
+        var files = new BenchFiles(new() { [path] = File.ReadAllBytes(path) });
+        PopulationSpec spec = ScenarioLoader.Load(path, files).Population!;
+        _population = CompiledPopulation.Compile(spec, 1, 0);
+        _chunk = new PersonChunk();
+        _boundaries = [.. spec.Income!.Deciles];
+        _tally = new PopulationTally(spec.Areas.Length, spec.Groups.Length, _boundaries.Length);
+    }
+
+    /// <summary>One chunk of 4,096 persons generated and tallied on one core; should allocate nothing.</summary>
+    [Benchmark(Baseline = true, OperationsPerInvoke = PersonChunk.DefaultCapacity)]
+    public void OneChunkOneCore()
+    {
+        _population.Generate(_chunk, 123 * PersonChunk.DefaultCapacity, PersonChunk.DefaultCapacity);
+        _tally.Add(_chunk, _boundaries);
+    }
+
+    /// <summary>Many persons across both cores with per-item tallies merged in order (what describe does).</summary>
+    [Benchmark]
+    public long BothCores() => PopulationGenerator.Tally(_population, 0, Persons).Persons;
+
+    private sealed class BenchFiles(Dictionary<string, byte[]> files) : IScenarioFiles
+    {
+        public string Resolve(string referencingFile, string relativePath) =>
+            Path.Combine(Path.GetDirectoryName(referencingFile) ?? "", relativePath);
+
+        public ScenarioFileContent Read(string path) =>
+            files.TryGetValue(path, out var b) ? ScenarioFileContent.Of(b) : ScenarioFileContent.Failed("no such file");
+    }
+}
