@@ -45,6 +45,10 @@ public class PopulationBench
         _tally.Add(_chunk, _boundaries);
     }
 
+    /// <summary>Generation alone (no tally), for the split of the per-person cost.</summary>
+    [Benchmark(OperationsPerInvoke = PersonChunk.DefaultCapacity)]
+    public void GenerateOnly() => _population.Generate(_chunk, 123 * PersonChunk.DefaultCapacity, PersonChunk.DefaultCapacity);
+
     /// <summary>Many persons across both cores with per-item tallies merged in order (what describe does).</summary>
     [Benchmark]
     public long BothCores() => PopulationGenerator.Tally(_population, 0, Persons).Persons;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using ImpactModel.MonteCarlo;
 using ImpactModel.Random;
 using ImpactModel.Scenarios.Model;
@@ -33,6 +35,9 @@ public sealed class CompiledPopulation
     private readonly byte[] _areaGuide;           // first candidate area for each value of the top 8 bits of the area word
     private readonly ulong[] _ageThresholds;      // cumulative share of age bands, on the 2^32 scale
     private readonly ulong _femaleThreshold;
+    private readonly double[] _ageScale;          // band width / size of the band's slice of 2^32
+    private readonly int[] _ageFrom;
+    private readonly int[] _ageWidth;
     private readonly ulong[] _householdThresholds;
     private readonly ulong _seed;
     private readonly int _replicate;
@@ -53,6 +58,15 @@ public sealed class CompiledPopulation
         GroupIds = spec.Groups.Select(g => g.Id).ToArray();
         double Draw(Parameter p) => ParameterSampler.Draw(p, seed, replicate);
         _ageThresholds = Cumulative(spec.AgeBands.Select(b => Draw(b.Share)).ToArray());
+        _ageFrom = spec.AgeBands.Select(b => b.From).ToArray();
+        _ageWidth = spec.AgeBands.Select(b => b.To - b.From + 1).ToArray();
+        _ageScale = new double[_ageThresholds.Length];
+        for (int b = 0; b < _ageThresholds.Length; b++)
+        {
+            ulong low = b == 0 ? 0 : _ageThresholds[b - 1];
+            _ageScale[b] = _ageThresholds[b] > low ? _ageWidth[b] / (double)(_ageThresholds[b] - low) : 0;
+        }
+
         _femaleThreshold = spec.FemaleShare is { } female ? BernoulliThreshold.FromProbability(Draw(female)).Threshold : 0;
         _householdThresholds = Cumulative(spec.HouseholdSizes.Select(h => Draw(h.Share)).ToArray());
         _boundaries = spec.Income is { } income ? [.. income.Deciles] : [];
@@ -283,30 +297,47 @@ public sealed class CompiledPopulation
         GenerateDemography(chunk, attributes, firstPerson, count);
 
         Span<uint> mask = chunk.GroupMask.AsSpan(0, count);
-        mask.Clear();
         int groups = _cellThresholds.Length;
+        int blocks = (groups + 3) / 4;
         RngKey groupKey = RngKey.From(_seed, _replicate, RngStream.GroupMembership);
-        Span<uint> words = chunk.Words2.AsSpan(0, count * 4);
-        for (int block = 0; block * 4 < groups; block++)
+        Span<uint> words = chunk.GroupWords.AsSpan(0, count * 4 * blocks);
+        for (int block = 0; block < blocks; block++)
         {
             // Groups 4k .. 4k+3 use draw k: adding a group never shifts the draws of earlier ones.
-            Philox.Fill(groupKey, firstPerson, (uint)block, words);
-            int last = Math.Min(groups, block * 4 + 4);
-            for (int g = block * 4; g < last; g++)
+            Philox.Fill(groupKey, firstPerson, (uint)block, words.Slice(block * count * 4, count * 4));
+        }
+
+        // One pass per group over the chunk: a tight loop with one threshold table in cache.
+        mask.Clear();
+        for (int g = 0; g < groups; g++)
+        {
+            ulong[] cellThreshold = _cellThresholds[g];
+            int parent = _parent[g];
+            ulong parentThreshold = _parentThreshold[g];
+            uint bit = 1u << g, parentBit = parent >= 0 ? 1u << parent : 0;
+            ReadOnlySpan<uint> lane = words.Slice((g >> 2) * count * 4 + (g & 3), count * 4 - (g & 3));
+            ref ulong thresholds = ref MemoryMarshal.GetArrayDataReference(cellThreshold);
+            ref ushort cells = ref MemoryMarshal.GetReference(cell);
+            ref uint masks = ref MemoryMarshal.GetReference(mask);
+            ref uint lanes = ref MemoryMarshal.GetReference(lane);
+            // Indices are in range by construction (cell < areas × 10, i < count): no bounds checks in this loop.
+            if (parent < 0)
             {
-                ulong[] cellThreshold = _cellThresholds[g];
-                int parent = _parent[g];
-                ulong parentThreshold = _parentThreshold[g];
-                uint bit = 1u << g;
-                int lane = g & 3;
                 for (int i = 0; i < count; i++)
                 {
-                    uint w = words[4 * i + lane];
-                    bool member = parent >= 0 && (mask[i] & (1u << parent)) != 0
-                        ? w < parentThreshold
-                        : w < cellThreshold[cell[i]];
-                    if (member)
-                        mask[i] |= bit;
+                    uint w = Unsafe.Add(ref lanes, 4 * i);
+                    ulong t = Unsafe.Add(ref thresholds, Unsafe.Add(ref cells, i));
+                    Unsafe.Add(ref masks, i) |= w < t ? bit : 0;
+                }
+            }
+            else
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    uint w = Unsafe.Add(ref lanes, 4 * i);
+                    ref uint m = ref Unsafe.Add(ref masks, i);
+                    ulong t = (m & parentBit) != 0 ? parentThreshold : Unsafe.Add(ref thresholds, Unsafe.Add(ref cells, i));
+                    m |= w < t ? bit : 0;
                 }
             }
         }
@@ -330,9 +361,9 @@ public sealed class CompiledPopulation
                 uint w = attributes[4 * i + 2];
                 int b = Category(t, w);
                 ulong low = b == 0 ? 0 : t[b - 1];
-                double within = (w - low) / (double)(t[b] - low);          // in [0, 1)
-                int width = bands[b].To - bands[b].From + 1;
-                age[i] = (byte)(bands[b].From + Math.Min(width - 1, (int)(within * width)));
+                // The year within the band: the word's position inside the band's slice, times its width.
+                int year = (int)((w - low) * _ageScale[b]);
+                age[i] = (byte)(_ageFrom[b] + Math.Min(_ageWidth[b] - 1, year));
             }
         }
         else

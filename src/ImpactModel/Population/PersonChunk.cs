@@ -25,6 +25,7 @@ public sealed class PersonChunk
         HouseholdSize = new byte[capacity];
         Words = new uint[capacity * 4];
         Words2 = new uint[capacity * 4];
+        GroupWords = new uint[capacity * 4 * (GroupValueTable.MaxGroups / 4)];
     }
 
     public int Capacity { get; }
@@ -61,6 +62,9 @@ public sealed class PersonChunk
 
     /// <summary>Scratch: 4 random words per person, for generators that fill a chunk at once.</summary>
     internal uint[] Words { get; }
+
+    /// <summary>Scratch: the group-membership blocks, one slice of 4 words per person for each 4 groups.</summary>
+    internal uint[] GroupWords { get; }
 
     /// <summary>Scratch: a second block of 4 words per person.</summary>
     internal uint[] Words2 { get; }

@@ -52,7 +52,7 @@ public sealed class PopulationTally
     public long[] BelowBoundary { get; }
 
     /// <summary>Adds the persons of <paramref name="chunk"/>.</summary>
-    public void Add(PersonChunk chunk, IReadOnlyList<double> boundaries)
+    public void Add(PersonChunk chunk, double[] boundaries)
     {
         ArgumentNullException.ThrowIfNull(chunk);
         ArgumentNullException.ThrowIfNull(boundaries);
@@ -65,14 +65,19 @@ public sealed class PopulationTally
         ReadOnlySpan<bool> female = chunk.Female.AsSpan(0, n);
         ReadOnlySpan<byte> household = chunk.HouseholdSize.AsSpan(0, n);
         long rest = 0, women = 0;
+        // Locals, so the loop reads no properties (STYLE: copy fields into locals before the loop).
+        long[] byArea = ByArea, byAge = ByAge, byHousehold = ByHouseholdSize, byDecile = ByDecile;
+        long[] byGroup = ByGroup, byGroupArea = ByGroupArea, byPair = ByGroupPair, below = BelowBoundary;
+        ReadOnlySpan<double> bounds = boundaries;
+        Span<long> firstAbove = stackalloc long[bounds.Length + 1];
         for (int i = 0; i < n; i++)
         {
             int a = area[i];
-            ByArea[a]++;
-            ByAge[age[i]]++;
-            ByHouseholdSize[household[i]]++;
+            byArea[a]++;
+            byAge[age[i]]++;
+            byHousehold[household[i]]++;
             women += female[i] ? 1 : 0;
-            ByDecile[decile[i]]++;
+            byDecile[decile[i]]++;
             uint m = mask[i];
             if (m == 0)
             {
@@ -83,18 +88,33 @@ public sealed class PopulationTally
                 for (uint bits = m; bits != 0; bits &= bits - 1)
                 {
                     int g = System.Numerics.BitOperations.TrailingZeroCount(bits);
-                    ByGroup[g]++;
-                    ByGroupArea[g * areas + a]++;
+                    byGroup[g]++;
+                    byGroupArea[g * areas + a]++;
                     for (uint others = m & ~(1u << g); others != 0; others &= others - 1)
-                        ByGroupPair[g * groups + System.Numerics.BitOperations.TrailingZeroCount(others)]++;
+                        byPair[g * groups + System.Numerics.BitOperations.TrailingZeroCount(others)]++;
                 }
             }
 
-            for (int b = 0; b < boundaries.Count; b++)
+            if (bounds.Length > 0)
             {
-                if (income[i] < boundaries[b])
-                    BelowBoundary[b]++;
+                // The index of the first boundary above this income, found from the person's decile
+                // and checked against the actual income on both sides, so a misplaced income still shows.
+                float x = income[i];
+                int k = Math.Min(decile[i], bounds.Length);
+                while (k > 0 && x < bounds[k - 1])
+                    k--;
+                while (k < bounds.Length && x >= bounds[k])
+                    k++;
+                firstAbove[k]++;
             }
+        }
+
+        // Income is below boundary b exactly when the first boundary above it is b or earlier.
+        long cumulative = 0;
+        for (int b = 0; b < bounds.Length; b++)
+        {
+            cumulative += firstAbove[b];
+            below[b] += cumulative;
         }
 
         Persons += n;
