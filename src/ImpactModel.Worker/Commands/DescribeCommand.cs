@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using ImpactModel.Linkage;
 using ImpactModel.Population;
 using ImpactModel.Scenarios;
 using ImpactModel.Scenarios.Model;
@@ -61,12 +62,16 @@ public static class DescribeCommand
             : PopulationDescription.Describe(spec, seed, n, threads, null, cancellationToken);
 
         string name = loaded.Scenario?.Name ?? Path.GetFileNameWithoutExtension(path);
+        long linkedPersons = Math.Min(n, LinkageDescription.MaxPersons);
+        IReadOnlyList<LinkageSection> linkage = loaded.Scenario is { } scenario
+            ? LinkageDescription.Describe(scenario, seed, linkedPersons, threads, cancellationToken)
+            : [];
         if (json)
-            console.Out.WriteLine(ToJson(name, loaded.Scenario?.Strand, description));
+            console.Out.WriteLine(ToJson(name, loaded.Scenario?.Strand, description, linkage, linkedPersons));
         else if (console.IsTerminal)
-            WriteTables(name, description);
+            WriteTables(name, description, linkage, linkedPersons);
         else
-            WriteLines(console.Out, name, description);
+            WriteLines(console.Out, name, description, linkage, linkedPersons);
         return ExitCodes.Success;
     }
 
@@ -86,7 +91,7 @@ public static class DescribeCommand
         return result!;
     }
 
-    internal static string ToJson(string scenario, string? strand, PopulationDescription d)
+    internal static string ToJson(string scenario, string? strand, PopulationDescription d, IReadOnlyList<LinkageSection> linkage, long linkedPersons)
     {
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
@@ -109,6 +114,38 @@ public static class DescribeCommand
             Figures(w, "age_bands", "share", d.AgeBands);
             Figures(w, "sex", "share", d.Sex);
             Figures(w, "household_sizes", "share", d.HouseholdSizes);
+            w.WriteStartArray("linkage");
+            foreach (LinkageSection section in linkage)
+            {
+                w.WriteStartObject();
+                w.WriteString("id", section.Id);
+                w.WriteString("from", section.From);
+                w.WriteString("to", section.To);
+                w.WriteNumber("simulated_persons", linkedPersons);
+                w.WriteStartArray("groups");
+                foreach (LinkageRow row in section.Rows)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("name", row.Group);
+                    w.WriteNumber("processed", row.Processed);
+                    foreach (LinkageRate rate in row.Rates)
+                    {
+                        w.WriteStartObject(rate.Metric);
+                        Number(w, "simulated", rate.Simulated ?? double.NaN);
+                        Number(w, "standard_error", rate.StandardError ?? double.NaN);
+                        Number(w, "expected", rate.Expected ?? double.NaN);
+                        w.WriteNumber("denominator", rate.Denominator);
+                        w.WriteEndObject();
+                    }
+
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
             w.WriteEndObject();
         }
 
@@ -159,7 +196,7 @@ public static class DescribeCommand
         ("Households: share of persons in households of each size", d => d.HouseholdSizes),
     ];
 
-    private static void WriteTables(string name, PopulationDescription d)
+    private static void WriteTables(string name, PopulationDescription d, IReadOnlyList<LinkageSection> linkage, long linkedPersons)
     {
         AnsiConsole.MarkupLine($"[bold]{Markup.Escape(name)}[/]: {d.SimulatedPopulation:N0} persons simulated " +
                                $"(declared {d.DeclaredPopulation:N0}), seed {d.Seed}, replicate {d.Replicate}; {d.Rest:N0} in no group");
@@ -175,15 +212,39 @@ public static class DescribeCommand
                 table.AddRow(Markup.Escape(f.Name), P(f.Declared), P(f.Drawn), P(f.Realised), P(f.StandardError), Z(f.Z));
             AnsiConsole.Write(table);
         }
+
+        foreach (LinkageSection section in linkage)
+        {
+            var table = new Table().Border(TableBorder.Rounded)
+                .Title($"Linkage {section.Id} ({section.From} to {section.To}): simulated on {linkedPersons:N0} persons, next to the calculator's expectation")
+                .AddColumn("group").AddColumn(new TableColumn("processed").RightAligned());
+            foreach (LinkageRate rate in section.Rows[0].Rates)
+                table.AddColumn(new TableColumn(rate.Metric + "\nsimulated ± se (expected)").RightAligned());
+            foreach (LinkageRow row in section.Rows)
+                table.AddRow([Markup.Escape(row.Group), row.Processed.ToString("N0", CultureInfo.InvariantCulture), .. row.Rates.Select(RateText)]);
+            AnsiConsole.Write(table);
+        }
     }
 
-    private static void WriteLines(TextWriter output, string name, PopulationDescription d)
+    private static string RateText(LinkageRate r) =>
+        $"{P(r.Simulated ?? double.NaN)} ± {P(r.StandardError ?? double.NaN)} ({P(r.Expected ?? double.NaN)})";
+
+    private static void WriteLines(TextWriter output, string name, PopulationDescription d, IReadOnlyList<LinkageSection> linkage, long linkedPersons)
     {
         output.WriteLine($"{name}: {d.SimulatedPopulation} persons simulated (declared {d.DeclaredPopulation}), seed {d.Seed}, replicate {d.Replicate}, rest {d.Rest}");
         foreach (var (title, rows) in Sections)
         {
             foreach (var f in rows(d))
                 output.WriteLine($"{title.Split(':')[0].ToLowerInvariant()}: {f.Name}: declared {P(f.Declared)}, drawn {P(f.Drawn)}, realised {P(f.Realised)} ± {P(f.StandardError)} (z {Z(f.Z)})");
+        }
+
+        foreach (LinkageSection section in linkage)
+        {
+            foreach (LinkageRow row in section.Rows)
+            {
+                output.WriteLine($"linkage {section.Id} ({linkedPersons} persons simulated): {row.Group}: " +
+                                 string.Join(", ", row.Rates.Select(r => $"{r.Metric} {RateText(r)}")));
+            }
         }
     }
 
