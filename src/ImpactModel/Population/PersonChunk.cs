@@ -9,7 +9,7 @@ namespace ImpactModel.Population;
 public sealed class PersonChunk
 {
     /// <summary>Persons per chunk unless a caller asks otherwise: large enough to amortise, small enough for cache.</summary>
-    public const int DefaultCapacity = 4096;
+    public const int DefaultCapacity = 1024;
 
     public PersonChunk(int capacity = DefaultCapacity)
     {
