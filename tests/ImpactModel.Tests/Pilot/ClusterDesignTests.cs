@@ -87,6 +87,19 @@ public class ClusterDesignTests
     }
 
     [Fact]
+    public void The_design_effect_route_reproduces_Sedgwicks_published_worked_example()
+    {
+        // Sedgwick, "Cluster randomised controlled trials: sample size calculations", BMJ 2013;346:f2839:
+        // 50% vs 65%, 80% power, alpha 0.05 needs 340 patients individually randomised; with ICC 0.05 and
+        // 46 patients per practice, 1104 patients: 24 practices (12 per arm) of 46.
+        ClusterResult r = ClusterDesign.Solve(new ClusterInput(0.50, 0.65, 46, ClusterMethod.DesignEffect, Icc: 0.05), Default);
+        Assert.Equal(340, 2 * (long)Math.Ceiling(r.IndividualNPerArm!.Value));
+        Assert.Equal(3.25, r.DesignEffect!.Value, 12);
+        Assert.Equal(12, r.AreasPerArmCeil);
+        Assert.Equal(1104, 2 * r.AreasPerArmCeil * 46);
+    }
+
+    [Fact]
     public void Hayes_Bennett_power_inverts_the_size()
     {
         double c = ClusterDesign.HayesBennettAreas(0.02, 0.01, 500, 0.25, Default);
