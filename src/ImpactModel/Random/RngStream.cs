@@ -28,7 +28,7 @@ public enum RngStreamKind
     /// <summary>Record staleness. Index: data source.</summary>
     Staleness = 6,
 
-    /// <summary>Candidate non-matches in record linkage. Index: data source.</summary>
+    /// <summary>Candidate non-matches, tie-breaks and review in record linkage. Index: the linkage (its position in the scenario).</summary>
     LinkageCandidates = 7,
 
     /// <summary>Strand outcomes (true state, amounts, actions, appeals). Index: outcome.</summary>
