@@ -38,6 +38,7 @@ public static class ImpactCli
         root.Options.Add(Settings);
         root.Subcommands.Add(ValidateCommand.Create(console));
         root.Subcommands.Add(DescribeCommand.Create(console));
+        root.Subcommands.Add(RunCommand.Create(console));
         root.Subcommands.Add(PowerCommand.Create(console));
         return root;
     }

@@ -1,0 +1,80 @@
+using BenchmarkDotNet.Attributes;
+using ImpactModel.Population;
+using ImpactModel.Scenarios;
+using ImpactModel.Scenarios.Model;
+using ImpactModel.Simulation;
+
+namespace ImpactModel.Benchmarks.Simulation;
+
+/// <summary>
+/// The runner's cost per chunk of 4096 persons over 10 million persons (issue 8), on the shipped
+/// fraud scenario with population and linkage only and all 15 variants: <see cref="GenerateOnly"/>
+/// (the baseline: persons generated, nothing evaluated), <see cref="EvaluateAllVariants"/> (generated,
+/// then every variant tallied: persons by group and the linkage, linked once because no variant
+/// changes it) on one thread; Mean is per chunk (OperationsPerInvoke), so the runner's overhead per
+/// chunk is the difference minus the linkage kernel's own cost. <see cref="WholeReplicate"/> is
+/// <see cref="SimulationRunner.Run(Scenario, RunSettings, IProgress{RunProgress}?, CancellationToken)"/>
+/// for one replicate of 10 million persons on every core, Mean per replicate.
+/// </summary>
+[MemoryDiagnoser]
+public class RunnerBench
+{
+    private const long Persons = 10_000_000;
+    private const int Chunk = PersonChunk.DefaultCapacity;
+    private const int Chunks = (int)((Persons + Chunk - 1) / Chunk);
+
+    private Scenario _scenario = null!;
+    private CompiledPopulation _population = null!;
+    private IStrandReplicate _replicate = null!;
+    private IChunkEvaluator _evaluator = null!;
+    private TallyTable _tally = null!;
+    private readonly PersonChunk _chunk = new(Chunk);
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        string dir = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(dir, "ImpactModel.sln")))
+            dir = Path.GetDirectoryName(dir) ?? throw new InvalidOperationException("repository not found");
+        _scenario = ScenarioLoader.LoadScenario(Path.Combine(dir, "scenarios", "fraud-error-debt.yaml"), new DiskFiles());
+        var variants = VariantBuilder.Build(_scenario);
+        _population = CompiledPopulation.Compile(_scenario.Population, 1, 0);
+        var model = new PopulationLinkageModel(_scenario);
+        _replicate = model.Compile(new ReplicateContext(_scenario, variants, _population, 1, 0));
+        _evaluator = _replicate.CreateEvaluator(Chunk);
+        _tally = new TallyTable(variants.Count, _population.GroupIds.Count, model.Counters.Count);
+    }
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Chunks)]
+    public void GenerateOnly()
+    {
+        for (int c = 0; c < Chunks; c++)
+        {
+            long start = (long)c * Chunk;
+            _population.Generate(_chunk, start, (int)Math.Min(Chunk, Persons - start));
+        }
+    }
+
+    [Benchmark(OperationsPerInvoke = Chunks)]
+    public void EvaluateAllVariants()
+    {
+        for (int c = 0; c < Chunks; c++)
+        {
+            long start = (long)c * Chunk;
+            _population.Generate(_chunk, start, (int)Math.Min(Chunk, Persons - start));
+            _evaluator.Evaluate(_chunk, _tally, 0);
+        }
+    }
+
+    [Benchmark]
+    public RunResult WholeReplicate() => SimulationRunner.Run(_scenario, new RunSettings(1, 1, Persons));
+
+    private sealed class DiskFiles : IScenarioFiles
+    {
+        public string Resolve(string referencingFile, string relativePath) =>
+            Path.Combine(Path.GetDirectoryName(referencingFile) ?? "", relativePath);
+
+        public ScenarioFileContent Read(string path) =>
+            File.Exists(path) ? ScenarioFileContent.Of(File.ReadAllBytes(path)) : ScenarioFileContent.Failed("no such file");
+    }
+}

@@ -1,0 +1,288 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using ImpactModel.Scenarios;
+using ImpactModel.Scenarios.Model;
+using ImpactModel.Simulation;
+using ImpactModel.Worker.Cli;
+using ImpactModel.Worker.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Spectre.Console;
+
+namespace ImpactModel.Worker.Commands;
+
+/// <summary>
+/// <c>impact run SCENARIO... [--out DIR] [--replicates N] [--seed N] [--population N] [--threads N] [--json]</c>:
+/// runs every variant of each scenario over replicates and writes a run folder (PRODUCT.md,
+/// "Run folder"). The folder is written to <c>DIR.partial-…</c> and renamed to DIR only when
+/// complete; an existing DIR is refused (exit 2); Ctrl-C stops at the next chunk, leaves no folder
+/// and exits 130.
+/// </summary>
+public static class RunCommand
+{
+    /// <summary>Replicates when neither --replicates nor the <c>Run:Replicates</c> setting is given.</summary>
+    public const int DefaultReplicates = 8;
+
+    /// <summary>Most persons simulated when neither --population nor <c>Run:Population</c> is given (the declared size if smaller).</summary>
+    public const long DefaultPersons = 200_000;
+
+    public const ulong DefaultSeed = 1;
+
+    public static Command Create(CliConsole console)
+    {
+        var files = new Argument<string[]>("SCENARIO") { Description = "One or more scenario files.", Arity = ArgumentArity.OneOrMore };
+        var output = new Option<string?>("--out")
+        {
+            Description = "The run folder (default runs/<scenario>-<yyyyMMdd-HHmmss>; with several scenarios runs/<yyyyMMdd-HHmmss>, " +
+                          "holding one folder per scenario). Refused if it exists.",
+            HelpName = "DIR",
+        };
+        var replicates = CommonOptions.Replicates($"Replicates: parameters are drawn once per replicate (default {DefaultReplicates}, or the Run:Replicates setting).");
+        var seed = CommonOptions.Seed($"Random seed (default {DefaultSeed}).");
+        var population = CommonOptions.Population(
+            $"Persons to simulate per replicate (default: the declared population, at most {DefaultPersons:N0}, or the Run:Population setting). " +
+            "Counts and money are scaled to the declared population.");
+        var threads = CommonOptions.Threads();
+        var json = CommonOptions.Json("Write exactly one JSON object to stdout: the run folder and headline metrics with intervals.");
+        var command = new Command("run",
+            "Run every variant of a scenario (status quo, proposal, each safeguard removed and alone, no safeguards, declared variants) " +
+            "on common random numbers over replicates, and write the run folder: manifest.json, results.csv, replicates.csv, parameters.csv.")
+        {
+            files, output, replicates, seed, population, threads, json,
+        };
+        command.SetAction((parse, cancellationToken) =>
+        {
+            using IHost host = ImpactHost.CreateBuilder(parse.GetValue(ImpactCli.Settings) ?? []).Build();
+            var configuration = host.Services.GetRequiredService<IConfiguration>();
+            var options = new RunOptions(
+                parse.GetRequiredValue(files),
+                parse.GetValue(output),
+                parse.GetValue(replicates) ?? configuration.GetValue<int?>("Run:Replicates") ?? DefaultReplicates,
+                parse.GetValue(seed) ?? DefaultSeed,
+                parse.GetValue(population) ?? configuration.GetValue<long?>("Run:Population"),
+                parse.GetValue(threads) ?? 0,
+                parse.GetValue(json));
+            return Task.FromResult(Run(options, console, cancellationToken));
+        });
+        return command;
+    }
+
+    /// <summary>The verb's inputs after parsing.</summary>
+    internal sealed record RunOptions(string[] Files, string? Out, int Replicates, ulong Seed, long? Persons, int Threads, bool Json, int ChunkSize = Population.PersonChunk.DefaultCapacity);
+
+    internal static int Run(RunOptions options, CliConsole console, CancellationToken cancellationToken)
+    {
+        // Every file's problems at once, before anything runs.
+        var errors = new List<ScenarioError>();
+        var scenarios = new List<Scenario>();
+        foreach (string file in options.Files)
+        {
+            ScenarioLoadResult loaded = ScenarioLoader.Load(file, DiskScenarioFiles.Instance);
+            errors.AddRange(loaded.Errors);
+            if (loaded.IsValid && loaded.Scenario is null)
+                throw new UsageException($"'{file}' is a population file, not a scenario (it has no 'strand:')");
+            if (loaded.Scenario is { } s)
+                scenarios.Add(s);
+        }
+
+        if (errors.Count > 0)
+            throw new ScenarioException(errors);
+        string? duplicate = scenarios.GroupBy(s => s.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1)?.Key;
+        if (duplicate is not null)
+            throw new UsageException($"two scenarios are named '{duplicate}'; a run folder holds one folder per scenario name");
+
+        DateTime started = DateTime.UtcNow;
+        string stamp = started.ToLocalTime().ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
+        string dir = options.Out ?? Path.Combine("runs", scenarios.Count == 1 ? $"{scenarios[0].Name}-{stamp}" : stamp);
+        if (Directory.Exists(dir) || File.Exists(dir))
+            throw new UsageException($"--out '{dir}' already exists; a run never overwrites a run folder (choose another DIR)");
+        string? parent = Path.GetDirectoryName(Path.GetFullPath(dir));
+        if (parent is not null)
+            Directory.CreateDirectory(parent);
+
+        int threads = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
+        var runs = new List<(RunResult Result, RunInfo Info)>();
+        foreach (Scenario scenario in scenarios)
+        {
+            long persons = options.Persons ?? Math.Min(scenario.Population.Size, DefaultPersons);
+            var settings = new RunSettings(options.Seed, options.Replicates, persons, options.Threads, options.ChunkSize);
+            var clock = Stopwatch.StartNew();
+            DateTime scenarioStarted = DateTime.UtcNow;
+            RunResult result = console.IsTerminal && !options.Json
+                ? WithProgressBar(scenario, settings, cancellationToken)
+                : SimulationRunner.Run(scenario, settings, new LogProgress(console.Error, scenario.Name), cancellationToken);
+            runs.Add((result, new RunInfo(RunFolder.ScenarioHash(scenario, DiskScenarioFiles.Instance), RunFolder.EngineVersion, threads,
+                scenarioStarted, clock.Elapsed.TotalSeconds)));
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        string partial = RunFolder.PartialPath(dir);
+        try
+        {
+            Directory.CreateDirectory(partial);
+            foreach (var (result, info) in runs)
+            {
+                string folder = runs.Count == 1 ? partial : Path.Combine(partial, result.Scenario);
+                Directory.CreateDirectory(folder);
+                RunFolder.Write(folder, result, info);
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            Directory.Move(partial, dir);
+        }
+        catch
+        {
+            if (Directory.Exists(partial))
+                Directory.Delete(partial, recursive: true);
+            throw;
+        }
+
+        if (options.Json)
+            console.Out.WriteLine(SummaryJson(dir, runs.Select(r => r.Result).ToList()));
+        else
+            WriteSummary(console.Out, dir, runs.Select(r => r.Result).ToList());
+        return ExitCodes.Success;
+    }
+
+    private static RunResult WithProgressBar(Scenario scenario, RunSettings settings, CancellationToken cancellationToken)
+    {
+        var stderr = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        RunResult? result = null;
+        int variants = VariantBuilder.Build(scenario).Count;
+        stderr.Progress().AutoClear(true)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Start(context =>
+            {
+                double total = (double)variants * settings.Replicates * settings.Persons;
+                var task = context.AddTask(
+                    Markup.Escape($"{scenario.Name}: {variants} variants × {settings.Replicates} replicates × {settings.Persons:N0} persons"), maxValue: total);
+                var progress = new SynchronousProgress<RunProgress>(p => task.Value = (double)p.PersonsDone * variants);
+                result = SimulationRunner.Run(scenario, settings, progress, cancellationToken);
+                task.Value = total;
+            });
+        return result!;
+    }
+
+    /// <summary>Without a terminal: one plain line on stderr per completed replicate.</summary>
+    private sealed class LogProgress(TextWriter error, string name) : IProgress<RunProgress>
+    {
+        private readonly Lock _gate = new();
+        private int _printed;
+
+        public void Report(RunProgress value)
+        {
+            lock (_gate)
+            {
+                if (value.ReplicatesDone <= _printed)
+                    return;
+                _printed = value.ReplicatesDone;
+                error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"impact: run {name}: replicate {value.ReplicatesDone}/{value.Replicates} done ({value.PersonsDone:N0} of {value.PersonsTotal:N0} persons)"));
+            }
+        }
+    }
+
+    /// <summary>Calls the handler on the reporting thread (Progress&lt;T&gt; would post it later, after the run).</summary>
+    private sealed class SynchronousProgress<T>(Action<T> handler) : IProgress<T>
+    {
+        private readonly Lock _gate = new();
+
+        public void Report(T value)
+        {
+            lock (_gate)
+                handler(value);
+        }
+    }
+
+    /// <summary>Headline rows: variants status-quo and proposal, every group, the strands' headline metrics.</summary>
+    private static IEnumerable<ResultRow> Headline(RunResult result) =>
+        result.Rows.Where(r => r.Variant is VariantBuilder.StatusQuo or VariantBuilder.Proposal
+                               && result.HeadlineMetrics.Contains(r.Metric));
+
+    private static void WriteSummary(TextWriter output, string dir, IReadOnlyList<RunResult> results)
+    {
+        foreach (RunResult result in results)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{result.Scenario} ({result.Strand}): {result.Variants.Count} variants, {result.Settings.Replicates} replicates of {result.Settings.Persons:N0} persons " +
+                $"(declared {result.DeclaredPopulation:N0}; counts scaled by {result.ScaleFactor:G6}), seed {result.Settings.Seed}"));
+            foreach (ResultRow row in Headline(result))
+            {
+                string interval = row.Summary.Low is { } lo && row.Summary.High is { } hi ? $" (95% interval {N(lo)} to {N(hi)})" : "";
+                output.WriteLine($"  {row.Variant} {row.Group} {row.Metric}: {(row.Summary.Mean is { } m ? N(m) : "undefined")}{interval}");
+            }
+
+            foreach (string warning in result.Warnings)
+                output.WriteLine($"  warning: {warning}");
+        }
+
+        output.WriteLine($"run folder: {dir}");
+    }
+
+    private static string N(double x) => Math.Abs(x) >= 1000
+        ? x.ToString("N0", CultureInfo.InvariantCulture)
+        : x.ToString("G4", CultureInfo.InvariantCulture);
+
+    internal static string SummaryJson(string dir, IReadOnlyList<RunResult> results)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            w.WriteStartObject();
+            w.WriteString("out", dir);
+            w.WriteStartArray("runs");
+            foreach (RunResult result in results)
+            {
+                w.WriteStartObject();
+                w.WriteString("scenario", result.Scenario);
+                w.WriteString("strand", result.Strand);
+                w.WriteString("folder", results.Count == 1 ? dir : Path.Combine(dir, result.Scenario));
+                w.WriteString("seed", result.Settings.Seed.ToString(CultureInfo.InvariantCulture));
+                w.WriteNumber("replicates", result.Settings.Replicates);
+                w.WriteNumber("population", result.Settings.Persons);
+                w.WriteNumber("declared_population", result.DeclaredPopulation);
+                w.WriteStartArray("variants");
+                foreach (var v in result.Variants)
+                    w.WriteStringValue(v.Id);
+                w.WriteEndArray();
+                w.WriteStartArray("headline");
+                foreach (ResultRow row in Headline(result))
+                {
+                    w.WriteStartObject();
+                    w.WriteString("variant", row.Variant);
+                    w.WriteString("group", row.Group);
+                    w.WriteString("metric", row.Metric);
+                    Number(w, "mean", row.Summary.Mean);
+                    Number(w, "ci_low", row.Summary.Low);
+                    Number(w, "ci_high", row.Summary.High);
+                    w.WriteNumber("replicates", row.Summary.Replicates);
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
+                w.WriteStartArray("warnings");
+                foreach (string warning in result.Warnings)
+                    w.WriteStringValue(warning);
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static void Number(Utf8JsonWriter w, string name, double? value)
+    {
+        if (value is { } v && double.IsFinite(v))
+            w.WriteNumber(name, v);
+        else
+            w.WriteNull(name);
+    }
+}

@@ -1,0 +1,95 @@
+using ImpactModel.Population;
+using ImpactModel.Scenarios.Model;
+
+namespace ImpactModel.Simulation;
+
+/// <summary>What a metric measures, which decides how the runner turns counters into a value.</summary>
+public enum MetricUnit
+{
+    /// <summary>Persons (or events): the numerator counter, scaled to the declared population.</summary>
+    Persons,
+
+    /// <summary>GBP: the numerator counter is whole pence; divided by 100 and scaled to the declared population.</summary>
+    Money,
+
+    /// <summary>A rate in [0, 1]: numerator / denominator counters, not scaled; undefined when the denominator is 0.</summary>
+    Rate,
+}
+
+/// <summary>
+/// A metric a strand reports, computed from its integer counters after a replicate's tallies are complete.
+/// </summary>
+/// <param name="Name">The metric name (<c>^[a-z][a-z0-9_]*(\.[a-z0-9-]+)?$</c>).</param>
+/// <param name="Unit">How the value is formed.</param>
+/// <param name="Numerator">The counter (index into the strand's counters) of the count, money or rate numerator.</param>
+/// <param name="Denominator">The rate's denominator counter; ignored for counts and money.</param>
+/// <param name="IsHarm">True for a harm: the runner adds <c>&lt;name&gt;_ratio_vs_rest</c>.</param>
+/// <param name="LinkingVariantsOnly">True when the metric exists only in variants that link data (not the status quo).</param>
+/// <param name="IsHeadline">True when the run's plain summary shows it.</param>
+public sealed record MetricDefinition(string Name, MetricUnit Unit, int Numerator, int Denominator = -1, bool IsHarm = false,
+    bool LinkingVariantsOnly = false, bool IsHeadline = false);
+
+/// <summary>
+/// The plug-in seam for a strand (fraud, tailored services, research) and for the population and
+/// linkage that every scenario has: it declares integer counters and the metrics made from them,
+/// and compiles, once per replicate, an evaluator of <b>all variants</b> on a chunk of persons.
+/// </summary>
+/// <remarks>
+/// <para>The contract that makes results identical for any thread count or chunk size, and
+/// variants comparable on common random numbers:</para>
+/// <list type="bullet">
+/// <item>Everything uncertain is drawn in <see cref="Compile"/> with <see cref="MonteCarlo.ParameterSampler"/> for
+/// (seed, replicate), from each variant's scenario: the same draw for every variant unless the
+/// variant overrides that parameter.</item>
+/// <item>A person's outcome in every variant is a pure function of (seed, replicate, person id, the
+/// person's attributes, the variant): per-person random words come from counter-based streams keyed
+/// by the person id, and the same words serve every variant, so a variant differs only where what
+/// it changes acts.</item>
+/// <item>An evaluator adds integers only (counts, money in whole pence) to the <see cref="TallyTable"/>
+/// it is handed; it may keep scratch buffers (one evaluator per thread) but never shared state.</item>
+/// </list>
+/// </remarks>
+public interface IStrandModel
+{
+    /// <summary>Names of the integer counters, per variant and result row.</summary>
+    IReadOnlyList<string> Counters { get; }
+
+    /// <summary>The metrics, in the order results list them.</summary>
+    IReadOnlyList<MetricDefinition> Metrics { get; }
+
+    /// <summary>Draws this replicate's parameters and compiles the model for every variant.</summary>
+    IStrandReplicate Compile(ReplicateContext context);
+}
+
+/// <summary>One replicate of a strand: makes evaluators for threads and finishes the merged tallies.</summary>
+public interface IStrandReplicate
+{
+    /// <summary>A new evaluator with its own scratch buffers, used by one thread for chunk after chunk.</summary>
+    IChunkEvaluator CreateEvaluator(int chunkCapacity);
+
+    /// <summary>
+    /// Called once with the replicate's merged tallies (counters are this strand's, from
+    /// <paramref name="counterOffset"/>), e.g. to copy counters from one variant to others whose
+    /// outcome is identical and was counted once.
+    /// </summary>
+    void Complete(TallyTable total, int counterOffset);
+}
+
+/// <summary>Evaluates every variant on one chunk of persons and adds the outcomes to a tally table.</summary>
+public interface IChunkEvaluator
+{
+    /// <summary>
+    /// Evaluates the persons of <paramref name="persons"/> in every variant and adds integer outcomes
+    /// to <paramref name="tally"/>, whose counters for this strand start at <paramref name="counterOffset"/>.
+    /// Must not allocate.
+    /// </summary>
+    void Evaluate(PersonChunk persons, TallyTable tally, int counterOffset);
+}
+
+/// <summary>What a strand compiles a replicate from.</summary>
+/// <param name="Scenario">The scenario as declared.</param>
+/// <param name="Variants">The variants, in the order of the tally table's variant index.</param>
+/// <param name="Population">The replicate's compiled population (the same persons for every variant).</param>
+/// <param name="Seed">The run seed.</param>
+/// <param name="Replicate">The replicate.</param>
+public sealed record ReplicateContext(Scenario Scenario, IReadOnlyList<SimulationVariant> Variants, CompiledPopulation Population, ulong Seed, int Replicate);

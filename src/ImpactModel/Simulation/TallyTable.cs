@@ -1,0 +1,96 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace ImpactModel.Simulation;
+
+/// <summary>
+/// Integer tallies of one work item (or of a whole replicate once merged): counters (counts, money
+/// in whole pence) per variant × result row × counter. Rows are <c>all</c> (0), each peripheral
+/// group g (g + 1), and <c>rest</c> (groups + 1) for persons in no group. Integers, so tables
+/// merged in any order hold identical sums; the runner still merges them in item order.
+/// </summary>
+public sealed class TallyTable
+{
+    private readonly long[] _counts;
+
+    public TallyTable(int variants, int groups, int counters)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(variants, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(groups);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(groups, 31);
+        ArgumentOutOfRangeException.ThrowIfNegative(counters);
+        Variants = variants;
+        Groups = groups;
+        Rows = groups + 2;
+        Counters = counters;
+        _counts = new long[variants * Rows * counters];
+    }
+
+    public int Variants { get; }
+
+    public int Groups { get; }
+
+    /// <summary>Result rows: all, the groups, rest.</summary>
+    public int Rows { get; }
+
+    public int Counters { get; }
+
+    /// <summary>The row of <c>rest</c>.</summary>
+    public int RestRow => Rows - 1;
+
+    /// <summary>The counter of (variant, row).</summary>
+    public long this[int variant, int row, int counter]
+    {
+        get => _counts[Index(variant, row, counter)];
+        set => _counts[Index(variant, row, counter)] = value;
+    }
+
+    /// <summary>
+    /// Adds <paramref name="amount"/> to a counter in every row a person with <paramref name="groupMask"/>
+    /// belongs to: all, each of their groups (a person in several groups counts in each), or rest.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // once per person per counter
+    public void Add(int variant, uint groupMask, int counter, long amount)
+    {
+        int stride = Counters, bas = (variant * Rows) * stride + counter;
+        long[] counts = _counts;
+        counts[bas] += amount;
+        if (groupMask == 0)
+        {
+            counts[bas + (Rows - 1) * stride] += amount;
+            return;
+        }
+
+        for (uint bits = groupMask; bits != 0; bits &= bits - 1)
+            counts[bas + (BitOperations.TrailingZeroCount(bits) + 1) * stride] += amount;
+    }
+
+    /// <summary>Adds every counter of <paramref name="other"/> (a table of the same shape).</summary>
+    public void Merge(TallyTable other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (other._counts.Length != _counts.Length)
+            throw new ArgumentException("tables of different shapes", nameof(other));
+        for (int i = 0; i < _counts.Length; i++)
+            _counts[i] += other._counts[i];
+    }
+
+    /// <summary>Copies counters [first, first + count) of every row from one variant to another (variants that share an outcome).</summary>
+    public void CopyCounters(int fromVariant, int toVariant, int first, int count)
+    {
+        for (int row = 0; row < Rows; row++)
+        {
+            Array.Copy(_counts, Index(fromVariant, row, first), _counts, Index(toVariant, row, first), count);
+        }
+    }
+
+    /// <summary>Sets every counter to 0.</summary>
+    public void Clear() => Array.Clear(_counts);
+
+    private int Index(int variant, int row, int counter)
+    {
+        if ((uint)variant >= (uint)Variants || (uint)row >= (uint)Rows || (uint)counter >= (uint)Counters)
+            throw new ArgumentOutOfRangeException(nameof(variant), $"({variant}, {row}, {counter}) is outside {Variants} × {Rows} × {Counters}");
+        return (variant * Rows + row) * Counters + counter;
+    }
+}

@@ -1,0 +1,154 @@
+using System.Diagnostics;
+using System.Text.Json;
+using ImpactModel.Tests.Cli;
+
+namespace ImpactModel.Tests.Simulation;
+
+/// <summary>The <c>run</c> verb, in-process and as a real process.</summary>
+public sealed class RunCommandTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "impact-run-tests-" + Guid.NewGuid().ToString("N"));
+
+    public RunCommandTests() => Directory.CreateDirectory(_root);
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private static string Fraud => ValidateCommandTests.RepositoryFile("scenarios", "fraud-error-debt.yaml");
+
+    private static readonly string[] Groups =
+        ["no-fixed-address", "frequent-mover", "irregular-income", "disabled", "care-leaver", "digitally-excluded", "domestic-abuse-survivor", "misrecorded-name"];
+
+    private static readonly string[] LinkMetrics = ["link_recall", "link_precision", "link_false_match_rate", "link_review_rate"];
+
+    [Fact]
+    public void The_fraud_scenario_run_writes_the_run_folder_with_all_rest_every_group_and_link_metrics_for_every_linking_variant()
+    {
+        string dir = Path.Combine(_root, "fraud");
+        CliRun run = CliRun.Of("run", Fraud, "--population", "200000", "--replicates", "8", "--out", dir);
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Equal(["manifest.json", "parameters.csv", "replicates.csv", "results.csv"], Directory.GetFiles(dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Empty(Directory.GetDirectories(_root, "fraud.partial-*"));
+
+        string[] lines = File.ReadAllLines(Path.Combine(dir, "results.csv"));
+        Assert.Equal("scenario,strand,variant,group,metric,mean,ci_low,ci_high,replicates", lines[0]);
+        var rows = lines.Skip(1).Select(l => l.Split(',')).ToList();
+        Assert.All(rows, r => Assert.Equal(9, r.Length));
+        using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "manifest.json")));
+        var variants = manifest.RootElement.GetProperty("variants").EnumerateArray().ToList();
+        Assert.Equal(15, variants.Count);
+        foreach (var v in variants)
+        {
+            string id = v.GetProperty("id").GetString()!;
+            bool links = v.GetProperty("links_data").GetBoolean();
+            Assert.Equal(id != "status-quo", links);
+            foreach (string g in (string[])["all", .. Groups, "rest"])
+            {
+                Assert.Contains(rows, r => r[2] == id && r[3] == g && r[4] == "persons" && r[8] == "8");
+                foreach (string m in LinkMetrics)
+                    Assert.Equal(links, rows.Any(r => r[2] == id && r[3] == g && r[4] == m));
+            }
+        }
+
+        foreach (string field in (string[])["scenario", "strand", "scenario_sha256", "seed", "replicates", "population", "declared_population",
+                     "engine_version", "threads", "interval", "started_utc", "elapsed_seconds", "variants", "warnings"])
+            Assert.True(manifest.RootElement.TryGetProperty(field, out _), field);
+        Assert.Equal(200000, manifest.RootElement.GetProperty("population").GetInt64());
+        Assert.Equal("replicate,parameter,value,source,grade", File.ReadLines(Path.Combine(dir, "parameters.csv")).First());
+        Assert.Equal("scenario,variant,group,metric,replicate,value", File.ReadLines(Path.Combine(dir, "replicates.csv")).First());
+        Assert.Contains(run.OutLines, l => l.StartsWith("proposal all link_recall:", StringComparison.Ordinal) && l.Contains("95% interval", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void An_existing_run_folder_is_refused_with_one_line_and_exit_2()
+    {
+        string dir = Path.Combine(_root, "exists");
+        Directory.CreateDirectory(dir);
+        CliRun run = CliRun.Of("run", Fraud, "--population", "1000", "--replicates", "1", "--out", dir);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Single(run.ErrorLines);
+        Assert.Contains("already exists", run.Error, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(dir));
+    }
+
+    [Fact]
+    public void With_json_stdout_is_one_object_and_several_scenarios_get_one_folder_each()
+    {
+        string other = Path.Combine(_root, "copy.yaml");
+        File.WriteAllText(other, File.ReadAllText(Fraud).Replace("name: fraud-error-debt", "name: fraud-copy", StringComparison.Ordinal)
+            .Replace("population: uk-population.yaml", "population: " + ValidateCommandTests.RepositoryFile("scenarios", "uk-population.yaml"), StringComparison.Ordinal));
+        string dir = Path.Combine(_root, "both");
+        CliRun run = CliRun.Of("run", Fraud, other, "--population", "3000", "--replicates", "2", "--seed", "9", "--json", "--out", dir);
+        Assert.True(run.ExitCode == 0, run.Error);
+        using var json = JsonDocument.Parse(run.Out);
+        Assert.Equal(2, json.RootElement.GetProperty("runs").GetArrayLength());
+        Assert.True(File.Exists(Path.Combine(dir, "fraud-error-debt", "results.csv")));
+        Assert.True(File.Exists(Path.Combine(dir, "fraud-copy", "results.csv")));
+    }
+
+    [Fact]
+    public async Task A_cancelled_run_leaves_no_folder_and_exits_130()
+    {
+        string dir = Path.Combine(_root, "cancelled");
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        int code = await ImpactModel.Worker.Cli.ImpactCli.RunAsync(["run", Fraud, "--population", "5000000", "--replicates", "50", "--out", dir],
+            new ImpactModel.Worker.Cli.CliConsole(output, error, IsTerminal: false), cts.Token);
+        Assert.Equal(130, code);
+        Assert.False(Directory.Exists(dir));
+        Assert.Empty(Directory.GetDirectories(_root));
+    }
+
+    /// <summary>Starts a real <c>impact run</c> that would take minutes, and waits until its first replicate is done.</summary>
+    private static Process StartLongRun(string dir)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = ValidateCommandTests.RepositoryFile(),
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "impact.dll"));
+        foreach (string a in (string[])["run", Fraud, "--population", "100000", "--replicates", "10000", "--out", dir])
+            start.ArgumentList.Add(a);
+        var process = Process.Start(start)!;
+        var started = new TaskCompletionSource();
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data?.Contains("replicate 1/", StringComparison.Ordinal) == true)
+                started.TrySetResult();
+        };
+        process.BeginErrorReadLine();
+        _ = process.StandardOutput.ReadToEndAsync();
+        Assert.True(started.Task.Wait(TimeSpan.FromSeconds(30)), "the run did not report its first replicate");
+        return process;
+    }
+
+    [Fact]
+    public void A_real_run_killed_with_SIGKILL_mid_run_leaves_no_run_folder()
+    {
+        string dir = Path.Combine(_root, "killed");
+        using Process process = StartLongRun(dir);
+        process.Kill(entireProcessTree: true); // SIGKILL on Linux
+        Assert.True(process.WaitForExit(10_000));
+        Assert.False(Directory.Exists(dir));
+        Assert.False(process.ExitCode == 0);
+    }
+
+    [Fact]
+    public void A_real_run_interrupted_with_SIGINT_exits_130_within_a_second_or_so_and_leaves_nothing()
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+            return;
+        string dir = Path.Combine(_root, "interrupted");
+        using Process process = StartLongRun(dir);
+        using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            kill.WaitForExit();
+        var clock = Stopwatch.StartNew();
+        Assert.True(process.WaitForExit(10_000), "impact did not stop after SIGINT");
+        Assert.Equal(130, process.ExitCode);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"stopped after {clock.Elapsed.TotalSeconds:F1} s");
+        Assert.False(Directory.Exists(dir));
+        Assert.Empty(Directory.GetDirectories(_root));
+    }
+}
