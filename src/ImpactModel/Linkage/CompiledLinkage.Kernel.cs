@@ -3,13 +3,30 @@ using ImpactModel.Random;
 
 namespace ImpactModel.Linkage;
 
-// The per-person kernel. Persons go through in windows of 64: each random stream is filled for the
+// The per-person kernels. Persons go through in windows: each random stream is filled for the
 // whole window with the vectorised generator (Philox.Fill), then read one word per person. Every
 // buffer is on the stack; nothing is allocated, nothing is shared, no lock is taken.
+//
+// The table kernel (LinkByTables), used whenever the tables fit (TableEntryLimit), does not draw
+// candidates one by one. Given the person's group profile and which fields of their from-record are
+// missing, a candidate's weight has a discrete distribution G over agreement patterns, and by
+// Poisson thinning the best of K ~ Poisson(λ) candidates has P(best ≤ v) = exp(−λ(1 − G(v)))
+// ("no candidate" counting as below every weight): the calculator's formula. One uniform u, inverted
+// against that CDF, decides everything about the candidates: u above exp(−λ(1 − G(w))) means a
+// candidate beats the own weight w; u in (exp(−λ(1 − G(w⁻))), exp(−λ(1 − G(w)))] means the best
+// candidates tie with it (Poisson(λ q(w)) of them, at least one), and the own record then wins the
+// uniform tie-break with probability E[1/(1 + N) | N ≥ 1], decided by one word against a cut; and
+// where u lies against the CDF at the thresholds gives the band of the best candidate. So a person
+// costs the coverage word, the 2 × F record-field words and one block of the candidate stream,
+// whatever the number of candidates. The fallback kernel (LinkEachCandidate) draws each candidate's
+// fields; it samples the same model, with other draws.
 public sealed partial class CompiledLinkage
 {
-    /// <summary>Persons per window: the stack buffers hold one window.</summary>
+    /// <summary>Persons per window of the fallback kernel: the stack buffers hold one window.</summary>
     private const int Window = 64;
+
+    /// <summary>Persons per window of the table kernel (2 × 4 KB of words on the stack; each Philox.Fill call has a fixed cost).</summary>
+    private const int TableWindow = 256;
 
     /// <summary>Candidate draws are filled for this many persons at a time, and only where one of them has that many candidates (16 measured slower: each Philox.Fill call has a fixed cost).</summary>
     private const int Lane = 64;
@@ -17,12 +34,13 @@ public sealed partial class CompiledLinkage
     /// <summary>
     /// Links persons <paramref name="firstPerson"/> … <paramref name="firstPerson"/> + n − 1
     /// (n = <paramref name="groupMask"/>.Length), each a pure function of (seed, replicate, person
-    /// id, group mask): any chunking or thread count gives the same outcomes. Allocates nothing.
+    /// id, group mask): any chunking or thread count gives the same outcomes, with or without a
+    /// histogram. Allocates nothing.
     /// </summary>
     /// <param name="firstPerson">Id of the first person; ids lie in [0, 2^32).</param>
     /// <param name="groupMask">Bit g set when the person is in group g (see <see cref="GroupIds"/>).</param>
     /// <param name="outcomes">Receives one outcome per person; at least as long as <paramref name="groupMask"/>.</param>
-    /// <param name="histogram">When given, receives the weight of each own pair (true matches) and each candidate pair (non-matches). Not thread-safe: one per thread.</param>
+    /// <param name="histogram">When given, receives the weight of each own pair (true matches) and each candidate pair (non-matches). Not thread-safe: one per thread. With the tables, the candidates below the best are drawn for the histogram only, from further draws of the candidate stream (draw 1 on), so the outcomes do not depend on it.</param>
     public void Link(long firstPerson, ReadOnlySpan<uint> groupMask, Span<LinkOutcome> outcomes, WeightHistogram? histogram = null)
     {
         int n = groupMask.Length;
@@ -36,6 +54,177 @@ public sealed partial class CompiledLinkage
         if (any >= (uint)MaskCount)
             throw new ArgumentException($"a group mask has a bit beyond the {GroupIds.Length} groups", nameof(groupMask));
 
+        if (Own is not null)
+            LinkByTables(firstPerson, groupMask, outcomes, histogram);
+        else
+            LinkEachCandidate(firstPerson, groupMask, outcomes, histogram);
+    }
+
+    /// <summary>The table kernel (see the file's comment); arguments validated by <see cref="Link"/>.</summary>
+    private void LinkByTables(long firstPerson, ReadOnlySpan<uint> groupMask, Span<LinkOutcome> outcomes, WeightHistogram? histogram)
+    {
+        Span<uint> wordsA = stackalloc uint[4 * TableWindow];
+        Span<uint> wordsB = stackalloc uint[4 * TableWindow];
+        Span<int> code = stackalloc int[TableWindow];
+        Span<int> fromMissing = stackalloc int[TableWindow];
+        Span<int> profile = stackalloc int[TableWindow];
+        Span<bool> hasRecord = stackalloc bool[TableWindow];
+
+        int n = groupMask.Length, fields = FieldCount;
+        FieldCuts[] cuts = Cuts;
+        ulong[] coverageCut = CoverageCut;
+        int[] profileOf = ProfileOf!;
+        OwnEntry[] own = Own!;
+        StateEntry[] states = States!;
+        ulong reviewCut = ReviewCut;
+
+        for (int start = 0; start < n; start += TableWindow)
+        {
+            int w = Math.Min(TableWindow, n - start);
+            long first = firstPerson + start;
+            ReadOnlySpan<uint> masks = groupMask.Slice(start, w);
+            Span<uint> a = wordsA[..(4 * w)], b = wordsB[..(4 * w)];
+
+            // Coverage of the target source.
+            Philox.Fill(CoverageKey, first, 0, a);
+            for (int i = 0; i < w; i++)
+            {
+                uint mask = masks[i];
+                hasRecord[i] = a[4 * i] < coverageCut[mask];
+                profile[i] = profileOf[mask];
+                code[i] = 0;
+                fromMissing[i] = 0;
+            }
+
+            // The own pair's pattern, 2 bits a field: 0 from-missing, 1 to-missing, 2 agree, 3 disagree.
+            for (int f = 0; f < fields; f++)
+            {
+                Philox.Fill(FromFieldKeys[f], first, 0, a);
+                Philox.Fill(ToFieldKeys[f], first, 0, b);
+                for (int i = 0; i < w; i++)
+                {
+                    ref readonly FieldCuts c = ref cuts[(int)masks[i] * fields + f];
+                    uint x = a[4 * i], y = b[4 * i];
+                    int present = x >= c.FromMissing ? 1 : 0;
+                    int toPresent = y >= c.ToMissing ? 1 : 0;
+                    int right = (x >= c.FromWrong) & (y >= c.ToWrong) ? 1 : 0;
+                    code[i] |= present * (1 + toPresent * (2 - right)) << (2 * f);
+                    fromMissing[i] |= (1 - present) << f;
+                }
+            }
+
+            // One candidate-stream block: words 0-1 the best candidate's uniform, 2 the tie-break, 3 the review.
+            Philox.Fill(CandidateKey, first, 0, a);
+            for (int i = 0; i < w; i++)
+            {
+                int p = profile[i];
+                ref readonly StateEntry st = ref states[(p << fields) | fromMissing[i]];
+                double u = Philox.ToUniform01(a[4 * i], a[4 * i + 1]);
+                bool correct = a[4 * i + 3] < reviewCut;
+                LinkOutcome o;
+                if (hasRecord[i])
+                {
+                    ref readonly OwnEntry e = ref own[(p << (2 * fields)) | code[i]];
+                    if (u <= e.Tie || (u <= e.Above && a[4 * i + 2] < e.TieCut))
+                        o = LinkOutcome.HasRecord | OwnChosen(e.Band, correct);
+                    else if (u <= e.Above)
+                        o = LinkOutcome.HasRecord | OtherChosen(e.Band, correct);
+                    else
+                        o = LinkOutcome.HasRecord | OtherChosen(u > st.Upper ? 2 : u > st.Lower ? 1 : 0, correct);
+                    histogram?.AddTrueMatch(e.Weight);
+                }
+                else
+                {
+                    o = OtherChosen(u > st.Upper ? 2 : u > st.Lower ? 1 : 0, correct);
+                }
+
+                outcomes[start + i] = o;
+                if (histogram is not null)
+                    AddNonMatches(histogram, first + i, p, st, u);
+            }
+        }
+    }
+
+    /// <summary>The outcome when the own record is chosen with a weight in <paramref name="band"/> (2 link, 1 review, 0 none).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // once per person
+    private static LinkOutcome OwnChosen(int band, bool reviewCorrect) => band switch
+    {
+        2 => LinkOutcome.LinkedOwn,
+        1 => reviewCorrect ? LinkOutcome.Reviewed | LinkOutcome.LinkedOwn : LinkOutcome.Reviewed,
+        _ => LinkOutcome.None,
+    };
+
+    /// <summary>The outcome when another person's record is chosen with a weight in <paramref name="band"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // once per person
+    private static LinkOutcome OtherChosen(int band, bool reviewCorrect) => band switch
+    {
+        2 => LinkOutcome.LinkedOther,
+        1 => reviewCorrect ? LinkOutcome.Reviewed : LinkOutcome.Reviewed | LinkOutcome.LinkedOther,
+        _ => LinkOutcome.None,
+    };
+
+    /// <summary>
+    /// The candidates' weights for the histogram, consistent with the best candidate that u
+    /// selects: given the best weight v_i, the candidates at v_i are Poisson(λ q_i) conditioned on at
+    /// least one, those below Poisson(λ G(v_(i−1))), each with G restricted below v_i (Poisson
+    /// thinning). Draws 1, 2, … of the candidate stream, one person at a time (scalar generator).
+    /// </summary>
+    private void AddNonMatches(WeightHistogram histogram, long person, int profile, in StateEntry st, double u)
+    {
+        double[] weight = SupportWeight!, atOrBelow = SupportAtOrBelow!, maxAtMost = SupportMaxAtMost!;
+        double lambda = ProfileMean![profile];
+        if (st.Count == 0 || lambda == 0 || u <= LinkageCalculator.MaxAtMost(lambda, 0))
+            return;
+
+        // The least support index whose P(best ≤ v) reaches u (the last when rounding leaves it just below 1).
+        int lo = st.Offset, hi = st.Offset + st.Count - 1;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (maxAtMost[mid] >= u)
+                hi = mid;
+            else
+                lo = mid + 1;
+        }
+
+        double gBelow = lo > st.Offset ? atOrBelow[lo - 1] : 0;
+        double mu = lambda * Math.Max(0, atOrBelow[lo] - gBelow);
+        PhiloxBlock b = Philox.Block(CandidateKey, person, 1);
+        int atBest = 1;
+        if (mu > 0)
+        {
+            double e = DeterministicMath.Exp(-mu);
+            atBest = Math.Max(1, Philox.PoissonInverse(e + Philox.ToUniform01(b.W0, b.W1) * (1 - e), mu));
+        }
+
+        for (int k = 0; k < atBest; k++)
+            histogram.AddNonMatch(weight[lo]);
+
+        int below = gBelow > 0 ? Philox.PoissonInverse(Philox.ToUniform01(b.W2, b.W3), lambda * gBelow) : 0;
+        PhiloxBlock c = default;
+        for (int j = 0; j < below; j++)
+        {
+            if ((j & 1) == 0)
+                c = Philox.Block(CandidateKey, person, (uint)(2 + (j >> 1)));
+            double v = gBelow * ((j & 1) == 0 ? Philox.ToUniform01(c.W0, c.W1) : Philox.ToUniform01(c.W2, c.W3));
+            int l = st.Offset, h = lo - 1;
+            while (l < h)
+            {
+                int mid = (l + h) >>> 1;
+                if (atOrBelow[mid] >= v)
+                    h = mid;
+                else
+                    l = mid + 1;
+            }
+
+            histogram.AddNonMatch(weight[l]);
+        }
+    }
+
+    /// <summary>The fallback kernel: each candidate's fields drawn (stream layout in the remarks of <see cref="CompiledLinkage"/>).</summary>
+    private void LinkEachCandidate(long firstPerson, ReadOnlySpan<uint> groupMask, Span<LinkOutcome> outcomes, WeightHistogram? histogram)
+    {
+        int n = groupMask.Length;
         Span<uint> wordsA = stackalloc uint[4 * Window];
         Span<uint> wordsB = stackalloc uint[4 * Window];
         Span<double> own = stackalloc double[Window];

@@ -274,6 +274,48 @@ public class LinkageTests
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
+    [Theory, Trait("Category", "Statistical")]
+    [InlineData("baseline", 0u)]
+    [InlineData("baseline", NoFixedAddress | Disabled)]
+    [InlineData("no-review", FrequentMover)]
+    [InlineData("exact", 0u)]
+    public void The_fallback_kernel_that_draws_each_candidate_agrees_with_the_calculator(string setting, uint mask)
+    {
+        // Scenarios whose tables would be too large draw every candidate's fields instead.
+        CompiledLinkage linkage = Compile(setting);
+        linkage.DropTables();
+        LinkageCounts c = Simulate(linkage, mask, Persons, first: 1_000_000 * mask)["all"];
+        AssertAgrees(c, LinkageCalculator.Expect(linkage, mask), $"{setting}, mask {mask}, fallback");
+    }
+
+    [Fact]
+    public void Outcomes_do_not_depend_on_whether_a_histogram_is_kept()
+    {
+        CompiledLinkage linkage = Compile("baseline");
+        var masks = new uint[5000];
+        for (int i = 0; i < masks.Length; i++)
+            masks[i] = (uint)(i & 7);
+        var plain = new LinkOutcome[masks.Length];
+        var counted = new LinkOutcome[masks.Length];
+        linkage.Link(0, masks, plain);
+        linkage.Link(0, masks, counted, linkage.CreateHistogram());
+        Assert.Equal(plain, counted);
+    }
+
+    [Fact, Trait("Category", "Statistical")]
+    public void The_histogram_counts_Poisson_many_candidates_a_person()
+    {
+        // Candidates per person ~ Poisson(λ): the total over n persons has mean and variance n·λ;
+        // 4σ fails about once in 16,000 runs. Mask NoFixedAddress: λ = 4.
+        CompiledLinkage linkage = Compile("baseline");
+        WeightHistogram h = linkage.CreateHistogram();
+        const int N = 50_000;
+        Simulate(linkage, NoFixedAddress, N, histogram: h);
+        double expected = N * linkage.CandidatesPerBlock(NoFixedAddress);
+        long counted = h.NonMatches.ToArray().Sum();
+        Assert.InRange(counted, expected - 4 * Math.Sqrt(expected), expected + 4 * Math.Sqrt(expected));
+    }
+
     [Fact]
     public void Metric_names_carry_the_source_when_a_scenario_links_more_than_one()
     {
