@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using ImpactModel.Random;
 
 namespace ImpactModel.Linkage;
@@ -71,29 +72,37 @@ public sealed partial class CompiledLinkage
         Span<bool> hasRecord = stackalloc bool[TableWindow];
 
         int n = groupMask.Length, fields = FieldCount;
-        FieldCuts[] cuts = Cuts;
-        ulong[] coverageCut = CoverageCut;
-        int[] profileOf = ProfileOf!;
-        OwnEntry[] own = Own!;
-        StateEntry[] states = States!;
         ulong reviewCut = ReviewCut;
+
+        // Every index below is in range by construction (masks checked by Link, codes < 4^F,
+        // missing bits < 2^F, profiles from ProfileOf), so the loops read through refs unchecked.
+        ref FieldCuts cuts = ref MemoryMarshal.GetArrayDataReference(Cuts);
+        ref ulong coverageCut = ref MemoryMarshal.GetArrayDataReference(CoverageCut);
+        ref int profileOf = ref MemoryMarshal.GetArrayDataReference(ProfileOf!);
+        ref OwnEntry own = ref MemoryMarshal.GetArrayDataReference(Own!);
+        ref StateEntry states = ref MemoryMarshal.GetArrayDataReference(States!);
+        ref uint wa = ref MemoryMarshal.GetReference(wordsA);
+        ref uint wb = ref MemoryMarshal.GetReference(wordsB);
+        ref int codeRef = ref MemoryMarshal.GetReference(code);
+        ref int missingRef = ref MemoryMarshal.GetReference(fromMissing);
 
         for (int start = 0; start < n; start += TableWindow)
         {
             int w = Math.Min(TableWindow, n - start);
             long first = firstPerson + start;
             ReadOnlySpan<uint> masks = groupMask.Slice(start, w);
+            ref uint maskRef = ref MemoryMarshal.GetReference(masks);
             Span<uint> a = wordsA[..(4 * w)], b = wordsB[..(4 * w)];
 
             // Coverage of the target source.
             Philox.Fill(CoverageKey, first, 0, a);
             for (int i = 0; i < w; i++)
             {
-                uint mask = masks[i];
-                hasRecord[i] = a[4 * i] < coverageCut[mask];
-                profile[i] = profileOf[mask];
-                code[i] = 0;
-                fromMissing[i] = 0;
+                uint mask = Unsafe.Add(ref maskRef, i);
+                hasRecord[i] = Unsafe.Add(ref wa, 4 * i) < Unsafe.Add(ref coverageCut, (int)mask);
+                profile[i] = Unsafe.Add(ref profileOf, (int)mask);
+                Unsafe.Add(ref codeRef, i) = 0;
+                Unsafe.Add(ref missingRef, i) = 0;
             }
 
             // The own pair's pattern, 2 bits a field: 0 from-missing, 1 to-missing, 2 agree, 3 disagree.
@@ -101,15 +110,16 @@ public sealed partial class CompiledLinkage
             {
                 Philox.Fill(FromFieldKeys[f], first, 0, a);
                 Philox.Fill(ToFieldKeys[f], first, 0, b);
+                ref FieldCuts fieldCuts = ref Unsafe.Add(ref cuts, f);
                 for (int i = 0; i < w; i++)
                 {
-                    ref readonly FieldCuts c = ref cuts[(int)masks[i] * fields + f];
-                    uint x = a[4 * i], y = b[4 * i];
+                    ref readonly FieldCuts c = ref Unsafe.Add(ref fieldCuts, (int)Unsafe.Add(ref maskRef, i) * fields);
+                    uint x = Unsafe.Add(ref wa, 4 * i), y = Unsafe.Add(ref wb, 4 * i);
                     int present = x >= c.FromMissing ? 1 : 0;
                     int toPresent = y >= c.ToMissing ? 1 : 0;
                     int right = (x >= c.FromWrong) & (y >= c.ToWrong) ? 1 : 0;
-                    code[i] |= present * (1 + toPresent * (2 - right)) << (2 * f);
-                    fromMissing[i] |= (1 - present) << f;
+                    Unsafe.Add(ref codeRef, i) |= present * (1 + toPresent * (2 - right)) << (2 * f);
+                    Unsafe.Add(ref missingRef, i) |= (1 - present) << f;
                 }
             }
 
@@ -118,20 +128,21 @@ public sealed partial class CompiledLinkage
             for (int i = 0; i < w; i++)
             {
                 int p = profile[i];
-                ref readonly StateEntry st = ref states[(p << fields) | fromMissing[i]];
-                double u = Philox.ToUniform01(a[4 * i], a[4 * i + 1]);
-                bool correct = a[4 * i + 3] < reviewCut;
+                ref readonly StateEntry st = ref Unsafe.Add(ref states, (p << fields) | Unsafe.Add(ref missingRef, i));
+                double u = Philox.ToUniform01(Unsafe.Add(ref wa, 4 * i), Unsafe.Add(ref wa, 4 * i + 1));
+                bool correct = Unsafe.Add(ref wa, 4 * i + 3) < reviewCut;
                 LinkOutcome o;
                 if (hasRecord[i])
                 {
-                    ref readonly OwnEntry e = ref own[(p << (2 * fields)) | code[i]];
-                    if (u <= e.Tie || (u <= e.Above && a[4 * i + 2] < e.TieCut))
+                    int entry = (p << (2 * fields)) | Unsafe.Add(ref codeRef, i);
+                    ref readonly OwnEntry e = ref Unsafe.Add(ref own, entry);
+                    if (u <= e.Tie || (u <= e.Above && Unsafe.Add(ref wa, 4 * i + 2) < e.TieCut))
                         o = LinkOutcome.HasRecord | OwnChosen(e.Band, correct);
                     else if (u <= e.Above)
                         o = LinkOutcome.HasRecord | OtherChosen(e.Band, correct);
                     else
                         o = LinkOutcome.HasRecord | OtherChosen(u > st.Upper ? 2 : u > st.Lower ? 1 : 0, correct);
-                    histogram?.AddTrueMatch(e.Weight);
+                    histogram?.AddTrueMatch(OwnWeight![entry]);
                 }
                 else
                 {

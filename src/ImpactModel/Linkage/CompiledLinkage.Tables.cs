@@ -9,10 +9,9 @@ namespace ImpactModel.Linkage;
 /// </summary>
 /// <param name="Above">P(best candidate ≤ own weight) = exp(−λ(1 − G(w))): u above it means a candidate beats the own record.</param>
 /// <param name="Tie">P(best candidate &lt; own weight): <c>Tie</c> &lt; u ≤ <c>Above</c> means the best candidates tie with the own record.</param>
-/// <param name="Weight">The own pair's weight w in bits (summed in field order, as the calculator sums).</param>
 /// <param name="TieCut">A tie word below this chooses the own record among the tied ones (probability of winning given a tie, · 2^32).</param>
 /// <param name="Band">Decision band of w: 2 above the upper threshold, 1 in the review band (only with review), 0 otherwise.</param>
-internal readonly record struct OwnEntry(double Above, double Tie, double Weight, ulong TieCut, int Band);
+internal readonly record struct OwnEntry(double Above, double Tie, ulong TieCut, int Band);
 
 /// <summary>
 /// The best-candidate distribution of one profile and one missing-state of the person's <c>from</c>
@@ -36,6 +35,9 @@ public sealed partial class CompiledLinkage
 
     /// <summary>[profile · 4^F + code], code holding 2 bits per field (0 from-missing, 1 to-missing, 2 agree, 3 disagree).</summary>
     internal OwnEntry[]? Own;
+
+    /// <summary>[profile · 4^F + code]: the own pair's weight in bits (summed in field order, as the calculator sums), for the histogram.</summary>
+    internal double[]? OwnWeight;
 
     /// <summary>[profile · 2^F + from-missing bits].</summary>
     internal StateEntry[]? States;
@@ -92,6 +94,7 @@ public sealed partial class CompiledLinkage
         double upper = UpperThreshold, lower = LowerThreshold;
         bool review = HasClericalReview;
         var own = new OwnEntry[profiles * codes];
+        var ownWeight = new double[profiles * codes];
         var stateEntries = new StateEntry[profiles * states];
         var weights = new List<double>();
         var atOrBelow = new List<double>();
@@ -161,12 +164,14 @@ public sealed partial class CompiledLinkage
                 double pOwn = noneAbove * LinkageCalculator.WinTie(lambda * qw);
                 double pTie = noneAbove > noneAtOrAbove ? Math.Clamp((pOwn - noneAtOrAbove) / (noneAbove - noneAtOrAbove), 0, 1) : 1;
                 int band = w > upper ? 2 : w >= lower && review ? 1 : 0;
-                own[p * codes + code] = new OwnEntry(noneAbove, noneAtOrAbove, w, Cut(pTie), band);
+                own[p * codes + code] = new OwnEntry(noneAbove, noneAtOrAbove, Cut(pTie), band);
+                ownWeight[p * codes + code] = w;
             }
         }
 
         ProfileOf = profileOf;
         Own = own;
+        OwnWeight = ownWeight;
         States = stateEntries;
         SupportWeight = [.. weights];
         SupportAtOrBelow = [.. atOrBelow];
@@ -179,6 +184,7 @@ public sealed partial class CompiledLinkage
     {
         ProfileOf = null;
         Own = null;
+        OwnWeight = null;
         States = null;
         SupportWeight = SupportAtOrBelow = SupportMaxAtMost = null;
         ProfileMean = null;
