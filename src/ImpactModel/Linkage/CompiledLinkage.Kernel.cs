@@ -26,8 +26,8 @@ public sealed partial class CompiledLinkage
     /// <summary>Persons per window of the fallback kernel: the stack buffers hold one window.</summary>
     private const int Window = 64;
 
-    /// <summary>Persons per window of the table kernel (2 × 4 KB of words on the stack; each Philox.Fill call has a fixed cost).</summary>
-    private const int TableWindow = 256;
+    /// <summary>Persons per window of the table kernel: 2 KB of words a stream on the stack, at most 20 streams (<see cref="TableFieldLimit"/>).</summary>
+    private const int TableWindow = 128;
 
     /// <summary>Candidate draws are filled for this many persons at a time, and only where one of them has that many candidates (16 measured slower: each Philox.Fill call has a fixed cost).</summary>
     private const int Lane = 64;
@@ -64,79 +64,73 @@ public sealed partial class CompiledLinkage
     /// <summary>The table kernel (see the file's comment); arguments validated by <see cref="Link"/>.</summary>
     private void LinkByTables(long firstPerson, ReadOnlySpan<uint> groupMask, Span<LinkOutcome> outcomes, WeightHistogram? histogram)
     {
-        Span<uint> wordsA = stackalloc uint[4 * TableWindow];
-        Span<uint> wordsB = stackalloc uint[4 * TableWindow];
-        Span<int> code = stackalloc int[TableWindow];
-        Span<int> fromMissing = stackalloc int[TableWindow];
-        Span<int> profile = stackalloc int[TableWindow];
-        Span<bool> hasRecord = stackalloc bool[TableWindow];
-
         int n = groupMask.Length, fields = FieldCount;
         ulong reviewCut = ReviewCut;
 
+        // All streams of a window at once: block b of person i is at words[(b · TableWindow + i) · 4],
+        // b = 0 coverage, 1 + 2f and 2 + 2f the from and to record's field f, 1 + 2F the candidates.
+        // At most TableFieldLimit fields use the tables, so at most 20 streams: 40 KB of stack.
+        int blocks = 2 * fields + 2;
+        Span<uint> words = stackalloc uint[4 * TableWindow * blocks];
+
         // Every index below is in range by construction (masks checked by Link, codes < 4^F,
-        // missing bits < 2^F, profiles from ProfileOf), so the loops read through refs unchecked.
+        // missing bits < 2^F, profiles from ProfileOf), so the loop reads through refs unchecked.
         ref FieldCuts cuts = ref MemoryMarshal.GetArrayDataReference(Cuts);
         ref ulong coverageCut = ref MemoryMarshal.GetArrayDataReference(CoverageCut);
         ref int profileOf = ref MemoryMarshal.GetArrayDataReference(ProfileOf!);
         ref OwnEntry own = ref MemoryMarshal.GetArrayDataReference(Own!);
         ref StateEntry states = ref MemoryMarshal.GetArrayDataReference(States!);
-        ref uint wa = ref MemoryMarshal.GetReference(wordsA);
-        ref uint wb = ref MemoryMarshal.GetReference(wordsB);
-        ref int codeRef = ref MemoryMarshal.GetReference(code);
-        ref int missingRef = ref MemoryMarshal.GetReference(fromMissing);
+        ref uint word = ref MemoryMarshal.GetReference(words);
+        ref LinkOutcome outcome = ref MemoryMarshal.GetReference(outcomes);
+        const int Stride = 4 * TableWindow; // words between one stream's block of a person and the next stream's
+        int candidateOffset = (blocks - 1) * Stride;
 
         for (int start = 0; start < n; start += TableWindow)
         {
             int w = Math.Min(TableWindow, n - start);
             long first = firstPerson + start;
-            ReadOnlySpan<uint> masks = groupMask.Slice(start, w);
-            ref uint maskRef = ref MemoryMarshal.GetReference(masks);
-            Span<uint> a = wordsA[..(4 * w)], b = wordsB[..(4 * w)];
+            ref uint maskRef = ref Unsafe.AsRef(in groupMask[start]);
 
-            // Coverage of the target source.
-            Philox.Fill(CoverageKey, first, 0, a);
-            for (int i = 0; i < w; i++)
-            {
-                uint mask = Unsafe.Add(ref maskRef, i);
-                hasRecord[i] = Unsafe.Add(ref wa, 4 * i) < Unsafe.Add(ref coverageCut, (int)mask);
-                profile[i] = Unsafe.Add(ref profileOf, (int)mask);
-                Unsafe.Add(ref codeRef, i) = 0;
-                Unsafe.Add(ref missingRef, i) = 0;
-            }
-
-            // The own pair's pattern, 2 bits a field: 0 from-missing, 1 to-missing, 2 agree, 3 disagree.
+            Philox.Fill(CoverageKey, first, 0, words.Slice(0, 4 * w));
             for (int f = 0; f < fields; f++)
             {
-                Philox.Fill(FromFieldKeys[f], first, 0, a);
-                Philox.Fill(ToFieldKeys[f], first, 0, b);
-                ref FieldCuts fieldCuts = ref Unsafe.Add(ref cuts, f);
-                for (int i = 0; i < w; i++)
-                {
-                    ref readonly FieldCuts c = ref Unsafe.Add(ref fieldCuts, (int)Unsafe.Add(ref maskRef, i) * fields);
-                    uint x = Unsafe.Add(ref wa, 4 * i), y = Unsafe.Add(ref wb, 4 * i);
-                    int present = x >= c.FromMissing ? 1 : 0;
-                    int toPresent = y >= c.ToMissing ? 1 : 0;
-                    int right = (x >= c.FromWrong) & (y >= c.ToWrong) ? 1 : 0;
-                    Unsafe.Add(ref codeRef, i) |= present * (1 + toPresent * (2 - right)) << (2 * f);
-                    Unsafe.Add(ref missingRef, i) |= (1 - present) << f;
-                }
+                Philox.Fill(FromFieldKeys[f], first, 0, words.Slice((1 + 2 * f) * Stride, 4 * w));
+                Philox.Fill(ToFieldKeys[f], first, 0, words.Slice((2 + 2 * f) * Stride, 4 * w));
             }
 
             // One candidate-stream block: words 0-1 the best candidate's uniform, 2 the tie-break, 3 the review.
-            Philox.Fill(CandidateKey, first, 0, a);
+            Philox.Fill(CandidateKey, first, 0, words.Slice(candidateOffset, 4 * w));
+
             for (int i = 0; i < w; i++)
             {
-                int p = profile[i];
-                ref readonly StateEntry st = ref Unsafe.Add(ref states, (p << fields) | Unsafe.Add(ref missingRef, i));
-                double u = Philox.ToUniform01(Unsafe.Add(ref wa, 4 * i), Unsafe.Add(ref wa, 4 * i + 1));
-                bool correct = Unsafe.Add(ref wa, 4 * i + 3) < reviewCut;
-                LinkOutcome o;
-                if (hasRecord[i])
+                int mask = (int)Unsafe.Add(ref maskRef, i);
+                ref uint pw = ref Unsafe.Add(ref word, 4 * i);
+
+                // The own pair's pattern, 2 bits a field: 0 from-missing, 1 to-missing, 2 agree, 3 disagree.
+                ref FieldCuts row = ref Unsafe.Add(ref cuts, mask * fields);
+                int code = 0, fromMissing = 0;
+                for (int f = 0; f < fields; f++)
                 {
-                    int entry = (p << (2 * fields)) | Unsafe.Add(ref codeRef, i);
+                    ref readonly FieldCuts c = ref Unsafe.Add(ref row, f);
+                    uint x = Unsafe.Add(ref pw, (1 + 2 * f) * Stride), y = Unsafe.Add(ref pw, (2 + 2 * f) * Stride);
+                    int present = x >= c.FromMissing ? 1 : 0;
+                    int toPresent = y >= c.ToMissing ? 1 : 0;
+                    int right = (x >= c.FromWrong) & (y >= c.ToWrong) ? 1 : 0;
+                    code |= present * (1 + toPresent * (2 - right)) << (2 * f);
+                    fromMissing |= (1 - present) << f;
+                }
+
+                int p = Unsafe.Add(ref profileOf, mask);
+                ref readonly StateEntry st = ref Unsafe.Add(ref states, (p << fields) | fromMissing);
+                ref uint cw = ref Unsafe.Add(ref pw, candidateOffset);
+                double u = Philox.ToUniform01(cw, Unsafe.Add(ref cw, 1));
+                bool correct = Unsafe.Add(ref cw, 3) < reviewCut;
+                LinkOutcome o;
+                if (pw < Unsafe.Add(ref coverageCut, mask))
+                {
+                    int entry = (p << (2 * fields)) | code;
                     ref readonly OwnEntry e = ref Unsafe.Add(ref own, entry);
-                    if (u <= e.Tie || (u <= e.Above && Unsafe.Add(ref wa, 4 * i + 2) < e.TieCut))
+                    if (u <= e.Tie || (u <= e.Above && Unsafe.Add(ref cw, 2) < e.TieCut))
                         o = LinkOutcome.HasRecord | OwnChosen(e.Band, correct);
                     else if (u <= e.Above)
                         o = LinkOutcome.HasRecord | OtherChosen(e.Band, correct);
@@ -149,7 +143,7 @@ public sealed partial class CompiledLinkage
                     o = OtherChosen(u > st.Upper ? 2 : u > st.Lower ? 1 : 0, correct);
                 }
 
-                outcomes[start + i] = o;
+                Unsafe.Add(ref outcome, start + i) = o;
                 if (histogram is not null)
                     AddNonMatches(histogram, first + i, p, st, u);
             }

@@ -30,6 +30,9 @@ public sealed partial class CompiledLinkage
     /// <summary>Most table entries (profiles × 4^fields) before the kernel falls back to drawing candidates one by one.</summary>
     internal const int TableEntryLimit = 1 << 18;
 
+    /// <summary>Most fields the tables serve (4^9 entries a profile; the kernel's stack holds 2 · 9 + 2 streams of a window).</summary>
+    internal const int TableFieldLimit = 9;
+
     /// <summary>[mask]: the profile (masks with identical linkage parameters share one).</summary>
     internal int[]? ProfileOf;
 
@@ -58,7 +61,7 @@ public sealed partial class CompiledLinkage
     internal void BuildTables(int entryLimit)
     {
         int fields = FieldCount, masks = MaskCount;
-        if (2 * fields > 30)
+        if (fields > TableFieldLimit)
             return;
 
         // Masks with the same cuts, weights and candidate mean behave identically: one profile each.
