@@ -62,6 +62,7 @@ public sealed partial class CompiledLinkage
     }
 
     /// <summary>The table kernel (see the file's comment); arguments validated by <see cref="Link"/>.</summary>
+    [SkipLocalsInit] // the stack words are read only where Philox.Fill has written them
     private void LinkByTables(long firstPerson, ReadOnlySpan<uint> groupMask, Span<LinkOutcome> outcomes, WeightHistogram? histogram)
     {
         int n = groupMask.Length, fields = FieldCount;
