@@ -107,30 +107,31 @@ public sealed partial class CompiledLinkage
                 int mask = (int)Unsafe.Add(ref maskRef, i);
                 ref uint pw = ref Unsafe.Add(ref word, 4 * i);
 
-                // The own pair's pattern, 2 bits a field: 0 from-missing, 1 to-missing, 2 agree, 3 disagree.
-                ref FieldCuts row = ref Unsafe.Add(ref cuts, mask * fields);
-                int code = 0, fromMissing = 0;
-                for (int f = 0; f < fields; f++)
+                // The own pair's pattern, 2 bits a field (see PatternOfCompares).
+                ref FieldCuts c = ref Unsafe.Add(ref cuts, mask * fields);
+                ref uint px = ref Unsafe.Add(ref pw, Stride);
+                int code = 0;
+                for (int shift = 0; shift < 2 * fields; shift += 2)
                 {
-                    ref readonly FieldCuts c = ref Unsafe.Add(ref row, f);
-                    uint x = Unsafe.Add(ref pw, (1 + 2 * f) * Stride), y = Unsafe.Add(ref pw, (2 + 2 * f) * Stride);
-                    int present = x >= c.FromMissing ? 1 : 0;
-                    int toPresent = y >= c.ToMissing ? 1 : 0;
-                    int right = (x >= c.FromWrong) & (y >= c.ToWrong) ? 1 : 0;
-                    code |= present * (1 + toPresent * (2 - right)) << (2 * f);
-                    fromMissing |= (1 - present) << f;
+                    // word ≥ cut as the sign bit of cut − 1 − word (cuts lie in [0, 2^32]): no branches, as
+                    // the outcomes of rare errors would mispredict.
+                    ulong x = px, y = Unsafe.Add(ref px, Stride);
+                    int compares = (int)(((c.FromMissing - 1 - x) >> 63) | (((c.ToMissing - 1 - y) >> 63) << 1)
+                        | (((c.FromWrong - 1 - x) >> 63) << 2) | (((c.ToWrong - 1 - y) >> 63) << 3));
+                    code |= (int)((PatternOfCompares >> (2 * compares)) & 3) << shift;
+                    c = ref Unsafe.Add(ref c, 1);
+                    px = ref Unsafe.Add(ref px, 2 * Stride);
                 }
 
-                int p = Unsafe.Add(ref profileOf, mask);
-                ref readonly StateEntry st = ref Unsafe.Add(ref states, (p << fields) | fromMissing);
+                int entry = (Unsafe.Add(ref profileOf, mask) << (2 * fields)) | code;
+                ref readonly OwnEntry e = ref Unsafe.Add(ref own, entry);
+                ref readonly StateEntry st = ref Unsafe.Add(ref states, e.State);
                 ref uint cw = ref Unsafe.Add(ref pw, candidateOffset);
                 double u = Philox.ToUniform01(cw, Unsafe.Add(ref cw, 1));
                 bool correct = Unsafe.Add(ref cw, 3) < reviewCut;
                 LinkOutcome o;
                 if (pw < Unsafe.Add(ref coverageCut, mask))
                 {
-                    int entry = (p << (2 * fields)) | code;
-                    ref readonly OwnEntry e = ref Unsafe.Add(ref own, entry);
                     if (u <= e.Tie || (u <= e.Above && Unsafe.Add(ref cw, 2) < e.TieCut))
                         o = LinkOutcome.HasRecord | OwnChosen(e.Band, correct);
                     else if (u <= e.Above)
@@ -146,10 +147,17 @@ public sealed partial class CompiledLinkage
 
                 Unsafe.Add(ref outcome, start + i) = o;
                 if (histogram is not null)
-                    AddNonMatches(histogram, first + i, p, st, u);
+                    AddNonMatches(histogram, first + i, e.State, st, u);
             }
         }
     }
+
+    /// <summary>
+    /// A field's 2-bit pattern by its four compares c (bit 0 from-record present, 1 to-record present,
+    /// 2 from-value right, 3 to-value right): bits 2c, 2c + 1 hold 0 when the from-field is missing,
+    /// 1 when the to-field is missing, 2 when both are present and right (they agree), else 3.
+    /// </summary>
+    private const uint PatternOfCompares = 0x84C4C4C4;
 
     /// <summary>The outcome when the own record is chosen with a weight in <paramref name="band"/> (2 link, 1 review, 0 none).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] // once per person
@@ -175,10 +183,10 @@ public sealed partial class CompiledLinkage
     /// least one, those below Poisson(λ G(v_(i−1))), each with G restricted below v_i (Poisson
     /// thinning). Draws 1, 2, … of the candidate stream, one person at a time (scalar generator).
     /// </summary>
-    private void AddNonMatches(WeightHistogram histogram, long person, int profile, in StateEntry st, double u)
+    private void AddNonMatches(WeightHistogram histogram, long person, int state, in StateEntry st, double u)
     {
         double[] weight = SupportWeight!, atOrBelow = SupportAtOrBelow!, maxAtMost = SupportMaxAtMost!;
-        double lambda = ProfileMean![profile];
+        double lambda = ProfileMean![state >> FieldCount];
         if (st.Count == 0 || lambda == 0 || u <= LinkageCalculator.MaxAtMost(lambda, 0))
             return;
 

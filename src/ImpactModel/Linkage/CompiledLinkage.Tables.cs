@@ -11,7 +11,8 @@ namespace ImpactModel.Linkage;
 /// <param name="Tie">P(best candidate &lt; own weight): <c>Tie</c> &lt; u ≤ <c>Above</c> means the best candidates tie with the own record.</param>
 /// <param name="TieCut">A tie word below this chooses the own record among the tied ones (probability of winning given a tie, · 2^32).</param>
 /// <param name="Band">Decision band of w: 2 above the upper threshold, 1 in the review band (only with review), 0 otherwise.</param>
-internal readonly record struct OwnEntry(double Above, double Tie, ulong TieCut, int Band);
+/// <param name="State">Index in <see cref="CompiledLinkage.States"/> of the pattern's profile and from-missing fields (read also when the person has no record).</param>
+internal readonly record struct OwnEntry(double Above, double Tie, ulong TieCut, int Band, int State);
 
 /// <summary>
 /// The best-candidate distribution of one profile and one missing-state of the person's <c>from</c>
@@ -167,7 +168,7 @@ public sealed partial class CompiledLinkage
                 double pOwn = noneAbove * LinkageCalculator.WinTie(lambda * qw);
                 double pTie = noneAbove > noneAtOrAbove ? Math.Clamp((pOwn - noneAtOrAbove) / (noneAbove - noneAtOrAbove), 0, 1) : 1;
                 int band = w > upper ? 2 : w >= lower && review ? 1 : 0;
-                own[p * codes + code] = new OwnEntry(noneAbove, noneAtOrAbove, Cut(pTie), band);
+                own[p * codes + code] = new OwnEntry(noneAbove, noneAtOrAbove, Cut(pTie), band, p * states + state);
                 ownWeight[p * codes + code] = w;
             }
         }
