@@ -11,7 +11,8 @@ namespace ImpactModel.Benchmarks.Linkage;
 /// five fields (issue 7). OperationsPerInvoke makes Mean the time per person, so persons per second
 /// = 1 / Mean. <see cref="OneCore"/> is one thread; <see cref="BothCores"/> runs chunks of 4096
 /// persons with Parallel.For on every core (2 on the reference machine), each chunk's outcomes in its
-/// own slice, as the runner will.
+/// own slice, as the runner will. <see cref="OneCoreEachCandidate"/> is the fallback kernel (each
+/// candidate's fields drawn), for comparison.
 /// </summary>
 [MemoryDiagnoser]
 public class LinkageBench
@@ -23,10 +24,11 @@ public class LinkageBench
     private readonly uint[] _masks = new uint[BothCoresPersons];
     private readonly LinkOutcome[] _outcomes = new LinkOutcome[BothCoresPersons];
     private CompiledLinkage _linkage = null!;
+    private CompiledLinkage _fallback = null!;
     private long _first;
 
-    /// <summary>Mean candidates per person (the issue's setting is 2; 0 isolates the own-pair cost).</summary>
-    [Params(2)]
+    /// <summary>Mean candidates per person (the issue's setting is 2; 0 isolates the own-pair cost, which with the table kernel is nearly all of it).</summary>
+    [Params(0, 2)]
     public int Candidates { get; set; } = 2;
 
     [GlobalSetup]
@@ -34,6 +36,8 @@ public class LinkageBench
     {
         Scenario scenario = ScenarioLoader.LoadScenario("s/link.yaml", new Files(Text.Replace("candidates_per_block: 2", $"candidates_per_block: {Candidates}", StringComparison.Ordinal)));
         _linkage = CompiledLinkage.Compile(scenario, scenario.Linkages[0], ["no-fixed-address", "frequent-mover", "disabled"], 20261127, 0);
+        _fallback = CompiledLinkage.Compile(scenario, scenario.Linkages[0], ["no-fixed-address", "frequent-mover", "disabled"], 20261127, 0);
+        _fallback.DropTables();
         for (int i = 0; i < _masks.Length; i++)
         {
             // About 1 in 8 persons in some group, as a mask pattern spread over the chunk.
@@ -59,6 +63,14 @@ public class LinkageBench
             int s = c * Chunk;
             _linkage.Link(first + s, _masks.AsSpan(s, Chunk), _outcomes.AsSpan(s, Chunk));
         });
+    }
+
+    [Benchmark(OperationsPerInvoke = OneCorePersons)]
+    public void OneCoreEachCandidate()
+    {
+        long first = Next(OneCorePersons);
+        for (int s = 0; s < OneCorePersons; s += Chunk)
+            _fallback.Link(first + s, _masks.AsSpan(s, Chunk), _outcomes.AsSpan(s, Chunk));
     }
 
     /// <summary>Fresh person ids each invocation (wrapping below 2^32), so no draw is reused.</summary>

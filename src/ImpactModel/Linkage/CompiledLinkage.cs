@@ -56,7 +56,8 @@ internal readonly record struct FieldCuts(
 /// how common the agreeing value is. A pair's weight is the sum over the fields in declaration
 /// order (so equal patterns give bit-identical sums).</para>
 /// <para><b>Decision</b>: the best-weighted record among the own record (if any) and the candidates is
-/// chosen; ties are broken uniformly by a draw from the linkage stream. If its weight w &gt; upper it
+/// chosen; ties are broken uniformly by a draw from the linkage stream (the table kernel draws the
+/// tie's outcome directly: the own record wins with E[1/(1 + N) | N ≥ 1] for N tied candidates). If its weight w &gt; upper it
 /// links; if lower ≤ w ≤ upper it goes to clerical review; if w &lt; lower nothing links. Review
 /// decides the chosen pair correctly with probability <c>accuracy</c> (links it if it is the person's
 /// own record, rejects it otherwise) and wrongly otherwise (rejects a true pair, links a false one).
@@ -70,9 +71,13 @@ internal readonly record struct FieldCuts(
 /// <para><b>Random streams</b> (none depends on the number or order of linkages, sources or other
 /// fields): coverage, word 0 of draw 0 of <c>RngStream.Coverage(to-source index)</c>; a record field,
 /// word 0 of draw 0 of <c>RngStream.FieldError(source index, field index in the source)</c>;
-/// candidates, stream <c>LinkageCandidates</c> index = linkage index, draw 0 words 0–1 the
-/// Poisson uniform, word 2 the tie-break, word 3 the review; candidate j's field k is word k mod 4 of
-/// draw 1 + 8j + k/4 (appending a field never moves another's word; at most 32 fields).</para>
+/// candidates, stream <c>LinkageCandidates</c> index = linkage index. With the tables (whenever
+/// profiles × 4^fields ≤ <see cref="TableEntryLimit"/>; see the kernel file): draw 0 words 0–1 the
+/// uniform inverted against the best candidate's CDF, word 2 the tie-break, word 3 the review;
+/// draws 1 on only for the histogram's candidate weights. Without (the fallback kernel): draw 0
+/// words 0–1 the Poisson uniform, word 2 the tie-break, word 3 the review; candidate j's field k is
+/// word k mod 4 of draw 1 + 8j + k/4 (at most 32 fields). Either way, appending a field never moves
+/// another field's record word.</para>
 /// </remarks>
 public sealed partial class CompiledLinkage
 {
@@ -151,6 +156,7 @@ public sealed partial class CompiledLinkage
 
         MinWeight = min;
         MaxWeight = max;
+        BuildTables(TableEntryLimit);
     }
 
     /// <summary>The linkage id.</summary>

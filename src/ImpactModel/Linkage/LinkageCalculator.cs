@@ -42,10 +42,12 @@ public readonly record struct LinkageExpectation(double HasRecord, double Linked
 /// exp(−λ(1 − G(w))) · E[1/(1 + N)], N ~ Poisson(λ q(w)), which is (1 − e^(−μ))/μ with μ = λ q(w)
 /// (1 when μ = 0): it must have no candidate above and win the uniform tie-break among the
 /// 1 + N tied records. The chosen pair's weight then goes through the thresholds and review.</para>
-/// <para>Exactness. Probabilities are the kernel's realised ones (integer cuts / 2^32). Two
-/// differences remain, both below 1e-9: the kernel's tie-break picks the own record among t with
-/// probability ⌈2^32/t⌉/2^32 instead of 1/t, and its Poisson inversion stops where the CDF rounds
-/// to 1.</para>
+/// <para>Exactness. Probabilities are the kernel's realised ones (integer cuts / 2^32), and the
+/// kernel's tables are built from <see cref="Distribution"/>, <see cref="MaxAtMost"/> and
+/// <see cref="WinTie"/> here. Differences remain below 1e-9: the table kernel inverts a uniform on
+/// a 2^-52 grid and cuts the tie-break probability to 2^-32; the fallback kernel picks the own
+/// record among t tied with probability ⌈2^32/t⌉/2^32 instead of 1/t, and its Poisson inversion
+/// stops where the CDF rounds to 1.</para>
 /// </remarks>
 public static class LinkageCalculator
 {
@@ -79,8 +81,8 @@ public static class LinkageCalculator
             if (pState == 0)
                 continue;
 
-            (double[] ownW, double[] ownP) = Distribution(ctx, missing, own: true);
-            (double[] candW, double[] candP) = Distribution(ctx, missing, own: false);
+            (double[] ownW, double[] ownP) = Distribution(ctx.Cuts, ctx.Missing, missing, own: true);
+            (double[] candW, double[] candP) = Distribution(ctx.Cuts, ctx.Missing, missing, own: false);
             Accumulate(ctx, cover, ownW, ownP, candW, candP, out double o, out double x, out double r);
             ownSum += pState * o;
             otherSum += pState * x;
@@ -122,11 +124,12 @@ public static class LinkageCalculator
     }
 
     /// <summary>The weight distribution (sorted distinct weights and their probabilities) of the own pair or of one candidate, given the from-record's missing fields.</summary>
-    private static (double[] Weights, double[] Probabilities) Distribution(Context ctx, int fromMissing, bool own)
+    /// <remarks>Also builds the kernel's tables (<see cref="CompiledLinkage"/>), so both see the same weights and probabilities.</remarks>
+    internal static (double[] Weights, double[] Probabilities) Distribution(FieldCuts[] cuts, double[] missingWeights, int fromMissing, bool own)
     {
         const double T = CompiledLinkage.TwoTo32;
         var dist = new Dictionary<double, double>();
-        int fields = ctx.Cuts.Length;
+        int fields = cuts.Length;
 
         void Walk(int f, double sum, double p)
         {
@@ -138,8 +141,8 @@ public static class LinkageCalculator
                 return;
             }
 
-            FieldCuts c = ctx.Cuts[f];
-            double missing = ctx.Missing[f];
+            FieldCuts c = cuts[f];
+            double missing = missingWeights[f];
             if ((fromMissing & (1 << f)) != 0)
             {
                 Walk(f + 1, sum + missing, p);
@@ -212,9 +215,7 @@ public static class LinkageCalculator
             double gw = above > 0 ? atOrBelow[above - 1] : 0;
             double qw = above > 0 && candW[above - 1] == w ? candP[above - 1] : 0;
             double noneAbove = MaxAtMost(lambda, gw);
-            double mu = lambda * qw;
-            double winTie = mu == 0 ? 1 : mu < 1e-6 ? 1 - mu / 2 + mu * mu / 6 : (1 - DeterministicMath.Exp(-mu)) / mu;
-            double pOwn = noneAbove * winTie;
+            double pOwn = noneAbove * WinTie(lambda * qw);
 
             (double ownLink, double ownReview) = OwnDecision(ctx, w);
             (double otherLink, double otherReview) = OtherDecision(ctx, w);
@@ -225,8 +226,11 @@ public static class LinkageCalculator
         }
     }
 
+    /// <summary>E[1/(1 + N)], N ~ Poisson(μ): the chance that a record wins a uniform tie-break against N tied ones, (1 − e^(−μ))/μ.</summary>
+    internal static double WinTie(double mu) => mu == 0 ? 1 : mu < 1e-6 ? 1 - mu / 2 + mu * mu / 6 : (1 - DeterministicMath.Exp(-mu)) / mu;
+
     /// <summary>P(max of Poisson(λ) candidates ≤ x) where G(x) = <paramref name="atOrBelow"/>: exp(−λ(1 − G)).</summary>
-    private static double MaxAtMost(double lambda, double atOrBelow) => DeterministicMath.Exp(-lambda * (1 - atOrBelow));
+    internal static double MaxAtMost(double lambda, double atOrBelow) => DeterministicMath.Exp(-lambda * (1 - atOrBelow));
 
     /// <summary>(P(linked own), P(reviewed)) when the own record is chosen at weight w.</summary>
     private static (double Link, double Review) OwnDecision(Context ctx, double w) =>
@@ -236,7 +240,8 @@ public static class LinkageCalculator
     private static (double Link, double Review) OtherDecision(Context ctx, double w) =>
         w > ctx.Upper ? (1, 0) : w >= ctx.Lower && ctx.Review ? (1 - ctx.Accuracy, 1) : (0, 0);
 
-    private static int UpperBound(double[] sorted, double w)
+    /// <summary>The first index whose value is above <paramref name="w"/> (sorted ascending).</summary>
+    internal static int UpperBound(double[] sorted, double w)
     {
         int lo = 0, hi = sorted.Length;
         while (lo < hi)
