@@ -62,21 +62,39 @@ public static class ServeCommand
 
     private static async Task<int> Run(HostApplicationBuilder builder, CliConsole console, CancellationToken cancellationToken)
     {
-        using IHost host = builder.Build();
+        IHost host;
+        try
+        {
+            host = builder.Build(); // resolves HostOptions, so the Serve settings are checked here already
+        }
+        catch (Exception e) when (InvalidOptions(e) is { } invalid)
+        {
+            throw Invalid(invalid);
+        }
+
+        using (host)
+            return await Run(host, console, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<int> Run(IHost host, CliConsole console, CancellationToken cancellationToken)
+    {
         try
         {
             // Not cancellable: the worker must start so that it can stop cleanly.
             await host.StartAsync(CancellationToken.None).ConfigureAwait(false);
         }
-        catch (OptionsValidationException e)
+        catch (Exception e) when (InvalidOptions(e) is { } invalid)
         {
-            throw new UsageException($"configuration: {string.Join("; ", e.Failures)}");
+            throw Invalid(invalid);
         }
 
-        // SIGTERM and Ctrl-C cancel the token (System.CommandLine); under systemd the host's own
-        // lifetime also stops on SIGTERM. Either way the host stops, the worker returns its file.
-        await host.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+        // SIGTERM and Ctrl-C cancel the token (System.CommandLine), which cancels the current run
+        // at once, on the signal's thread, and stops the host; the worker returns its file.
+        // System.CommandLine ends the process 2 s after the signal, so this must not wait on a
+        // thread pool that the run keeps busy.
         InboxWorker worker = host.Services.GetRequiredService<InboxWorker>();
+        using (cancellationToken.Register(worker.StopNow))
+            await host.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
         if (worker.Fault is { } fault)
         {
             console.Error.WriteLine($"impact: error: serve: {fault.Message}");
@@ -85,4 +103,17 @@ public static class ServeCommand
 
         return ExitCodes.Success;
     }
+
+    /// <summary>A bad Serve setting is invalid input: one line, exit 2.</summary>
+    private static UsageException Invalid(OptionsValidationException e) =>
+        new($"configuration: {string.Join("; ", e.Failures)}");
+
+    /// <summary>The options validation failure inside what the host threw (it may wrap it in an AggregateException).</summary>
+    private static OptionsValidationException? InvalidOptions(Exception e) => e switch
+    {
+        OptionsValidationException v => v,
+        AggregateException a => a.InnerExceptions.Select(InvalidOptions).FirstOrDefault(v => v is not null),
+        { InnerException: { } inner } => InvalidOptions(inner),
+        _ => null,
+    };
 }

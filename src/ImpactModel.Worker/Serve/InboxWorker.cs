@@ -17,11 +17,12 @@ namespace ImpactModel.Worker.Serve;
 /// each run uses every core. On shutdown it stops claiming, cancels the run (no run folder is
 /// left) and returns the file to the inbox.
 /// </summary>
-internal sealed class InboxWorker(IOptions<ServeOptions> options, ILogger<InboxWorker> logger) : BackgroundService
+internal sealed class InboxWorker(IOptions<ServeOptions> options, IHostApplicationLifetime lifetime, ILogger<InboxWorker> logger) : BackgroundService
 {
     private readonly ServeOptions _options = options.Value;
     private readonly InboxFolders _folders = new(options.Value.Inbox, options.Value.Outbox);
     private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly CancellationTokenSource _stopNow = new();
 
     /// <summary>Decisions on inbox files by (name, last write, length), so a population file is read once, not every scan.</summary>
     private readonly Dictionary<string, (DateTime LastWriteUtc, long Length, bool IsScenario)> _seen = new(StringComparer.Ordinal);
@@ -31,8 +32,27 @@ internal sealed class InboxWorker(IOptions<ServeOptions> options, ILogger<InboxW
 
     private static string WorkerId => $"{Environment.MachineName}:{Environment.ProcessId}";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>
+    /// Cancels the current run at once, on the calling thread. The host's own stopping path goes
+    /// through thread-pool continuations, which a run that keeps every pool thread busy delays
+    /// by seconds; the verb calls this straight from the signal.
+    /// </summary>
+    public void StopNow()
     {
+        try
+        {
+            _stopNow.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // already stopped
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken hostStopping)
+    {
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(hostStopping, _stopNow.Token);
+        CancellationToken stoppingToken = stopping.Token;
         await Task.Yield(); // let the host finish starting
         try
         {
@@ -89,10 +109,13 @@ internal sealed class InboxWorker(IOptions<ServeOptions> options, ILogger<InboxW
 
             ServeLog.Stopped(logger);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+#pragma warning disable CA1031 // the inbox cannot be used (missing rights, a file where a folder should be): stop, exit 1
+        catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+#pragma warning restore CA1031
         {
             Fault = e;
-            ServeLog.Fault(logger, e.Message);
+            ServeLog.Fault(logger, e.GetBaseException().Message);
+            lifetime.StopApplication();
         }
     }
 
@@ -213,6 +236,7 @@ internal sealed class InboxWorker(IOptions<ServeOptions> options, ILogger<InboxW
     public override void Dispose()
     {
         _wake.Dispose();
+        _stopNow.Dispose();
         base.Dispose();
     }
 
