@@ -40,6 +40,7 @@ public static class ImpactCli
         root.Subcommands.Add(DescribeCommand.Create(console));
         root.Subcommands.Add(RunCommand.Create(console));
         root.Subcommands.Add(PowerCommand.Create(console));
+        root.Subcommands.Add(ServeCommand.Create(console));
         return root;
     }
 

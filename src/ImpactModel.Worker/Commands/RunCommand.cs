@@ -98,6 +98,25 @@ public static class RunCommand
         DateTime started = DateTime.UtcNow;
         string stamp = started.ToLocalTime().ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
         string dir = options.Out ?? Path.Combine("runs", scenarios.Count == 1 ? $"{scenarios[0].Name}-{stamp}" : stamp);
+        IReadOnlyList<RunResult> results = RunToFolder(scenarios, dir, options, DiskScenarioFiles.Instance, console, cancellationToken);
+
+        if (options.Json)
+            console.Out.WriteLine(SummaryJson(dir, results));
+        else
+            WriteSummary(console.Out, dir, results);
+        return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// Runs loaded <paramref name="scenarios"/> and writes the run folder <paramref name="dir"/>
+    /// (one folder per scenario inside it when there are several): written to <c>DIR.partial-…</c>
+    /// and renamed only when complete, so a failure or cancellation leaves nothing. An existing
+    /// DIR is refused (<see cref="UsageException"/>). <paramref name="files"/> reads the scenario
+    /// and its references for the manifest's hash. Also used by <c>impact serve</c>.
+    /// </summary>
+    internal static IReadOnlyList<RunResult> RunToFolder(IReadOnlyList<Scenario> scenarios, string dir, RunOptions options,
+        IScenarioFiles files, CliConsole console, CancellationToken cancellationToken)
+    {
         if (Directory.Exists(dir) || File.Exists(dir))
             throw new UsageException($"--out '{dir}' already exists; a run never overwrites a run folder (choose another DIR)");
         string? parent = Path.GetDirectoryName(Path.GetFullPath(dir));
@@ -115,7 +134,7 @@ public static class RunCommand
             RunResult result = console.IsTerminal && !options.Json
                 ? WithProgressBar(scenario, settings, cancellationToken)
                 : SimulationRunner.Run(scenario, settings, new LogProgress(console.Error, scenario.Name), cancellationToken);
-            runs.Add((result, new RunInfo(RunFolder.ScenarioHash(scenario, DiskScenarioFiles.Instance), RunFolder.EngineVersion, threads,
+            runs.Add((result, new RunInfo(RunFolder.ScenarioHash(scenario, files), RunFolder.EngineVersion, threads,
                 scenarioStarted, clock.Elapsed.TotalSeconds)));
         }
 
@@ -141,11 +160,7 @@ public static class RunCommand
             throw;
         }
 
-        if (options.Json)
-            console.Out.WriteLine(SummaryJson(dir, runs.Select(r => r.Result).ToList()));
-        else
-            WriteSummary(console.Out, dir, runs.Select(r => r.Result).ToList());
-        return ExitCodes.Success;
+        return runs.Select(r => r.Result).ToList();
     }
 
     private static RunResult WithProgressBar(Scenario scenario, RunSettings settings, CancellationToken cancellationToken)

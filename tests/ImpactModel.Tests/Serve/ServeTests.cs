@@ -1,0 +1,219 @@
+using System.Diagnostics;
+using ImpactModel.Tests.Cli;
+using ImpactModel.Worker.Serve;
+
+namespace ImpactModel.Tests.Serve;
+
+/// <summary>
+/// <c>impact serve</c> as real processes on a temporary inbox and outbox. Runs are small
+/// (2,000 persons, 2 replicates: well under a second) except where a run must still be going
+/// when the worker is stopped (2,000,000 persons, 50 replicates: minutes).
+/// </summary>
+public sealed class ServeTests : IDisposable
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "impact-serve-tests-" + Guid.NewGuid().ToString("N"));
+
+    public ServeTests()
+    {
+        Directory.CreateDirectory(Path.Combine(_root, "inbox"));
+        File.Copy(ValidateCommandTests.RepositoryFile("scenarios", "uk-population.yaml"), Population);
+    }
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private string Inbox => Path.Combine(_root, "inbox");
+
+    private string Outbox => Path.Combine(_root, "outbox");
+
+    /// <summary>The shared population file the scenarios reference as <c>uk-population.yaml</c>, relative to the inbox.</summary>
+    private string Population => Path.Combine(Inbox, "uk-population.yaml");
+
+    private static string FraudText => File.ReadAllText(ValidateCommandTests.RepositoryFile("scenarios", "fraud-error-debt.yaml"));
+
+    /// <summary>Two mistakes in one file: a misspelt strand and a probability above 1.</summary>
+    private static string InvalidText => FraudText
+        .Replace("strand: fraud-error-debt", "strand: frud", StringComparison.Ordinal)
+        .Replace("coverage: 1\n", "coverage: 1.5\n", StringComparison.Ordinal);
+
+    private static readonly string[] SmallRun =
+        ["--inbox", "inbox", "--outbox", "outbox", "--population", "2000", "--replicates", "2",
+         "--set", "Serve:ScanSeconds=0.2", "--set", "Serve:SettleSeconds=0.1"];
+
+    private static readonly string[] LongRun =
+        ["--inbox", "inbox", "--outbox", "outbox", "--population", "2000000", "--replicates", "50",
+         "--set", "Serve:ScanSeconds=0.2", "--set", "Serve:SettleSeconds=0.1"];
+
+    /// <summary>Drops a file as a user should: written under another name, then renamed into the inbox.</summary>
+    private void Drop(string name, string text)
+    {
+        string temporary = Path.Combine(_root, name + ".tmp");
+        File.WriteAllText(temporary, text);
+        File.Move(temporary, Path.Combine(Inbox, name));
+    }
+
+    private string[] RunFolders() => Directory.Exists(Outbox)
+        ? Directory.GetDirectories(Outbox).Select(d => Path.GetFileName(d)!).Order(StringComparer.Ordinal).ToArray()
+        : [];
+
+    private string[] Files(string sub) => Directory.Exists(Path.Combine(Inbox, sub))
+        ? Directory.GetFiles(Path.Combine(Inbox, sub)).Select(f => Path.GetFileName(f)!).Order(StringComparer.Ordinal).ToArray()
+        : [];
+
+    private static bool Has(IEnumerable<string> lines, string text) => lines.Any(l => l.Contains(text, StringComparison.Ordinal));
+
+    [Fact]
+    public void A_valid_and_an_invalid_file_end_in_done_and_failed_with_the_run_folder_and_the_validate_messages()
+    {
+        byte[] population = File.ReadAllBytes(Population);
+        DateTime populationWritten = File.GetLastWriteTimeUtc(Population);
+        using ServeProcess worker = ServeProcess.Start(_root, SmallRun);
+        Drop("good.yaml", FraudText);
+        Drop("bad.yaml", InvalidText);
+
+        Assert.True(Poll.Until(() => Files("done").Length == 1 && Files("failed").Length == 2, Patience), worker.Log);
+        Assert.Equal(["good.yaml"], Files("done"));
+        Assert.Equal(["bad.error.txt", "bad.yaml"], Files("failed"));
+        Assert.Empty(Files("claimed"));
+
+        // The run folder, complete, named after the file; nothing partial beside it.
+        string folder = Assert.Single(RunFolders());
+        Assert.StartsWith("good-", folder, StringComparison.Ordinal);
+        Assert.Equal(["manifest.json", "parameters.csv", "replicates.csv", "results.csv"],
+            Directory.GetFiles(Path.Combine(Outbox, folder)).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal("scenario,strand,variant,group,metric,mean,ci_low,ci_high,replicates",
+            File.ReadLines(Path.Combine(Outbox, folder, "results.csv")).First());
+
+        // The error file holds what `impact validate` prints for the same file, one problem a line.
+        string check = Path.Combine(_root, "check");
+        Directory.CreateDirectory(check);
+        File.Copy(Population, Path.Combine(check, "uk-population.yaml"));
+        File.WriteAllText(Path.Combine(check, "bad.yaml"), InvalidText);
+        CliRun validate = CliRun.Of("validate", Path.Combine(check, "bad.yaml"));
+        Assert.Equal(2, validate.ExitCode);
+        string[] expected = validate.ErrorLines.Select(l => l[l.IndexOf("bad.yaml:", StringComparison.Ordinal)..]).ToArray();
+        string[] written = File.ReadAllLines(Path.Combine(Inbox, "failed", "bad.error.txt"));
+        Assert.True(expected.Length >= 2, validate.Error);
+        Assert.Equal(expected, written.Select(l => l[l.IndexOf("bad.yaml:", StringComparison.Ordinal)..]));
+        Assert.All(written, l => Assert.StartsWith(Path.Combine("inbox", "bad.yaml") + ":", l, StringComparison.Ordinal));
+
+        // The shared population file stays in the inbox untouched; it was read through the inbox.
+        Assert.Equal(population, File.ReadAllBytes(Population));
+        Assert.Equal(populationWritten, File.GetLastWriteTimeUtc(Population));
+
+        // One status line per file.
+        Assert.True(Has(worker.Lines, "good.yaml: started"), worker.Log);
+        Assert.True(Has(worker.Lines, "good.yaml: finished in "), worker.Log);
+        Assert.True(Has(worker.Lines, "bad.yaml: failed after "), worker.Log);
+        Assert.False(Has(worker.Lines, "uk-population.yaml"), worker.Log);
+
+        worker.Signal("TERM");
+        Assert.True(worker.WaitForExit(TimeSpan.FromSeconds(5)), worker.Log);
+        Assert.Equal(0, worker.ExitCode);
+    }
+
+    [Fact]
+    public void Two_workers_on_one_inbox_run_each_of_ten_files_exactly_once()
+    {
+        using ServeProcess first = ServeProcess.Start(_root, SmallRun);
+        using ServeProcess second = ServeProcess.Start(_root, SmallRun);
+        string[] names = Enumerable.Range(0, 10).Select(i => $"s{i}.yaml").ToArray();
+        foreach (string name in names)
+            Drop(name, FraudText);
+
+        Assert.True(Poll.Until(() => Files("done").Length == names.Length, Patience), first.Log + "\n" + second.Log);
+        Assert.Equal(names, Files("done"));
+        Assert.Empty(Files("failed"));
+        Assert.Empty(Files("claimed"));
+        string[] folders = RunFolders();
+        Assert.Equal(names.Length, folders.Length);
+        foreach (string name in names)
+        {
+            string stem = Path.GetFileNameWithoutExtension(name);
+            Assert.Single(folders, f => f.StartsWith(stem + "-", StringComparison.Ordinal));
+            var started = first.Lines.Concat(second.Lines).Where(l => l.Contains($" {name}: started", StringComparison.Ordinal)).ToList();
+            Assert.True(started.Count == 1, $"{name} started {started.Count} times:\n{first.Log}\n{second.Log}");
+        }
+
+        Assert.DoesNotContain(folders, f => f.Contains(".partial-", StringComparison.Ordinal));
+    }
+
+    /// <summary>SIGTERM is how systemd stops a service; SIGINT is Ctrl-C in a terminal. Both are a normal stop: exit 0.</summary>
+    [Theory]
+    [InlineData("TERM")]
+    [InlineData("INT")]
+    public void A_signal_during_a_run_exits_0_within_5_seconds_leaves_no_run_folder_and_returns_the_file_to_the_inbox(string signal)
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+            return;
+        using ServeProcess worker = ServeProcess.Start(_root, LongRun);
+        Drop("long.yaml", FraudText);
+        worker.WaitForLine(l => l.Contains("long.yaml: started", StringComparison.Ordinal), Patience);
+        Thread.Sleep(500); // well into the first replicate
+        Assert.Equal(["long.yaml"], Files("claimed"));
+
+        var clock = Stopwatch.StartNew();
+        worker.Signal(signal);
+        Assert.True(worker.WaitForExit(TimeSpan.FromSeconds(5)), $"still running 5 s after SIG{signal}; log:\n{worker.Log}");
+        Assert.True(worker.ExitCode == 0, $"exit {worker.ExitCode} after {clock.Elapsed.TotalSeconds:F1} s; log:\n{worker.Log}");
+
+        Assert.Empty(Directory.GetFileSystemEntries(Outbox));
+        Assert.Empty(Files("claimed"));
+        Assert.Empty(Files("done"));
+        Assert.Equal(["long.yaml", "uk-population.yaml"], Files(""));
+        Assert.True(Has(worker.Lines, "long.yaml: interrupted after"), worker.Log);
+    }
+
+    [Fact]
+    public void A_SIGKILLed_workers_claimed_file_is_run_by_another_worker_once_the_lease_runs_out()
+    {
+        string[] lease = ["--set", "Serve:LeaseSeconds=2"];
+        using (ServeProcess doomed = ServeProcess.Start(_root, [.. LongRun, .. lease]))
+        {
+            Drop("orphan.yaml", FraudText);
+            doomed.WaitForLine(l => l.Contains("orphan.yaml: started", StringComparison.Ordinal), Patience);
+            doomed.Kill();
+            Assert.True(doomed.WaitForExit(TimeSpan.FromSeconds(10)));
+        }
+
+        Assert.Equal(["orphan.yaml"], Files("claimed"));
+        Assert.Empty(RunFolders());
+        DateTime lastTouched = File.GetLastWriteTimeUtc(Path.Combine(Inbox, "claimed", "orphan.yaml"));
+
+        using ServeProcess heir = ServeProcess.Start(_root, [.. SmallRun, .. lease]);
+        Assert.True(Poll.Until(() => Files("done").Length == 1, Patience), heir.Log);
+        Assert.Equal(["orphan.yaml"], Files("done"));
+        Assert.Empty(Files("claimed"));
+        Assert.True(Has(heir.Lines, "orphan.yaml: lease of 2 s ran out"), heir.Log);
+        // Not before the lease ran out from the dead worker's last touch.
+        TimeSpan after = DateTime.UtcNow - lastTouched;
+        Assert.True(after >= TimeSpan.FromSeconds(2), $"run again {after.TotalSeconds:F1} s after the last touch");
+        string folder = Assert.Single(RunFolders());
+        Assert.StartsWith("orphan-", folder, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_bad_serve_setting_is_one_line_and_exit_2()
+    {
+        CliRun run = CliRun.Of("serve", "--set", "Serve:LeaseSeconds=0");
+        Assert.Equal(2, run.ExitCode);
+        Assert.Single(run.ErrorLines);
+        Assert.Contains("LeaseSeconds", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Only_yaml_files_with_a_top_level_strand_are_scenarios()
+    {
+        string scenario = Path.Combine(_root, "a.yaml");
+        File.WriteAllText(scenario, FraudText);
+        Assert.True(InboxFolders.IsScenario(scenario));
+        Assert.False(InboxFolders.IsScenario(Population));
+        string broken = Path.Combine(_root, "broken.yaml");
+        File.WriteAllText(broken, "strand: fraud-error-debt\nname: [unclosed\n");
+        Assert.True(InboxFolders.IsScenario(broken));
+        string nested = Path.Combine(_root, "nested.yaml");
+        File.WriteAllText(nested, "population:\n  strand: fraud-error-debt\n");
+        Assert.False(InboxFolders.IsScenario(nested));
+    }
+}
