@@ -102,10 +102,11 @@ public sealed class ServeTests : IDisposable
         Assert.Equal(population, File.ReadAllBytes(Population));
         Assert.Equal(populationWritten, File.GetLastWriteTimeUtc(Population));
 
-        // One status line per file.
-        Assert.True(Has(worker.Lines, "good.yaml: started"), worker.Log);
-        Assert.True(Has(worker.Lines, "good.yaml: finished in "), worker.Log);
-        Assert.True(Has(worker.Lines, "bad.yaml: failed after "), worker.Log);
+        // One status line per file. The console logger writes from its own queue, so a line may reach
+        // us a moment after the file has moved: wait for it.
+        Assert.True(Poll.Until(() => Has(worker.Lines, "good.yaml: started"), Patience), worker.Log);
+        Assert.True(Poll.Until(() => Has(worker.Lines, "good.yaml: finished in "), Patience), worker.Log);
+        Assert.True(Poll.Until(() => Has(worker.Lines, "bad.yaml: failed after "), Patience), worker.Log);
         Assert.False(Has(worker.Lines, "uk-population.yaml"), worker.Log);
 
         worker.Signal("TERM");
@@ -132,7 +133,9 @@ public sealed class ServeTests : IDisposable
         {
             string stem = Path.GetFileNameWithoutExtension(name);
             Assert.Single(folders, f => f.StartsWith(stem + "-", StringComparison.Ordinal));
-            var started = first.Lines.Concat(second.Lines).Where(l => l.Contains($" {name}: started", StringComparison.Ordinal)).ToList();
+            List<string> Started() => first.Lines.Concat(second.Lines).Where(l => l.Contains($" {name}: started", StringComparison.Ordinal)).ToList();
+            Poll.Until(() => Started().Count >= 1, Patience); // log lines may lag the file moves
+            var started = Started();
             Assert.True(started.Count == 1, $"{name} started {started.Count} times:\n{first.Log}\n{second.Log}");
         }
 
@@ -162,7 +165,7 @@ public sealed class ServeTests : IDisposable
         Assert.Empty(Files("claimed"));
         Assert.Empty(Files("done"));
         Assert.Equal(["long.yaml", "uk-population.yaml"], Files(""));
-        Assert.True(Has(worker.Lines, "long.yaml: interrupted after"), worker.Log);
+        Assert.True(Poll.Until(() => Has(worker.Lines, "long.yaml: interrupted after"), Patience), worker.Log);
     }
 
     [Fact]
@@ -185,7 +188,7 @@ public sealed class ServeTests : IDisposable
         Assert.True(Poll.Until(() => Files("done").Length == 1, Patience), heir.Log);
         Assert.Equal(["orphan.yaml"], Files("done"));
         Assert.Empty(Files("claimed"));
-        Assert.True(Has(heir.Lines, "orphan.yaml: lease of 2 s ran out"), heir.Log);
+        Assert.True(Poll.Until(() => Has(heir.Lines, "orphan.yaml: lease of 2 s ran out"), Patience), heir.Log);
         // Not before the lease ran out from the dead worker's last touch.
         TimeSpan after = DateTime.UtcNow - lastTouched;
         Assert.True(after >= TimeSpan.FromSeconds(2), $"run again {after.TotalSeconds:F1} s after the last touch");
