@@ -10,9 +10,9 @@ public static class StrandModels
     public static IReadOnlyList<IStrandModel> For(Scenario scenario)
     {
         ArgumentNullException.ThrowIfNull(scenario);
-        var models = new List<IStrandModel> { new PopulationLinkageModel(scenario) };
+        // The fraud strand links its claimants only and reports the link_* metrics for them.
         if (scenario.Strand == global::ImpactModel.Scenarios.Model.Strands.Fraud && scenario.Fraud is not null)
-            models.Add(new FraudModel(scenario));
-        return models;
+            return [new PopulationLinkageModel(scenario, linkEveryone: false), new FraudModel(scenario)];
+        return [new PopulationLinkageModel(scenario)];
     }
 }

@@ -47,6 +47,12 @@ internal static class FraudCounters
     public const int RoutedToPerson = 36;
     public const int AveragingFlags = 37;    // wrongful flags that period-matched comparison would not raise
     public const int StaleFlags = 38;        // wrongful flags on a stale own record
+    public const int LinkProcessed = 39;     // claimants put through the matching linkage
+    public const int LinkWithRecord = 40;
+    public const int LinkOwn = 41;
+    public const int LinkOther = 42;
+    public const int LinkLinked = 43;
+    public const int LinkReviewed = 44;
 
     public static readonly IReadOnlyList<string> Names =
     [
@@ -56,6 +62,7 @@ internal static class FraudCounters
         "money_recovered_pence", "money_wrongly_recovered_pence", "investigation_cost_pence", "action_cost_pence", "review_cost_pence",
         "appeal_cost_pence", "safeguard_cost_pence", "total_cost_pence", "net_benefit_pence", "net_benefit_vs_status_quo_pence",
         "hardship_value_pence", "wrongful_action_days", "false_match_flags", "reviewed", "review_stopped", "routed_to_person",
-        "averaging_flags", "stale_flags",
+        "averaging_flags", "stale_flags", "link_processed", "link_with_record", "link_linked_own", "link_linked_other", "link_linked",
+        "link_reviewed",
     ];
 }

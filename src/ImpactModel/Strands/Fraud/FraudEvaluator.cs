@@ -33,6 +33,7 @@ internal sealed class FraudEvaluator : IChunkEvaluator
     private readonly double[] _period;
     private readonly double[] _annual;
     private readonly byte[] _kind; // per linkage: 0 not linked, 1 own record, 2 someone else's
+    private readonly LinkOutcome[] _raw;
     private readonly bool _anyMatching;
 
     public FraudEvaluator(FraudReplicate replicate, int capacity)
@@ -45,6 +46,7 @@ internal sealed class FraudEvaluator : IChunkEvaluator
         _period = new double[_linkages.Length];
         _annual = new double[_linkages.Length];
         _kind = new byte[_linkages.Length];
+        _raw = new LinkOutcome[_linkages.Length];
         _anyMatching = _v.Any(v => v.Matching);
     }
 
@@ -122,6 +124,7 @@ internal sealed class FraudEvaluator : IChunkEvaluator
             {
                 _linkages[r].Link(id, maskSpan, _outcome.AsSpan(0, 1));
                 LinkOutcome lo = _outcome[0];
+                _raw[r] = lo;
                 if ((lo & LinkOutcome.LinkedOwn) != 0)
                 {
                     kind[r] = 1;
@@ -146,20 +149,22 @@ internal sealed class FraudEvaluator : IChunkEvaluator
         uint respond = b7.W0, suspend = b7.W1, appeal = b7.W2, success = b7.W3;
         uint hardshipWord = b8.W0, catchWord = b8.W1, screenWord = b8.W2, hardship2Word = b8.W3;
         double days = -1;
+        // The same in every variant: counted in variant 0 and copied in FraudReplicate.Complete.
+        tally.Add(0, mask, o + C.Claimants, 1);
+        tally.Add(0, mask, o + C.AwardPence, p.AwardPence);
+        if (overpaying)
+        {
+            tally.Add(0, mask, o + C.Overpaying, 1);
+            tally.Add(0, mask, o + C.OverpaidPence, overPence);
+        }
+        else
+        {
+            tally.Add(0, mask, o + C.CorrectClaims, 1);
+        }
+
         for (int v = 0; v < _v.Length; v++)
         {
             VariantModel vm = _v[v];
-            tally.Add(v, mask, o + C.Claimants, 1);
-            tally.Add(v, mask, o + C.AwardPence, p.AwardPence);
-            if (overpaying)
-            {
-                tally.Add(v, mask, o + C.Overpaying, 1);
-                tally.Add(v, mask, o + C.OverpaidPence, overPence);
-            }
-            else
-            {
-                tally.Add(v, mask, o + C.CorrectClaims, 1);
-            }
 
             bool matchFlag = false;
             double disc = 0;
@@ -167,6 +172,23 @@ internal sealed class FraudEvaluator : IChunkEvaluator
             if (vm.Matching && vm.LinkRep >= 0)
             {
                 int r = vm.LinkRep;
+                if (vm.CountsLinkage)
+                {
+                    // Once per linkage, in its first variant; copied to the variants sharing it in Complete.
+                    LinkOutcome lo = _raw[r];
+                    tally.Add(v, mask, o + C.LinkProcessed, 1);
+                    if ((lo & LinkOutcome.HasRecord) != 0)
+                        tally.Add(v, mask, o + C.LinkWithRecord, 1);
+                    if ((lo & (LinkOutcome.LinkedOwn | LinkOutcome.LinkedOther)) != 0)
+                    {
+                        tally.Add(v, mask, o + ((lo & LinkOutcome.LinkedOwn) != 0 ? C.LinkOwn : C.LinkOther), 1);
+                        tally.Add(v, mask, o + C.LinkLinked, 1);
+                    }
+
+                    if ((lo & LinkOutcome.Reviewed) != 0)
+                        tally.Add(v, mask, o + C.LinkReviewed, 1);
+                }
+
                 how = kind[r];
                 disc = vm.PeriodMatched ? period[r] : annual[r];
                 matchFlag = how != 0 && disc > vm.Threshold;

@@ -1,3 +1,4 @@
+using ImpactModel.Linkage;
 using ImpactModel.Scenarios.Model;
 using ImpactModel.Simulation;
 using C = ImpactModel.Strands.Fraud.FraudCounters;
@@ -20,8 +21,16 @@ public sealed class FraudModel : IStrandModel
         if (scenario.Fraud is null)
             throw new ArgumentException($"scenario '{scenario.Name}' has no fraud section", nameof(scenario));
         _scenario = scenario;
+        // The matching linkage's quality over the claimants it links (the population model links no one in a fraud run).
+        string? q = scenario.Linkages.Select(l => l.To).Distinct(StringComparer.Ordinal).Count() > 1
+            ? scenario.Linkages.First(l => l.Id == scenario.Fraud.Matching.Linkage).To
+            : null;
         var m = new List<MetricDefinition>
         {
+            new(LinkageMetric.Name(LinkageMetric.Recall, q), MetricUnit.Rate, C.LinkOwn, C.LinkWithRecord, LinkingVariantsOnly: true, IsHeadline: true),
+            new(LinkageMetric.Name(LinkageMetric.Precision, q), MetricUnit.Rate, C.LinkOwn, C.LinkLinked, LinkingVariantsOnly: true),
+            new(LinkageMetric.Name(LinkageMetric.FalseMatchRate, q), MetricUnit.Rate, C.LinkOther, C.LinkProcessed, IsHarm: true, LinkingVariantsOnly: true, IsHeadline: true),
+            new(LinkageMetric.Name(LinkageMetric.ReviewRate, q), MetricUnit.Rate, C.LinkReviewed, C.LinkProcessed, LinkingVariantsOnly: true),
             new("claimants", MetricUnit.Persons, C.Claimants, IsHeadline: true),
             new("overpaying_claims", MetricUnit.Persons, C.Overpaying),
             new("overpayments", MetricUnit.Money, C.OverpaidPence),

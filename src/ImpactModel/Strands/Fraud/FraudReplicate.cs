@@ -65,11 +65,17 @@ internal sealed class PersonModel
 }
 
 /// <summary>What a variant changes: the matching rule, the safeguards and the action parameters.</summary>
-internal sealed class VariantModel
+internal sealed record VariantModel
 {
     public required bool Matching { get; init; }
 
     public required int LinkRep { get; init; }
+
+    /// <summary>True for the first variant of its linkage: it counts the link_* counters, which Complete copies to the others.</summary>
+    public bool CountsLinkage { get; init; }
+
+    /// <summary>The variant whose link_* counters this one copies (itself when <see cref="CountsLinkage"/>).</summary>
+    public int LinkSource { get; init; }
 
     public required bool PeriodMatched { get; init; }
 
@@ -245,6 +251,7 @@ internal sealed class FraudReplicate : IStrandReplicate
                 statusQuo = v;
             Scenario s = variant.Scenario;
             int rep = -1;
+            bool first = false;
             if (variant.LinksData)
             {
                 rep = reps.FindIndex(r => ReferenceEquals(context.Variants[r].Scenario.Linkages[linkIndex], s.Linkages[linkIndex])
@@ -254,10 +261,11 @@ internal sealed class FraudReplicate : IStrandReplicate
                     reps.Add(v);
                     linkages.Add(CompiledLinkage.Compile(s, s.Linkages[linkIndex], groups, seed, replicate));
                     rep = linkages.Count - 1;
+                    first = true;
                 }
             }
 
-            variants[v] = CompileVariant(variant, groups, seed, replicate, rep);
+            variants[v] = CompileVariant(variant, groups, seed, replicate, rep) with { CountsLinkage = first, LinkSource = rep >= 0 ? reps[rep] : v };
         }
 
         double rate = Draw(scenario.DiscountRate);
@@ -372,6 +380,14 @@ internal sealed class FraudReplicate : IStrandReplicate
         ArgumentNullException.ThrowIfNull(total);
         int o = counterOffset;
         long simulated = total[0, 0, o + C.Persons];
+        for (int v = 1; v < _variants.Length; v++)
+            total.CopyCounters(0, v, o + C.Claimants, C.CorrectClaims - C.Claimants + 1);
+        for (int v = 0; v < _variants.Length; v++)
+        {
+            if (_variants[v].LinkSource != v)
+                total.CopyCounters(_variants[v].LinkSource, v, o + C.LinkProcessed, C.LinkReviewed - C.LinkProcessed + 1);
+        }
+
         double unscale = simulated > 0 && _declared > 0 ? (double)simulated / _declared : 1;
         for (int v = 0; v < _variants.Length; v++)
         {
