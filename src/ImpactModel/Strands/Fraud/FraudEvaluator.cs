@@ -18,9 +18,10 @@ namespace ImpactModel.Strands.Fraud;
 /// 0–3: claims, state, earner, (spare); draw 1: overpayment; draw 2: monthly earnings; draw 3: this
 /// month's earnings factor; draw 4: the stale month's factor; draw 5: the earnings of the person a
 /// false match links to; draw 6: word 0 that person is an earner, word 1 the overpayment is undeclared
-/// earnings, words 2–3 days to resolution; draw 7: respond, suspend, appeal, appeal succeeds;
+/// earnings; draw 7: respond, suspend, appeal, appeal succeeds;
 /// draw 8: hardship from the debt, review catches, vulnerability screen detects, hardship from the suspension; draws 9 + 2k and 10 + 2k:
-/// detection and false referral by status-quo checks 4k … 4k + 3. Staleness is word 0 of draw 0 of
+/// detection and false referral by status-quo checks 4k … 4k + 3. Days to resolution: draw 0 of
+/// <c>StrandOutcomes</c> index 1. Blocks are drawn only for claimants who need them. Staleness is word 0 of draw 0 of
 /// <c>Staleness(target source)</c>: a property of the record.</para>
 /// </remarks>
 internal sealed class FraudEvaluator : IChunkEvaluator
@@ -85,7 +86,10 @@ internal sealed class FraudEvaluator : IChunkEvaluator
         RngKey key = p.Outcomes;
         double overpayment = overpaying ? p.Overpayment[(int)state].Sample(Philox.Block(key, id, 1)) : 0;
         long overPence = (long)Math.Round(overpayment * 100);
-        PhiloxBlock b6 = Philox.Block(key, id, 6), b7 = Philox.Block(key, id, 7), b8 = Philox.Block(key, id, 8);
+        // Blocks drawn only when needed (most claimants are never flagged): what is drawn is a pure
+        // function of (key, person, draw), so drawing it late or not at all changes no other draw.
+        bool needs6 = state is ClaimState.ClaimantError or ClaimState.Fraud;
+        PhiloxBlock b6 = needs6 ? Philox.Block(key, id, 6) : default;
 
         // Status-quo checks (today's process, in every variant).
         bool referred = false;
@@ -110,21 +114,35 @@ internal sealed class FraudEvaluator : IChunkEvaluator
         byte[] kind = _kind;
         if (reps > 0)
         {
-            bool earner = earnerWord < p.EarnerCut[m];
-            double average = earner ? p.Earnings.Sample(Philox.Block(key, id, 2)) : 0;
-            double s = p.LogSd[m], half = 0.5 * s * s;
-            double factor = earner && s > 0 ? DeterministicMath.Exp(s * Philox.ToNormal(Philox.Block(key, id, 3)) - half) : 1;
-            double declared = average * factor;
-            bool undeclared = (state is ClaimState.ClaimantError or ClaimState.Fraud) && b6.W1 < p.UndeclaredCut;
-            double hidden = undeclared ? overpayment / 12 / FraudReplicate.Taper : 0;
-            stale = Philox.Block(p.Staleness, id, 0).W0 < p.StaleCut[m];
-            double oldFactor = stale && earner && s > 0 ? DeterministicMath.Exp(s * Philox.ToNormal(Philox.Block(key, id, 4)) - half) : factor;
-            double other = b6.W0 < p.EarnerCutAll ? p.Earnings.Sample(Philox.Block(key, id, 5)) : 0;
+            bool anyOwn = false, anyOther = false;
             for (int r = 0; r < reps; r++)
             {
                 _linkages[r].Link(id, maskSpan, _outcome.AsSpan(0, 1));
                 LinkOutcome lo = _outcome[0];
                 _raw[r] = lo;
+                anyOwn |= (lo & LinkOutcome.LinkedOwn) != 0;
+                anyOther |= (lo & LinkOutcome.LinkedOther) != 0;
+            }
+
+            bool earner = earnerWord < p.EarnerCut[m];
+            double average = earner && (anyOwn || anyOther) ? p.Earnings.Sample(Philox.Block(key, id, 2)) : 0;
+            double s = p.LogSd[m], half = 0.5 * s * s;
+            double factor = average > 0 && s > 0 ? DeterministicMath.Exp(s * Philox.ToNormal(Philox.Block(key, id, 3)) - half) : 1;
+            double declared = average * factor;
+            bool undeclared = needs6 && b6.W1 < p.UndeclaredCut;
+            double hidden = undeclared ? overpayment / 12 / FraudReplicate.Taper : 0;
+            stale = anyOwn && Philox.Block(p.Staleness, id, 0).W0 < p.StaleCut[m];
+            double oldFactor = stale && average > 0 && s > 0 ? DeterministicMath.Exp(s * Philox.ToNormal(Philox.Block(key, id, 4)) - half) : factor;
+            if (anyOther && !needs6)
+            {
+                b6 = Philox.Block(key, id, 6);
+                needs6 = true;
+            }
+
+            double other = anyOther && b6.W0 < p.EarnerCutAll ? p.Earnings.Sample(Philox.Block(key, id, 5)) : 0;
+            for (int r = 0; r < reps; r++)
+            {
+                LinkOutcome lo = _raw[r];
                 if ((lo & LinkOutcome.LinkedOwn) != 0)
                 {
                     kind[r] = 1;
@@ -146,8 +164,8 @@ internal sealed class FraudEvaluator : IChunkEvaluator
             }
         }
 
-        uint respond = b7.W0, suspend = b7.W1, appeal = b7.W2, success = b7.W3;
-        uint hardshipWord = b8.W0, catchWord = b8.W1, screenWord = b8.W2, hardship2Word = b8.W3;
+        bool drawn = false;
+        uint respond = 0, suspend = 0, appeal = 0, success = 0, hardshipWord = 0, catchWord = 0, screenWord = 0, hardship2Word = 0;
         double days = -1;
         // The same in every variant: counted in variant 0 and copied in FraudReplicate.Complete.
         tally.Add(0, mask, o + C.Claimants, 1);
@@ -207,6 +225,14 @@ internal sealed class FraudEvaluator : IChunkEvaluator
                 }
 
                 continue;
+            }
+
+            if (!drawn)
+            {
+                drawn = true;
+                PhiloxBlock b7 = Philox.Block(key, id, 7), b8 = Philox.Block(key, id, 8);
+                (respond, suspend, appeal, success) = (b7.W0, b7.W1, b7.W2, b7.W3);
+                (hardshipWord, catchWord, screenWord, hardship2Word) = (b8.W0, b8.W1, b8.W2, b8.W3);
             }
 
             bool safeguarded = matchFlag && !referred; // a referral by today's checks follows today's process
@@ -279,7 +305,8 @@ internal sealed class FraudEvaluator : IChunkEvaluator
             tally.Add(v, mask, o + C.WrongfulLetters, 1);
             tally.Add(v, mask, o + C.WrongfulAdverse, 1);
             if (days < 0)
-                days = p.Days.Sample(b6 with { W0 = b6.W2, W1 = b6.W3 });
+                days = p.Days.Sample(Philox.Block(p.DaysKey, id, 0));
+
             tally.Add(v, mask, o + C.WrongfulDays, (long)Math.Round(days));
             if (responds)
             {

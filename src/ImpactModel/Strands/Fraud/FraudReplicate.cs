@@ -62,6 +62,8 @@ internal sealed class PersonModel
     public required RngKey Outcomes { get; init; }
 
     public required RngKey Staleness { get; init; }
+
+    public required RngKey DaysKey { get; init; }
 }
 
 /// <summary>What a variant changes: the matching rule, the safeguards and the action parameters.</summary>
@@ -236,6 +238,7 @@ internal sealed class FraudReplicate : IStrandReplicate
             Days = PersonDistribution.Of(fraud.Responses.DaysToResolution, seed, replicate),
             Outcomes = RngKey.From(seed, replicate, RngStream.StrandOutcomes),
             Staleness = RngKey.From(seed, replicate, RngStream.Of(RngStreamKind.Staleness, targetIndex)),
+            DaysKey = RngKey.From(seed, replicate, RngStream.Of(RngStreamKind.StrandOutcomes, 1)),
         };
 
         // Linkages: variants whose linkage and data sources are the same records share one.
