@@ -27,15 +27,25 @@ public sealed class PopulationLinkageModel : IStrandModel
 
     private const int PerLinkage = 6; // processed, with_record, linked_own, linked_other, linked, reviewed
     private readonly Scenario _scenario;
+    private readonly int _linkages;
 
     public PopulationLinkageModel(Scenario scenario)
+        : this(scenario, linkEveryone: true)
+    {
+    }
+
+    /// <param name="scenario">The scenario.</param>
+    /// <param name="linkEveryone">False when a strand links the persons it concerns itself and reports the
+    /// <c>link_*</c> metrics for them (the fraud strand: its claimants); then this model counts persons only.</param>
+    public PopulationLinkageModel(Scenario scenario, bool linkEveryone)
     {
         ArgumentNullException.ThrowIfNull(scenario);
         _scenario = scenario;
+        _linkages = linkEveryone ? scenario.Linkages.Length : 0;
         var counters = new List<string> { "persons" };
         var metrics = new List<MetricDefinition> { new("persons", MetricUnit.Persons, PersonsCounter, IsHeadline: true) };
         int targets = scenario.Linkages.Select(l => l.To).Distinct(StringComparer.Ordinal).Count();
-        for (int l = 0; l < scenario.Linkages.Length; l++)
+        for (int l = 0; l < _linkages; l++)
         {
             LinkageSpec spec = scenario.Linkages[l];
             int b = 1 + l * PerLinkage;
@@ -62,7 +72,7 @@ public sealed class PopulationLinkageModel : IStrandModel
         var groupIds = context.Population.GroupIds;
         var linkages = new List<(int Linkage, int Variant, CompiledLinkage Compiled)>();
         var sharers = new List<(int Linkage, int From, int To)>();
-        for (int l = 0; l < _scenario.Linkages.Length; l++)
+        for (int l = 0; l < _linkages; l++)
         {
             var representatives = new List<int>();
             for (int v = 0; v < context.Variants.Count; v++)

@@ -28,11 +28,11 @@ public static class SimulationRunner
     /// <summary>Suffix of the ratio against <c>rest</c> of a harm metric, before any qualifier.</summary>
     public const string RatioVsRest = "_ratio_vs_rest";
 
-    /// <summary>Runs <paramref name="scenario"/> with the population and linkage model (and no strand yet).</summary>
+    /// <summary>Runs <paramref name="scenario"/> with the population and linkage model and its strand's model (<see cref="StrandModels.For"/>).</summary>
     public static RunResult Run(Scenario scenario, RunSettings settings, IProgress<RunProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(scenario);
-        return Run(scenario, settings, [new PopulationLinkageModel(scenario)], progress, cancellationToken);
+        return Run(scenario, settings, StrandModels.For(scenario), progress, cancellationToken);
     }
 
     /// <summary>Runs <paramref name="scenario"/> with the given strand models (in order: their counters and metrics follow each other).</summary>

@@ -1,0 +1,352 @@
+using ImpactModel.Linkage;
+using ImpactModel.Population;
+using ImpactModel.Random;
+using ImpactModel.Simulation;
+using C = ImpactModel.Strands.Fraud.FraudCounters;
+
+namespace ImpactModel.Strands.Fraud;
+
+/// <summary>
+/// Evaluates every variant on a chunk of persons. Non-claimants cost one word compare each (word 0
+/// of the outcomes block, filled for the whole chunk). For a claimant the person is generated once
+/// (state, overpayment, earnings, month factors, record staleness, someone else's earnings, and
+/// every response word), each distinct linkage runs once, and then each variant reads the same
+/// numbers: common random numbers, so variants differ only where what they change acts.
+/// </summary>
+/// <remarks>
+/// <para>Random words (stream <c>StrandOutcomes</c>, index 0; person id as counter): draw 0 words
+/// 0–3: claims, state, earner, (spare); draw 1: overpayment; draw 2: monthly earnings; draw 3: this
+/// month's earnings factor; draw 4: the stale month's factor; draw 5: the earnings of the person a
+/// false match links to; draw 6: word 0 that person is an earner, word 1 the overpayment is undeclared
+/// earnings; draw 7: respond, suspend, appeal, appeal succeeds;
+/// draw 8: hardship from the debt, review catches, vulnerability screen detects, hardship from the suspension; draws 9 + 2k and 10 + 2k:
+/// detection and false referral by status-quo checks 4k … 4k + 3. Days to resolution: draw 0 of
+/// <c>StrandOutcomes</c> index 1. Blocks are drawn only for claimants who need them. Staleness is word 0 of draw 0 of
+/// <c>Staleness(target source)</c>: a property of the record.</para>
+/// </remarks>
+internal sealed class FraudEvaluator : IChunkEvaluator
+{
+    private readonly PersonModel _p;
+    private readonly VariantModel[] _v;
+    private readonly CompiledLinkage[] _linkages;
+    private readonly uint[] _words;
+    private readonly LinkOutcome[] _outcome;
+    private readonly double[] _period;
+    private readonly double[] _annual;
+    private readonly byte[] _kind; // per linkage: 0 not linked, 1 own record, 2 someone else's
+    private readonly LinkOutcome[] _raw;
+    private readonly bool _anyMatching;
+
+    public FraudEvaluator(FraudReplicate replicate, int capacity)
+    {
+        _p = replicate.Person;
+        _v = replicate.Variants;
+        _linkages = replicate.Linkages;
+        _words = new uint[capacity * 4];
+        _outcome = new LinkOutcome[Math.Max(1, _linkages.Length)];
+        _period = new double[_linkages.Length];
+        _annual = new double[_linkages.Length];
+        _kind = new byte[_linkages.Length];
+        _raw = new LinkOutcome[_linkages.Length];
+        _anyMatching = _v.Any(v => v.Matching);
+    }
+
+    public void Evaluate(PersonChunk persons, TallyTable tally, int counterOffset)
+    {
+        ArgumentNullException.ThrowIfNull(persons);
+        ArgumentNullException.ThrowIfNull(tally);
+        int n = persons.Count, o = counterOffset;
+        PersonModel p = _p;
+        tally.Add(0, 0, o + C.Persons, n);
+        Span<uint> words = _words.AsSpan(0, 4 * n);
+        Philox.Fill(p.Outcomes, persons.FirstPerson, 0, words);
+        ReadOnlySpan<uint> masks = persons.Groups;
+        ReadOnlySpan<byte> decile = persons.IncomeDecile.AsSpan(0, n);
+        ReadOnlySpan<byte> age = persons.Age.AsSpan(0, n);
+        ulong[] claimCut = p.ClaimCut;
+        int minAge = p.MinAge;
+        for (int i = 0; i < n; i++)
+        {
+            uint mask = masks[i];
+            if (words[4 * i] >= claimCut[(int)mask * 10 + decile[i]] || age[i] < minAge)
+                continue;
+            Claimant(persons.FirstPerson + i, mask, words[4 * i + 1], words[4 * i + 2], masks.Slice(i, 1), tally, o);
+        }
+    }
+
+    private void Claimant(long id, uint mask, uint stateWord, uint earnerWord, ReadOnlySpan<uint> maskSpan, TallyTable tally, int o)
+    {
+        PersonModel p = _p;
+        int m = (int)mask;
+        ClaimState state = stateWord < p.StateCut[m * 3] ? ClaimState.ClaimantError
+            : stateWord < p.StateCut[m * 3 + 1] ? ClaimState.OfficialError
+            : stateWord < p.StateCut[m * 3 + 2] ? ClaimState.Fraud
+            : ClaimState.Correct;
+        bool overpaying = state != ClaimState.Correct;
+        RngKey key = p.Outcomes;
+        double overpayment = overpaying ? p.Overpayment[(int)state].Sample(Philox.Block(key, id, 1)) : 0;
+        long overPence = (long)Math.Round(overpayment * 100);
+        // Blocks drawn only when needed (most claimants are never flagged): what is drawn is a pure
+        // function of (key, person, draw), so drawing it late or not at all changes no other draw.
+        bool needs6 = state is ClaimState.ClaimantError or ClaimState.Fraud;
+        PhiloxBlock b6 = needs6 ? Philox.Block(key, id, 6) : default;
+
+        // Status-quo checks (today's process, in every variant).
+        bool referred = false;
+        long referralCost = 0;
+        for (int k = 0; k < p.CheckCostPence.Length; k++)
+        {
+            PhiloxBlock b = Philox.Block(key, id, (uint)(9 + 2 * (k / 4) + (overpaying ? 0 : 1)));
+            uint w = (k & 3) switch { 0 => b.W0, 1 => b.W1, 2 => b.W2, _ => b.W3 };
+            ulong cut = overpaying ? p.CheckDetect[k][m] : p.CheckFalse[k][m];
+            if (w < cut)
+            {
+                referred = true;
+                referralCost += p.CheckCostPence[k];
+            }
+        }
+
+        // The matching rule's discrepancy (record − declared, GBP a month) under each comparison, per linkage.
+        double discPeriod = 0, discAnnual = 0;
+        bool linkedOther = false, linked = false, stale = false;
+        int reps = _anyMatching ? _linkages.Length : 0;
+        double[] period = _period, annual = _annual;
+        byte[] kind = _kind;
+        if (reps > 0)
+        {
+            bool anyOwn = false, anyOther = false;
+            for (int r = 0; r < reps; r++)
+            {
+                _linkages[r].Link(id, maskSpan, _outcome.AsSpan(0, 1));
+                LinkOutcome lo = _outcome[0];
+                _raw[r] = lo;
+                anyOwn |= (lo & LinkOutcome.LinkedOwn) != 0;
+                anyOther |= (lo & LinkOutcome.LinkedOther) != 0;
+            }
+
+            bool earner = earnerWord < p.EarnerCut[m];
+            double average = earner && (anyOwn || anyOther) ? p.Earnings.Sample(Philox.Block(key, id, 2)) : 0;
+            double s = p.LogSd[m], half = 0.5 * s * s;
+            double factor = average > 0 && s > 0 ? DeterministicMath.Exp(s * Philox.ToNormal(Philox.Block(key, id, 3)) - half) : 1;
+            double declared = average * factor;
+            bool undeclared = needs6 && b6.W1 < p.UndeclaredCut;
+            double hidden = undeclared ? overpayment / 12 / FraudReplicate.Taper : 0;
+            stale = anyOwn && Philox.Block(p.Staleness, id, 0).W0 < p.StaleCut[m];
+            double oldFactor = stale && average > 0 && s > 0 ? DeterministicMath.Exp(s * Philox.ToNormal(Philox.Block(key, id, 4)) - half) : factor;
+            if (anyOther && !needs6)
+            {
+                b6 = Philox.Block(key, id, 6);
+                needs6 = true;
+            }
+
+            double other = anyOther && b6.W0 < p.EarnerCutAll ? p.Earnings.Sample(Philox.Block(key, id, 5)) : 0;
+            for (int r = 0; r < reps; r++)
+            {
+                LinkOutcome lo = _raw[r];
+                if ((lo & LinkOutcome.LinkedOwn) != 0)
+                {
+                    kind[r] = 1;
+                    // Period-matched: this month's record (an older month's when the record is stale).
+                    period[r] = average * (oldFactor - factor) + hidden;
+                    // Annual average: the year's average spread over months, whatever the month.
+                    annual[r] = average * (1 - factor) + hidden;
+                }
+                else if ((lo & LinkOutcome.LinkedOther) != 0)
+                {
+                    kind[r] = 2;
+                    period[r] = annual[r] = other - declared;
+                }
+                else
+                {
+                    kind[r] = 0;
+                    period[r] = annual[r] = double.NegativeInfinity;
+                }
+            }
+        }
+
+        bool drawn = false;
+        uint respond = 0, suspend = 0, appeal = 0, success = 0, hardshipWord = 0, catchWord = 0, screenWord = 0, hardship2Word = 0;
+        double days = -1;
+        // The same in every variant: counted in variant 0 and copied in FraudReplicate.Complete.
+        tally.Add(0, mask, o + C.Claimants, 1);
+        tally.Add(0, mask, o + C.AwardPence, p.AwardPence);
+        if (overpaying)
+        {
+            tally.Add(0, mask, o + C.Overpaying, 1);
+            tally.Add(0, mask, o + C.OverpaidPence, overPence);
+        }
+        else
+        {
+            tally.Add(0, mask, o + C.CorrectClaims, 1);
+        }
+
+        for (int v = 0; v < _v.Length; v++)
+        {
+            VariantModel vm = _v[v];
+
+            bool matchFlag = false;
+            double disc = 0;
+            byte how = 0;
+            if (vm.Matching && vm.LinkRep >= 0)
+            {
+                int r = vm.LinkRep;
+                if (vm.CountsLinkage)
+                {
+                    // Once per linkage, in its first variant; copied to the variants sharing it in Complete.
+                    LinkOutcome lo = _raw[r];
+                    tally.Add(v, mask, o + C.LinkProcessed, 1);
+                    if ((lo & LinkOutcome.HasRecord) != 0)
+                        tally.Add(v, mask, o + C.LinkWithRecord, 1);
+                    if ((lo & (LinkOutcome.LinkedOwn | LinkOutcome.LinkedOther)) != 0)
+                    {
+                        tally.Add(v, mask, o + ((lo & LinkOutcome.LinkedOwn) != 0 ? C.LinkOwn : C.LinkOther), 1);
+                        tally.Add(v, mask, o + C.LinkLinked, 1);
+                    }
+
+                    if ((lo & LinkOutcome.Reviewed) != 0)
+                        tally.Add(v, mask, o + C.LinkReviewed, 1);
+                }
+
+                how = kind[r];
+                disc = vm.PeriodMatched ? period[r] : annual[r];
+                matchFlag = how != 0 && disc > vm.Threshold;
+                discPeriod = period[r];
+                discAnnual = annual[r];
+                linkedOther = how == 2;
+                linked = how == 1;
+            }
+
+            if (!matchFlag && !referred)
+            {
+                if (overpaying)
+                {
+                    tally.Add(v, mask, o + C.Missed, 1);
+                    tally.Add(v, mask, o + C.MissedPence, overPence);
+                }
+
+                continue;
+            }
+
+            if (!drawn)
+            {
+                drawn = true;
+                PhiloxBlock b7 = Philox.Block(key, id, 7), b8 = Philox.Block(key, id, 8);
+                (respond, suspend, appeal, success) = (b7.W0, b7.W1, b7.W2, b7.W3);
+                (hardshipWord, catchWord, screenWord, hardship2Word) = (b8.W0, b8.W1, b8.W2, b8.W3);
+            }
+
+            bool safeguarded = matchFlag && !referred; // a referral by today's checks follows today's process
+            tally.Add(v, mask, o + C.Flagged, 1);
+            tally.Add(v, mask, o + (overpaying ? C.TruePositives : C.FalsePositives), 1);
+            if (referred)
+                tally.Add(v, mask, o + C.InvestigationCost, referralCost);
+            if (matchFlag && !overpaying)
+            {
+                if (linkedOther)
+                    tally.Add(v, mask, o + C.FalseMatchFlags, 1);
+                else if (linked && !vm.PeriodMatched && !(discPeriod > vm.Threshold))
+                    tally.Add(v, mask, o + C.AveragingFlags, 1);
+                else if (linked && stale)
+                    tally.Add(v, mask, o + C.StaleFlags, 1);
+            }
+
+            if (safeguarded && vm.EvidenceCostPence > 0)
+                tally.Add(v, mask, o + C.SafeguardCost, vm.EvidenceCostPence);
+            if (safeguarded && vm.Review)
+            {
+                tally.Add(v, mask, o + C.Reviewed, 1);
+                tally.Add(v, mask, o + C.ReviewCost, vm.ReviewCostPence);
+                if (!overpaying && catchWord < vm.CatchCut)
+                {
+                    tally.Add(v, mask, o + C.ReviewStopped, 1); // stopped before any action
+                    continue;
+                }
+            }
+
+            // Every flag that goes ahead: a letter asking for evidence.
+            tally.Add(v, mask, o + C.Letters, 1);
+            long actionCost = vm.LetterPence;
+            bool responds = respond < vm.RespondCut[m];
+            bool routed = false;
+            if (safeguarded && (mask & vm.ScreenMask) != 0 && screenWord < vm.ScreenCut)
+            {
+                routed = true; // a person handles the case: no automatic suspension
+                tally.Add(v, mask, o + C.RoutedToPerson, 1);
+                tally.Add(v, mask, o + C.SafeguardCost, vm.ScreenCostPence);
+            }
+
+            bool suspended = !responds && !routed && suspend < vm.SuspendCut;
+            if (overpaying)
+            {
+                // The overpayment is established and recovered: investigation, a debt, suspension while unanswered.
+                tally.Add(v, mask, o + C.InvestigationCost, vm.InvestigationPence);
+                tally.Add(v, mask, o + C.Debts, 1);
+                tally.Add(v, mask, o + C.RecoveredPence, overPence);
+                actionCost += vm.DebtPence;
+                if (suspended)
+                {
+                    tally.Add(v, mask, o + C.Suspensions, 1);
+                    actionCost += vm.SuspensionPence;
+                }
+
+                if (safeguarded && vm.NoticeCostPence > 0)
+                    tally.Add(v, mask, o + C.SafeguardCost, vm.NoticeCostPence);
+                if (appeal < vm.AppealCut[m])
+                {
+                    tally.Add(v, mask, o + C.Appeals, 1);
+                    tally.Add(v, mask, o + C.AppealCost, vm.AppealPence);
+                }
+
+                tally.Add(v, mask, o + C.ActionCost, actionCost);
+                continue;
+            }
+
+            // A correct claim: every action on it is wrongful.
+            tally.Add(v, mask, o + C.WrongfulLetters, 1);
+            tally.Add(v, mask, o + C.WrongfulAdverse, 1);
+            if (days < 0)
+                days = p.Days.Sample(Philox.Block(p.DaysKey, id, 0));
+
+            tally.Add(v, mask, o + C.WrongfulDays, (long)Math.Round(days));
+            if (responds)
+            {
+                tally.Add(v, mask, o + C.ActionCost, actionCost); // the evidence clears the flag
+                continue;
+            }
+
+            // No evidence comes back: a debt is raised on what the flag implies, and some claims are suspended.
+            long debt = matchFlag && !referred
+                ? (long)Math.Round(12 * FraudReplicate.Taper * Math.Max(disc, 0) * 100)
+                : p.ReferralDebtPence;
+            tally.Add(v, mask, o + C.Debts, 1);
+            tally.Add(v, mask, o + C.WrongfulDebts, 1);
+            actionCost += vm.DebtPence;
+            if (suspended)
+            {
+                tally.Add(v, mask, o + C.Suspensions, 1);
+                tally.Add(v, mask, o + C.WrongfulSuspensions, 1);
+                actionCost += vm.SuspensionPence;
+            }
+
+            tally.Add(v, mask, o + C.ActionCost, actionCost);
+            if (safeguarded && vm.NoticeCostPence > 0)
+                tally.Add(v, mask, o + C.SafeguardCost, vm.NoticeCostPence);
+            bool reversed = false;
+            if (appeal < vm.AppealCut[m])
+            {
+                tally.Add(v, mask, o + C.Appeals, 1);
+                tally.Add(v, mask, o + C.AppealCost, vm.AppealPence);
+                reversed = success < vm.AppealSuccessCut;
+                if (reversed)
+                    tally.Add(v, mask, o + C.Reversals, 1);
+            }
+
+            // Each wrongful adverse action that stands (a suspension; a debt not reversed on appeal)
+            // puts the person in hardship with the group's share, independently; a person counts once.
+            if (!reversed)
+                tally.Add(v, mask, o + C.WronglyRecoveredPence, debt);
+            if ((!reversed && hardshipWord < vm.HardshipCut[m]) || (suspended && hardship2Word < vm.HardshipCut[m]))
+                tally.Add(v, mask, o + C.Hardship, 1);
+        }
+    }
+}
