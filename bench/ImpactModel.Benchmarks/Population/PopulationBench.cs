@@ -37,17 +37,22 @@ public class PopulationBench
         _tally = new PopulationTally(spec.Areas.Length, spec.Groups.Length, _boundaries.Length);
     }
 
-    /// <summary>One chunk of 4,096 persons generated and tallied on one core; should allocate nothing.</summary>
+    private long _next;
+
+    /// <summary>
+    /// One chunk generated and tallied on one core; should allocate nothing. Each call takes the next
+    /// chunk of persons: repeating one chunk would let the branch predictor learn its persons.
+    /// </summary>
     [Benchmark(Baseline = true, OperationsPerInvoke = PersonChunk.DefaultCapacity)]
     public void OneChunkOneCore()
     {
-        _population.Generate(_chunk, 123 * PersonChunk.DefaultCapacity, PersonChunk.DefaultCapacity);
+        _population.Generate(_chunk, (_next++ % 100_000) * PersonChunk.DefaultCapacity, PersonChunk.DefaultCapacity);
         _tally.Add(_chunk, _boundaries);
     }
 
     /// <summary>Generation alone (no tally), for the split of the per-person cost.</summary>
     [Benchmark(OperationsPerInvoke = PersonChunk.DefaultCapacity)]
-    public void GenerateOnly() => _population.Generate(_chunk, 123 * PersonChunk.DefaultCapacity, PersonChunk.DefaultCapacity);
+    public void GenerateOnly() => _population.Generate(_chunk, (_next++ % 100_000) * PersonChunk.DefaultCapacity, PersonChunk.DefaultCapacity);
 
     /// <summary>Many persons across both cores with per-item tallies merged in order (what describe does).</summary>
     [Benchmark]

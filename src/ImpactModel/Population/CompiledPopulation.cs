@@ -187,11 +187,16 @@ public sealed class CompiledPopulation
         return thresholds;
     }
 
+    /// <summary>
+    /// The category whose slice of [0, 2^32) holds <paramref name="word"/>: the number of cumulative
+    /// thresholds at or below it. Counted without branches, since the outcome is random for every
+    /// person and a searching loop would mispredict.
+    /// </summary>
     private static int Category(ulong[] thresholds, uint word)
     {
         int k = 0;
-        while (k < thresholds.Length - 1 && word >= thresholds[k])
-            k++;
+        for (int j = 0; j < thresholds.Length - 1; j++)
+            k += word >= thresholds[j] ? 1 : 0;
         return k;
     }
 
@@ -280,12 +285,21 @@ public sealed class CompiledPopulation
         ulong[] areaThresholds = _areaThresholds;
         byte[] guide = _areaGuide;
         bool hasIncome = _boundaries.Length == 9;
+        bool fewAreas = areaThresholds.Length <= 16; // a branch-free count beats a search for a handful of areas
         for (int i = 0; i < count; i++)
         {
             uint w0 = attributes[4 * i], w1 = attributes[4 * i + 1];
-            int a = guide[w0 >> 24];
-            while (a < areaThresholds.Length - 1 && w0 >= areaThresholds[a])
-                a++;
+            int a;
+            if (fewAreas)
+            {
+                a = Category(areaThresholds, w0);
+            }
+            else
+            {
+                a = guide[w0 >> 24];
+                while (a < areaThresholds.Length - 1 && w0 >= areaThresholds[a])
+                    a++;
+            }
             area[i] = (byte)a;
             ulong scaled = (ulong)w1 * 10;              // decile = floor(10 u), u = w1 / 2^32
             int d = (int)(scaled >> 32);
@@ -332,10 +346,12 @@ public sealed class CompiledPopulation
                     int c = Unsafe.Add(ref cells, i);
                     ref uint w = ref Unsafe.Add(ref lanes, 4 * i);
                     uint m = Unsafe.Add(ref masks, i);
-                    m |= w < ((m & p0) != 0 ? s0 : Unsafe.Add(ref t0, c)) ? b0 : 0;
-                    m |= Unsafe.Add(ref w, 1) < ((m & p1) != 0 ? s1 : Unsafe.Add(ref t1, c)) ? b1 : 0;
-                    m |= Unsafe.Add(ref w, 2) < ((m & p2) != 0 ? s2 : Unsafe.Add(ref t2, c)) ? b2 : 0;
-                    m |= Unsafe.Add(ref w, 3) < ((m & p3) != 0 ? s3 : Unsafe.Add(ref t3, c)) ? b3 : 0;
+                    // Both thresholds loaded, then selected, so the compiler can avoid a branch on membership.
+                    ulong q0 = Unsafe.Add(ref t0, c), q1 = Unsafe.Add(ref t1, c), q2 = Unsafe.Add(ref t2, c), q3 = Unsafe.Add(ref t3, c);
+                    m |= w < ((m & p0) != 0 ? s0 : q0) ? b0 : 0;
+                    m |= Unsafe.Add(ref w, 1) < ((m & p1) != 0 ? s1 : q1) ? b1 : 0;
+                    m |= Unsafe.Add(ref w, 2) < ((m & p2) != 0 ? s2 : q2) ? b2 : 0;
+                    m |= Unsafe.Add(ref w, 3) < ((m & p3) != 0 ? s3 : q3) ? b3 : 0;
                     Unsafe.Add(ref masks, i) = m;
                 }
 
