@@ -107,16 +107,10 @@ public sealed class CompiledPopulation
         double Draw(Parameter p) => ParameterSampler.Draw(p, seed, replicate);
 
         var shares = spec.Areas.Select(a => Draw(a.Share)).ToArray();
+        ulong[] areaThresholds = Cumulative(shares);
         double total = shares.Sum();
         for (int a = 0; a < areas; a++)
             shares[a] /= total;
-        var areaThresholds = new ulong[areas];
-        double cumulative = 0;
-        for (int a = 0; a < areas; a++)
-        {
-            cumulative += shares[a];
-            areaThresholds[a] = a == areas - 1 ? 1UL << 32 : (ulong)Math.Round(cumulative * 4294967296.0);
-        }
 
         var ids = spec.Groups.Select(g => g.Id).ToArray();
         var prevalence = spec.Groups.Select(g => Draw(g.Prevalence)).ToArray();
