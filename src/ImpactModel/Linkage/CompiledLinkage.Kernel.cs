@@ -49,21 +49,67 @@ public sealed partial class CompiledLinkage
             throw new ArgumentException("outcomes is shorter than groupMask", nameof(outcomes));
         if (firstPerson < 0 || firstPerson + n > Philox.PersonLimit)
             throw new ArgumentOutOfRangeException(nameof(firstPerson), firstPerson, "person ids lie in [0, 2^32)");
+        CheckMasks(groupMask);
+        if (Own is not null)
+            LinkByTables(firstPerson, [], groupMask, outcomes, histogram);
+        else
+            LinkEachCandidate(firstPerson, groupMask, outcomes, histogram);
+    }
+
+    /// <summary>
+    /// Links the listed persons (a gathered subset of a chunk, e.g. its claimants): outcome i is
+    /// exactly what <see cref="Link(long, ReadOnlySpan{uint}, Span{LinkOutcome}, WeightHistogram?)"/>
+    /// gives person <paramref name="persons"/>[i] with mask <paramref name="groupMask"/>[i], at the
+    /// speed of the vectorised fills instead of one call a person. Allocates nothing.
+    /// </summary>
+    /// <param name="persons">Person ids, in any order.</param>
+    /// <param name="groupMask">The group mask of each listed person; as long as <paramref name="persons"/>.</param>
+    /// <param name="outcomes">Receives one outcome per listed person.</param>
+    /// <param name="histogram">As for the consecutive overload.</param>
+    public void Link(ReadOnlySpan<uint> persons, ReadOnlySpan<uint> groupMask, Span<LinkOutcome> outcomes, WeightHistogram? histogram = null)
+    {
+        int n = groupMask.Length;
+        if (persons.Length != n)
+            throw new ArgumentException("persons and groupMask differ in length", nameof(persons));
+        if (outcomes.Length < n)
+            throw new ArgumentException("outcomes is shorter than groupMask", nameof(outcomes));
+        CheckMasks(groupMask);
+        if (Own is not null)
+        {
+            LinkByTables(0, persons, groupMask, outcomes, histogram);
+            return;
+        }
+
+        // The fallback kernel draws candidates by consecutive persons: one person at a time.
+        for (int i = 0; i < n; i++)
+            LinkEachCandidate(persons[i], groupMask.Slice(i, 1), outcomes.Slice(i, 1), histogram);
+    }
+
+    private void CheckMasks(ReadOnlySpan<uint> groupMask)
+    {
         uint any = 0;
         foreach (uint m in groupMask)
             any |= m;
         if (any >= (uint)MaskCount)
             throw new ArgumentException($"a group mask has a bit beyond the {GroupIds.Length} groups", nameof(groupMask));
-
-        if (Own is not null)
-            LinkByTables(firstPerson, groupMask, outcomes, histogram);
-        else
-            LinkEachCandidate(firstPerson, groupMask, outcomes, histogram);
     }
 
-    /// <summary>The table kernel (see the file's comment); arguments validated by <see cref="Link"/>.</summary>
+    /// <summary>Fills one stream's words for a window: consecutive persons from <paramref name="first"/>, or the listed ones.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // a few times per window
+    private static void FillWindow(in RngKey key, long first, ReadOnlySpan<uint> listed, Span<uint> words)
+    {
+        if (listed.IsEmpty)
+            Philox.Fill(key, first, 0, words);
+        else
+            Philox.FillListed(key, listed, 0, words);
+    }
+
+    /// <summary>
+    /// The table kernel (see the file's comment); arguments validated by the callers. Persons are
+    /// <paramref name="firstPerson"/> + i when <paramref name="listed"/> is empty, else listed[i].
+    /// </summary>
     [SkipLocalsInit] // the stack words are read only where Philox.Fill has written them
-    private void LinkByTables(long firstPerson, ReadOnlySpan<uint> groupMask, Span<LinkOutcome> outcomes, WeightHistogram? histogram)
+    private void LinkByTables(long firstPerson, ReadOnlySpan<uint> listed, ReadOnlySpan<uint> groupMask, Span<LinkOutcome> outcomes, WeightHistogram? histogram)
     {
         int n = groupMask.Length, fields = FieldCount;
         ulong reviewCut = ReviewCut;
@@ -90,17 +136,18 @@ public sealed partial class CompiledLinkage
         {
             int w = Math.Min(TableWindow, n - start);
             long first = firstPerson + start;
+            ReadOnlySpan<uint> ids = listed.IsEmpty ? [] : listed.Slice(start, w);
             ref uint maskRef = ref Unsafe.AsRef(in groupMask[start]);
 
-            Philox.Fill(CoverageKey, first, 0, words.Slice(0, 4 * w));
+            FillWindow(CoverageKey, first, ids, words.Slice(0, 4 * w));
             for (int f = 0; f < fields; f++)
             {
-                Philox.Fill(FromFieldKeys[f], first, 0, words.Slice((1 + 2 * f) * Stride, 4 * w));
-                Philox.Fill(ToFieldKeys[f], first, 0, words.Slice((2 + 2 * f) * Stride, 4 * w));
+                FillWindow(FromFieldKeys[f], first, ids, words.Slice((1 + 2 * f) * Stride, 4 * w));
+                FillWindow(ToFieldKeys[f], first, ids, words.Slice((2 + 2 * f) * Stride, 4 * w));
             }
 
             // One candidate-stream block: words 0-1 the best candidate's uniform, 2 the tie-break, 3 the review.
-            Philox.Fill(CandidateKey, first, 0, words.Slice(candidateOffset, 4 * w));
+            FillWindow(CandidateKey, first, ids, words.Slice(candidateOffset, 4 * w));
 
             for (int i = 0; i < w; i++)
             {
@@ -147,7 +194,7 @@ public sealed partial class CompiledLinkage
 
                 Unsafe.Add(ref outcome, start + i) = o;
                 if (histogram is not null)
-                    AddNonMatches(histogram, first + i, e.State, st, u);
+                    AddNonMatches(histogram, ids.IsEmpty ? first + i : ids[i], e.State, st, u);
             }
         }
     }

@@ -183,7 +183,7 @@ public sealed partial class CompiledLinkage
         ProfileMean = profileMean;
     }
 
-    /// <summary>Drops the tables so <see cref="Link"/> uses the fallback kernel (tests compare the two).</summary>
+    /// <summary>Drops the tables so <see cref="Link(long, ReadOnlySpan{uint}, Span{LinkOutcome}, WeightHistogram?)"/> uses the fallback kernel (tests compare the two).</summary>
     internal void DropTables()
     {
         ProfileOf = null;

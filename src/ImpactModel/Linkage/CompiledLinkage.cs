@@ -27,7 +27,7 @@ internal readonly record struct FieldCuts(
 /// One linkage of a scenario compiled for one replicate: every parameter drawn once
 /// (<see cref="ParameterSampler"/>), every by-group rate turned into a table indexed by the
 /// person's group mask (<see cref="GroupValueTable"/>) and then into integer cuts on 32-bit random
-/// words, so the per-person kernel <see cref="Link"/> does table reads and integer compares only.
+/// words, so the per-person kernel <see cref="Link(long, ReadOnlySpan{uint}, Span{LinkOutcome}, WeightHistogram?)"/> does table reads and integer compares only.
 /// </summary>
 /// <remarks>
 /// <para><b>The model</b> (docs/metrics.md, "Linkage", states it for users). A processed person has a

@@ -23,7 +23,7 @@ public readonly record struct LinkageExpectation(double HasRecord, double Linked
 }
 
 /// <summary>
-/// The analytic counterpart of <see cref="CompiledLinkage.Link"/>: for a person with a given group
+/// The analytic counterpart of <see cref="CompiledLinkage.Link(long, ReadOnlySpan{uint}, Span{LinkOutcome}, WeightHistogram?)"/>: for a person with a given group
 /// mask, the exact expected outcomes of the model the kernel simulates (see the remarks of
 /// <see cref="CompiledLinkage"/>), with no simulation.
 /// </summary>

@@ -33,12 +33,14 @@ public sealed class CompiledPopulation
     private readonly ulong[] _parentThreshold;    // threshold for s = P(g | parent)
     private readonly double[] _boundaries;        // the 9 declared decile boundaries, GBP per year
     private readonly byte[] _areaGuide;           // first candidate area for each value of the top 8 bits of the area word
-    private readonly ulong[] _ageThresholds;      // cumulative share of age bands, on the 2^32 scale
+    private readonly CategoryCuts _areaCategories; // the same thresholds, for a branch-free count when there are few areas
+    private readonly CategoryCuts _ageCategories;  // cumulative share of age bands, on the 2^32 scale
+    private readonly ulong[] _ageLow;              // the lowest word of each age band
+    private readonly int[] _ageLast;               // the last year within each band (width − 1)
     private readonly ulong _femaleThreshold;
     private readonly double[] _ageScale;          // band width / size of the band's slice of 2^32
     private readonly int[] _ageFrom;
-    private readonly int[] _ageWidth;
-    private readonly ulong[] _householdThresholds;
+    private readonly CategoryCuts _householdCategories;
     private readonly ulong _seed;
     private readonly int _replicate;
 
@@ -57,18 +59,22 @@ public sealed class CompiledPopulation
         ParentShares = parentShare;
         GroupIds = spec.Groups.Select(g => g.Id).ToArray();
         double Draw(Parameter p) => ParameterSampler.Draw(p, seed, replicate);
-        _ageThresholds = Cumulative(spec.AgeBands.Select(b => Draw(b.Share)).ToArray());
+        _areaCategories = new CategoryCuts(areaThresholds);
+        ulong[] ageThresholds = Cumulative(spec.AgeBands.Select(b => Draw(b.Share)).ToArray());
+        _ageCategories = new CategoryCuts(ageThresholds);
         _ageFrom = spec.AgeBands.Select(b => b.From).ToArray();
-        _ageWidth = spec.AgeBands.Select(b => b.To - b.From + 1).ToArray();
-        _ageScale = new double[_ageThresholds.Length];
-        for (int b = 0; b < _ageThresholds.Length; b++)
+        _ageLast = spec.AgeBands.Select(b => b.To - b.From).ToArray();
+        _ageLow = new ulong[ageThresholds.Length];
+        _ageScale = new double[ageThresholds.Length];
+        for (int b = 0; b < ageThresholds.Length; b++)
         {
-            ulong low = b == 0 ? 0 : _ageThresholds[b - 1];
-            _ageScale[b] = _ageThresholds[b] > low ? _ageWidth[b] / (double)(_ageThresholds[b] - low) : 0;
+            ulong low = b == 0 ? 0 : ageThresholds[b - 1];
+            _ageLow[b] = low;
+            _ageScale[b] = ageThresholds[b] > low ? (_ageLast[b] + 1) / (double)(ageThresholds[b] - low) : 0;
         }
 
         _femaleThreshold = spec.FemaleShare is { } female ? BernoulliThreshold.FromProbability(Draw(female)).Threshold : 0;
-        _householdThresholds = Cumulative(spec.HouseholdSizes.Select(h => Draw(h.Share)).ToArray());
+        _householdCategories = new CategoryCuts(Cumulative(spec.HouseholdSizes.Select(h => Draw(h.Share)).ToArray()));
         _boundaries = spec.Income is { } income ? [.. income.Deciles] : [];
         // Guide table (Chen and Asau 1974): start the search at the first area that can hold the word.
         _areaGuide = new byte[256];
@@ -182,19 +188,6 @@ public sealed class CompiledPopulation
     }
 
     /// <summary>
-    /// The category whose slice of [0, 2^32) holds <paramref name="word"/>: the number of cumulative
-    /// thresholds at or below it. Counted without branches, since the outcome is random for every
-    /// person and a searching loop would mispredict.
-    /// </summary>
-    private static int Category(ulong[] thresholds, uint word)
-    {
-        int k = 0;
-        for (int j = 0; j < thresholds.Length - 1; j++)
-            k += word >= thresholds[j] ? 1 : 0;
-        return k;
-    }
-
-    /// <summary>
     /// Orients each declared overlap from the earlier-declared group to the later one: the later
     /// group is drawn conditionally on the earlier, with P(later | earlier) = share·pA/pB when the
     /// overlap was declared on the later group's side... (see remarks). A group may have one parent.
@@ -262,7 +255,14 @@ public sealed class CompiledPopulation
     /// Fills <paramref name="chunk"/> with persons <paramref name="firstPerson"/> ... + <paramref name="count"/> − 1.
     /// A pure function of (seed, replicate, person id): no state is carried between calls.
     /// </summary>
-    public void Generate(PersonChunk chunk, long firstPerson, int count)
+    /// <param name="chunk">Receives the persons.</param>
+    /// <param name="firstPerson">The first person's id.</param>
+    /// <param name="count">Persons to generate, at most the chunk's capacity.</param>
+    /// <param name="wanted">
+    /// The optional attributes to generate (area, income decile and group memberships always are).
+    /// Each attribute has its own draws, so leaving one out changes no other; those left out read 0.
+    /// </param>
+    public void Generate(PersonChunk chunk, long firstPerson, int count, PersonAttributes wanted = PersonAttributes.All)
     {
         ArgumentNullException.ThrowIfNull(chunk);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, chunk.Capacity);
@@ -278,7 +278,7 @@ public sealed class CompiledPopulation
         Span<ushort> cell = chunk.Cell.AsSpan(0, count);
         ulong[] areaThresholds = _areaThresholds;
         byte[] guide = _areaGuide;
-        bool hasIncome = _boundaries.Length == 9;
+        bool hasIncome = _boundaries.Length == 9 && (wanted & PersonAttributes.Income) != 0;
         bool fewAreas = areaThresholds.Length <= 16; // a branch-free count beats a search for a handful of areas
         for (int i = 0; i < count; i++)
         {
@@ -286,7 +286,7 @@ public sealed class CompiledPopulation
             int a;
             if (fewAreas)
             {
-                a = Category(areaThresholds, w0);
+                a = _areaCategories.Of(w0);
             }
             else
             {
@@ -302,7 +302,7 @@ public sealed class CompiledPopulation
             income[i] = hasIncome ? (float)IncomeAt(d, (uint)scaled * (1.0 / 4294967296.0)) : 0f;
         }
 
-        GenerateDemography(chunk, attributes, firstPerson, count);
+        GenerateDemography(chunk, attributes, firstPerson, count, wanted);
 
         Span<uint> mask = chunk.GroupMask.AsSpan(0, count);
         int groups = _cellThresholds.Length;
@@ -377,23 +377,27 @@ public sealed class CompiledPopulation
     /// Age (band by the third attribute word, the year within the band by the same word's position
     /// inside its band), sex (fourth word) and household size (a second block): only when declared.
     /// </summary>
-    private void GenerateDemography(PersonChunk chunk, ReadOnlySpan<uint> attributes, long firstPerson, int count)
+    private void GenerateDemography(PersonChunk chunk, ReadOnlySpan<uint> attributes, long firstPerson, int count, PersonAttributes wanted)
     {
         var bands = Spec.AgeBands;
         Span<byte> age = chunk.Age.AsSpan(0, count);
         Span<bool> female = chunk.Female.AsSpan(0, count);
         Span<byte> household = chunk.HouseholdSize.AsSpan(0, count);
-        if (bands.Length > 0)
+        if (bands.Length > 0 && (wanted & PersonAttributes.Age) != 0)
         {
-            ulong[] t = _ageThresholds;
+            CategoryCuts ages = _ageCategories;
+            // b < bands by construction: read without bounds checks.
+            ref ulong low = ref MemoryMarshal.GetArrayDataReference(_ageLow);
+            ref double scale = ref MemoryMarshal.GetArrayDataReference(_ageScale);
+            ref int from = ref MemoryMarshal.GetArrayDataReference(_ageFrom);
+            ref int last = ref MemoryMarshal.GetArrayDataReference(_ageLast);
             for (int i = 0; i < count; i++)
             {
                 uint w = attributes[4 * i + 2];
-                int b = Category(t, w);
-                ulong low = b == 0 ? 0 : t[b - 1];
+                int b = ages.Of(w);
                 // The year within the band: the word's position inside the band's slice, times its width.
-                int year = (int)((w - low) * _ageScale[b]);
-                age[i] = (byte)(_ageFrom[b] + Math.Min(_ageWidth[b] - 1, year));
+                int year = (int)((uint)(w - Unsafe.Add(ref low, b)) * Unsafe.Add(ref scale, b));
+                age[i] = (byte)(Unsafe.Add(ref from, b) + Math.Min(Unsafe.Add(ref last, b), year));
             }
         }
         else
@@ -401,17 +405,17 @@ public sealed class CompiledPopulation
             age.Clear();
         }
 
-        ulong femaleThreshold = _femaleThreshold;
+        ulong femaleThreshold = (wanted & PersonAttributes.Sex) != 0 ? _femaleThreshold : 0;
         for (int i = 0; i < count; i++)
             female[i] = attributes[4 * i + 3] < femaleThreshold;
 
-        if (_householdThresholds.Length > 0)
+        if (_householdCategories.Categories > 0 && (wanted & PersonAttributes.HouseholdSize) != 0)
         {
             Span<uint> words = chunk.Words2.AsSpan(0, count * 4);
             Philox.Fill(RngKey.From(_seed, _replicate, RngStream.PopulationAttributes), firstPerson, 1, words);
             var sizes = Spec.HouseholdSizes;
             for (int i = 0; i < count; i++)
-                household[i] = (byte)sizes[Category(_householdThresholds, words[4 * i])].Size;
+                household[i] = (byte)sizes[_householdCategories.Of(words[4 * i])].Size;
         }
         else
         {

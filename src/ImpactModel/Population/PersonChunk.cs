@@ -73,3 +73,29 @@ public sealed class PersonChunk
 
     public ReadOnlySpan<byte> Areas => Area.AsSpan(0, Count);
 }
+
+/// <summary>
+/// The optional attributes of a person, so that a caller generates only what it reads. Area,
+/// income decile and group memberships are always generated (memberships depend on them).
+/// </summary>
+[Flags]
+public enum PersonAttributes
+{
+    /// <summary>Area, income decile and group memberships only.</summary>
+    None = 0,
+
+    /// <summary>Income in GBP (the decile is always generated).</summary>
+    Income = 1,
+
+    /// <summary>Age in years.</summary>
+    Age = 2,
+
+    /// <summary>Sex.</summary>
+    Sex = 4,
+
+    /// <summary>Household size.</summary>
+    HouseholdSize = 8,
+
+    /// <summary>Every attribute.</summary>
+    All = Income | Age | Sex | HouseholdSize,
+}

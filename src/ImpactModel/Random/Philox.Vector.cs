@@ -17,7 +17,46 @@ namespace ImpactModel.Random;
 // Round 1 is partly constant: M1 * c2 does not depend on the person, so it is done once per call.
 public static partial class Philox
 {
-    private static int FillAvx2(uint c0, uint c1, uint c2, uint c3, uint k0, uint k1, Span<uint> blocks)
+    /// <summary>Counter word 0 (the person id) of the i-th block a fill writes.</summary>
+    private interface IPersonCounters
+    {
+        uint At(int i);
+
+        Vector256<uint> Load8(int first);
+
+        Vector512<uint> Load16(int first);
+    }
+
+    /// <summary>Consecutive persons c0, c0 + 1, … (mod 2^32).</summary>
+    private readonly struct ConsecutivePersons(uint c0) : IPersonCounters
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public uint At(int i) => c0 + (uint)i;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector256<uint> Load8(int first) => Vector256.Create(c0 + (uint)first) + Vector256<uint>.Indices;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector512<uint> Load16(int first) => Vector512.Create(c0 + (uint)first) + Vector512<uint>.Indices;
+    }
+
+    /// <summary>Persons listed one by one (a gathered subset, e.g. the claimants of a chunk).</summary>
+    private readonly ref struct ListedPersons(ReadOnlySpan<uint> ids) : IPersonCounters
+    {
+        private readonly ReadOnlySpan<uint> _ids = ids;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public uint At(int i) => _ids[i];
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector256<uint> Load8(int first) => Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(_ids), (nuint)first);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector512<uint> Load16(int first) => Vector512.LoadUnsafe(ref MemoryMarshal.GetReference(_ids), (nuint)first);
+    }
+
+    private static int FillAvx2<TPersons>(TPersons persons, uint c1, uint c2, uint c3, uint k0, uint k1, Span<uint> blocks)
+        where TPersons : IPersonCounters, allows ref struct
     {
         int n = blocks.Length >> 2;
         ref ulong dst = ref Unsafe.As<uint, ulong>(ref MemoryMarshal.GetReference(blocks));
@@ -33,19 +72,16 @@ public static partial class Philox
         Vector256<ulong> key0 = Vector256.Create((ulong)k0);
         Vector256<ulong> key1 = Vector256.Create((ulong)k1);
         // Four independent chains of 4 persons each (16 persons per step) hide the multiply latency.
-        Vector256<ulong> laneA = Vector256.Create(0UL, 2, 4, 6);
-        Vector256<ulong> laneB = Vector256.Create(1UL, 3, 5, 7);
-        Vector256<ulong> laneC = Vector256.Create(8UL, 10, 12, 14);
-        Vector256<ulong> laneD = Vector256.Create(9UL, 11, 13, 15);
-
+        // The 64-bit lanes of 8 loaded person ids hold the even persons in their low halves (the
+        // multiply reads only those) and the odd persons in their high halves.
         int done = 0;
         for (; done + 16 <= n; done += 16)
         {
-            Vector256<ulong> start = Vector256.Create((ulong)(c0 + (uint)done));
-            Vector256<ulong> pa = Avx2.Multiply((start + laneA).AsUInt32(), m0);
-            Vector256<ulong> pb = Avx2.Multiply((start + laneB).AsUInt32(), m0);
-            Vector256<ulong> pc = Avx2.Multiply((start + laneC).AsUInt32(), m0);
-            Vector256<ulong> pd = Avx2.Multiply((start + laneD).AsUInt32(), m0);
+            Vector256<ulong> first8 = persons.Load8(done).AsUInt64(), next8 = persons.Load8(done + 8).AsUInt64();
+            Vector256<ulong> pa = Avx2.Multiply(first8.AsUInt32(), m0);
+            Vector256<ulong> pb = Avx2.Multiply((first8 >>> 32).AsUInt32(), m0);
+            Vector256<ulong> pc = Avx2.Multiply(next8.AsUInt32(), m0);
+            Vector256<ulong> pd = Avx2.Multiply((next8 >>> 32).AsUInt32(), m0);
             Vector256<ulong> a0 = r1c0, a1 = r1c1, a2 = (pa >>> 32) ^ c3k1, a3 = pa;
             Vector256<ulong> b0 = r1c0, b1 = r1c1, b2 = (pb >>> 32) ^ c3k1, b3 = pb;
             Vector256<ulong> d0 = r1c0, d1 = r1c1, d2 = (pd >>> 32) ^ c3k1, d3 = pd;
@@ -92,7 +128,8 @@ public static partial class Philox
         Avx2.Permute2x128(hab, hcd, 0x31).StoreUnsafe(ref dst, (nuint)(offset + 12)); // 6, 7
     }
 
-    private static int FillAvx512(uint c0, uint c1, uint c2, uint c3, uint k0, uint k1, Span<uint> blocks)
+    private static int FillAvx512<TPersons>(TPersons persons, uint c1, uint c2, uint c3, uint k0, uint k1, Span<uint> blocks)
+        where TPersons : IPersonCounters, allows ref struct
     {
         int n = blocks.Length >> 2;
         ref ulong dst = ref Unsafe.As<uint, ulong>(ref MemoryMarshal.GetReference(blocks));
@@ -107,18 +144,15 @@ public static partial class Philox
         Vector512<ulong> w1 = Vector512.Create((ulong)W1);
         Vector512<ulong> key0 = Vector512.Create((ulong)k0);
         Vector512<ulong> key1 = Vector512.Create((ulong)k1);
-        Vector512<ulong> laneA = Vector512.Create(0UL, 2, 4, 6, 8, 10, 12, 14);
-        Vector512<ulong> laneB = Vector512.Create(1UL, 3, 5, 7, 9, 11, 13, 15);
-        Vector512<ulong> sixteen = Vector512.Create(16UL);
 
         int done = 0;
         for (; done + 32 <= n; done += 32)
         {
-            Vector512<ulong> start = Vector512.Create((ulong)(c0 + (uint)done));
-            Vector512<ulong> pa = Avx512F.Multiply((start + laneA).AsUInt32(), m0);
-            Vector512<ulong> pb = Avx512F.Multiply((start + laneB).AsUInt32(), m0);
-            Vector512<ulong> pc = Avx512F.Multiply((start + laneA + sixteen).AsUInt32(), m0);
-            Vector512<ulong> pd = Avx512F.Multiply((start + laneB + sixteen).AsUInt32(), m0);
+            Vector512<ulong> first16 = persons.Load16(done).AsUInt64(), next16 = persons.Load16(done + 16).AsUInt64();
+            Vector512<ulong> pa = Avx512F.Multiply(first16.AsUInt32(), m0);
+            Vector512<ulong> pb = Avx512F.Multiply((first16 >>> 32).AsUInt32(), m0);
+            Vector512<ulong> pc = Avx512F.Multiply(next16.AsUInt32(), m0);
+            Vector512<ulong> pd = Avx512F.Multiply((next16 >>> 32).AsUInt32(), m0);
             Vector512<ulong> a0 = r1c0, a1 = r1c1, a2 = (pa >>> 32) ^ c3k1, a3 = pa;
             Vector512<ulong> b0 = r1c0, b1 = r1c1, b2 = (pb >>> 32) ^ c3k1, b3 = pb;
             Vector512<ulong> e0 = r1c0, e1 = r1c1, e2 = (pc >>> 32) ^ c3k1, e3 = pc;

@@ -54,6 +54,12 @@ public interface IStrandModel
     /// <summary>Names of the integer counters, per variant and result row.</summary>
     IReadOnlyList<string> Counters { get; }
 
+    /// <summary>
+    /// The optional person attributes the evaluators read (area, income decile and group
+    /// memberships always come): the runner generates only what some model reads.
+    /// </summary>
+    PersonAttributes Reads { get; }
+
     /// <summary>The metrics, in the order results list them.</summary>
     IReadOnlyList<MetricDefinition> Metrics { get; }
 

@@ -64,6 +64,9 @@ public sealed class PopulationLinkageModel : IStrandModel
 
     public IReadOnlyList<string> Counters { get; }
 
+    /// <summary>Persons by group and their linkage: group memberships only.</summary>
+    public PersonAttributes Reads => PersonAttributes.None;
+
     public IReadOnlyList<MetricDefinition> Metrics { get; }
 
     public IStrandReplicate Compile(ReplicateContext context)
@@ -124,9 +127,7 @@ public sealed class PopulationLinkageModel : IStrandModel
             ArgumentNullException.ThrowIfNull(persons);
             ArgumentNullException.ThrowIfNull(tally);
             ReadOnlySpan<uint> masks = persons.Groups;
-            int personsCounter = counterOffset + PersonsCounter;
-            foreach (uint mask in masks)
-                tally.Add(0, mask, personsCounter, 1);
+            tally.AddPersons(0, masks, counterOffset + PersonsCounter);
 
             Span<LinkOutcome> outcomes = _outcomes.AsSpan(0, masks.Length);
             foreach (var (l, v, compiled) in linkages)

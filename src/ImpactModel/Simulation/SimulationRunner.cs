@@ -68,6 +68,7 @@ public static class SimulationRunner
         IReadOnlyList<Parameter> parameters = ScenarioParameters.All(scenario);
         var draws = new List<ParameterDraw>(parameters.Count * settings.Replicates);
         long total = settings.Persons * settings.Replicates, done = 0;
+        PersonAttributes wanted = models.Aggregate(PersonAttributes.None, (a, m) => a | m.Reads);
         for (int r = 0; r < settings.Replicates; r++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -78,7 +79,7 @@ public static class SimulationRunner
             var context = new ReplicateContext(scenario, variants, population, settings.Seed, r);
             IStrandReplicate[] compiled = models.Select(m => m.Compile(context)).ToArray();
             long before = done;
-            TallyTable tally = Tally(population, compiled, offsets, variants.Count, groups.Length, counters, settings,
+            TallyTable tally = Tally(population, wanted, compiled, offsets, variants.Count, groups.Length, counters, settings,
                 persons => progress?.Report(new RunProgress(Interlocked.Add(ref done, persons), total, r, settings.Replicates)),
                 cancellationToken);
             done = before + settings.Persons;
@@ -151,7 +152,7 @@ public static class SimulationRunner
         return plan;
     }
 
-    private static TallyTable Tally(CompiledPopulation population, IStrandReplicate[] compiled, int[] offsets, int variants, int groups,
+    private static TallyTable Tally(CompiledPopulation population, PersonAttributes wanted, IStrandReplicate[] compiled, int[] offsets, int variants, int groups,
         int counters, RunSettings settings, Action<long> reportPersons, CancellationToken cancellationToken)
     {
         int chunkSize = settings.ChunkSize;
@@ -176,7 +177,7 @@ public static class SimulationRunner
                     cancellationToken.ThrowIfCancellationRequested();
                     long start = c * chunkSize;
                     int n = (int)Math.Min(chunkSize, persons - start);
-                    population.Generate(local.Chunk, start, n);
+                    population.Generate(local.Chunk, start, n, wanted);
                     for (int m = 0; m < local.Evaluators.Length; m++)
                         local.Evaluators[m].Evaluate(local.Chunk, tally, offsets[m]);
                     counted += n;

@@ -65,6 +65,29 @@ public sealed class TallyTable
             counts[bas + (BitOperations.TrailingZeroCount(bits) + 1) * stride] += amount;
     }
 
+    /// <summary>
+    /// Counts each person once in a counter: the same as <see cref="Add"/> of 1 for each mask, with
+    /// the rows counted locally and added once.
+    /// </summary>
+    public void AddPersons(int variant, ReadOnlySpan<uint> groupMasks, int counter)
+    {
+        Span<long> byGroup = stackalloc long[32];
+        byGroup.Clear();
+        long none = 0;
+        foreach (uint mask in groupMasks)
+        {
+            none += mask == 0 ? 1 : 0;
+            for (uint bits = mask; bits != 0; bits &= bits - 1)
+                byGroup[BitOperations.TrailingZeroCount(bits)]++;
+        }
+
+        int stride = Counters, bas = (variant * Rows) * stride + counter;
+        _counts[bas] += groupMasks.Length;
+        _counts[bas + (Rows - 1) * stride] += none;
+        for (int g = 0; g < Groups; g++)
+            _counts[bas + (g + 1) * stride] += byGroup[g];
+    }
+
     /// <summary>Adds every counter of <paramref name="other"/> (a table of the same shape).</summary>
     public void Merge(TallyTable other)
     {

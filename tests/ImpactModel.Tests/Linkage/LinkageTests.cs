@@ -287,6 +287,42 @@ public class LinkageTests
         AssertAgrees(c, LinkageCalculator.Expect(linkage, mask), $"{setting}, mask {mask}, fallback");
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Linking_a_listed_subset_gives_each_person_their_outcome_in_the_whole_range(bool fallback)
+    {
+        // The strands link only some persons of a chunk (the claimants): a gathered list must give
+        // exactly what linking the whole range gives those persons, histogram included.
+        CompiledLinkage linkage = Compile("baseline");
+        if (fallback)
+            linkage.DropTables();
+        const int N = 3000, First = 1_000_000;
+        var masks = new uint[N];
+        for (int i = 0; i < N; i++)
+            masks[i] = (uint)((i * 2654435761L >> 9) & 7);
+        var whole = new LinkOutcome[N];
+        linkage.Link(First, masks, whole);
+
+        // Every third person and a run of neighbours, out of order, one person twice.
+        var picked = Enumerable.Range(0, N).Where(i => i % 3 == 1 || (i > 1200 && i < 1300)).Reverse().Append(7).ToArray();
+        uint[] ids = [.. picked.Select(i => (uint)(First + i))];
+        uint[] pickedMasks = [.. picked.Select(i => masks[i])];
+        var listed = new LinkOutcome[ids.Length];
+        WeightHistogram listedHistogram = linkage.CreateHistogram(), oneByOne = linkage.CreateHistogram();
+        linkage.Link(ids, pickedMasks, listed, listedHistogram);
+        for (int j = 0; j < picked.Length; j++)
+        {
+            Assert.Equal(whole[picked[j]], listed[j]);
+            var single = new LinkOutcome[1];
+            linkage.Link(First + picked[j], masks.AsSpan(picked[j], 1), single, oneByOne);
+        }
+
+        Assert.Equal(oneByOne.TrueMatches.ToArray(), listedHistogram.TrueMatches.ToArray());
+        Assert.Equal(oneByOne.NonMatches.ToArray(), listedHistogram.NonMatches.ToArray());
+        Assert.Throws<ArgumentException>(() => linkage.Link(ids, pickedMasks.AsSpan(1), listed));
+    }
+
     [Fact]
     public void Outcomes_do_not_depend_on_whether_a_histogram_is_kept()
     {

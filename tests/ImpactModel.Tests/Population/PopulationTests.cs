@@ -144,6 +144,31 @@ public class PopulationTests
         Assert.Equal(ab.ByGroupPair, a.ByGroupPair);
     }
 
+    [Theory]
+    [InlineData(PersonAttributes.None)]
+    [InlineData(PersonAttributes.Age)]
+    [InlineData(PersonAttributes.Income | PersonAttributes.HouseholdSize)]
+    [InlineData(PersonAttributes.Sex)]
+    public void Generating_only_some_attributes_changes_none_of_them_and_leaves_the_rest_zero(PersonAttributes wanted)
+    {
+        var population = CompiledPopulation.Compile(Uk, 5, 2);
+        var all = new PersonChunk(2048);
+        var some = new PersonChunk(2048);
+        population.Generate(all, 90_000, 2048);
+        population.Generate(some, 90_000, 2048, PersonAttributes.All); // stale values must not survive
+        population.Generate(some, 90_000, 2048, wanted);
+        Assert.Equal(all.GroupMask, some.GroupMask);
+        Assert.Equal(all.Area, some.Area);
+        Assert.Equal(all.IncomeDecile, some.IncomeDecile);
+        bool Has(PersonAttributes a) => (wanted & a) != 0;
+        Assert.Equal(Has(PersonAttributes.Income) ? all.Income : new float[2048], some.Income);
+        Assert.Equal(Has(PersonAttributes.Age) ? all.Age : new byte[2048], some.Age);
+        Assert.Equal(Has(PersonAttributes.Sex) ? all.Female : new bool[2048], some.Female);
+        Assert.Equal(Has(PersonAttributes.HouseholdSize) ? all.HouseholdSize : new byte[2048], some.HouseholdSize);
+        Assert.Contains(all.Age, a => a > 0);
+        Assert.Contains(all.Female, f => f);
+    }
+
     [Fact]
     public void Adding_a_group_does_not_change_who_is_in_the_earlier_groups()
     {

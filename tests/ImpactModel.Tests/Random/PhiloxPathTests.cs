@@ -46,6 +46,32 @@ public class PhiloxPathTests
     [PathTheory(PhiloxPath.Avx512), InlineData(0)]
     public void Avx512_path_gives_the_scalar_bits_on_many_inputs(int _) => AssertPathEqualsScalar(PhiloxPath.Avx512);
 
+    [Theory, MemberData(nameof(Paths))]
+    public void A_listed_fill_gives_each_persons_own_block_in_list_order(PhiloxPath path)
+    {
+        if (!Philox.IsSupported(path))
+            path = PhiloxPath.Scalar; // the dedicated path theories report the skip
+        var key = RngKey.From(20261126, 7, RngStream.StrandOutcomes);
+        ulong s = 99;
+        // Lengths around the vector steps; ids unsorted, repeated, and at both ends of [0, 2^32).
+        foreach (int n in new[] { 0, 1, 15, 16, 17, 31, 32, 33, 64, 95, 1000 })
+        {
+            var ids = new uint[n];
+            for (int i = 0; i < n; i++)
+                ids[i] = i % 7 == 3 ? uint.MaxValue - (uint)(i & 1) : i % 11 == 5 && i > 0 ? ids[i - 1] : (uint)Mix(ref s);
+            var actual = new uint[4 * n + 8];
+            actual.AsSpan(4 * n).Fill(0xDEADBEEF);
+            Philox.FillListed(key, ids, 5, actual, path);
+            for (int i = 0; i < n; i++)
+            {
+                PhiloxBlock b = Philox.Block(key, ids[i], 5);
+                Assert.Equal([b.W0, b.W1, b.W2, b.W3], actual[(4 * i)..(4 * i + 4)]);
+            }
+
+            Assert.All(actual[(4 * n)..], w => Assert.Equal(0xDEADBEEF, w)); // nothing past the list is written
+        }
+    }
+
     [Fact]
     public void Best_path_is_a_supported_path() => Assert.True(Philox.IsSupported(Philox.BestPath));
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ImpactModel.Linkage;
 using ImpactModel.Population;
 using ImpactModel.Random;
@@ -8,10 +9,13 @@ namespace ImpactModel.Strands.Fraud;
 
 /// <summary>
 /// Evaluates every variant on a chunk of persons. Non-claimants cost one word compare each (word 0
-/// of the outcomes block, filled for the whole chunk). For a claimant the person is generated once
+/// of the outcomes block, filled for the whole chunk). The claimants are gathered into a list;
+/// each distinct linkage runs once over the list and the draws most claimants need are filled for
+/// it in bulk (<see cref="Philox.FillListed(in RngKey, ReadOnlySpan{uint}, uint, Span{uint})"/>: the
+/// same bits as drawing them one at a time). For a claimant the person is then generated once
 /// (state, overpayment, earnings, month factors, record staleness, someone else's earnings, and
-/// every response word), each distinct linkage runs once, and then each variant reads the same
-/// numbers: common random numbers, so variants differ only where what they change acts.
+/// every response word), and each variant reads the same numbers: common random numbers, so
+/// variants differ only where what they change acts.
 /// </summary>
 /// <remarks>
 /// <para>Random words (stream <c>StrandOutcomes</c>, index 0; person id as counter): draw 0 words
@@ -21,7 +25,8 @@ namespace ImpactModel.Strands.Fraud;
 /// earnings; draw 7: respond, suspend, appeal, appeal succeeds;
 /// draw 8: hardship from the debt, review catches, vulnerability screen detects, hardship from the suspension; draws 9 + 2k and 10 + 2k:
 /// detection and false referral by status-quo checks 4k … 4k + 3. Days to resolution: draw 0 of
-/// <c>StrandOutcomes</c> index 1. Blocks are drawn only for claimants who need them. Staleness is word 0 of draw 0 of
+/// <c>StrandOutcomes</c> index 1. Draws 1, 2, 3, 6 and the checks' blocks are filled for every
+/// claimant; 4, 5, 7, 8 and the days only for claimants who need them. Staleness is word 0 of draw 0 of
 /// <c>Staleness(target source)</c>: a property of the record.</para>
 /// </remarks>
 internal sealed class FraudEvaluator : IChunkEvaluator
@@ -30,25 +35,65 @@ internal sealed class FraudEvaluator : IChunkEvaluator
     private readonly VariantModel[] _v;
     private readonly CompiledLinkage[] _linkages;
     private readonly uint[] _words;
-    private readonly LinkOutcome[] _outcome;
     private readonly double[] _period;
     private readonly double[] _annual;
     private readonly byte[] _kind; // per linkage: 0 not linked, 1 own record, 2 someone else's
     private readonly LinkOutcome[] _raw;
     private readonly bool _anyMatching;
+    private readonly int _capacity;
+
+    // The chunk's claimants, gathered: person id, group mask, and per listed draw their blocks
+    // (draw slot d of claimant j at words 4 · (d · capacity + j)), filled by the vectorised generator.
+    private readonly uint[] _ids;
+    private readonly uint[] _masks;
+    private readonly uint[] _drawn;
+    private readonly LinkOutcome[] _linked; // linkage r of claimant j at r · capacity + j
+    private readonly uint[] _listedDraws;
 
     public FraudEvaluator(FraudReplicate replicate, int capacity)
     {
         _p = replicate.Person;
         _v = replicate.Variants;
         _linkages = replicate.Linkages;
+        _capacity = capacity;
         _words = new uint[capacity * 4];
-        _outcome = new LinkOutcome[Math.Max(1, _linkages.Length)];
         _period = new double[_linkages.Length];
         _annual = new double[_linkages.Length];
         _kind = new byte[_linkages.Length];
         _raw = new LinkOutcome[_linkages.Length];
         _anyMatching = _v.Any(v => v.Matching);
+        _ids = new uint[capacity];
+        _masks = new uint[capacity];
+        _listedDraws = ListedDraws(_p.CheckCostPence.Length);
+        _drawn = new uint[4 * capacity * (_listedDraws.Length + 1)];
+        _linked = new LinkOutcome[capacity * _linkages.Length];
+    }
+
+    /// <summary>Slots of the draws most claimants need, filled in bulk; the rest are drawn one at a time when needed.</summary>
+    private const int OverpaymentSlot = 0, EarningsSlot = 1, FactorSlot = 2, EarnerOtherSlot = 3, ChecksSlot = 4;
+
+    /// <summary>
+    /// The draw index of each bulk slot: overpayment (1), earnings (2), this month's factor (3),
+    /// draw 6, then the status-quo checks' blocks (9, 10, 11, 12, … two per four checks). The
+    /// staleness word (another stream) takes the slot after the last.
+    /// </summary>
+    private static uint[] ListedDraws(int checks)
+    {
+        int checkBlocks = 2 * ((checks + 3) / 4);
+        var draws = new uint[ChecksSlot + checkBlocks];
+        (draws[OverpaymentSlot], draws[EarningsSlot], draws[FactorSlot], draws[EarnerOtherSlot]) = (1, 2, 3, 6);
+        for (int b = 0; b < checkBlocks; b++)
+            draws[ChecksSlot + b] = (uint)(9 + b);
+        return draws;
+    }
+
+    /// <summary>Block of bulk slot <paramref name="slot"/> of claimant <paramref name="j"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // a few times per claimant
+    private PhiloxBlock Drawn(int slot, int j)
+    {
+        int at = 4 * (slot * _capacity + j);
+        uint[] d = _drawn;
+        return new PhiloxBlock(d[at], d[at + 1], d[at + 2], d[at + 3]);
     }
 
     public void Evaluate(PersonChunk persons, TallyTable tally, int counterOffset)
@@ -65,16 +110,35 @@ internal sealed class FraudEvaluator : IChunkEvaluator
         ReadOnlySpan<byte> age = persons.Age.AsSpan(0, n);
         ulong[] claimCut = p.ClaimCut;
         int minAge = p.MinAge;
+        uint[] ids = _ids, claimantMasks = _masks;
+        int claimants = 0;
         for (int i = 0; i < n; i++)
         {
             uint mask = masks[i];
             if (words[4 * i] >= claimCut[(int)mask * 10 + decile[i]] || age[i] < minAge)
                 continue;
-            Claimant(persons.FirstPerson + i, mask, words[4 * i + 1], words[4 * i + 2], masks.Slice(i, 1), tally, o);
+            ids[claimants] = (uint)(persons.FirstPerson + i);
+            claimantMasks[claimants] = mask;
+            words[4 * claimants + 1] = words[4 * i + 1]; // compacted in place: claimants ≤ i
+            words[4 * claimants + 2] = words[4 * i + 2];
+            claimants++;
         }
+
+        // The claimants' linkages and common draws, by the vectorised generator over the gathered list.
+        ReadOnlySpan<uint> listed = ids.AsSpan(0, claimants), listedMasks = claimantMasks.AsSpan(0, claimants);
+        int reps = _anyMatching ? _linkages.Length : 0;
+        for (int r = 0; r < reps; r++)
+            _linkages[r].Link(listed, listedMasks, _linked.AsSpan(r * _capacity, claimants));
+        for (int d = 0; d < _listedDraws.Length; d++)
+            Philox.FillListed(p.Outcomes, listed, _listedDraws[d], _drawn.AsSpan(4 * d * _capacity, 4 * claimants));
+        if (reps > 0)
+            Philox.FillListed(p.Staleness, listed, 0, _drawn.AsSpan(4 * _listedDraws.Length * _capacity, 4 * claimants));
+
+        for (int j = 0; j < claimants; j++)
+            Claimant(j, ids[j], claimantMasks[j], words[4 * j + 1], words[4 * j + 2], tally, o);
     }
 
-    private void Claimant(long id, uint mask, uint stateWord, uint earnerWord, ReadOnlySpan<uint> maskSpan, TallyTable tally, int o)
+    private void Claimant(int j, long id, uint mask, uint stateWord, uint earnerWord, TallyTable tally, int o)
     {
         PersonModel p = _p;
         int m = (int)mask;
@@ -84,19 +148,20 @@ internal sealed class FraudEvaluator : IChunkEvaluator
             : ClaimState.Correct;
         bool overpaying = state != ClaimState.Correct;
         RngKey key = p.Outcomes;
-        double overpayment = overpaying ? p.Overpayment[(int)state].Sample(Philox.Block(key, id, 1)) : 0;
+        double overpayment = overpaying ? p.Overpayment[(int)state].Sample(Drawn(OverpaymentSlot, j)) : 0;
         long overPence = (long)Math.Round(overpayment * 100);
-        // Blocks drawn only when needed (most claimants are never flagged): what is drawn is a pure
-        // function of (key, person, draw), so drawing it late or not at all changes no other draw.
-        bool needs6 = state is ClaimState.ClaimantError or ClaimState.Fraud;
-        PhiloxBlock b6 = needs6 ? Philox.Block(key, id, 6) : default;
+        // The rarer blocks are drawn only when needed (most claimants are never flagged): what is
+        // drawn is a pure function of (key, person, draw), so drawing it late, in bulk or not at all
+        // changes no other draw.
+        bool misdeclared = state is ClaimState.ClaimantError or ClaimState.Fraud;
+        PhiloxBlock b6 = Drawn(EarnerOtherSlot, j);
 
         // Status-quo checks (today's process, in every variant).
         bool referred = false;
         long referralCost = 0;
         for (int k = 0; k < p.CheckCostPence.Length; k++)
         {
-            PhiloxBlock b = Philox.Block(key, id, (uint)(9 + 2 * (k / 4) + (overpaying ? 0 : 1)));
+            PhiloxBlock b = Drawn(ChecksSlot + 2 * (k / 4) + (overpaying ? 0 : 1), j);
             uint w = (k & 3) switch { 0 => b.W0, 1 => b.W1, 2 => b.W2, _ => b.W3 };
             ulong cut = overpaying ? p.CheckDetect[k][m] : p.CheckFalse[k][m];
             if (w < cut)
@@ -117,28 +182,21 @@ internal sealed class FraudEvaluator : IChunkEvaluator
             bool anyOwn = false, anyOther = false;
             for (int r = 0; r < reps; r++)
             {
-                _linkages[r].Link(id, maskSpan, _outcome.AsSpan(0, 1));
-                LinkOutcome lo = _outcome[0];
+                LinkOutcome lo = _linked[r * _capacity + j];
                 _raw[r] = lo;
                 anyOwn |= (lo & LinkOutcome.LinkedOwn) != 0;
                 anyOther |= (lo & LinkOutcome.LinkedOther) != 0;
             }
 
             bool earner = earnerWord < p.EarnerCut[m];
-            double average = earner && (anyOwn || anyOther) ? p.Earnings.Sample(Philox.Block(key, id, 2)) : 0;
+            double average = earner && (anyOwn || anyOther) ? p.Earnings.Sample(Drawn(EarningsSlot, j)) : 0;
             double s = p.LogSd[m], half = 0.5 * s * s;
-            double factor = average > 0 && s > 0 ? DeterministicMath.Exp(s * Philox.ToNormal(Philox.Block(key, id, 3)) - half) : 1;
+            double factor = average > 0 && s > 0 ? DeterministicMath.Exp(s * Philox.ToNormal(Drawn(FactorSlot, j)) - half) : 1;
             double declared = average * factor;
-            bool undeclared = needs6 && b6.W1 < p.UndeclaredCut;
+            bool undeclared = misdeclared && b6.W1 < p.UndeclaredCut;
             double hidden = undeclared ? overpayment / 12 / FraudReplicate.Taper : 0;
-            stale = anyOwn && Philox.Block(p.Staleness, id, 0).W0 < p.StaleCut[m];
+            stale = anyOwn && Drawn(_listedDraws.Length, j).W0 < p.StaleCut[m];
             double oldFactor = stale && average > 0 && s > 0 ? DeterministicMath.Exp(s * Philox.ToNormal(Philox.Block(key, id, 4)) - half) : factor;
-            if (anyOther && !needs6)
-            {
-                b6 = Philox.Block(key, id, 6);
-                needs6 = true;
-            }
-
             double other = anyOther && b6.W0 < p.EarnerCutAll ? p.Earnings.Sample(Philox.Block(key, id, 5)) : 0;
             for (int r = 0; r < reps; r++)
             {

@@ -1,4 +1,5 @@
 using ImpactModel.Linkage;
+using ImpactModel.Population;
 using ImpactModel.Scenarios.Model;
 using ImpactModel.Simulation;
 using C = ImpactModel.Strands.Fraud.FraudCounters;
@@ -81,6 +82,9 @@ public sealed class FraudModel : IStrandModel
     }
 
     public IReadOnlyList<string> Counters => C.Names;
+
+    /// <summary>Who claims depends on age (adults only) besides the decile and groups.</summary>
+    public PersonAttributes Reads => PersonAttributes.Age;
 
     public IReadOnlyList<MetricDefinition> Metrics { get; }
 
