@@ -5,18 +5,46 @@ namespace ImpactModel.Population;
 /// and by income decile. Integers, so tallies of chunks merge to the same totals in any order,
 /// whatever the thread count or chunk size.
 /// </summary>
+/// <remarks>
+/// Group memberships are counted as persons by (group mask, area): one increment a person, with no
+/// branch on how many groups the person is in (which is random, so a loop over the groups would
+/// mispredict). The counts by group, group and area, pair of groups and "rest" are formed from
+/// those on first read after an addition. With too many groups for a table of every mask (more
+/// than <see cref="MaskTableLimit"/> cells) each membership is counted directly instead.
+/// </remarks>
 public sealed class PopulationTally
 {
+    /// <summary>The most (mask × area) cells counted by mask: 2^10 masks × 64 areas, 512 KB.</summary>
+    public const int MaskTableLimit = 1 << 16;
+
+    private readonly long[] _byGroup;
+    private readonly long[] _byGroupArea;
+    private readonly long[] _byGroupPair;
+    private readonly long[]? _byMaskArea; // [mask * Areas + area], or null: memberships counted directly
+    private long _rest;
+    private bool _stale; // the derived group counts lag _byMaskArea
+
     public PopulationTally(int areas, int groups, int incomeBoundaries)
+        : this(areas, groups, incomeBoundaries, byMask: true)
+    {
+    }
+
+    /// <param name="areas">Areas.</param>
+    /// <param name="groups">Peripheral groups.</param>
+    /// <param name="incomeBoundaries">Declared decile boundaries (9, or 0 without income).</param>
+    /// <param name="byMask">False counts each membership directly, as with too many groups (for tests).</param>
+    internal PopulationTally(int areas, int groups, int incomeBoundaries, bool byMask)
     {
         Areas = areas;
         Groups = groups;
         ByArea = new long[areas];
-        ByGroup = new long[groups];
-        ByGroupArea = new long[groups * areas];
-        ByGroupPair = new long[groups * groups];
+        _byGroup = new long[groups];
+        _byGroupArea = new long[groups * areas];
+        _byGroupPair = new long[groups * groups];
         ByDecile = new long[10];
         BelowBoundary = new long[incomeBoundaries];
+        if (byMask && groups < 31 && (1L << groups) * Math.Max(1, areas) <= MaskTableLimit)
+            _byMaskArea = new long[(1 << groups) * Math.Max(1, areas)];
     }
 
     /// <summary>Persons by age in whole years (0..120).</summary>
@@ -34,17 +62,45 @@ public sealed class PopulationTally
     public long Persons { get; private set; }
 
     /// <summary>Persons in no peripheral group ("rest").</summary>
-    public long Rest { get; private set; }
+    public long Rest
+    {
+        get
+        {
+            Derive();
+            return _rest;
+        }
+    }
 
     public long[] ByArea { get; }
 
-    public long[] ByGroup { get; }
+    public long[] ByGroup
+    {
+        get
+        {
+            Derive();
+            return _byGroup;
+        }
+    }
 
     /// <summary>[group * Areas + area].</summary>
-    public long[] ByGroupArea { get; }
+    public long[] ByGroupArea
+    {
+        get
+        {
+            Derive();
+            return _byGroupArea;
+        }
+    }
 
     /// <summary>[g * Groups + h]: persons in both g and h (g ≠ h).</summary>
-    public long[] ByGroupPair { get; }
+    public long[] ByGroupPair
+    {
+        get
+        {
+            Derive();
+            return _byGroupPair;
+        }
+    }
 
     public long[] ByDecile { get; }
 
@@ -67,7 +123,9 @@ public sealed class PopulationTally
         long rest = 0, women = 0;
         // Locals, so the loop reads no properties (STYLE: copy fields into locals before the loop).
         long[] byArea = ByArea, byAge = ByAge, byHousehold = ByHouseholdSize, byDecile = ByDecile;
-        long[] byGroup = ByGroup, byGroupArea = ByGroupArea, byPair = ByGroupPair, below = BelowBoundary;
+        long[] byGroup = _byGroup, byGroupArea = _byGroupArea, byPair = _byGroupPair, below = BelowBoundary;
+        long[]? byMaskArea = _byMaskArea;
+        int cells = Math.Max(1, areas);
         ReadOnlySpan<double> bounds = boundaries;
         Span<long> firstAbove = stackalloc long[bounds.Length + 1];
         for (int i = 0; i < n; i++)
@@ -79,7 +137,11 @@ public sealed class PopulationTally
             women += female[i] ? 1 : 0;
             byDecile[decile[i]]++;
             uint m = mask[i];
-            if (m == 0)
+            if (byMaskArea is not null)
+            {
+                byMaskArea[(int)m * cells + a]++;
+            }
+            else if (m == 0)
             {
                 rest++;
             }
@@ -118,8 +180,9 @@ public sealed class PopulationTally
         }
 
         Persons += n;
-        Rest += rest;
+        _rest += rest;
         Female += women;
+        _stale |= byMaskArea is not null;
     }
 
     /// <summary>Adds another tally's counts (integer sums: the order does not matter).</summary>
@@ -127,16 +190,56 @@ public sealed class PopulationTally
     {
         ArgumentNullException.ThrowIfNull(other);
         Persons += other.Persons;
-        Rest += other.Rest;
         Female += other.Female;
         Add(ByAge, other.ByAge);
         Add(ByHouseholdSize, other.ByHouseholdSize);
         Add(ByArea, other.ByArea);
-        Add(ByGroup, other.ByGroup);
-        Add(ByGroupArea, other.ByGroupArea);
-        Add(ByGroupPair, other.ByGroupPair);
         Add(ByDecile, other.ByDecile);
         Add(BelowBoundary, other.BelowBoundary);
+        if (_byMaskArea is not null && other._byMaskArea is not null)
+        {
+            Add(_byMaskArea, other._byMaskArea);
+            _stale = true;
+        }
+        else
+        {
+            Derive();
+            _rest += other.Rest;
+            Add(_byGroup, other.ByGroup);
+            Add(_byGroupArea, other.ByGroupArea);
+            Add(_byGroupPair, other.ByGroupPair);
+        }
+    }
+
+    /// <summary>Forms the counts by group, group and area, pair and rest from the counts by mask and area.</summary>
+    private void Derive()
+    {
+        if (!_stale || _byMaskArea is not { } byMaskArea)
+            return;
+        _stale = false;
+        int areas = Math.Max(1, Areas), groups = Groups;
+        Array.Clear(_byGroup);
+        Array.Clear(_byGroupArea);
+        Array.Clear(_byGroupPair);
+        _rest = 0;
+        for (int cell = 0; cell < byMaskArea.Length; cell++)
+        {
+            long count = byMaskArea[cell];
+            if (count == 0)
+                continue;
+            uint m = (uint)(cell / areas);
+            int a = cell % areas;
+            if (m == 0)
+                _rest += count;
+            for (uint bits = m; bits != 0; bits &= bits - 1)
+            {
+                int g = System.Numerics.BitOperations.TrailingZeroCount(bits);
+                _byGroup[g] += count;
+                _byGroupArea[g * Areas + a] += count;
+                for (uint others = m & ~(1u << g); others != 0; others &= others - 1)
+                    _byGroupPair[g * groups + System.Numerics.BitOperations.TrailingZeroCount(others)] += count;
+            }
+        }
     }
 
     private static void Add(long[] into, long[] from)

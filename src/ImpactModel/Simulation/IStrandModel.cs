@@ -60,6 +60,14 @@ public interface IStrandModel
     /// </summary>
     PersonAttributes Reads { get; }
 
+    /// <summary>
+    /// Parameter paths (each with everything below it) that describe the people or today's
+    /// process and so are the same in every variant: every variant is evaluated on the same
+    /// persons with the same draws. The runner reports a variant's override of one of them as not
+    /// applied (a warning in the run's output and manifest) rather than letting it pass silently.
+    /// </summary>
+    IReadOnlyList<string> SharedParameters { get; }
+
     /// <summary>The metrics, in the order results list them.</summary>
     IReadOnlyList<MetricDefinition> Metrics { get; }
 

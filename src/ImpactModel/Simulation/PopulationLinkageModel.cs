@@ -67,6 +67,9 @@ public sealed class PopulationLinkageModel : IStrandModel
     /// <summary>Persons by group and their linkage: group memberships only.</summary>
     public PersonAttributes Reads => PersonAttributes.None;
 
+    /// <summary>The population: every variant is evaluated on the same persons.</summary>
+    public IReadOnlyList<string> SharedParameters { get; } = ["population"];
+
     public IReadOnlyList<MetricDefinition> Metrics { get; }
 
     public IStrandReplicate Compile(ReplicateContext context)

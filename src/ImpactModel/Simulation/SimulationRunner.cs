@@ -16,13 +16,15 @@ namespace ImpactModel.Simulation;
 /// draw depends on the parameter's path alone, so it is the same for every variant); the
 /// population is compiled once and each person generated once; every strand evaluates all
 /// variants on that person. Persons 0 … N − 1 are cut into chunks of a fixed size, and chunks into
-/// work items of <see cref="ChunksPerItem"/> consecutive chunks; each item has its own
-/// <see cref="TallyTable"/> of integers, and the tables are merged in item order. Floating point
-/// starts after the merge. So any thread count and any chunk size give identical results.
+/// work items of <see cref="ChunksPerItem"/> consecutive chunks, taken by threads as they come;
+/// each thread adds into its own <see cref="TallyTable"/> of integers (no lock, nothing shared),
+/// and the threads' tables are summed at the end. Integer sums do not depend on which thread
+/// counted what or in which order; floating point starts after the sum. So any thread count and
+/// any chunk size give identical results.
 /// </remarks>
 public static class SimulationRunner
 {
-    /// <summary>Chunks per work item: enough to amortise a table per item, few enough to balance threads.</summary>
+    /// <summary>Chunks per work item: enough to amortise taking an item, few enough to balance threads.</summary>
     public const int ChunksPerItem = 8;
 
     /// <summary>Suffix of the ratio against <c>rest</c> of a harm metric, before any qualifier.</summary>
@@ -117,7 +119,7 @@ public static class SimulationRunner
 
         var headline = models.SelectMany(m => m.Metrics).Where(d => d.IsHeadline).Select(d => d.Name).ToImmutableArray();
         return new RunResult(scenario.Name, scenario.Strand, settings, scenario.Population.Size, settings.Persons / (double)scenario.Population.Size,
-            variants, groups, seriesList, resultRows, draws, headline, [.. VariantBuilder.Warnings(scenario)]);
+            variants, groups, seriesList, resultRows, draws, headline, [.. VariantBuilder.Warnings(scenario, models.SelectMany(m => m.SharedParameters))]);
     }
 
     /// <summary>The name of the ratio against rest of a harm metric: the suffix goes before any <c>.qualifier</c>.</summary>
@@ -159,17 +161,17 @@ public static class SimulationRunner
         long persons = settings.Persons;
         long chunks = (persons + chunkSize - 1) / chunkSize;
         long items = (chunks + ChunksPerItem - 1) / ChunksPerItem;
-        var parts = new TallyTable[items];
+        var parts = new List<TallyTable>();
         var options = new ParallelOptions
         {
             MaxDegreeOfParallelism = settings.Threads > 0 ? settings.Threads : Environment.ProcessorCount,
             CancellationToken = cancellationToken,
         };
         Parallel.For(0L, items, options,
-            () => (Chunk: new PersonChunk(chunkSize), Evaluators: compiled.Select(c => c.CreateEvaluator(chunkSize)).ToArray()),
+            () => (Chunk: new PersonChunk(chunkSize), Evaluators: compiled.Select(c => c.CreateEvaluator(chunkSize)).ToArray(),
+                Tally: new TallyTable(variants, groups, counters)),
             (item, _, local) =>
             {
-                var tally = new TallyTable(variants, groups, counters);
                 long firstChunk = item * ChunksPerItem, lastChunk = Math.Min(chunks, firstChunk + ChunksPerItem);
                 long counted = 0;
                 for (long c = firstChunk; c < lastChunk; c++)
@@ -179,15 +181,18 @@ public static class SimulationRunner
                     int n = (int)Math.Min(chunkSize, persons - start);
                     population.Generate(local.Chunk, start, n, wanted);
                     for (int m = 0; m < local.Evaluators.Length; m++)
-                        local.Evaluators[m].Evaluate(local.Chunk, tally, offsets[m]);
+                        local.Evaluators[m].Evaluate(local.Chunk, local.Tally, offsets[m]);
                     counted += n;
                 }
 
-                parts[item] = tally;
                 reportPersons(counted);
                 return local;
             },
-            _ => { });
+            local =>
+            {
+                lock (parts)
+                    parts.Add(local.Tally); // once per thread, at its end
+            });
 
         var total = new TallyTable(variants, groups, counters);
         foreach (TallyTable part in parts)

@@ -7,7 +7,7 @@ namespace ImpactModel.Simulation;
 /// Integer tallies of one work item (or of a whole replicate once merged): counters (counts, money
 /// in whole pence) per variant × result row × counter. Rows are <c>all</c> (0), each peripheral
 /// group g (g + 1), and <c>rest</c> (groups + 1) for persons in no group. Integers, so tables
-/// merged in any order hold identical sums; the runner still merges them in item order.
+/// merged in any order hold identical sums (the runner keeps one per thread and sums them at the end).
 /// </summary>
 public sealed class TallyTable
 {

@@ -19,8 +19,9 @@ namespace ImpactModel.Simulation;
 /// touch are shared by reference between variants, which lets the runner see that two variants
 /// link data identically and link once. An override of a setting (a choice such as
 /// <c>fraud.matching.comparison</c>) is kept in <see cref="SimulationVariant.Settings"/> for the
-/// strand that owns it. Overrides of population parameters are not applied: every variant is
-/// evaluated on the same persons (see <see cref="Warnings"/>).
+/// strand that owns it. Overrides of population parameters, and of the parameters a strand
+/// declares shared (<see cref="IStrandModel.SharedParameters"/>: who claims, their true state ...),
+/// are not applied: every variant is evaluated on the same persons (see <see cref="Warnings"/>).
 /// </remarks>
 public static class VariantBuilder
 {
@@ -63,12 +64,20 @@ public static class VariantBuilder
         return list;
     }
 
-    /// <summary>Why some declared overrides do not act in a run (population overrides), one line each.</summary>
-    public static IReadOnlyList<string> Warnings(Scenario scenario)
+    /// <summary>
+    /// Why some declared overrides do not act in a run, one line each: those of a parameter that
+    /// <paramref name="shared"/> names (a path and everything below it), which describes the people or
+    /// today's process and is the same in every variant.
+    /// </summary>
+    public static IReadOnlyList<string> Warnings(Scenario scenario, IEnumerable<string> shared)
     {
         ArgumentNullException.ThrowIfNull(scenario);
-        return scenario.Variants.SelectMany(v => v.Overrides.Where(o => o.Path.StartsWith("population.", StringComparison.Ordinal))
-                .Select(o => $"variant '{v.Id}': override '{o.Path}' is not applied: every variant is evaluated on the same population"))
+        ArgumentNullException.ThrowIfNull(shared);
+        string[] prefixes = [.. shared];
+        bool IsShared(string path) => prefixes.Any(p => path == p || (path.StartsWith(p, StringComparison.Ordinal) && path[p.Length] == '.'));
+        return scenario.Variants.SelectMany(v => v.Overrides.Where(o => IsShared(o.Path))
+                .Select(o => $"variant '{v.Id}': override '{o.Path}' is not applied: it describes the people or today's process, "
+                             + "the same in every variant (every variant is evaluated on the same persons); to vary it, run a copy of the scenario"))
             .ToList();
     }
 

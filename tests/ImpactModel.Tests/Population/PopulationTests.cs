@@ -170,6 +170,38 @@ public class PopulationTests
     }
 
     [Fact]
+    public void Counting_by_group_mask_gives_the_counts_of_counting_each_membership()
+    {
+        var population = CompiledPopulation.Compile(Uk, 3, 0);
+        int areas = Uk.Areas.Length, groups = Uk.Groups.Length;
+        var byMask = new PopulationTally(areas, groups, 9, byMask: true);
+        var direct = new PopulationTally(areas, groups, 9, byMask: false);
+        var halves = new[] { new PopulationTally(areas, groups, 9), new PopulationTally(areas, groups, 9) };
+        var chunk = new PersonChunk(4096);
+        double[] bounds = [.. Uk.Income!.Deciles];
+        for (int c = 0; c < 40; c++)
+        {
+            population.Generate(chunk, c * 4096L, 4096);
+            byMask.Add(chunk, bounds);
+            direct.Add(chunk, bounds);
+            halves[c % 2].Add(chunk, bounds);
+            _ = halves[c % 2].ByGroup; // a read between additions must not lose what follows
+        }
+
+        halves[0].Merge(halves[1]);
+        foreach (PopulationTally t in new[] { byMask, halves[0] })
+        {
+            Assert.Equal(direct.ByGroup, t.ByGroup);
+            Assert.Equal(direct.ByGroupArea, t.ByGroupArea);
+            Assert.Equal(direct.ByGroupPair, t.ByGroupPair);
+            Assert.Equal(direct.Rest, t.Rest);
+            Assert.Equal(direct.ByArea, t.ByArea);
+        }
+
+        Assert.True(direct.ByGroupPair.Sum() > 0 && direct.Rest > 0);
+    }
+
+    [Fact]
     public void Adding_a_group_does_not_change_who_is_in_the_earlier_groups()
     {
         PopulationSpec three = Load(Skewed);

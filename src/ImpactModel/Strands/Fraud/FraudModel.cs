@@ -22,6 +22,14 @@ public sealed class FraudModel : IStrandModel
         if (scenario.Fraud is null)
             throw new ArgumentException($"scenario '{scenario.Name}' has no fraud section", nameof(scenario));
         _scenario = scenario;
+        string target = scenario.Linkages.FirstOrDefault(l => l.Id == scenario.Fraud.Matching.Linkage)?.To ?? "";
+        SharedParameters =
+        [
+            "fraud.claimants", "fraud.true_states", "fraud.status_quo_checks",
+            "fraud.matching.earners_share", "fraud.matching.monthly_earnings", "fraud.matching.earnings_variation",
+            "fraud.matching.undeclared_share", $"data_sources.{target}.stale_share", "fraud.responses.days_to_resolution",
+            "discount_rate",
+        ];
         // The matching linkage's quality over the claimants it links (the population model links no one in a fraud run).
         string? q = scenario.Linkages.Select(l => l.To).Distinct(StringComparer.Ordinal).Count() > 1
             ? scenario.Linkages.First(l => l.Id == scenario.Fraud.Matching.Linkage).To
@@ -85,6 +93,13 @@ public sealed class FraudModel : IStrandModel
 
     /// <summary>Who claims depends on age (adults only) besides the decile and groups.</summary>
     public PersonAttributes Reads => PersonAttributes.Age;
+
+    /// <summary>
+    /// Who claims, their true state and overpayment, their earnings and how they vary, how stale the
+    /// matched source's records are, today's checks, the time to resolve a case, and the valuation's
+    /// discount rate: drawn once per replicate for everyone (<see cref="FraudReplicate"/>'s person model).
+    /// </summary>
+    public IReadOnlyList<string> SharedParameters { get; }
 
     public IReadOnlyList<MetricDefinition> Metrics { get; }
 

@@ -211,6 +211,30 @@ public sealed class FraudStrandTests
     }
 
     [Fact]
+    public void A_variant_that_overrides_who_claims_is_reported_and_evaluated_on_the_same_claimants()
+    {
+        // Who claims describes the people, not the proposal: every variant is evaluated on the same
+        // persons, so the override is reported as not applied (never silently) and changes nothing.
+        const string Variants = """
+            safeguards: []
+            variants:
+              - id: more-claims
+                overrides:
+                  fraud.claimants.share: 0.9
+                  fraud.matching.flag_threshold: 80
+            """;
+        Scenario s = Load(PerfectLinkage, "annual-average", Variants);
+        RunResult r = Run(s, persons: 20_000);
+        string warning = Assert.Single(r.Warnings);
+        Assert.Contains("'more-claims'", warning, StringComparison.Ordinal);
+        Assert.Contains("'fraud.claimants.share'", warning, StringComparison.Ordinal);
+        Assert.Contains("not applied", warning, StringComparison.Ordinal);
+        Assert.Equal(Value(r, "proposal", "all", "claimants"), Value(r, "more-claims", "all", "claimants"));
+        // The threshold is the proposal's own: that override acts (fewer flags at a higher threshold).
+        Assert.True(Value(r, "more-claims", "all", "flagged") < Value(r, "proposal", "all", "flagged"));
+    }
+
+    [Fact]
     public void Claimant_intercept_keeps_the_declared_share_over_the_ten_deciles()
     {
         foreach (double p in new[] { 0.01, 0.07, 0.4 })
