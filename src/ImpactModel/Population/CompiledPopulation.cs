@@ -315,63 +315,42 @@ public sealed class CompiledPopulation
             Philox.Fill(groupKey, firstPerson, (uint)block, words.Slice(block * count * 4, count * 4));
         }
 
-        // One pass per block of four groups: each person's four words are read once and the mask written once.
+        // One pass over the chunk per group, each person independent of the next, so the passes
+        // pipeline: no person waits on another's result, and membership is set without a branch
+        // (w < t exactly when the 64-bit difference w − t is negative, as t ≤ 2^32). A group whose
+        // parent the person is in uses P(group | parent): the parent is an earlier group, whose pass
+        // is complete.
         mask.Clear();
         ref ushort cells = ref MemoryMarshal.GetReference(cell);
         ref uint masks = ref MemoryMarshal.GetReference(mask);
-        for (int block = 0; block < blocks; block++)
+        for (int g = 0; g < groups; g++)
         {
-            int g0 = block * 4, inBlock = Math.Min(4, groups - g0);
-            ref uint lanes = ref MemoryMarshal.GetReference(words.Slice(block * count * 4, count * 4));
-            if (inBlock == 4)
+            // Indices are in range by construction (cell < areas × 10, i < count): no bounds checks here.
+            ref uint w = ref Unsafe.Add(ref MemoryMarshal.GetReference(words), (g >> 2) * count * 4 + (g & 3));
+            ref ulong thresholds = ref MemoryMarshal.GetArrayDataReference(_cellThresholds[g]);
+            int parent = _parent[g];
+            if (parent < 0)
             {
-                ref ulong t0 = ref MemoryMarshal.GetArrayDataReference(_cellThresholds[g0]);
-                ref ulong t1 = ref MemoryMarshal.GetArrayDataReference(_cellThresholds[g0 + 1]);
-                ref ulong t2 = ref MemoryMarshal.GetArrayDataReference(_cellThresholds[g0 + 2]);
-                ref ulong t3 = ref MemoryMarshal.GetArrayDataReference(_cellThresholds[g0 + 3]);
-                uint p0 = ParentBit(g0), p1 = ParentBit(g0 + 1), p2 = ParentBit(g0 + 2), p3 = ParentBit(g0 + 3);
-                ulong s0 = _parentThreshold[g0], s1 = _parentThreshold[g0 + 1], s2 = _parentThreshold[g0 + 2], s3 = _parentThreshold[g0 + 3];
-                uint b0 = 1u << g0, b1 = b0 << 1, b2 = b0 << 2, b3 = b0 << 3;
-                // Indices are in range by construction (cell < areas × 10, i < count): no bounds checks here.
-                // A group whose parent the person is in uses P(group | parent); the parent's bit is already set,
-                // being an earlier group (earlier in this block or in an earlier one).
                 for (int i = 0; i < count; i++)
                 {
-                    int c = Unsafe.Add(ref cells, i);
-                    ref uint w = ref Unsafe.Add(ref lanes, 4 * i);
-                    uint m = Unsafe.Add(ref masks, i);
-                    // Both thresholds loaded, then selected, so the compiler can avoid a branch on membership.
-                    ulong q0 = Unsafe.Add(ref t0, c), q1 = Unsafe.Add(ref t1, c), q2 = Unsafe.Add(ref t2, c), q3 = Unsafe.Add(ref t3, c);
-                    m |= w < ((m & p0) != 0 ? s0 : q0) ? b0 : 0;
-                    m |= Unsafe.Add(ref w, 1) < ((m & p1) != 0 ? s1 : q1) ? b1 : 0;
-                    m |= Unsafe.Add(ref w, 2) < ((m & p2) != 0 ? s2 : q2) ? b2 : 0;
-                    m |= Unsafe.Add(ref w, 3) < ((m & p3) != 0 ? s3 : q3) ? b3 : 0;
-                    Unsafe.Add(ref masks, i) = m;
+                    ulong below = ((ulong)Unsafe.Add(ref w, 4 * i) - Unsafe.Add(ref thresholds, Unsafe.Add(ref cells, i))) >> 63;
+                    Unsafe.Add(ref masks, i) |= (uint)below << g;
                 }
 
                 continue;
             }
 
-            for (int k = 0; k < inBlock; k++)
+            ulong parentThreshold = _parentThreshold[g];
+            for (int i = 0; i < count; i++)
             {
-                int g = g0 + k;
-                ref ulong thresholds = ref MemoryMarshal.GetArrayDataReference(_cellThresholds[g]);
-                int parent = _parent[g];
-                ulong parentThreshold = _parentThreshold[g];
-                uint bit = 1u << g, parentBit = parent >= 0 ? 1u << parent : 0;
-                for (int i = 0; i < count; i++)
-                {
-                    uint w = Unsafe.Add(ref lanes, 4 * i + k);
-                    ref uint m = ref Unsafe.Add(ref masks, i);
-                    ulong t = (m & parentBit) != 0 ? parentThreshold : Unsafe.Add(ref thresholds, Unsafe.Add(ref cells, i));
-                    m |= w < t ? bit : 0;
-                }
+                ref uint m = ref Unsafe.Add(ref masks, i);
+                ulong own = Unsafe.Add(ref thresholds, Unsafe.Add(ref cells, i));
+                ulong inParent = 0 - (ulong)((m >> parent) & 1); // all ones when in the parent group
+                ulong t = own ^ ((own ^ parentThreshold) & inParent);
+                m |= (uint)(((ulong)Unsafe.Add(ref w, 4 * i) - t) >> 63) << g;
             }
         }
     }
-
-    /// <summary>The bit of group <paramref name="g"/>'s parent, or 0 when it has none.</summary>
-    private uint ParentBit(int g) => _parent[g] >= 0 ? 1u << _parent[g] : 0;
 
     /// <summary>
     /// Age (band by the third attribute word, the year within the band by the same word's position
