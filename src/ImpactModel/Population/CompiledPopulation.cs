@@ -32,6 +32,9 @@ public sealed class CompiledPopulation
     private readonly int[] _parent;               // earlier group this one is conditioned on, or -1
     private readonly ulong[] _parentThreshold;    // threshold for s = P(g | parent)
     private readonly double[] _boundaries;        // the 9 declared decile boundaries, GBP per year
+    private readonly double[] _decileLow;         // each decile's lowest income (0 for the lowest), GBP per year
+    private readonly double[] _decileWidth;       // each decile's width below the top (0 for the top decile)
+    private readonly byte[] _householdSize;       // the declared household sizes, in order
     private readonly byte[] _areaGuide;           // first candidate area for each value of the top 8 bits of the area word
     private readonly CategoryCuts _areaCategories; // the same thresholds, for a branch-free count when there are few areas
     private readonly CategoryCuts _ageCategories;  // cumulative share of age bands, on the 2^32 scale
@@ -76,6 +79,15 @@ public sealed class CompiledPopulation
         _femaleThreshold = spec.FemaleShare is { } female ? BernoulliThreshold.FromProbability(Draw(female)).Threshold : 0;
         _householdCategories = new CategoryCuts(Cumulative(spec.HouseholdSizes.Select(h => Draw(h.Share)).ToArray()));
         _boundaries = spec.Income is { } income ? [.. income.Deciles] : [];
+        _decileLow = new double[10];
+        _decileWidth = new double[10];
+        for (int d = 0; d < 9 && _boundaries.Length == 9; d++)
+        {
+            _decileLow[d] = d == 0 ? 0 : _boundaries[d - 1];
+            _decileWidth[d] = d == 0 ? _boundaries[0] : _boundaries[d] - _boundaries[d - 1];
+        }
+
+        _householdSize = spec.HouseholdSizes.Select(h => (byte)h.Size).ToArray();
         // Guide table (Chen and Asau 1974): start the search at the first area that can hold the word.
         _areaGuide = new byte[256];
         for (int top = 0, a = 0; top < 256; top++)
@@ -299,8 +311,12 @@ public sealed class CompiledPopulation
             int d = (int)(scaled >> 32);
             decile[i] = (byte)d;
             cell[i] = (ushort)(a * 10 + d);
-            income[i] = hasIncome ? (float)IncomeAt(d, (uint)scaled * (1.0 / 4294967296.0)) : 0f;
         }
+
+        if (hasIncome)
+            Incomes(attributes, decile, income, chunk.Scratch);
+        else
+            income.Clear();
 
         GenerateDemography(chunk, attributes, firstPerson, count, wanted);
 
@@ -392,9 +408,10 @@ public sealed class CompiledPopulation
         {
             Span<uint> words = chunk.Words2.AsSpan(0, count * 4);
             Philox.Fill(RngKey.From(_seed, _replicate, RngStream.PopulationAttributes), firstPerson, 1, words);
-            var sizes = Spec.HouseholdSizes;
+            byte[] sizes = _householdSize;
+            CategoryCuts categories = _householdCategories;
             for (int i = 0; i < count; i++)
-                household[i] = (byte)sizes[_householdCategories.Of(words[4 * i])].Size;
+                household[i] = sizes[categories.Of(words[4 * i])];
         }
         else
         {
@@ -403,17 +420,34 @@ public sealed class CompiledPopulation
     }
 
     /// <summary>
-    /// Income at fraction f within decile d: linear between the declared boundaries (so each
-    /// boundary is exactly the declared quantile), linear from 0 below the 10th percentile, and a
-    /// Pareto tail with <see cref="TopIncomeParetoAlpha"/> above the 90th.
+    /// Income at fraction f within decile d (f from the second attribute word: the decile is
+    /// ⌊10 u⌋ and f = 10 u − d): linear between the declared boundaries (so each boundary is exactly
+    /// the declared quantile), linear from 0 below the 10th percentile, and a Pareto tail with
+    /// <see cref="TopIncomeParetoAlpha"/> above the 90th. The linear part is formed for everyone from
+    /// a table (a decile's lower boundary and width, 0 for the top decile) without a branch; the
+    /// persons of the top decile are gathered, also without a branch, and given the tail in a second
+    /// pass, so the random decile is never a branch to mispredict.
     /// </summary>
-    private double IncomeAt(int d, double f)
+    private void Incomes(ReadOnlySpan<uint> attributes, ReadOnlySpan<byte> decile, Span<float> income, int[] top)
     {
-        double[] b = _boundaries;
-        if (d == 0)
-            return b[0] * f;
-        if (d == 9)
-            return b[8] * Math.Pow(1 - f, -1 / TopIncomeParetoAlpha);
-        return b[d - 1] + f * (b[d] - b[d - 1]);
+        ref double low = ref MemoryMarshal.GetArrayDataReference(_decileLow);
+        ref double width = ref MemoryMarshal.GetArrayDataReference(_decileWidth);
+        int inTop = 0;
+        for (int i = 0; i < income.Length; i++)
+        {
+            int d = decile[i];
+            double f = (uint)((ulong)attributes[4 * i + 1] * 10) * (1.0 / 4294967296.0);
+            income[i] = (float)(Unsafe.Add(ref low, d) + f * Unsafe.Add(ref width, d));
+            top[inTop] = i;
+            inTop += d == 9 ? 1 : 0;
+        }
+
+        double b8 = _boundaries[8];
+        for (int j = 0; j < inTop; j++)
+        {
+            int i = top[j];
+            double f = (uint)((ulong)attributes[4 * i + 1] * 10) * (1.0 / 4294967296.0);
+            income[i] = (float)(b8 * Math.Pow(1 - f, -1 / TopIncomeParetoAlpha));
+        }
     }
 }

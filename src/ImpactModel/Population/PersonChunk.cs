@@ -26,6 +26,7 @@ public sealed class PersonChunk
         Words = new uint[capacity * 4];
         Words2 = new uint[capacity * 4];
         GroupWords = new uint[capacity * 4 * (GroupValueTable.MaxGroups / 4)];
+        Scratch = new int[capacity];
     }
 
     public int Capacity { get; }
@@ -65,6 +66,9 @@ public sealed class PersonChunk
 
     /// <summary>Scratch: the group-membership blocks, one slice of 4 words per person for each 4 groups.</summary>
     internal uint[] GroupWords { get; }
+
+    /// <summary>Scratch: one index per person (a gathered subset of the chunk).</summary>
+    internal int[] Scratch { get; }
 
     /// <summary>Scratch: a second block of 4 words per person.</summary>
     internal uint[] Words2 { get; }

@@ -19,10 +19,11 @@ public static class PopulationGenerator
         int areas = population.Spec.Areas.Length, groups = population.GroupIds.Count;
 
         long chunks = (count + chunkSize - 1) / chunkSize;
-        // Work items of many chunks each, so per-item overhead is small; each has its own tally, merged in order.
+        // Work items of many chunks each, taken by threads as they come; each thread adds into its
+        // own tally (integer counts: the sum does not depend on who counted what, or in which order).
         const int chunksPerItem = 64;
         long items = (chunks + chunksPerItem - 1) / chunksPerItem;
-        var parts = new PopulationTally[items];
+        var parts = new List<PopulationTally>();
         var options = new ParallelOptions
         {
             MaxDegreeOfParallelism = threads > 0 ? threads : Environment.ProcessorCount,
@@ -30,26 +31,29 @@ public static class PopulationGenerator
         };
         long done = 0;
         Parallel.For(0L, items, options,
-            () => new PersonChunk(chunkSize),
-            (item, _, chunk) =>
+            () => (Chunk: new PersonChunk(chunkSize), Tally: new PopulationTally(areas, groups, boundaries.Length)),
+            (item, _, local) =>
             {
-                var tally = new PopulationTally(areas, groups, boundaries.Length);
                 long firstChunk = item * chunksPerItem, lastChunk = Math.Min(chunks, firstChunk + chunksPerItem);
+                long persons = 0;
                 for (long c = firstChunk; c < lastChunk; c++)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     long start = first + c * chunkSize;
                     int n = (int)Math.Min(chunkSize, first + count - start);
-                    population.Generate(chunk, start, n);
-                    tally.Add(chunk, boundaries);
+                    population.Generate(local.Chunk, start, n);
+                    local.Tally.Add(local.Chunk, boundaries);
+                    persons += n;
                 }
 
-                parts[item] = tally;
-                if (progress is not null)
-                    progress.Report(Interlocked.Add(ref done, tally.Persons));
-                return chunk;
+                progress?.Report(Interlocked.Add(ref done, persons));
+                return local;
             },
-            _ => { });
+            local =>
+            {
+                lock (parts)
+                    parts.Add(local.Tally); // once per thread, at its end
+            });
 
         var total = new PopulationTally(areas, groups, boundaries.Length);
         foreach (var part in parts)
