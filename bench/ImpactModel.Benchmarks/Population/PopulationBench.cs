@@ -1,6 +1,5 @@
 using BenchmarkDotNet.Attributes;
 using ImpactModel.Population;
-using ImpactModel.Scenarios;
 using ImpactModel.Scenarios.Model;
 
 namespace ImpactModel.Benchmarks.Population;
@@ -25,12 +24,7 @@ public class PopulationBench
     [GlobalSetup]
     public void Setup()
     {
-        string dir = AppContext.BaseDirectory;
-        while (!Directory.Exists(Path.Combine(dir, "scenarios")))
-            dir = Path.GetDirectoryName(dir) ?? throw new DirectoryNotFoundException("scenarios/");
-        string path = Path.Combine(dir, "scenarios", "uk-population.yaml");
-        var files = new BenchFiles(new() { [path] = File.ReadAllBytes(path) });
-        PopulationSpec spec = ScenarioLoader.Load(path, files).Population!;
+        PopulationSpec spec = ShippedScenarios.LoadPopulation("uk-population.yaml");
         _population = CompiledPopulation.Compile(spec, 1, 0);
         _chunk = new PersonChunk();
         _boundaries = [.. spec.Income!.Deciles];
@@ -57,13 +51,4 @@ public class PopulationBench
     /// <summary>Many persons across both cores with per-item tallies merged in order (what describe does).</summary>
     [Benchmark]
     public long BothCores() => PopulationGenerator.Tally(_population, 0, Persons).Persons;
-
-    private sealed class BenchFiles(Dictionary<string, byte[]> files) : IScenarioFiles
-    {
-        public string Resolve(string referencingFile, string relativePath) =>
-            Path.Combine(Path.GetDirectoryName(referencingFile) ?? "", relativePath);
-
-        public ScenarioFileContent Read(string path) =>
-            files.TryGetValue(path, out var b) ? ScenarioFileContent.Of(b) : ScenarioFileContent.Failed("no such file");
-    }
 }

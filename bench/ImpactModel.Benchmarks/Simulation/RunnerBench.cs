@@ -1,13 +1,12 @@
 using BenchmarkDotNet.Attributes;
 using ImpactModel.Population;
-using ImpactModel.Scenarios;
 using ImpactModel.Scenarios.Model;
 using ImpactModel.Simulation;
 
 namespace ImpactModel.Benchmarks.Simulation;
 
 /// <summary>
-/// The runner's cost per chunk of 4096 persons over 10 million persons (issue 8), on the shipped
+/// The runner's cost per chunk of <see cref="PersonChunk.DefaultCapacity"/> persons over 10 million persons (issue 8), on the shipped
 /// fraud scenario with population and linkage only and all 15 variants: <see cref="GenerateOnly"/>
 /// (the baseline: persons generated, nothing evaluated), <see cref="EvaluateAllVariants"/> (generated,
 /// then every variant tallied: persons by group and the linkage, linked once because no variant
@@ -33,10 +32,7 @@ public class RunnerBench
     [GlobalSetup]
     public void Setup()
     {
-        string dir = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(dir, "ImpactModel.sln")))
-            dir = Path.GetDirectoryName(dir) ?? throw new InvalidOperationException("repository not found");
-        _scenario = ScenarioLoader.LoadScenario(Path.Combine(dir, "scenarios", "fraud-error-debt.yaml"), new DiskFiles());
+        _scenario = ShippedScenarios.Load("fraud-error-debt.yaml");
         var variants = VariantBuilder.Build(_scenario);
         _population = CompiledPopulation.Compile(_scenario.Population, 1, 0);
         var model = new PopulationLinkageModel(_scenario);
@@ -68,13 +64,4 @@ public class RunnerBench
 
     [Benchmark]
     public RunResult WholeReplicate() => SimulationRunner.Run(_scenario, new RunSettings(1, 1, Persons));
-
-    private sealed class DiskFiles : IScenarioFiles
-    {
-        public string Resolve(string referencingFile, string relativePath) =>
-            Path.Combine(Path.GetDirectoryName(referencingFile) ?? "", relativePath);
-
-        public ScenarioFileContent Read(string path) =>
-            File.Exists(path) ? ScenarioFileContent.Of(File.ReadAllBytes(path)) : ScenarioFileContent.Failed("no such file");
-    }
 }

@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using ImpactModel.Scenarios;
 using ImpactModel.Scenarios.Model;
 using ImpactModel.Simulation;
 using ImpactModel.Strands.Fraud;
@@ -23,10 +22,7 @@ public class FraudStrandBench
     [GlobalSetup]
     public void Setup()
     {
-        string dir = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(dir, "ImpactModel.sln")))
-            dir = Path.GetDirectoryName(dir) ?? throw new InvalidOperationException("repository not found");
-        _scenario = ScenarioLoader.LoadScenario(Path.Combine(dir, "scenarios", "fraud-error-debt.yaml"), new DiskFiles());
+        _scenario = ShippedScenarios.Load("fraud-error-debt.yaml");
     }
 
     [Benchmark(Baseline = true)]
@@ -39,13 +35,4 @@ public class FraudStrandBench
     public RunResult WholeRun() => SimulationRunner.Run(_scenario, Settings);
 
     private static RunSettings Settings => new(1, 1, Persons);
-
-    private sealed class DiskFiles : IScenarioFiles
-    {
-        public string Resolve(string referencingFile, string relativePath) =>
-            Path.Combine(Path.GetDirectoryName(referencingFile) ?? "", relativePath);
-
-        public ScenarioFileContent Read(string path) =>
-            File.Exists(path) ? ScenarioFileContent.Of(File.ReadAllBytes(path)) : ScenarioFileContent.Failed("no such file");
-    }
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 
 namespace ImpactModel.Worker.Hosting;
 
@@ -26,6 +27,18 @@ public static class ImpactHost
             .AddEnvironmentVariables("IMPACT_")
             .AddInMemoryCollection(ParseSettings(settings));
 
+        // The log format is configuration like any other (Logging:Console:FormatterName: simple, one
+        // line per entry, the default; json, one JSON object per line for a log collector; systemd,
+        // the default when systemd runs the process, with priorities journald understands).
+        string formatter = builder.Configuration["Logging:Console:FormatterName"] is { Length: > 0 } named
+            ? named.Trim().ToLowerInvariant()
+            : Microsoft.Extensions.Hosting.Systemd.SystemdHelpers.IsSystemdService() ? ConsoleFormatterNames.Systemd : ConsoleFormatterNames.Simple;
+        if (formatter is not (ConsoleFormatterNames.Simple or ConsoleFormatterNames.Json or ConsoleFormatterNames.Systemd))
+        {
+            throw new Cli.UsageException(
+                $"Logging:Console:FormatterName: '{formatter}' is not a log format; use simple, json or systemd");
+        }
+
         builder.Logging.ClearProviders();
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
         builder.Logging.AddSimpleConsole(o =>
@@ -33,8 +46,19 @@ public static class ImpactHost
             o.SingleLine = true;
             o.TimestampFormat = "HH:mm:ss ";
         });
-        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(
-            o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.AddJsonConsole(o =>
+        {
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+            o.UseUtcTimestamp = true;
+            o.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Indented = false };
+        });
+        builder.Logging.AddSystemdConsole();
+        // After every formatter's own setting: the configured one is used, and every entry goes to stderr.
+        builder.Services.PostConfigure<ConsoleLoggerOptions>(o =>
+        {
+            o.FormatterName = formatter;
+            o.LogToStandardErrorThreshold = LogLevel.Trace;
+        });
         return builder;
     }
 

@@ -197,6 +197,34 @@ public sealed class ServeTests : IDisposable
     }
 
     [Fact]
+    public void The_log_format_comes_from_configuration_and_json_gives_one_object_a_line()
+    {
+        using var serve = ServeProcess.Start(_root, [.. SmallRun, "--set", "Logging:Console:FormatterName=json"]);
+        Drop("a.yaml", FraudText);
+        serve.WaitForLine(l => l.Contains("a.yaml: finished", StringComparison.Ordinal), Patience);
+        string[] entries = [.. serve.Lines.Where(l => !l.StartsWith("stdout: ", StringComparison.Ordinal))];
+        Assert.NotEmpty(entries);
+        foreach (string line in entries)
+        {
+            using var entry = System.Text.Json.JsonDocument.Parse(line); // every stderr line is one JSON object
+            Assert.Equal("ImpactModel.Worker.Serve.InboxWorker", entry.RootElement.GetProperty("Category").GetString());
+        }
+
+        using var finished = System.Text.Json.JsonDocument.Parse(entries.First(l => l.Contains("finished", StringComparison.Ordinal)));
+        Assert.Equal(3, finished.RootElement.GetProperty("EventId").GetInt32());
+        Assert.Equal("a.yaml", finished.RootElement.GetProperty("State").GetProperty("File").GetString());
+    }
+
+    [Fact]
+    public void An_unknown_log_format_is_one_line_and_exit_2()
+    {
+        CliRun run = CliRun.Of("serve", "--set", "Logging:Console:FormatterName=xml");
+        Assert.Equal(2, run.ExitCode);
+        Assert.Single(run.ErrorLines);
+        Assert.Contains("'xml' is not a log format", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_bad_serve_setting_is_one_line_and_exit_2()
     {
         CliRun run = CliRun.Of("serve", "--set", "Serve:LeaseSeconds=0");
