@@ -65,6 +65,9 @@ public static class ImpactCli
         return null;
     }
 
+    /// <summary>Seconds after a signal at which System.CommandLine ends <c>impact serve</c>: past the largest Serve:ShutdownSeconds.</summary>
+    private const int ServeShutdownBackstopSeconds = 630;
+
     public static async Task<int> RunAsync(string[] args, CliConsole console, CancellationToken cancellationToken = default)
     {
         RootCommand root = Build(console);
@@ -91,6 +94,12 @@ public static class ImpactCli
                 EnableDefaultExceptionHandler = false,
                 Output = console.Out,
                 Error = console.Error,
+                // On SIGTERM or Ctrl-C System.CommandLine cancels the action's token and, by default,
+                // ends the process 2 s later. The worker's host has its own bound (Serve:ShutdownSeconds,
+                // at most 600 s), so for serve this is only a backstop beyond it.
+                ProcessTerminationTimeout = parse.CommandResult.Command.Name == "serve"
+                    ? TimeSpan.FromSeconds(ServeShutdownBackstopSeconds)
+                    : TimeSpan.FromSeconds(2),
             };
             return await parse.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
         }

@@ -89,9 +89,10 @@ public static class ServeCommand
         }
 
         // SIGTERM and Ctrl-C cancel the token (System.CommandLine), which cancels the current run
-        // at once, on the signal's thread, and stops the host; the worker returns its file.
-        // System.CommandLine ends the process 2 s after the signal, so this must not wait on a
-        // thread pool that the run keeps busy.
+        // at once, on the signal's thread, and stops the host within Serve:ShutdownSeconds (its
+        // ShutdownTimeout); the worker returns its file. The cancellation must not wait on a thread
+        // pool that the run keeps busy. (System.CommandLine's own end-of-process timeout is set past
+        // the largest ShutdownSeconds in ImpactCli, so the host's bound is the one that applies.)
         InboxWorker worker = host.Services.GetRequiredService<InboxWorker>();
         using (cancellationToken.Register(worker.StopNow))
             await host.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
