@@ -34,7 +34,7 @@ public static class ScenarioLoader
     /// <summary>The section each strand's model is declared in.</summary>
     private static readonly (string Strand, string Key)[] StrandSections =
     [
-        (global::ImpactModel.Scenarios.Model.Strands.Fraud, "fraud"), (global::ImpactModel.Scenarios.Model.Strands.TailoredServices, "tailored_services"), (global::ImpactModel.Scenarios.Model.Strands.Research, "research"),
+        (StrandIds.Fraud, "fraud"), (StrandIds.TailoredServices, "tailored_services"), (StrandIds.Research, "research"),
     ];
 
     private static readonly string[] PopulationFileKeys = ["population"];
@@ -107,7 +107,7 @@ public static class ScenarioLoader
     private static Scenario? ReadScenario(NodeReader r, YamlMapping map, string path, IScenarioFiles files)
     {
         r.Mapping(map, "", ScenarioKeys);
-        string? strand = r.Choice(map["strand"], "strand", global::ImpactModel.Scenarios.Model.Strands.All, "strand");
+        string? strand = r.Choice(map["strand"], "strand", StrandIds.All, "strand");
         string? name = r.Id(r.Required(map, "", "name"), "name", "scenario name");
         string? description = r.Text(NodeReader.Optional(map, "description"), "description");
         ImmutableArray<string> purposes = Purposes(r, NodeReader.Optional(map, "purposes"));
@@ -132,12 +132,12 @@ public static class ScenarioLoader
                 r.Error(foreign, key, $"a '{key}' section belongs to strand '{sectionStrand}', not '{strand}'");
         }
 
-        if (strand == global::ImpactModel.Scenarios.Model.Strands.Fraud)
+        if (strand == StrandIds.Fraud)
         {
             r.Required(map, "", "data_sources");
             r.Required(map, "", "linkage");
         }
-        else if (strand == global::ImpactModel.Scenarios.Model.Strands.TailoredServices)
+        else if (strand == StrandIds.TailoredServices)
         {
             r.Required(map, "", "data_sources");
         }
@@ -145,13 +145,13 @@ public static class ScenarioLoader
         YamlNode? Section(string sectionStrand, string key) =>
             strand == sectionStrand ? r.Required(map, "", key) : strand is null ? NodeReader.Optional(map, key) : null;
 
-        FraudSpec? fraud = Section(global::ImpactModel.Scenarios.Model.Strands.Fraud, "fraud") is { } fraudNode
+        FraudSpec? fraud = Section(StrandIds.Fraud, "fraud") is { } fraudNode
             ? FraudReader.Read(r, fraudNode, "fraud", sources, linkages)
             : null;
-        TailoredServicesSpec? tailored = Section(global::ImpactModel.Scenarios.Model.Strands.TailoredServices, "tailored_services") is { } tsNode
+        TailoredServicesSpec? tailored = Section(StrandIds.TailoredServices, "tailored_services") is { } tsNode
             ? TailoredServicesReader.Read(r, tsNode, "tailored_services")
             : null;
-        ResearchSpec? research = Section(global::ImpactModel.Scenarios.Model.Strands.Research, "research") is { } researchNode
+        ResearchSpec? research = Section(StrandIds.Research, "research") is { } researchNode
             ? ResearchReader.Read(r, researchNode, "research")
             : null;
 

@@ -11,7 +11,7 @@ public static class StrandModels
     {
         ArgumentNullException.ThrowIfNull(scenario);
         // The fraud strand links its claimants only and reports the link_* metrics for them.
-        if (scenario.Strand == global::ImpactModel.Scenarios.Model.Strands.Fraud && scenario.Fraud is not null)
+        if (scenario.Strand == StrandIds.Fraud && scenario.Fraud is not null)
             return [new PopulationLinkageModel(scenario, linkEveryone: false), new FraudModel(scenario)];
         return [new PopulationLinkageModel(scenario)];
     }

@@ -238,7 +238,7 @@ public class SchemaTests
     [Fact]
     public void Schema_enums_are_the_loaders_words()
     {
-        Assert.Equal(global::ImpactModel.Scenarios.Model.Strands.All, Strings(Def("strand")["enum"]));
+        Assert.Equal(StrandIds.All, Strings(Def("strand")["enum"]));
         Assert.Equal(Evidence.GradeIds, Strings(Def("grade")["enum"]));
         Assert.Equal(SafeguardCatalogue.Principles, Strings(Def("principle")["enum"]));
         Assert.Equal(PopulationReader.AreaLevels, Strings(Def("population")["properties"]!["area_level"]!["enum"]));

@@ -2,8 +2,8 @@ using System.Collections.Immutable;
 
 namespace ImpactModel.Scenarios.Model;
 
-/// <summary>The strands a scenario may belong to.</summary>
-public static class Strands
+/// <summary>The ids of the strands a scenario may belong to (not <c>Strands</c>: the strands' code lives in <c>ImpactModel.Strands.*</c>).</summary>
+public static class StrandIds
 {
     public const string Fraud = "fraud-error-debt";
     public const string TailoredServices = "tailored-services";

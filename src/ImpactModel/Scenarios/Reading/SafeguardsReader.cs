@@ -44,13 +44,13 @@ public static class SafeguardsReader
             ImmutableArray<string> principles = NodeReader.Optional(map, "principles") is { } pn
                 ? r.IdList(pn, NodeReader.Join(p, "principles"), "principle")
                 : type is null ? [] : [.. type.DefaultPrinciples];
-            CheckMembers(r, map, "strands", p, strands, global::ImpactModel.Scenarios.Model.Strands.All, "strand");
+            CheckMembers(r, map, "strands", p, strands, StrandIds.All, "strand");
             CheckMembers(r, map, "principles", p, principles, SafeguardCatalogue.Principles, "data-protection principle");
             if (type is not null)
             {
                 foreach (string s in strands)
                 {
-                    if (global::ImpactModel.Scenarios.Model.Strands.All.Contains(s) && !type.Strands.Contains(s))
+                    if (StrandIds.All.Contains(s) && !type.Strands.Contains(s))
                         r.Error(map["strands"]!, NodeReader.Join(p, "strands"),
                             $"a {type.Id} safeguard has no mechanism in strand '{s}'; it acts in: {string.Join(", ", type.Strands)}");
                 }
