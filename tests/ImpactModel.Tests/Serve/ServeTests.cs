@@ -215,22 +215,15 @@ public sealed class ServeTests : IDisposable
         Assert.Equal("a.yaml", finished.RootElement.GetProperty("State").GetProperty("File").GetString());
     }
 
-    [Fact]
-    public void An_unknown_log_format_is_one_line_and_exit_2()
+    [Theory]
+    [InlineData("Serve:LeaseSeconds=0", "LeaseSeconds")]
+    [InlineData("Logging:Console:FormatterName=xml", "'xml' is not a log format")]
+    public void A_bad_serve_setting_is_one_line_and_exit_2(string setting, string named)
     {
-        CliRun run = CliRun.Of("serve", "--set", "Logging:Console:FormatterName=xml");
+        CliRun run = CliRun.Of("serve", "--set", setting);
         Assert.Equal(2, run.ExitCode);
         Assert.Single(run.ErrorLines);
-        Assert.Contains("'xml' is not a log format", run.Error, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void A_bad_serve_setting_is_one_line_and_exit_2()
-    {
-        CliRun run = CliRun.Of("serve", "--set", "Serve:LeaseSeconds=0");
-        Assert.Equal(2, run.ExitCode);
-        Assert.Single(run.ErrorLines);
-        Assert.Contains("LeaseSeconds", run.Error, StringComparison.Ordinal);
+        Assert.Contains(named, run.Error, StringComparison.Ordinal);
     }
 
     [Fact]
