@@ -10,7 +10,8 @@ namespace ImpactModel.Population;
 /// branch on how many groups the person is in (which is random, so a loop over the groups would
 /// mispredict). The counts by group, group and area, pair of groups and "rest" are formed from
 /// those on first read after an addition. With too many groups for a table of every mask (more
-/// than <see cref="MaskTableLimit"/> cells) each membership is counted directly instead.
+/// than <see cref="MaskTableLimit"/> cells) each membership is counted directly instead. Like its
+/// additions, reading a tally is for one thread at a time (a read may form those counts).
 /// </remarks>
 public sealed class PopulationTally
 {
@@ -189,6 +190,8 @@ public sealed class PopulationTally
     public void Merge(PopulationTally other)
     {
         ArgumentNullException.ThrowIfNull(other);
+        if ((_byMaskArea is null) != (other._byMaskArea is null) || other.Areas != Areas || other.Groups != Groups)
+            throw new ArgumentException("tallies of different shapes or counting methods", nameof(other));
         Persons += other.Persons;
         Female += other.Female;
         Add(ByAge, other.ByAge);
@@ -198,6 +201,7 @@ public sealed class PopulationTally
         Add(BelowBoundary, other.BelowBoundary);
         if (_byMaskArea is not null && other._byMaskArea is not null)
         {
+            // Both count by mask: the derived counts are formed again from the sum on next read.
             Add(_byMaskArea, other._byMaskArea);
             _stale = true;
         }

@@ -199,6 +199,7 @@ public class PopulationTests
         }
 
         Assert.True(direct.ByGroupPair.Sum() > 0 && direct.Rest > 0);
+        Assert.Throws<ArgumentException>(() => byMask.Merge(direct)); // the counts would be lost on the next read
     }
 
     [Fact]

@@ -25,7 +25,7 @@ public sealed class FraudModel : IStrandModel
         string target = scenario.Linkages.FirstOrDefault(l => l.Id == scenario.Fraud.Matching.Linkage)?.To ?? "";
         SharedParameters =
         [
-            "fraud.claimants", "fraud.true_states", "fraud.status_quo_checks",
+            "fraud.claimants", "fraud.true_states", "fraud.status_quo",
             "fraud.matching.earners_share", "fraud.matching.monthly_earnings", "fraud.matching.earnings_variation",
             "fraud.matching.undeclared_share", $"data_sources.{target}.stale_share", "fraud.responses.days_to_resolution",
             "discount_rate",

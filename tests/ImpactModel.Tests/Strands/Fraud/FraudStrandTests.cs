@@ -234,6 +234,26 @@ public sealed class FraudStrandTests
         Assert.True(Value(r, "more-claims", "all", "flagged") < Value(r, "proposal", "all", "flagged"));
     }
 
+    [Theory]
+    [InlineData("fraud.status_quo.checks.existing-matching.detection_rate.base", true)]
+    [InlineData("fraud.claimants.share.base", true)]
+    [InlineData("fraud.true_states.fraud.prevalence.base", true)]
+    [InlineData("fraud.matching.monthly_earnings", true)]
+    [InlineData("data_sources.hmrc-rti.stale_share.base", true)]
+    [InlineData("discount_rate", true)]
+    [InlineData("fraud.matching.flag_threshold", false)]
+    [InlineData("data_sources.hmrc-rti.fields.nino.error_rate.base", false)]
+    [InlineData("safeguards.human-review.catch_rate", false)]
+    public void Only_overrides_of_what_every_variant_shares_are_reported_as_not_applied(string path, bool shared)
+    {
+        // The paths as the shipped scenario's reader names them (parameters.csv lists the same).
+        Scenario s = ShippedScenario();
+        Assert.Contains(ScenarioParameters.All(s), p => p.Path == path);
+        s = s with { Variants = [new VariantSpec("v", null, [new OverrideSpec(path, "0.5", default)], default)] };
+        IReadOnlyList<string> warnings = VariantBuilder.Warnings(s, new FraudModel(s).SharedParameters.Concat(new PopulationLinkageModel(s).SharedParameters));
+        Assert.Equal(shared ? 1 : 0, warnings.Count);
+    }
+
     [Fact]
     public void Claimant_intercept_keeps_the_declared_share_over_the_ten_deciles()
     {
