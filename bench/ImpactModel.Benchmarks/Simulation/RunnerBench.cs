@@ -2,6 +2,8 @@ using BenchmarkDotNet.Attributes;
 using ImpactModel.Population;
 using ImpactModel.Scenarios.Model;
 using ImpactModel.Simulation;
+using ImpactModel.StrandKit;
+using ImpactModel.Strands;
 
 namespace ImpactModel.Benchmarks.Simulation;
 
@@ -12,7 +14,7 @@ namespace ImpactModel.Benchmarks.Simulation;
 /// then every variant tallied: persons by group and the linkage, linked once because no variant
 /// changes it) on one thread; Mean is per chunk (OperationsPerInvoke), so the runner's overhead per
 /// chunk is the difference minus the linkage kernel's own cost. <see cref="WholeReplicate"/> is
-/// <see cref="SimulationRunner.Run(Scenario, RunSettings, IProgress{RunProgress}?, CancellationToken)"/>
+/// <see cref="SimulationRunner.Run(Scenario, RunSettings, StrandRegistry, IProgress{RunProgress}?, CancellationToken)"/>
 /// for one replicate of 10 million persons on every core, Mean per replicate.
 /// </summary>
 [MemoryDiagnoser]
@@ -26,7 +28,7 @@ public class RunnerBench
     private CompiledPopulation _population = null!;
     private IStrandReplicate _replicate = null!;
     private IChunkEvaluator _evaluator = null!;
-    private TallyTable _tally = null!;
+    private ChunkOutput _output;
     private readonly PersonChunk _chunk = new(Chunk);
 
     [GlobalSetup]
@@ -36,9 +38,9 @@ public class RunnerBench
         var variants = VariantBuilder.Build(_scenario);
         _population = CompiledPopulation.Compile(_scenario.Population, 1, 0);
         var model = new PopulationLinkageModel(_scenario);
-        _replicate = model.Compile(new ReplicateContext(_scenario, variants, _population, 1, 0));
-        _evaluator = _replicate.CreateEvaluator(Chunk);
-        _tally = new TallyTable(variants.Count, _population.GroupIds.Count, model.Counters.Count);
+        _replicate = model.Compile(new ReplicateContext(_scenario, variants, _population, 1, 0, Persons));
+        _evaluator = _replicate.CreateEvaluator(0, Chunk);
+        _output = ChunkOutput.Alone(model, variants.Count, _population.GroupIds.Count, Chunk);
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Chunks)]
@@ -58,10 +60,10 @@ public class RunnerBench
         {
             long start = (long)c * Chunk;
             _population.Generate(_chunk, start, (int)Math.Min(Chunk, Persons - start));
-            _evaluator.Evaluate(_chunk, _tally, 0);
+            _evaluator.Evaluate(_chunk, _output);
         }
     }
 
     [Benchmark]
-    public RunResult WholeReplicate() => SimulationRunner.Run(_scenario, new RunSettings(1, 1, Persons));
+    public RunResult WholeReplicate() => SimulationRunner.Run(_scenario, new RunSettings(1, 1, Persons), BuiltInStrands.Registry);
 }

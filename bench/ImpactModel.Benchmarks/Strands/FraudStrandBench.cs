@@ -1,6 +1,8 @@
 using BenchmarkDotNet.Attributes;
 using ImpactModel.Scenarios.Model;
 using ImpactModel.Simulation;
+using ImpactModel.StrandKit;
+using ImpactModel.Strands;
 using ImpactModel.Strands.Fraud;
 
 namespace ImpactModel.Benchmarks.Strands;
@@ -32,7 +34,7 @@ public class FraudStrandBench
     public RunResult FraudStrandOnly() => SimulationRunner.Run(_scenario, Settings, [new FraudModel(_scenario)]);
 
     [Benchmark]
-    public RunResult WholeRun() => SimulationRunner.Run(_scenario, Settings);
+    public RunResult WholeRun() => SimulationRunner.Run(_scenario, Settings, BuiltInStrands.Registry);
 
     private static RunSettings Settings => new(1, 1, Persons);
 }

@@ -65,14 +65,16 @@ public static class RunCommand
                 parse.GetValue(seed) ?? DefaultSeed,
                 parse.GetValue(population) ?? configuration.GetValue<long?>("Run:Population"),
                 parse.GetValue(threads) ?? 0,
-                parse.GetValue(json));
+                parse.GetValue(json),
+                host.Services.GetRequiredService<StrandRegistry>());
             return Task.FromResult(Run(options, console, cancellationToken));
         });
         return command;
     }
 
-    /// <summary>The verb's inputs after parsing.</summary>
-    internal sealed record RunOptions(string[] Files, string? Out, int Replicates, ulong Seed, long? Persons, int Threads, bool Json, int ChunkSize = Population.PersonChunk.DefaultCapacity);
+    /// <summary>The verb's inputs after parsing, and which model runs each strand (<c>Strands</c>: the host's <see cref="StrandRegistry"/>).</summary>
+    internal sealed record RunOptions(string[] Files, string? Out, int Replicates, ulong Seed, long? Persons, int Threads, bool Json, StrandRegistry Strands,
+        int ChunkSize = Population.PersonChunk.DefaultCapacity);
 
     internal static int Run(RunOptions options, CliConsole console, CancellationToken cancellationToken)
     {
@@ -132,8 +134,8 @@ public static class RunCommand
             var clock = Stopwatch.StartNew();
             DateTime scenarioStarted = DateTime.UtcNow;
             RunResult result = console.IsTerminal && !options.Json
-                ? WithProgressBar(scenario, settings, cancellationToken)
-                : SimulationRunner.Run(scenario, settings, new LogProgress(console.Error, scenario.Name), cancellationToken);
+                ? WithProgressBar(scenario, settings, options.Strands, cancellationToken)
+                : SimulationRunner.Run(scenario, settings, options.Strands, new LogProgress(console.Error, scenario.Name), cancellationToken);
             runs.Add((result, new RunInfo(RunFolder.ScenarioHash(scenario, files), RunFolder.EngineVersion, threads,
                 scenarioStarted, clock.Elapsed.TotalSeconds)));
         }
@@ -163,7 +165,7 @@ public static class RunCommand
         return runs.Select(r => r.Result).ToList();
     }
 
-    private static RunResult WithProgressBar(Scenario scenario, RunSettings settings, CancellationToken cancellationToken)
+    private static RunResult WithProgressBar(Scenario scenario, RunSettings settings, StrandRegistry strands, CancellationToken cancellationToken)
     {
         var stderr = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
         RunResult? result = null;
@@ -176,7 +178,7 @@ public static class RunCommand
                 var task = context.AddTask(
                     Markup.Escape($"{scenario.Name}: {variants} variants × {settings.Replicates} replicates × {settings.Persons:N0} persons"), maxValue: total);
                 var progress = new SynchronousProgress<RunProgress>(p => task.Value = (double)p.PersonsDone * variants);
-                result = SimulationRunner.Run(scenario, settings, progress, cancellationToken);
+                result = SimulationRunner.Run(scenario, settings, strands, progress, cancellationToken);
                 task.Value = total;
             });
         return result!;

@@ -59,6 +59,7 @@ public static class ImpactHost
             o.FormatterName = formatter;
             o.LogToStandardErrorThreshold = LogLevel.Trace;
         });
+        builder.Services.AddImpactStrands();
         return builder;
     }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ImpactModel.Scenarios;
 using ImpactModel.Scenarios.Model;
+using ImpactModel.Simulation;
 using ImpactModel.Worker.Cli;
 using ImpactModel.Worker.Commands;
 using Microsoft.Extensions.Hosting;
@@ -17,7 +18,8 @@ namespace ImpactModel.Worker.Serve;
 /// each run uses every core. On shutdown it stops claiming, cancels the run (no run folder is
 /// left) and returns the file to the inbox.
 /// </summary>
-internal sealed class InboxWorker(IOptions<ServeOptions> options, IHostApplicationLifetime lifetime, ILogger<InboxWorker> logger) : BackgroundService
+internal sealed class InboxWorker(IOptions<ServeOptions> options, IHostApplicationLifetime lifetime, ILogger<InboxWorker> logger, StrandRegistry strands)
+    : BackgroundService
 {
     private readonly ServeOptions _options = options.Value;
     private readonly InboxFolders _folders = new(options.Value.Inbox, options.Value.Outbox);
@@ -188,7 +190,7 @@ internal sealed class InboxWorker(IOptions<ServeOptions> options, IHostApplicati
 
             string dir = _folders.RunFolder(name, DateTime.UtcNow);
             var run = new RunCommand.RunOptions([inboxPath], dir, _options.Replicates ?? RunCommand.DefaultReplicates,
-                _options.Seed, _options.Population, _options.Threads, Json: true);
+                _options.Seed, _options.Population, _options.Threads, Json: true, strands);
             RunCommand.RunToFolder([scenario], dir, run, files, new CliConsole(TextWriter.Null, TextWriter.Null, IsTerminal: false), stoppingToken);
             lease.Dispose();
             _folders.MoveToDone(name, DateTime.UtcNow);

@@ -49,39 +49,27 @@ public static class LinkageDescription
     private static (LinkageTally, long[]) Simulate(CompiledPopulation population, CompiledLinkage linkage, long persons, int threads,
         CancellationToken cancellationToken)
     {
-        int chunkSize = PersonChunk.DefaultCapacity;
-        long chunks = (persons + chunkSize - 1) / chunkSize;
-        var tallies = new LinkageTally[chunks];
-        var maskCounts = new long[chunks][];
         int maskCount = 1 << population.GroupIds.Count;
-        Parallel.For(0L, chunks,
-            new ParallelOptions { MaxDegreeOfParallelism = threads > 0 ? threads : Environment.ProcessorCount, CancellationToken = cancellationToken },
-            () => (new PersonChunk(chunkSize), new LinkOutcome[chunkSize]),
-            (c, _, local) =>
+        IReadOnlyList<(LinkageTally Tally, long[] Masks, LinkOutcome[] Outcomes)> parts = ChunkLoop.Run(population, PersonAttributes.None, 0, persons,
+            new ChunkLoopOptions(threads),
+            () => (Tally: new LinkageTally(population.GroupIds), Masks: new long[maskCount], Outcomes: new LinkOutcome[PersonChunk.DefaultCapacity]),
+            (local, chunk) =>
             {
-                var (chunk, outcomes) = local;
-                long first = c * chunkSize;
-                int n = (int)Math.Min(chunkSize, persons - first);
-                population.Generate(chunk, first, n);
-                linkage.Link(first, chunk.Groups, outcomes.AsSpan(0, n));
-                var tally = new LinkageTally(population.GroupIds);
-                tally.Add(chunk.Groups, outcomes.AsSpan(0, n));
-                var counts = new long[maskCount];
+                Span<LinkOutcome> outcomes = local.Outcomes.AsSpan(0, chunk.Count);
+                linkage.Link(chunk.FirstPerson, chunk.Groups, outcomes);
+                local.Tally.Add(chunk.Groups, outcomes);
                 foreach (uint m in chunk.Groups)
-                    counts[m]++;
-                tallies[c] = tally;
-                maskCounts[c] = counts;
-                return local;
+                    local.Masks[m]++;
             },
-            _ => { });
+            cancellationToken: cancellationToken);
 
         var total = new LinkageTally(population.GroupIds);
         var masks = new long[maskCount];
-        for (long c = 0; c < chunks; c++)
+        foreach (var part in parts)
         {
-            total.Add(tallies[c]);
+            total.Add(part.Tally);
             for (int m = 0; m < maskCount; m++)
-                masks[m] += maskCounts[c][m];
+                masks[m] += part.Masks[m];
         }
 
         return (total, masks);

@@ -281,12 +281,13 @@ public sealed class CompiledPopulation
         ArgumentOutOfRangeException.ThrowIfNegative(firstPerson);
         chunk.FirstPerson = firstPerson;
         chunk.Count = count;
+        chunk.Readable = wanted;
 
         Span<uint> attributes = chunk.Words.AsSpan(0, count * 4);
         Philox.Fill(RngKey.From(_seed, _replicate, RngStream.PopulationAttributes), firstPerson, 0, attributes);
         Span<byte> area = chunk.Area.AsSpan(0, count);
         Span<byte> decile = chunk.IncomeDecile.AsSpan(0, count);
-        Span<float> income = chunk.Income.AsSpan(0, count);
+        Span<float> income = chunk.IncomeStorage.AsSpan(0, count);
         Span<ushort> cell = chunk.Cell.AsSpan(0, count);
         ulong[] areaThresholds = _areaThresholds;
         byte[] guide = _areaGuide;
@@ -375,9 +376,9 @@ public sealed class CompiledPopulation
     private void GenerateDemography(PersonChunk chunk, ReadOnlySpan<uint> attributes, long firstPerson, int count, PersonAttributes wanted)
     {
         var bands = Spec.AgeBands;
-        Span<byte> age = chunk.Age.AsSpan(0, count);
-        Span<bool> female = chunk.Female.AsSpan(0, count);
-        Span<byte> household = chunk.HouseholdSize.AsSpan(0, count);
+        Span<byte> age = chunk.AgeStorage.AsSpan(0, count);
+        Span<bool> female = chunk.FemaleStorage.AsSpan(0, count);
+        Span<byte> household = chunk.HouseholdSizeStorage.AsSpan(0, count);
         if (bands.Length > 0 && (wanted & PersonAttributes.Age) != 0)
         {
             CategoryCuts ages = _ageCategories;

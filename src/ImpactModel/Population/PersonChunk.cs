@@ -18,18 +18,30 @@ public sealed class PersonChunk
         GroupMask = new uint[capacity];
         Area = new byte[capacity];
         IncomeDecile = new byte[capacity];
-        Income = new float[capacity];
+        _income = new float[capacity];
         Cell = new ushort[capacity];
-        Age = new byte[capacity];
-        Female = new bool[capacity];
-        HouseholdSize = new byte[capacity];
+        _age = new byte[capacity];
+        _female = new bool[capacity];
+        _householdSize = new byte[capacity];
         Words = new uint[capacity * 4];
         Words2 = new uint[capacity * 4];
         GroupWords = new uint[capacity * 4 * (GroupValueTable.MaxGroups / 4)];
         Scratch = new int[capacity];
     }
 
+    private readonly float[] _income;
+    private readonly byte[] _age;
+    private readonly bool[] _female;
+    private readonly byte[] _householdSize;
+
     public int Capacity { get; }
+
+    /// <summary>
+    /// The optional attributes a reader may read: those generated, narrowed by the runner to what
+    /// the evaluating model declares (<c>IStrandModel.Reads</c>). With <see cref="EngineChecks"/> on,
+    /// reading any other fails.
+    /// </summary>
+    public PersonAttributes Readable { get; internal set; } = PersonAttributes.All;
 
     /// <summary>Id of the person at index 0.</summary>
     public long FirstPerson { get; internal set; }
@@ -47,16 +59,24 @@ public sealed class PersonChunk
     public byte[] IncomeDecile { get; }
 
     /// <summary>Income in GBP per year (the population's income measure); 0 when no deciles are declared.</summary>
-    public float[] Income { get; }
+    public float[] Income => Read(_income, PersonAttributes.Income);
+
+    internal float[] IncomeStorage => _income;
 
     /// <summary>Age in whole years; 0 when the population declares no age bands.</summary>
-    public byte[] Age { get; }
+    public byte[] Age => Read(_age, PersonAttributes.Age);
+
+    internal byte[] AgeStorage => _age;
 
     /// <summary>True when the person is female; false also when the population declares no sex ratio.</summary>
-    public bool[] Female { get; }
+    public bool[] Female => Read(_female, PersonAttributes.Sex);
+
+    internal bool[] FemaleStorage => _female;
 
     /// <summary>Persons in the person's household (the largest declared size means "or more"); 0 when not declared.</summary>
-    public byte[] HouseholdSize { get; }
+    public byte[] HouseholdSize => Read(_householdSize, PersonAttributes.HouseholdSize);
+
+    internal byte[] HouseholdSizeStorage => _householdSize;
 
     /// <summary>The person's cell: area × 10 + income decile.</summary>
     internal ushort[] Cell { get; }
@@ -72,6 +92,13 @@ public sealed class PersonChunk
 
     /// <summary>Scratch: a second block of 4 words per person.</summary>
     internal uint[] Words2 { get; }
+
+    private T[] Read<T>(T[] values, PersonAttributes attribute)
+    {
+        if (EngineChecks.Enabled && (Readable & attribute) == 0)
+            EngineChecks.Fail($"{attribute} was read but not generated for this reader (declare it in the model's Reads)");
+        return values;
+    }
 
     public ReadOnlySpan<uint> Groups => GroupMask.AsSpan(0, Count);
 

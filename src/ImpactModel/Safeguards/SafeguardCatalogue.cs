@@ -17,8 +17,9 @@ public sealed record SafeguardType(
 
 /// <summary>
 /// The typed safeguards the scenario language knows. Each acts in one or more strands through a
-/// mechanism; its costs are counted in the net benefit. The next issues add the tailored-services
-/// and research safeguards here.
+/// mechanism; its costs are counted in the net benefit. A type lists exactly the strands that have a
+/// mechanism for it: the loader refuses it anywhere else (at the safeguard's position), and each
+/// strand's model checks at start that its mechanisms are these (StrandKit.SafeguardMechanisms).
 /// </summary>
 public static class SafeguardCatalogue
 {
@@ -79,7 +80,7 @@ public static class SafeguardCatalogue
             [new("consent_rate", ParameterKind.Probability, true, 0, "share of people who give consent")], TakesGroups: false),
         new("data-minimisation",
             "only the fields the purpose needs are shared; removes a share of sensitive inferences and of identifying detail",
-            [StrandIds.Fraud, StrandIds.TailoredServices, StrandIds.Research], ["minimisation"],
+            [StrandIds.TailoredServices, StrandIds.Research], ["minimisation"],
             [new("reduction", ParameterKind.Probability, true, 0, "share of sensitive inferences or identifying detail removed")], TakesGroups: false),
         new("sensitive-category-exclusion",
             "people in the listed groups are excluded from sensitive inferences and from released extracts",

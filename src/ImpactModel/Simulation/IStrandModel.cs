@@ -31,32 +31,35 @@ public sealed record MetricDefinition(string Name, MetricUnit Unit, int Numerato
 
 /// <summary>
 /// The plug-in seam for a strand (fraud, tailored services, research) and for the population and
-/// linkage that every scenario has: it declares integer counters and the metrics made from them,
-/// and compiles, once per replicate, an evaluator of <b>all variants</b> on a chunk of persons.
+/// linkage that every scenario has: it declares integer counters, accumulators and the metrics made
+/// from them, and compiles, once per replicate, an evaluator of <b>all variants</b> on a chunk of
+/// persons. docs/architecture.md says what a strand writes and what it must never do.
 /// </summary>
 /// <remarks>
-/// <para>The contract that makes results identical for any thread count or chunk size, and
+/// <para>The contract that makes results identical for any thread count, chunk size or shard, and
 /// variants comparable on common random numbers:</para>
 /// <list type="bullet">
 /// <item>Everything uncertain is drawn in <see cref="Compile"/> with <see cref="MonteCarlo.ParameterSampler"/> for
 /// (seed, replicate), from each variant's scenario: the same draw for every variant unless the
 /// variant overrides that parameter.</item>
 /// <item>A person's outcome in every variant is a pure function of (seed, replicate, person id, the
-/// person's attributes, the variant): per-person random words come from counter-based streams keyed
-/// by the person id, and the same words serve every variant, so a variant differs only where what
-/// it changes acts.</item>
-/// <item>An evaluator adds integers only (counts, money in whole pence) to the <see cref="TallyTable"/>
-/// it is handed; it may keep scratch buffers (one evaluator per thread) but never shared state.</item>
+/// person's attributes, the variant, and in a later pass the merged accumulators of the earlier
+/// passes): per-person random words come from counter-based streams keyed by the person id, and the
+/// same words serve every variant, so a variant differs only where what it changes acts.</item>
+/// <item>An evaluator adds integers only (counts, money in whole pence) to the tallies and
+/// accumulators it is handed; it may keep scratch buffers (one evaluator per thread) but never
+/// shared state, and it reads only the person attributes <see cref="Reads"/> declares.</item>
 /// </list>
 /// </remarks>
 public interface IStrandModel
 {
-    /// <summary>Names of the integer counters, per variant and result row.</summary>
-    IReadOnlyList<string> Counters { get; }
+    /// <summary>The integer counters, per variant and result row, in index order.</summary>
+    CounterSet Counters { get; }
 
     /// <summary>
     /// The optional person attributes the evaluators read (area, income decile and group
-    /// memberships always come): the runner generates only what some model reads.
+    /// memberships always come): the runner generates only what some model reads, and with
+    /// <see cref="EngineChecks"/> on, an evaluator reading anything else fails.
     /// </summary>
     PersonAttributes Reads { get; }
 
@@ -71,33 +74,67 @@ public interface IStrandModel
     /// <summary>The metrics, in the order results list them.</summary>
     IReadOnlyList<MetricDefinition> Metrics { get; }
 
+    /// <summary>
+    /// Passes over the persons per replicate (1 unless a later pass needs what an earlier pass
+    /// accumulated over everyone, e.g. equivalence-class sizes before attributing risk to persons).
+    /// </summary>
+    int Passes => 1;
+
+    /// <summary>Integer accumulators besides the counters, per variant; fresh in every pass, merged at its end.</summary>
+    IReadOnlyList<AccumulatorDefinition> Accumulators => [];
+
     /// <summary>Draws this replicate's parameters and compiles the model for every variant.</summary>
     IStrandReplicate Compile(ReplicateContext context);
 }
 
-/// <summary>One replicate of a strand: makes evaluators for threads and finishes the merged tallies.</summary>
+/// <summary>One replicate of a strand: makes evaluators for threads, takes each pass's merged accumulators, and finishes the merged tallies.</summary>
 public interface IStrandReplicate
 {
-    /// <summary>A new evaluator with its own scratch buffers, used by one thread for chunk after chunk.</summary>
-    IChunkEvaluator CreateEvaluator(int chunkCapacity);
+    /// <summary>A new evaluator of pass <paramref name="pass"/> with its own scratch buffers, used by one thread for chunk after chunk.</summary>
+    IChunkEvaluator CreateEvaluator(int pass, int chunkCapacity);
 
     /// <summary>
-    /// Called once with the replicate's merged tallies (counters are this strand's, from
-    /// <paramref name="counterOffset"/>), e.g. to copy counters from one variant to others whose
-    /// outcome is identical and was counted once.
+    /// Called once after pass <paramref name="pass"/> with its accumulators merged over every
+    /// person (over every shard, when shards run the pass apart), before any evaluator of the next
+    /// pass is created; the replicate keeps what the next pass reads. The accumulators are not
+    /// used again by the runner.
     /// </summary>
-    void Complete(TallyTable total, int counterOffset);
+    void EndPass(int pass, Accumulators merged)
+    {
+    }
+
+    /// <summary>
+    /// Called once with the replicate's merged tallies (this strand's slice), e.g. to copy
+    /// counters from one variant to others whose outcome is identical and was counted once, and to
+    /// form totals and present values.
+    /// </summary>
+    void Complete(StrandTally total);
 }
 
-/// <summary>Evaluates every variant on one chunk of persons and adds the outcomes to a tally table.</summary>
+/// <summary>Evaluates every variant on one chunk of persons and adds the outcomes to the strand's tallies.</summary>
 public interface IChunkEvaluator
 {
     /// <summary>
     /// Evaluates the persons of <paramref name="persons"/> in every variant and adds integer outcomes
-    /// to <paramref name="tally"/>, whose counters for this strand start at <paramref name="counterOffset"/>.
-    /// Must not allocate.
+    /// to <paramref name="output"/>. Must not allocate.
     /// </summary>
-    void Evaluate(PersonChunk persons, TallyTable tally, int counterOffset);
+    void Evaluate(PersonChunk persons, in ChunkOutput output);
+}
+
+/// <summary>Where an evaluator puts a chunk's outcomes: this thread's tallies and accumulators of the strand, and the persons' flags.</summary>
+/// <param name="Tally">The strand's counters.</param>
+/// <param name="Accumulators">The strand's accumulators of this pass (empty when it declares none).</param>
+/// <param name="Flags">Who bore a harm or benefited, per person and variant (shared by the chunk's strands: set bits only).</param>
+public readonly record struct ChunkOutput(StrandTally Tally, Accumulators Accumulators, PersonFlags Flags)
+{
+    /// <summary>Fresh outputs for <paramref name="model"/> alone (its counters only), to evaluate chunks outside a run (benchmarks, tests).</summary>
+    public static ChunkOutput Alone(IStrandModel model, int variants, int groups, int chunkCapacity)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var table = new TallyTable(variants, groups, model.Counters.Count);
+        return new ChunkOutput(new StrandTally(table, 0, model.Counters.Count), new Accumulators(model.Accumulators, variants),
+            new PersonFlags(variants, chunkCapacity));
+    }
 }
 
 /// <summary>What a strand compiles a replicate from.</summary>
@@ -106,4 +143,6 @@ public interface IChunkEvaluator
 /// <param name="Population">The replicate's compiled population (the same persons for every variant).</param>
 /// <param name="Seed">The run seed.</param>
 /// <param name="Replicate">The replicate.</param>
-public sealed record ReplicateContext(Scenario Scenario, IReadOnlyList<SimulationVariant> Variants, CompiledPopulation Population, ulong Seed, int Replicate);
+/// <param name="Persons">Persons the whole run simulates per replicate (every shard's together): with the declared population, the sampling fraction.</param>
+public sealed record ReplicateContext(Scenario Scenario, IReadOnlyList<SimulationVariant> Variants, CompiledPopulation Population, ulong Seed, int Replicate,
+    long Persons);

@@ -30,16 +30,29 @@ public static class SimulationRunner
     /// <summary>Suffix of the ratio against <c>rest</c> of a harm metric, before any qualifier.</summary>
     public const string RatioVsRest = "_ratio_vs_rest";
 
-    /// <summary>Runs <paramref name="scenario"/> with the population and linkage model and its strand's model (<see cref="StrandModels.For"/>).</summary>
-    public static RunResult Run(Scenario scenario, RunSettings settings, IProgress<RunProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <summary>Runs <paramref name="scenario"/> with the models <paramref name="registry"/> gives its strand (and its warning when it has none).</summary>
+    public static RunResult Run(Scenario scenario, RunSettings settings, StrandRegistry registry, IProgress<RunProgress>? progress = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(scenario);
-        return Run(scenario, settings, StrandModels.For(scenario), progress, cancellationToken);
+        ArgumentNullException.ThrowIfNull(registry);
+        StrandModels models = registry.For(scenario);
+        RunResult result = Run(scenario, settings, models.Models, progress, cancellationToken: cancellationToken);
+        return models.Warnings.IsEmpty ? result : result with { Warnings = [.. models.Warnings, .. result.Warnings] };
     }
 
     /// <summary>Runs <paramref name="scenario"/> with the given strand models (in order: their counters and metrics follow each other).</summary>
+    /// <param name="scenario">The scenario.</param>
+    /// <param name="settings">Seed, replicates, persons, threads, chunk size.</param>
+    /// <param name="models">The models, in order.</param>
+    /// <param name="progress">Receives progress from any thread.</param>
+    /// <param name="observe">
+    /// When given, makes one observer per thread that sees every chunk of the last pass after every
+    /// model evaluated it, with the persons' outcomes (<see cref="PersonFlags"/>).
+    /// </param>
+    /// <param name="cancellationToken">Stops the run between chunks.</param>
     public static RunResult Run(Scenario scenario, RunSettings settings, IReadOnlyList<IStrandModel> models,
-        IProgress<RunProgress>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<RunProgress>? progress = null, Func<IChunkObserver>? observe = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(scenario);
         ArgumentNullException.ThrowIfNull(settings);
@@ -52,16 +65,10 @@ public static class SimulationRunner
         IReadOnlyList<SimulationVariant> variants = VariantBuilder.Build(scenario);
         var groups = scenario.Population.Groups.Select(g => g.Id).ToImmutableArray();
         string[] rows = ["all", .. groups, "rest"];
-        int[] offsets = new int[models.Count];
-        int counters = 0;
-        for (int m = 0; m < models.Count; m++)
-        {
-            offsets[m] = counters;
-            counters += models[m].Counters.Count;
-        }
+        var layout = new Layout(models, variants.Count, groups.Length);
 
         double scale = (double)scenario.Population.Size / settings.Persons;
-        var plan = Plan(models, offsets, variants);
+        var plan = Plan(models, layout.Offsets, variants);
         int series = plan.Count * rows.Length;
         var values = new double[series][];
         for (int i = 0; i < series; i++)
@@ -69,8 +76,7 @@ public static class SimulationRunner
 
         IReadOnlyList<Parameter> parameters = ScenarioParameters.All(scenario);
         var draws = new List<ParameterDraw>(parameters.Count * settings.Replicates);
-        long total = settings.Persons * settings.Replicates, done = 0;
-        PersonAttributes wanted = models.Aggregate(PersonAttributes.None, (a, m) => a | m.Reads);
+        long total = settings.Persons * settings.Replicates * layout.Passes, done = 0;
         for (int r = 0; r < settings.Replicates; r++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -78,15 +84,16 @@ public static class SimulationRunner
                 draws.Add(new ParameterDraw(r, p.Path, ParameterSampler.Draw(p, settings.Seed, r), p.Evidence.Source, Evidence.IdOf(p.Evidence.Grade)));
 
             CompiledPopulation population = CompiledPopulation.Compile(scenario.Population, settings.Seed, r);
-            var context = new ReplicateContext(scenario, variants, population, settings.Seed, r);
+            var context = new ReplicateContext(scenario, variants, population, settings.Seed, r, settings.Persons);
             IStrandReplicate[] compiled = models.Select(m => m.Compile(context)).ToArray();
             long before = done;
-            TallyTable tally = Tally(population, wanted, compiled, offsets, variants.Count, groups.Length, counters, settings,
-                persons => progress?.Report(new RunProgress(Interlocked.Add(ref done, persons), total, r, settings.Replicates)),
+            int replicate = r;
+            TallyTable tally = Tally(population, compiled, layout, settings, observe,
+                persons => progress?.Report(new RunProgress(Interlocked.Add(ref done, persons), total, replicate, settings.Replicates)),
                 cancellationToken);
-            done = before + settings.Persons;
+            done = before + settings.Persons * layout.Passes;
             for (int m = 0; m < compiled.Length; m++)
-                compiled[m].Complete(tally, offsets[m]);
+                compiled[m].Complete(layout.Slice(tally, m));
             Evaluate(plan, tally, rows.Length, scale, values, r);
             progress?.Report(new RunProgress(done, total, r + 1, settings.Replicates));
         }
@@ -140,8 +147,11 @@ public static class SimulationRunner
         {
             for (int m = 0; m < models.Count; m++)
             {
+                int counters = models[m].Counters.Count;
                 foreach (MetricDefinition d in models[m].Metrics)
                 {
+                    if ((uint)d.Numerator >= (uint)counters || (d.Unit == MetricUnit.Rate && (uint)d.Denominator >= (uint)counters))
+                        throw new InvalidOperationException($"metric '{d.Name}' names a counter outside its model's {counters}");
                     if (d.LinkingVariantsOnly && !variants[v].LinksData)
                         continue;
                     plan.Add(new Planned(v, d.Name, d, offsets[m], -1));
@@ -154,49 +164,134 @@ public static class SimulationRunner
         return plan;
     }
 
-    private static TallyTable Tally(CompiledPopulation population, PersonAttributes wanted, IStrandReplicate[] compiled, int[] offsets, int variants, int groups,
-        int counters, RunSettings settings, Action<long> reportPersons, CancellationToken cancellationToken)
+    /// <summary>Where each model's counters sit in the tally table, and in which of the replicate's passes each model runs.</summary>
+    private sealed class Layout
     {
-        int chunkSize = settings.ChunkSize;
-        long persons = settings.Persons;
-        long chunks = (persons + chunkSize - 1) / chunkSize;
-        long items = (chunks + ChunksPerItem - 1) / ChunksPerItem;
-        var parts = new List<TallyTable>();
-        var options = new ParallelOptions
+        public Layout(IReadOnlyList<IStrandModel> models, int variants, int groups)
         {
-            MaxDegreeOfParallelism = settings.Threads > 0 ? settings.Threads : Environment.ProcessorCount,
-            CancellationToken = cancellationToken,
-        };
-        Parallel.For(0L, items, options,
-            () => (Chunk: new PersonChunk(chunkSize), Evaluators: compiled.Select(c => c.CreateEvaluator(chunkSize)).ToArray(),
-                Tally: new TallyTable(variants, groups, counters)),
-            (item, _, local) =>
+            Models = models;
+            Variants = variants;
+            Groups = groups;
+            Offsets = new int[models.Count];
+            for (int m = 0; m < models.Count; m++)
             {
-                long firstChunk = item * ChunksPerItem, lastChunk = Math.Min(chunks, firstChunk + ChunksPerItem);
-                long counted = 0;
-                for (long c = firstChunk; c < lastChunk; c++)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    long start = c * chunkSize;
-                    int n = (int)Math.Min(chunkSize, persons - start);
-                    population.Generate(local.Chunk, start, n, wanted);
-                    for (int m = 0; m < local.Evaluators.Length; m++)
-                        local.Evaluators[m].Evaluate(local.Chunk, local.Tally, offsets[m]);
-                    counted += n;
-                }
+                ArgumentOutOfRangeException.ThrowIfLessThan(models[m].Passes, 1);
+                Offsets[m] = Counters;
+                Counters += models[m].Counters.Count;
+                Passes = Math.Max(Passes, models[m].Passes);
+            }
+        }
 
-                reportPersons(counted);
-                return local;
-            },
-            local =>
+        public IReadOnlyList<IStrandModel> Models { get; }
+
+        public int Variants { get; }
+
+        public int Groups { get; }
+
+        public int[] Offsets { get; }
+
+        public int Counters { get; }
+
+        /// <summary>Passes over the persons per replicate: the most any model needs.</summary>
+        public int Passes { get; } = 1;
+
+        /// <summary>
+        /// The model's own pass in the replicate's pass <paramref name="pass"/>, or −1 when it does
+        /// not run then. Passes are aligned at the end: every model's last pass is the replicate's
+        /// last, so the persons' outcomes of every strand are known together, in one pass.
+        /// </summary>
+        public int OwnPass(int model, int pass) => pass - (Passes - Models[model].Passes) is var own && own >= 0 ? own : -1;
+
+        public StrandTally Slice(TallyTable table, int model) => new(table, Offsets[model], Models[model].Counters.Count);
+    }
+
+    /// <summary>One thread's evaluators, tallies, accumulators and flags for one pass.</summary>
+    private sealed class ThreadPass
+    {
+        private readonly IChunkEvaluator?[] _evaluators;
+        private readonly ChunkOutput[] _outputs;
+        private readonly PersonAttributes[] _reads;
+        private readonly IChunkObserver? _observer;
+
+        public ThreadPass(Layout layout, IStrandReplicate[] compiled, int pass, int chunkSize, Func<IChunkObserver>? observe)
+        {
+            Tally = new TallyTable(layout.Variants, layout.Groups, layout.Counters);
+            Flags = new PersonFlags(layout.Variants, chunkSize);
+            _evaluators = new IChunkEvaluator?[compiled.Length];
+            _outputs = new ChunkOutput[compiled.Length];
+            _reads = new PersonAttributes[compiled.Length];
+            Accumulators = new Accumulators?[compiled.Length];
+            for (int m = 0; m < compiled.Length; m++)
             {
-                lock (parts)
-                    parts.Add(local.Tally); // once per thread, at its end
-            });
+                int own = layout.OwnPass(m, pass);
+                if (own < 0)
+                    continue;
+                var accumulators = new Accumulators(layout.Models[m].Accumulators, layout.Variants);
+                Accumulators[m] = accumulators;
+                _evaluators[m] = compiled[m].CreateEvaluator(own, chunkSize);
+                _outputs[m] = new ChunkOutput(layout.Slice(Tally, m), accumulators, Flags);
+                _reads[m] = layout.Models[m].Reads;
+            }
 
-        var total = new TallyTable(variants, groups, counters);
-        foreach (TallyTable part in parts)
-            total.Merge(part);
+            _observer = pass == layout.Passes - 1 ? observe?.Invoke() : null;
+        }
+
+        public TallyTable Tally { get; }
+
+        public Accumulators?[] Accumulators { get; }
+
+        public PersonFlags Flags { get; }
+
+        public void Evaluate(PersonChunk chunk)
+        {
+            if (_observer is not null)
+                Flags.Clear();
+            PersonAttributes generated = chunk.Readable;
+            for (int m = 0; m < _evaluators.Length; m++)
+            {
+                if (_evaluators[m] is not { } evaluator)
+                    continue;
+                if (EngineChecks.Enabled)
+                    chunk.Readable = generated & _reads[m];
+                evaluator.Evaluate(chunk, in _outputs[m]);
+            }
+
+            chunk.Readable = generated;
+            _observer?.Observe(chunk, Flags);
+        }
+    }
+
+    private static TallyTable Tally(CompiledPopulation population, IStrandReplicate[] compiled, Layout layout, RunSettings settings,
+        Func<IChunkObserver>? observe, Action<long> reportPersons, CancellationToken cancellationToken)
+    {
+        var total = new TallyTable(layout.Variants, layout.Groups, layout.Counters);
+        var options = new ChunkLoopOptions(settings.Threads, settings.ChunkSize, ChunksPerItem);
+        for (int pass = 0; pass < layout.Passes; pass++)
+        {
+            PersonAttributes wanted = PersonAttributes.None;
+            for (int m = 0; m < compiled.Length; m++)
+                wanted |= layout.OwnPass(m, pass) >= 0 ? layout.Models[m].Reads : PersonAttributes.None;
+            int current = pass;
+            IReadOnlyList<ThreadPass> threads = ChunkLoop.Run(population, wanted, 0, settings.Persons, options,
+                () => new ThreadPass(layout, compiled, current, settings.ChunkSize, observe),
+                (thread, chunk) => thread.Evaluate(chunk),
+                reportPersons, cancellationToken);
+
+            // Integer sums: the same whichever thread counted what.
+            foreach (ThreadPass thread in threads)
+                total.Merge(thread.Tally);
+            for (int m = 0; m < compiled.Length; m++)
+            {
+                int own = layout.OwnPass(m, pass);
+                if (own < 0)
+                    continue;
+                var merged = new Accumulators(layout.Models[m].Accumulators, layout.Variants);
+                foreach (ThreadPass thread in threads)
+                    merged.Merge(thread.Accumulators[m]!);
+                compiled[m].EndPass(own, merged);
+            }
+        }
+
         return total;
     }
 

@@ -52,6 +52,8 @@ public sealed class TallyTable
     [MethodImpl(MethodImplOptions.AggressiveInlining)] // once per person per counter
     public void Add(int variant, uint groupMask, int counter, long amount)
     {
+        if (EngineChecks.Enabled)
+            Check(variant, counter, groupMask);
         int stride = Counters, bas = (variant * Rows) * stride + counter;
         long[] counts = _counts;
         counts[bas] += amount;
@@ -71,6 +73,8 @@ public sealed class TallyTable
     /// </summary>
     public void AddPersons(int variant, ReadOnlySpan<uint> groupMasks, int counter)
     {
+        if (EngineChecks.Enabled)
+            Check(variant, counter, 0);
         Span<long> byGroup = stackalloc long[32];
         byGroup.Clear();
         long none = 0;
@@ -109,6 +113,12 @@ public sealed class TallyTable
 
     /// <summary>Sets every counter to 0.</summary>
     public void Clear() => Array.Clear(_counts);
+
+    private void Check(int variant, int counter, uint groupMask)
+    {
+        if ((uint)variant >= (uint)Variants || (uint)counter >= (uint)Counters || (Groups < 32 && groupMask >> Groups != 0))
+            EngineChecks.Fail($"tally add to variant {variant}, counter {counter}, groups 0x{groupMask:x} outside {Variants} variants × {Counters} counters × {Groups} groups");
+    }
 
     private int Index(int variant, int row, int counter)
     {

@@ -149,7 +149,7 @@ public class PopulationTests
     [InlineData(PersonAttributes.Age)]
     [InlineData(PersonAttributes.Income | PersonAttributes.HouseholdSize)]
     [InlineData(PersonAttributes.Sex)]
-    public void Generating_only_some_attributes_changes_none_of_them_and_leaves_the_rest_zero(PersonAttributes wanted)
+    public void Generating_only_some_attributes_changes_none_of_them_and_leaves_the_rest_zero_and_unreadable(PersonAttributes wanted)
     {
         var population = CompiledPopulation.Compile(Uk, 5, 2);
         var all = new PersonChunk(2048);
@@ -161,10 +161,17 @@ public class PopulationTests
         Assert.Equal(all.Area, some.Area);
         Assert.Equal(all.IncomeDecile, some.IncomeDecile);
         bool Has(PersonAttributes a) => (wanted & a) != 0;
-        Assert.Equal(Has(PersonAttributes.Income) ? all.Income : new float[2048], some.Income);
-        Assert.Equal(Has(PersonAttributes.Age) ? all.Age : new byte[2048], some.Age);
-        Assert.Equal(Has(PersonAttributes.Sex) ? all.Female : new bool[2048], some.Female);
-        Assert.Equal(Has(PersonAttributes.HouseholdSize) ? all.HouseholdSize : new byte[2048], some.HouseholdSize);
+        // What was left out holds 0 (read from the storage itself: the public accessors refuse it, below).
+        Assert.Equal(Has(PersonAttributes.Income) ? all.Income : new float[2048], some.IncomeStorage);
+        Assert.Equal(Has(PersonAttributes.Age) ? all.Age : new byte[2048], some.AgeStorage);
+        Assert.Equal(Has(PersonAttributes.Sex) ? all.Female : new bool[2048], some.FemaleStorage);
+        Assert.Equal(Has(PersonAttributes.HouseholdSize) ? all.HouseholdSize : new byte[2048], some.HouseholdSizeStorage);
+        // With the engine checks on (as in this suite), reading an attribute that was not generated fails.
+        Assert.Equal(wanted, some.Readable);
+        if (!Has(PersonAttributes.Age))
+            Assert.Throws<InvalidOperationException>(() => some.Age);
+        if (!Has(PersonAttributes.Income))
+            Assert.Throws<InvalidOperationException>(() => some.Income);
         Assert.Contains(all.Age, a => a > 0);
         Assert.Contains(all.Female, f => f);
     }

@@ -1,6 +1,7 @@
 using ImpactModel.Population;
 using ImpactModel.Scenarios.Model;
 using ImpactModel.Simulation;
+using ImpactModel.StrandKit;
 using ImpactModel.Strands.Fraud;
 using ImpactModel.Tests.Strands.Fraud;
 using ImpactModel.Tests.Support;
@@ -20,17 +21,17 @@ public class ChunkAllocationTests
         IStrandModel model = which == "fraud" ? new FraudModel(s) : new PopulationLinkageModel(s);
         var variants = VariantBuilder.Build(s);
         var population = CompiledPopulation.Compile(s.Population, 1, 0);
-        IChunkEvaluator evaluator = model.Compile(new ReplicateContext(s, variants, population, 1, 0)).CreateEvaluator(4096);
-        var tally = new TallyTable(variants.Count, population.GroupIds.Count, model.Counters.Count);
+        IChunkEvaluator evaluator = model.Compile(new ReplicateContext(s, variants, population, 1, 0, 1 << 20)).CreateEvaluator(0, 4096);
+        var output = ChunkOutput.Alone(model, variants.Count, population.GroupIds.Count, 4096);
         var chunk = new PersonChunk(4096);
         long bytes = Allocations.SmallestRound(c =>
         {
             population.Generate(chunk, c * 4096L, 4096, model.Reads);
-            evaluator.Evaluate(chunk, tally, 0);
+            evaluator.Evaluate(chunk, output);
         });
 
         Assert.Equal(0, bytes);
-        int counted = which == "fraud" ? FraudCounters.Claimants : PopulationLinkageModel.PersonsCounter;
-        Assert.True(tally[0, 0, counted] > 0, "the chunks were evaluated");
+        int counted = which == "fraud" ? CounterSet.IndexOf(FraudCounter.Claimants) : PopulationLinkageModel.PersonsCounter;
+        Assert.True(output.Tally[0, 0, counted] > 0, "the chunks were evaluated");
     }
 }

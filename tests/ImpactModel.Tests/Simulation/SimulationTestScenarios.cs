@@ -1,6 +1,7 @@
 using System.Globalization;
 using ImpactModel.Scenarios.Model;
 using ImpactModel.Simulation;
+using ImpactModel.Strands;
 using ImpactModel.Tests.Scenarios;
 using ImpactModel.Worker.Commands;
 
@@ -64,7 +65,7 @@ internal static class SimulationTestScenarios
     }
 
     public static RunResult Run(Scenario scenario, ulong seed, int replicates, long persons, int threads = 0, int chunk = 4096) =>
-        SimulationRunner.Run(scenario, new RunSettings(seed, replicates, persons, threads, chunk));
+        SimulationRunner.Run(scenario, new RunSettings(seed, replicates, persons, threads, chunk), BuiltInStrands.Registry);
 
     /// <summary>
     /// CDF of beta(a, b) for integer a, b: I_x(a, b) = P(Binomial(a + b − 1, x) ≥ a)

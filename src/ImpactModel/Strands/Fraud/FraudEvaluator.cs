@@ -3,7 +3,8 @@ using ImpactModel.Linkage;
 using ImpactModel.Population;
 using ImpactModel.Random;
 using ImpactModel.Simulation;
-using C = ImpactModel.Strands.Fraud.FraudCounters;
+using ImpactModel.StrandKit;
+using C = ImpactModel.Strands.Fraud.FraudCounter;
 
 namespace ImpactModel.Strands.Fraud;
 
@@ -54,7 +55,7 @@ internal sealed class FraudEvaluator : IChunkEvaluator
     {
         _p = replicate.Person;
         _v = replicate.Variants;
-        _linkages = replicate.Linkages;
+        _linkages = [.. replicate.Linkages];
         _capacity = capacity;
         _words = new uint[capacity * 4];
         _period = new double[_linkages.Length];
@@ -96,13 +97,13 @@ internal sealed class FraudEvaluator : IChunkEvaluator
         return new PhiloxBlock(d[at], d[at + 1], d[at + 2], d[at + 3]);
     }
 
-    public void Evaluate(PersonChunk persons, TallyTable tally, int counterOffset)
+    public void Evaluate(PersonChunk persons, in ChunkOutput output)
     {
         ArgumentNullException.ThrowIfNull(persons);
-        ArgumentNullException.ThrowIfNull(tally);
-        int n = persons.Count, o = counterOffset;
+        int n = persons.Count;
         PersonModel p = _p;
-        tally.Add(0, 0, o + C.Persons, n);
+        StrandTally<C> tally = output.Tally.As<C>();
+        StrandTally link = output.Tally.Slice(FraudCounters.LinkBlock, LinkCounters.Set.Count);
         Span<uint> words = _words.AsSpan(0, 4 * n);
         Philox.Fill(p.Outcomes, persons.FirstPerson, 0, words);
         ReadOnlySpan<uint> masks = persons.Groups;
@@ -135,10 +136,10 @@ internal sealed class FraudEvaluator : IChunkEvaluator
             Philox.FillListed(p.Staleness, listed, 0, _drawn.AsSpan(4 * _listedDraws.Length * _capacity, 4 * claimants));
 
         for (int j = 0; j < claimants; j++)
-            Claimant(j, ids[j], claimantMasks[j], words[4 * j + 1], words[4 * j + 2], tally, o);
+            Claimant(j, ids[j], (int)(ids[j] - persons.FirstPerson), claimantMasks[j], words[4 * j + 1], words[4 * j + 2], tally, link, output.Flags);
     }
 
-    private void Claimant(int j, long id, uint mask, uint stateWord, uint earnerWord, TallyTable tally, int o)
+    private void Claimant(int j, long id, int index, uint mask, uint stateWord, uint earnerWord, StrandTally<C> tally, StrandTally link, PersonFlags flags)
     {
         PersonModel p = _p;
         int m = (int)mask;
@@ -226,16 +227,16 @@ internal sealed class FraudEvaluator : IChunkEvaluator
         uint respond = 0, suspend = 0, appeal = 0, success = 0, hardshipWord = 0, catchWord = 0, screenWord = 0, hardship2Word = 0;
         double days = -1;
         // The same in every variant: counted in variant 0 and copied in FraudReplicate.Complete.
-        tally.Add(0, mask, o + C.Claimants, 1);
-        tally.Add(0, mask, o + C.AwardPence, p.AwardPence);
+        tally.Add(0, mask, C.Claimants, 1);
+        tally.Add(0, mask, C.AwardPence, p.AwardPence);
         if (overpaying)
         {
-            tally.Add(0, mask, o + C.Overpaying, 1);
-            tally.Add(0, mask, o + C.OverpaidPence, overPence);
+            tally.Add(0, mask, C.OverpayingClaims, 1);
+            tally.Add(0, mask, C.OverpaidPence, overPence);
         }
         else
         {
-            tally.Add(0, mask, o + C.CorrectClaims, 1);
+            tally.Add(0, mask, C.CorrectClaims, 1);
         }
 
         for (int v = 0; v < _v.Length; v++)
@@ -249,21 +250,7 @@ internal sealed class FraudEvaluator : IChunkEvaluator
             {
                 int r = vm.LinkRep;
                 if (vm.CountsLinkage)
-                {
-                    // Once per linkage, in its first variant; copied to the variants sharing it in Complete.
-                    LinkOutcome lo = _raw[r];
-                    tally.Add(v, mask, o + C.LinkProcessed, 1);
-                    if ((lo & LinkOutcome.HasRecord) != 0)
-                        tally.Add(v, mask, o + C.LinkWithRecord, 1);
-                    if ((lo & (LinkOutcome.LinkedOwn | LinkOutcome.LinkedOther)) != 0)
-                    {
-                        tally.Add(v, mask, o + ((lo & LinkOutcome.LinkedOwn) != 0 ? C.LinkOwn : C.LinkOther), 1);
-                        tally.Add(v, mask, o + C.LinkLinked, 1);
-                    }
-
-                    if ((lo & LinkOutcome.Reviewed) != 0)
-                        tally.Add(v, mask, o + C.LinkReviewed, 1);
-                }
+                    LinkCounters.Add(link, v, mask, _raw[r]); // once per linkage, in its first variant; copied to the others in Complete
 
                 how = kind[r];
                 disc = vm.PeriodMatched ? period[r] : annual[r];
@@ -278,8 +265,8 @@ internal sealed class FraudEvaluator : IChunkEvaluator
             {
                 if (overpaying)
                 {
-                    tally.Add(v, mask, o + C.Missed, 1);
-                    tally.Add(v, mask, o + C.MissedPence, overPence);
+                    tally.Add(v, mask, C.MissedOverpayments, 1);
+                    tally.Add(v, mask, C.MissedOverpaymentPence, overPence);
                 }
 
                 continue;
@@ -294,81 +281,82 @@ internal sealed class FraudEvaluator : IChunkEvaluator
             }
 
             bool safeguarded = matchFlag && !referred; // a referral by today's checks follows today's process
-            tally.Add(v, mask, o + C.Flagged, 1);
-            tally.Add(v, mask, o + (overpaying ? C.TruePositives : C.FalsePositives), 1);
+            tally.Add(v, mask, C.Flagged, 1);
+            tally.Add(v, mask, overpaying ? C.TruePositives : C.FalsePositives, 1);
             if (referred)
-                tally.Add(v, mask, o + C.InvestigationCost, referralCost);
+                tally.Add(v, mask, C.InvestigationCostPence, referralCost);
             if (matchFlag && !overpaying)
             {
                 if (linkedOther)
-                    tally.Add(v, mask, o + C.FalseMatchFlags, 1);
+                    tally.Add(v, mask, C.FalseMatchFlags, 1);
                 else if (linked && !vm.PeriodMatched && !(discPeriod > vm.Threshold))
-                    tally.Add(v, mask, o + C.AveragingFlags, 1);
+                    tally.Add(v, mask, C.AveragingFlags, 1);
                 else if (linked && stale)
-                    tally.Add(v, mask, o + C.StaleFlags, 1);
+                    tally.Add(v, mask, C.StaleFlags, 1);
             }
 
             if (safeguarded && vm.EvidenceCostPence > 0)
-                tally.Add(v, mask, o + C.SafeguardCost, vm.EvidenceCostPence);
+                tally.Add(v, mask, C.SafeguardCostPence, vm.EvidenceCostPence);
             if (safeguarded && vm.Review)
             {
-                tally.Add(v, mask, o + C.Reviewed, 1);
-                tally.Add(v, mask, o + C.ReviewCost, vm.ReviewCostPence);
+                tally.Add(v, mask, C.Reviewed, 1);
+                tally.Add(v, mask, C.ReviewCostPence, vm.ReviewCostPence);
                 if (!overpaying && catchWord < vm.CatchCut)
                 {
-                    tally.Add(v, mask, o + C.ReviewStopped, 1); // stopped before any action
+                    tally.Add(v, mask, C.ReviewStopped, 1); // stopped before any action
                     continue;
                 }
             }
 
             // Every flag that goes ahead: a letter asking for evidence.
-            tally.Add(v, mask, o + C.Letters, 1);
+            tally.Add(v, mask, C.Letters, 1);
             long actionCost = vm.LetterPence;
             bool responds = respond < vm.RespondCut[m];
             bool routed = false;
             if (safeguarded && (mask & vm.ScreenMask) != 0 && screenWord < vm.ScreenCut)
             {
                 routed = true; // a person handles the case: no automatic suspension
-                tally.Add(v, mask, o + C.RoutedToPerson, 1);
-                tally.Add(v, mask, o + C.SafeguardCost, vm.ScreenCostPence);
+                tally.Add(v, mask, C.RoutedToPerson, 1);
+                tally.Add(v, mask, C.SafeguardCostPence, vm.ScreenCostPence);
             }
 
             bool suspended = !responds && !routed && suspend < vm.SuspendCut;
             if (overpaying)
             {
                 // The overpayment is established and recovered: investigation, a debt, suspension while unanswered.
-                tally.Add(v, mask, o + C.InvestigationCost, vm.InvestigationPence);
-                tally.Add(v, mask, o + C.Debts, 1);
-                tally.Add(v, mask, o + C.RecoveredPence, overPence);
+                tally.Add(v, mask, C.InvestigationCostPence, vm.InvestigationPence);
+                tally.Add(v, mask, C.Debts, 1);
+                tally.Add(v, mask, C.RecoveredPence, overPence);
                 actionCost += vm.DebtPence;
                 if (suspended)
                 {
-                    tally.Add(v, mask, o + C.Suspensions, 1);
+                    tally.Add(v, mask, C.Suspensions, 1);
                     actionCost += vm.SuspensionPence;
                 }
 
                 if (safeguarded && vm.NoticeCostPence > 0)
-                    tally.Add(v, mask, o + C.SafeguardCost, vm.NoticeCostPence);
+                    tally.Add(v, mask, C.SafeguardCostPence, vm.NoticeCostPence);
                 if (appeal < vm.AppealCut[m])
                 {
-                    tally.Add(v, mask, o + C.Appeals, 1);
-                    tally.Add(v, mask, o + C.AppealCost, vm.AppealPence);
+                    tally.Add(v, mask, C.Appeals, 1);
+                    tally.Add(v, mask, C.AppealCostPence, vm.AppealPence);
                 }
 
-                tally.Add(v, mask, o + C.ActionCost, actionCost);
+                tally.Add(v, mask, C.ActionCostPence, actionCost);
                 continue;
             }
 
             // A correct claim: every action on it is wrongful.
-            tally.Add(v, mask, o + C.WrongfulLetters, 1);
-            tally.Add(v, mask, o + C.WrongfulAdverse, 1);
+            tally.Add(v, mask, C.WrongfulLetters, 1);
+            tally.Add(v, mask, C.WrongfulAdverseActions, 1);
+            flags.Mark(v, index, PersonOutcome.Harmed);
             if (days < 0)
                 days = p.Days.Sample(Philox.Block(p.DaysKey, id, 0));
 
-            tally.Add(v, mask, o + C.WrongfulDays, (long)Math.Round(days));
+            tally.Add(v, mask, C.WrongfulActionDays, (long)Math.Round(days));
             if (responds)
             {
-                tally.Add(v, mask, o + C.ActionCost, actionCost); // the evidence clears the flag
+                tally.Add(v, mask, C.ActionCostPence, actionCost); // the evidence clears the flag
                 continue;
             }
 
@@ -376,35 +364,35 @@ internal sealed class FraudEvaluator : IChunkEvaluator
             long debt = matchFlag && !referred
                 ? (long)Math.Round(12 * FraudReplicate.Taper * Math.Max(disc, 0) * 100)
                 : p.ReferralDebtPence;
-            tally.Add(v, mask, o + C.Debts, 1);
-            tally.Add(v, mask, o + C.WrongfulDebts, 1);
+            tally.Add(v, mask, C.Debts, 1);
+            tally.Add(v, mask, C.WrongfulDebts, 1);
             actionCost += vm.DebtPence;
             if (suspended)
             {
-                tally.Add(v, mask, o + C.Suspensions, 1);
-                tally.Add(v, mask, o + C.WrongfulSuspensions, 1);
+                tally.Add(v, mask, C.Suspensions, 1);
+                tally.Add(v, mask, C.WrongfulSuspensions, 1);
                 actionCost += vm.SuspensionPence;
             }
 
-            tally.Add(v, mask, o + C.ActionCost, actionCost);
+            tally.Add(v, mask, C.ActionCostPence, actionCost);
             if (safeguarded && vm.NoticeCostPence > 0)
-                tally.Add(v, mask, o + C.SafeguardCost, vm.NoticeCostPence);
+                tally.Add(v, mask, C.SafeguardCostPence, vm.NoticeCostPence);
             bool reversed = false;
             if (appeal < vm.AppealCut[m])
             {
-                tally.Add(v, mask, o + C.Appeals, 1);
-                tally.Add(v, mask, o + C.AppealCost, vm.AppealPence);
+                tally.Add(v, mask, C.Appeals, 1);
+                tally.Add(v, mask, C.AppealCostPence, vm.AppealPence);
                 reversed = success < vm.AppealSuccessCut;
                 if (reversed)
-                    tally.Add(v, mask, o + C.Reversals, 1);
+                    tally.Add(v, mask, C.Reversals, 1);
             }
 
             // Each wrongful adverse action that stands (a suspension; a debt not reversed on appeal)
             // puts the person in hardship with the group's share, independently; a person counts once.
             if (!reversed)
-                tally.Add(v, mask, o + C.WronglyRecoveredPence, debt);
+                tally.Add(v, mask, C.WronglyRecoveredPence, debt);
             if ((!reversed && hardshipWord < vm.HardshipCut[m]) || (suspended && hardship2Word < vm.HardshipCut[m]))
-                tally.Add(v, mask, o + C.Hardship, 1);
+                tally.Add(v, mask, C.Hardship, 1);
         }
     }
 }

@@ -1,8 +1,8 @@
-using ImpactModel.Linkage;
 using ImpactModel.Population;
 using ImpactModel.Scenarios.Model;
 using ImpactModel.Simulation;
-using C = ImpactModel.Strands.Fraud.FraudCounters;
+using ImpactModel.StrandKit;
+using C = ImpactModel.Strands.Fraud.FraudCounter;
 
 namespace ImpactModel.Strands.Fraud;
 
@@ -31,65 +31,59 @@ public sealed class FraudModel : IStrandModel
             "discount_rate",
         ];
         // The matching linkage's quality over the claimants it links (the population model links no one in a fraud run).
-        string? q = scenario.Linkages.Select(l => l.To).Distinct(StringComparer.Ordinal).Count() > 1
-            ? scenario.Linkages.First(l => l.Id == scenario.Fraud.Matching.Linkage).To
-            : null;
-        var m = new List<MetricDefinition>
+        int matchingLinkage = VariantLinkages.IndexOf(scenario, scenario.Fraud.Matching.Linkage);
+        var m = new List<MetricDefinition>(LinkCounters.Metrics(FraudCounters.LinkBlock, VariantLinkages.MetricQualifier(scenario, matchingLinkage)))
         {
-            new(LinkageMetric.Name(LinkageMetric.Recall, q), MetricUnit.Rate, C.LinkOwn, C.LinkWithRecord, LinkingVariantsOnly: true, IsHeadline: true),
-            new(LinkageMetric.Name(LinkageMetric.Precision, q), MetricUnit.Rate, C.LinkOwn, C.LinkLinked, LinkingVariantsOnly: true),
-            new(LinkageMetric.Name(LinkageMetric.FalseMatchRate, q), MetricUnit.Rate, C.LinkOther, C.LinkProcessed, IsHarm: true, LinkingVariantsOnly: true, IsHeadline: true),
-            new(LinkageMetric.Name(LinkageMetric.ReviewRate, q), MetricUnit.Rate, C.LinkReviewed, C.LinkProcessed, LinkingVariantsOnly: true),
-            new("claimants", MetricUnit.Persons, C.Claimants, IsHeadline: true),
-            new("overpaying_claims", MetricUnit.Persons, C.Overpaying),
-            new("overpayments", MetricUnit.Money, C.OverpaidPence),
-            new("overpayment_share", MetricUnit.Rate, C.OverpaidPence, C.AwardPence, IsHeadline: true),
-            new("correct_claims", MetricUnit.Persons, C.CorrectClaims),
-            new("flagged", MetricUnit.Persons, C.Flagged, IsHeadline: true),
-            new("true_positives", MetricUnit.Persons, C.TruePositives),
-            new("false_positives", MetricUnit.Persons, C.FalsePositives, IsHeadline: true),
-            new("false_positive_rate", MetricUnit.Rate, C.FalsePositives, C.CorrectClaims, IsHarm: true),
-            new("positive_predictive_value", MetricUnit.Rate, C.TruePositives, C.Flagged, IsHeadline: true),
-            new("missed_overpayments", MetricUnit.Persons, C.Missed),
-            new("missed_overpayment_value", MetricUnit.Money, C.MissedPence),
-            new("letters", MetricUnit.Persons, C.Letters),
-            new("suspensions", MetricUnit.Persons, C.Suspensions),
-            new("debts", MetricUnit.Persons, C.Debts),
-            new("wrongful_letters", MetricUnit.Persons, C.WrongfulLetters),
-            new("wrongful_suspensions", MetricUnit.Persons, C.WrongfulSuspensions),
-            new("wrongful_debts", MetricUnit.Persons, C.WrongfulDebts),
-            new("wrongful_adverse_actions", MetricUnit.Persons, C.WrongfulAdverse, IsHeadline: true),
-            new("wrongful_adverse_action_rate", MetricUnit.Rate, C.WrongfulAdverse, C.Claimants, IsHarm: true, IsHeadline: true),
-            new("wrongful_suspension_rate", MetricUnit.Rate, C.WrongfulSuspensions, C.Claimants, IsHarm: true),
-            new("wrongful_debt_rate", MetricUnit.Rate, C.WrongfulDebts, C.Claimants, IsHarm: true),
-            new("appeals", MetricUnit.Persons, C.Appeals),
-            new("reversals", MetricUnit.Persons, C.Reversals),
-            new("hardship", MetricUnit.Persons, C.Hardship, IsHeadline: true),
-            new("hardship_rate", MetricUnit.Rate, C.Hardship, C.Claimants, IsHarm: true),
-            new("wrongful_action_days", MetricUnit.Persons, C.WrongfulDays),
-            new("false_match_flags", MetricUnit.Persons, C.FalseMatchFlags, LinkingVariantsOnly: true),
-            new("averaging_flags", MetricUnit.Persons, C.AveragingFlags, LinkingVariantsOnly: true),
-            new("stale_flags", MetricUnit.Persons, C.StaleFlags, LinkingVariantsOnly: true),
-            new("reviewed", MetricUnit.Persons, C.Reviewed, LinkingVariantsOnly: true),
-            new("review_stopped", MetricUnit.Persons, C.ReviewStopped, LinkingVariantsOnly: true),
-            new("routed_to_person", MetricUnit.Persons, C.RoutedToPerson, LinkingVariantsOnly: true),
-            new("money_recovered", MetricUnit.Money, C.RecoveredPence, IsHeadline: true),
-            new("money_wrongly_recovered", MetricUnit.Money, C.WronglyRecoveredPence, IsHeadline: true),
-            new("investigation_cost", MetricUnit.Money, C.InvestigationCost),
-            new("action_cost", MetricUnit.Money, C.ActionCost),
-            new("review_cost", MetricUnit.Money, C.ReviewCost),
-            new("appeal_cost", MetricUnit.Money, C.AppealCost),
-            new("safeguard_cost", MetricUnit.Money, C.SafeguardCost),
-            new("total_cost", MetricUnit.Money, C.TotalCost),
-            new("net_benefit", MetricUnit.Money, C.NetBenefit, IsHeadline: true),
-            new("net_benefit_vs_status_quo", MetricUnit.Money, C.NetBenefitVsStatusQuo, IsHeadline: true),
+            new("claimants", MetricUnit.Persons, N(C.Claimants), IsHeadline: true),
+            new("overpaying_claims", MetricUnit.Persons, N(C.OverpayingClaims)),
+            new("overpayments", MetricUnit.Money, N(C.OverpaidPence)),
+            new("overpayment_share", MetricUnit.Rate, N(C.OverpaidPence), N(C.AwardPence), IsHeadline: true),
+            new("correct_claims", MetricUnit.Persons, N(C.CorrectClaims)),
+            new("flagged", MetricUnit.Persons, N(C.Flagged), IsHeadline: true),
+            new("true_positives", MetricUnit.Persons, N(C.TruePositives)),
+            new("false_positives", MetricUnit.Persons, N(C.FalsePositives), IsHeadline: true),
+            new("false_positive_rate", MetricUnit.Rate, N(C.FalsePositives), N(C.CorrectClaims), IsHarm: true),
+            new("positive_predictive_value", MetricUnit.Rate, N(C.TruePositives), N(C.Flagged), IsHeadline: true),
+            new("missed_overpayments", MetricUnit.Persons, N(C.MissedOverpayments)),
+            new("missed_overpayment_value", MetricUnit.Money, N(C.MissedOverpaymentPence)),
+            new("letters", MetricUnit.Persons, N(C.Letters)),
+            new("suspensions", MetricUnit.Persons, N(C.Suspensions)),
+            new("debts", MetricUnit.Persons, N(C.Debts)),
+            new("wrongful_letters", MetricUnit.Persons, N(C.WrongfulLetters)),
+            new("wrongful_suspensions", MetricUnit.Persons, N(C.WrongfulSuspensions)),
+            new("wrongful_debts", MetricUnit.Persons, N(C.WrongfulDebts)),
+            new("wrongful_adverse_actions", MetricUnit.Persons, N(C.WrongfulAdverseActions), IsHeadline: true),
+            new("wrongful_adverse_action_rate", MetricUnit.Rate, N(C.WrongfulAdverseActions), N(C.Claimants), IsHarm: true, IsHeadline: true),
+            new("wrongful_suspension_rate", MetricUnit.Rate, N(C.WrongfulSuspensions), N(C.Claimants), IsHarm: true),
+            new("wrongful_debt_rate", MetricUnit.Rate, N(C.WrongfulDebts), N(C.Claimants), IsHarm: true),
+            new("appeals", MetricUnit.Persons, N(C.Appeals)),
+            new("reversals", MetricUnit.Persons, N(C.Reversals)),
+            new("hardship", MetricUnit.Persons, N(C.Hardship), IsHeadline: true),
+            new("hardship_rate", MetricUnit.Rate, N(C.Hardship), N(C.Claimants), IsHarm: true),
+            new("wrongful_action_days", MetricUnit.Persons, N(C.WrongfulActionDays)),
+            new("false_match_flags", MetricUnit.Persons, N(C.FalseMatchFlags), LinkingVariantsOnly: true),
+            new("averaging_flags", MetricUnit.Persons, N(C.AveragingFlags), LinkingVariantsOnly: true),
+            new("stale_flags", MetricUnit.Persons, N(C.StaleFlags), LinkingVariantsOnly: true),
+            new("reviewed", MetricUnit.Persons, N(C.Reviewed), LinkingVariantsOnly: true),
+            new("review_stopped", MetricUnit.Persons, N(C.ReviewStopped), LinkingVariantsOnly: true),
+            new("routed_to_person", MetricUnit.Persons, N(C.RoutedToPerson), LinkingVariantsOnly: true),
+            new("money_recovered", MetricUnit.Money, N(C.RecoveredPence), IsHeadline: true),
+            new("money_wrongly_recovered", MetricUnit.Money, N(C.WronglyRecoveredPence), IsHeadline: true),
+            new("investigation_cost", MetricUnit.Money, N(C.InvestigationCostPence)),
+            new("action_cost", MetricUnit.Money, N(C.ActionCostPence)),
+            new("review_cost", MetricUnit.Money, N(C.ReviewCostPence)),
+            new("appeal_cost", MetricUnit.Money, N(C.AppealCostPence)),
+            new("safeguard_cost", MetricUnit.Money, N(C.SafeguardCostPence)),
+            new("total_cost", MetricUnit.Money, N(C.TotalCostPence)),
+            new("net_benefit", MetricUnit.Money, N(C.NetBenefitPence), IsHeadline: true),
+            new("net_benefit_vs_status_quo", MetricUnit.Money, N(C.NetBenefitVsStatusQuoPence), IsHeadline: true),
         };
         if (HasSourcedValuation(scenario.Fraud))
-            m.Add(new("hardship_value", MetricUnit.Money, C.HardshipValue));
+            m.Add(new("hardship_value", MetricUnit.Money, N(C.HardshipValuePence)));
         Metrics = m;
     }
 
-    public IReadOnlyList<string> Counters => C.Names;
+    public CounterSet Counters => FraudCounters.Set;
 
     /// <summary>Who claims depends on age (adults only) besides the decile and groups.</summary>
     public PersonAttributes Reads => PersonAttributes.Age;
@@ -108,6 +102,8 @@ public sealed class FraudModel : IStrandModel
         ArgumentNullException.ThrowIfNull(context);
         return FraudReplicate.Compile(_scenario, context);
     }
+
+    private static int N(C counter) => CounterSet.IndexOf(counter);
 
     /// <summary>Hardship is valued in money only where the scenario gives a valuation with a source.</summary>
     internal static bool HasSourcedValuation(FraudSpec fraud) =>

@@ -1,11 +1,10 @@
 using ImpactModel.Linkage;
-using ImpactModel.MonteCarlo;
-using ImpactModel.Population;
 using ImpactModel.Random;
 using ImpactModel.Scenarios.Model;
 using ImpactModel.Simulation;
+using ImpactModel.StrandKit;
 using ImpactModel.Valuation;
-using C = ImpactModel.Strands.Fraud.FraudCounters;
+using C = ImpactModel.Strands.Fraud.FraudCounter;
 
 namespace ImpactModel.Strands.Fraud;
 
@@ -66,40 +65,44 @@ internal sealed class PersonModel
     public required RngKey DaysKey { get; init; }
 }
 
-/// <summary>What a variant changes: the matching rule, the safeguards and the action parameters.</summary>
-internal sealed record VariantModel
+/// <summary>
+/// What a variant changes: the matching rule, the safeguards and the action parameters. Filled while
+/// the variant is compiled (the safeguards' mechanisms set what they change), read-only after.
+/// </summary>
+internal sealed class VariantModel
 {
-    public required bool Matching { get; init; }
+    public bool Matching { get; init; }
 
-    public required int LinkRep { get; init; }
+    /// <summary>The variant's linkage among the replicate's distinct ones, or −1 when it links nothing.</summary>
+    public int LinkRep { get; init; }
 
-    /// <summary>True for the first variant of its linkage: it counts the link_* counters, which Complete copies to the others.</summary>
+    /// <summary>True for the first variant of its linkage: it counts the link.* counters, which Complete copies to the others.</summary>
     public bool CountsLinkage { get; init; }
 
-    /// <summary>The variant whose link_* counters this one copies (itself when <see cref="CountsLinkage"/>).</summary>
-    public int LinkSource { get; init; }
+    public bool PeriodMatched { get; set; }
 
-    public required bool PeriodMatched { get; init; }
+    public double Threshold { get; set; }
 
-    public required double Threshold { get; init; }
+    public bool Review { get; set; }
 
-    public required bool Review { get; init; }
+    public ulong CatchCut { get; set; }
 
-    public required ulong CatchCut { get; init; }
+    public long ReviewCostPence { get; set; }
 
-    public required long ReviewCostPence { get; init; }
+    public long EvidenceCostPence { get; set; }
 
-    public required long EvidenceCostPence { get; init; }
+    public uint ScreenMask { get; set; }
 
-    public required uint ScreenMask { get; init; }
+    public ulong ScreenCut { get; set; }
 
-    public required ulong ScreenCut { get; init; }
+    public long ScreenCostPence { get; set; }
 
-    public required long ScreenCostPence { get; init; }
+    public long NoticeCostPence { get; set; }
 
-    public required long NoticeCostPence { get; init; }
+    /// <summary>The appeal rate notification-and-appeal raises every group's to; −1 when none does.</summary>
+    public double AppealFloor { get; set; } = -1;
 
-    public required ulong[] AppealCut { get; init; }
+    public ulong[] AppealCut { get; set; } = [];
 
     public required ulong[] RespondCut { get; init; }
 
@@ -119,10 +122,8 @@ internal sealed record VariantModel
 
     public required long AppealPence { get; init; }
 
-    /// <summary>Enabled safeguards' annual and setup costs, pence (not per case: not scaled with persons).</summary>
-    public required double FixedAnnualPence { get; init; }
-
-    public required double SetupPence { get; init; }
+    /// <summary>Enabled safeguards' annual and setup costs (not per case: not scaled with persons).</summary>
+    public required FixedCosts Fixed { get; init; }
 
     public required double HardshipValuePence { get; init; }
 }
@@ -138,46 +139,94 @@ internal sealed class FraudReplicate : IStrandReplicate
     /// </summary>
     public const double Taper = 0.65;
 
-    private readonly PersonModel _person;
-    private readonly VariantModel[] _variants;
-    private readonly CompiledLinkage[] _linkages;
+    /// <summary>The mechanism of each safeguard type that acts in this strand (checked against the catalogue when first used).</summary>
+    private static readonly SafeguardMechanisms<VariantModel> Mechanisms = new(StrandIds.Fraud, new Dictionary<string, SafeguardMechanism<VariantModel>>
+    {
+        ["human-review"] = (m, g, d) =>
+        {
+            m.Review = true;
+            m.CatchCut = ReplicateDraws.Cut(d.Draw(g.Get("catch_rate"), 0));
+            m.ReviewCostPence = ReplicateDraws.ToPence(d.Draw(g.Get("cost_per_case"), 0));
+        },
+        ["minimum-evidence-standard"] = (m, g, d) =>
+        {
+            m.PeriodMatched = true;
+            m.EvidenceCostPence = ReplicateDraws.ToPence(d.Draw(g.Get("cost_per_case"), 0));
+        },
+        ["vulnerability-screen"] = (m, g, d) =>
+        {
+            m.ScreenMask |= d.MaskOf(g.Groups);
+            m.ScreenCut = ReplicateDraws.Cut(d.Draw(g.Get("detection_rate"), 0));
+            m.ScreenCostPence = ReplicateDraws.ToPence(d.Draw(g.Get("cost_per_case"), 0));
+        },
+        ["higher-threshold"] = (m, g, d) => m.Threshold = d.Draw(g.Get("flag_threshold"), 0),
+        ["notification-and-appeal"] = (m, g, d) =>
+        {
+            m.AppealFloor = d.Draw(g.Get("appeal_rate"), 0);
+            m.NoticeCostPence = ReplicateDraws.ToPence(d.Draw(g.Get("cost_per_case"), 0));
+        },
+        ["sanctions-and-audit"] = SafeguardMechanisms.CostOnly<VariantModel>(),
+    });
+
+    private readonly VariantLinkages _linkages;
     private readonly int _statusQuo;
     private readonly long _declared;
+    private readonly long _simulated;
     private readonly double _annuity;
 
-    private FraudReplicate(PersonModel person, VariantModel[] variants, CompiledLinkage[] linkages, int statusQuo, long declared, double annuity)
+    private FraudReplicate(PersonModel person, VariantModel[] variants, VariantLinkages linkages, int statusQuo, long declared, long simulated,
+        double annuity)
     {
-        _person = person;
-        _variants = variants;
+        Person = person;
+        Variants = variants;
         _linkages = linkages;
         _statusQuo = statusQuo;
         _declared = declared;
+        _simulated = simulated;
         _annuity = annuity;
     }
 
-    internal PersonModel Person => _person;
+    /// <summary>The safeguard types this strand has a mechanism for.</summary>
+    internal static IEnumerable<string> SafeguardTypes => Mechanisms.Types;
 
-    internal VariantModel[] Variants => _variants;
+    internal PersonModel Person { get; }
 
-    internal CompiledLinkage[] Linkages => _linkages;
+    internal VariantModel[] Variants { get; }
+
+    /// <summary>The distinct compiled linkages of the matching rule (variants that link the same records share one).</summary>
+    internal IReadOnlyList<CompiledLinkage> Linkages => _linkages.Distinct;
 
     public static FraudReplicate Compile(Scenario scenario, ReplicateContext context)
+    {
+        var draws = new ReplicateDraws(context);
+        PersonModel person = CompilePerson(scenario, context, draws);
+        var linkages = VariantLinkages.Compile(context, VariantLinkages.IndexOf(scenario, scenario.Fraud!.Matching.Linkage));
+        var variants = new VariantModel[context.Variants.Count];
+        int statusQuo = 0;
+        for (int v = 0; v < variants.Length; v++)
+        {
+            if (context.Variants[v].Kind == VariantKind.StatusQuo)
+                statusQuo = v;
+            variants[v] = CompileVariant(context.Variants[v], draws, linkages.Of[v], linkages.Counts(v));
+        }
+
+        double annuity = PresentValue.AnnuityFactor(scenario.HorizonYears, draws.Draw(scenario.DiscountRate));
+        return new FraudReplicate(person, variants, linkages, statusQuo, scenario.Population.Size, context.Persons, annuity);
+    }
+
+    /// <summary>Who claims, their true state and amounts, their earnings, today's checks: the same in every variant.</summary>
+    private static PersonModel CompilePerson(Scenario scenario, ReplicateContext context, ReplicateDraws draws)
     {
         FraudSpec fraud = scenario.Fraud!;
         ulong seed = context.Seed;
         int replicate = context.Replicate;
-        IReadOnlyList<string> groups = context.Population.GroupIds;
-        int masks = 1 << groups.Count;
-        double Draw(Parameter p) => ParameterSampler.Draw(p, seed, replicate);
-        double[] Prob(GroupValues v) => GroupValueTable.Build(v, groups, Draw, probability: true);
-        ulong[] Cuts(GroupValues v) => Prob(v).Select(CompiledLinkage.Cut).ToArray();
-        static long Pence(double gbp) => (long)Math.Round(gbp * 100);
+        int masks = draws.Masks;
 
         // Claimants: log-odds c + gradient × (decile − 4.5), with c solved so that the mean over the
         // ten deciles is the group's share: the declared share is kept as the marginal for persons
         // whose deciles are spread evenly (a group with its own income gradient departs from it).
-        double[] share = Prob(fraud.Claimants.Share);
-        double gradient = Draw(fraud.Claimants.IncomeGradient);
+        double[] share = draws.ByMask(fraud.Claimants.Share, probability: true);
+        double gradient = draws.Draw(fraud.Claimants.IncomeGradient);
         var claimCut = new ulong[masks * 10];
         for (int mask = 0; mask < masks; mask++)
         {
@@ -186,7 +235,7 @@ internal sealed class FraudReplicate : IStrandReplicate
             for (int d = 0; d < 10; d++)
             {
                 double q = p <= 0 ? 0 : p >= 1 ? 1 : Expit(intercept + gradient * (d - 4.5));
-                claimCut[mask * 10 + d] = CompiledLinkage.Cut(q);
+                claimCut[mask * 10 + d] = ReplicateDraws.Cut(q);
             }
         }
 
@@ -196,7 +245,7 @@ internal sealed class FraudReplicate : IStrandReplicate
         foreach (TrueStateSpec state in fraud.TrueStates)
         {
             int s = StateIndex(state.Id);
-            prevalence[s - 1] = Prob(state.Prevalence);
+            prevalence[s - 1] = draws.ByMask(state.Prevalence, probability: true);
             overpayment[s] = PersonDistribution.Of(state.AnnualOverpayment, seed, replicate);
         }
 
@@ -206,170 +255,77 @@ internal sealed class FraudReplicate : IStrandReplicate
             for (int s = 0; s < 3; s++)
             {
                 cum += prevalence[s]?[mask] ?? 0;
-                stateCut[mask * 3 + s] = CompiledLinkage.Cut(Math.Min(1, cum));
+                stateCut[mask * 3 + s] = ReplicateDraws.Cut(Math.Min(1, cum));
             }
         }
 
         MatchingSpec matching = fraud.Matching;
-        double[] variation = GroupValueTable.Build(matching.EarningsVariation, groups, Draw, probability: false);
-        DataSourceSpec target = TargetSource(scenario, matching.Linkage, out int targetIndex);
-        double[] earners = Prob(matching.EarnersShare);
+        double[] variation = draws.ByMask(matching.EarningsVariation, probability: false);
+        int targetIndex = TargetSourceIndex(scenario, matching.Linkage);
         var checks = fraud.StatusQuoChecks;
-        long referralDebt = Pence(fraud.TrueStates.FirstOrDefault(t => t.Id == "claimant-error") is { } ce
+        long referralDebt = ReplicateDraws.ToPence(fraud.TrueStates.FirstOrDefault(t => t.Id == "claimant-error") is { } ce
             ? PersonDistribution.Of(ce.AnnualOverpayment, seed, replicate).Mean
             : fraud.TrueStates.Length > 0 ? PersonDistribution.Of(fraud.TrueStates[0].AnnualOverpayment, seed, replicate).Mean : 0);
-        var person = new PersonModel
+        return new PersonModel
         {
             ClaimCut = claimCut,
             MinAge = context.Population.Spec.AgeBands.IsDefaultOrEmpty ? 0 : 16,
             StateCut = stateCut,
             Overpayment = overpayment,
-            EarnerCut = earners.Select(CompiledLinkage.Cut).ToArray(),
-            EarnerCutAll = CompiledLinkage.Cut(Math.Clamp(Draw(matching.EarnersShare.Base), 0, 1)),
+            EarnerCut = draws.Thresholds(matching.EarnersShare),
+            EarnerCutAll = ReplicateDraws.Cut(draws.Draw(matching.EarnersShare.Base)),
             Earnings = PersonDistribution.Of(matching.MonthlyEarnings, seed, replicate),
             LogSd = variation.Select(cv => double.IsFinite(cv) && cv > 0 ? Math.Sqrt(DeterministicMath.Log(1 + cv * cv)) : 0).ToArray(),
-            UndeclaredCut = CompiledLinkage.Cut(Draw(matching.UndeclaredShare)),
-            StaleCut = Cuts(target.StaleShare),
-            AwardPence = Pence(12 * Draw(fraud.Claimants.MonthlyAward)),
-            CheckDetect = checks.Select(c => Cuts(c.DetectionRate)).ToArray(),
-            CheckFalse = checks.Select(c => Cuts(c.FalseReferralRate)).ToArray(),
-            CheckCostPence = checks.Select(c => Pence(Draw(c.CostPerCase))).ToArray(),
+            UndeclaredCut = draws.Threshold(matching.UndeclaredShare),
+            StaleCut = draws.Thresholds(scenario.DataSources[targetIndex].StaleShare),
+            AwardPence = ReplicateDraws.ToPence(12 * draws.Draw(fraud.Claimants.MonthlyAward)),
+            CheckDetect = checks.Select(c => draws.Thresholds(c.DetectionRate)).ToArray(),
+            CheckFalse = checks.Select(c => draws.Thresholds(c.FalseReferralRate)).ToArray(),
+            CheckCostPence = checks.Select(c => draws.Pence(c.CostPerCase)).ToArray(),
             ReferralDebtPence = referralDebt,
             Days = PersonDistribution.Of(fraud.Responses.DaysToResolution, seed, replicate),
             Outcomes = RngKey.From(seed, replicate, RngStream.StrandOutcomes),
             Staleness = RngKey.From(seed, replicate, RngStream.Of(RngStreamKind.Staleness, targetIndex)),
             DaysKey = RngKey.From(seed, replicate, RngStream.Of(RngStreamKind.StrandOutcomes, 1)),
         };
-
-        // Linkages: variants whose linkage and data sources are the same records share one.
-        int linkIndex = LinkageIndex(scenario, matching.Linkage);
-        var reps = new List<int>();
-        var linkages = new List<CompiledLinkage>();
-        var variants = new VariantModel[context.Variants.Count];
-        int statusQuo = 0;
-        for (int v = 0; v < variants.Length; v++)
-        {
-            SimulationVariant variant = context.Variants[v];
-            if (variant.Kind == VariantKind.StatusQuo)
-                statusQuo = v;
-            Scenario s = variant.Scenario;
-            int rep = -1;
-            bool first = false;
-            if (variant.LinksData)
-            {
-                rep = reps.FindIndex(r => ReferenceEquals(context.Variants[r].Scenario.Linkages[linkIndex], s.Linkages[linkIndex])
-                                          && context.Variants[r].Scenario.DataSources == s.DataSources);
-                if (rep < 0)
-                {
-                    reps.Add(v);
-                    linkages.Add(CompiledLinkage.Compile(s, s.Linkages[linkIndex], groups, seed, replicate));
-                    rep = linkages.Count - 1;
-                    first = true;
-                }
-            }
-
-            variants[v] = CompileVariant(variant, groups, seed, replicate, rep) with { CountsLinkage = first, LinkSource = rep >= 0 ? reps[rep] : v };
-        }
-
-        double rate = Draw(scenario.DiscountRate);
-        double annuity = PresentValue.AnnuityFactor(scenario.HorizonYears, rate);
-        return new FraudReplicate(person, variants, [.. linkages], statusQuo, scenario.Population.Size, annuity);
     }
 
-    private static VariantModel CompileVariant(SimulationVariant variant, IReadOnlyList<string> groups, ulong seed, int replicate, int rep)
+    /// <summary>The matching rule, actions and responses as <paramref name="variant"/> sees them, then its enabled safeguards' mechanisms.</summary>
+    private static VariantModel CompileVariant(SimulationVariant variant, ReplicateDraws draws, int linkRep, bool countsLinkage)
     {
-        Scenario s = variant.Scenario;
-        FraudSpec f = s.Fraud!;
-        double Draw(Parameter p) => ParameterSampler.Draw(p, seed, replicate);
-        ulong[] Cuts(GroupValues v) => GroupValueTable.Build(v, groups, Draw, probability: true).Select(CompiledLinkage.Cut).ToArray();
-        static long Pence(double gbp) => (long)Math.Round(gbp * 100);
-        double Param(SafeguardSpec g, string name) => g.Get(name) is { } p ? Draw(p) : 0;
-
+        FraudSpec f = variant.Scenario.Fraud!;
         bool matching = variant.LinksData;
-        bool periodMatched = (variant.Setting("fraud.matching.comparison") is { } cmp
-            ? cmp == "period-matched"
-            : f.Matching.Comparison == EarningsComparison.PeriodMatched);
-        double threshold = Draw(f.Matching.FlagThreshold);
-        bool review = false;
-        ulong catchCut = 0, screenCut = 0;
-        long reviewCost = 0, evidenceCost = 0, screenCost = 0, noticeCost = 0;
-        uint screenMask = 0;
-        double appealRate = -1, fixedAnnual = 0, setup = 0;
-        if (matching)
-        {
-            foreach (SafeguardSpec g in variant.EnabledSafeguards)
-            {
-                fixedAnnual += 100 * Draw(g.AnnualCost);
-                setup += 100 * Draw(g.SetupCost);
-                switch (g.Type)
-                {
-                    case "human-review":
-                        review = true;
-                        catchCut = CompiledLinkage.Cut(Param(g, "catch_rate"));
-                        reviewCost = Pence(Param(g, "cost_per_case"));
-                        break;
-                    case "minimum-evidence-standard":
-                        periodMatched = true;
-                        evidenceCost = Pence(Param(g, "cost_per_case"));
-                        break;
-                    case "vulnerability-screen":
-                        foreach (string id in g.Groups)
-                        {
-                            for (int k = 0; k < groups.Count; k++)
-                            {
-                                if (groups[k] == id)
-                                    screenMask |= 1u << k;
-                            }
-                        }
-
-                        screenCut = CompiledLinkage.Cut(Param(g, "detection_rate"));
-                        screenCost = Pence(Param(g, "cost_per_case"));
-                        break;
-                    case "higher-threshold":
-                        threshold = Param(g, "flag_threshold");
-                        break;
-                    case "notification-and-appeal":
-                        appealRate = Param(g, "appeal_rate");
-                        noticeCost = Pence(Param(g, "cost_per_case"));
-                        break;
-                }
-            }
-        }
-
-        double[] appeal = GroupValueTable.Build(f.Responses.Appeal, groups, Draw, probability: true);
-        if (appealRate >= 0)
-            appeal = appeal.Select(a => Math.Max(a, appealRate)).ToArray();
-        return new VariantModel
+        var model = new VariantModel
         {
             Matching = matching,
-            LinkRep = rep,
-            PeriodMatched = periodMatched,
-            Threshold = threshold,
-            Review = review,
-            CatchCut = catchCut,
-            ReviewCostPence = reviewCost,
-            EvidenceCostPence = evidenceCost,
-            ScreenMask = screenMask,
-            ScreenCut = screenCut,
-            ScreenCostPence = screenCost,
-            NoticeCostPence = noticeCost,
-            AppealCut = appeal.Select(CompiledLinkage.Cut).ToArray(),
-            RespondCut = Cuts(f.Responses.RespondToLetter),
-            HardshipCut = Cuts(f.Hardship.ShareOfWrongfulActions),
-            SuspendCut = CompiledLinkage.Cut(Draw(f.Actions.SuspensionShare)),
-            AppealSuccessCut = CompiledLinkage.Cut(Draw(f.Responses.AppealSuccessWhenWrong)),
-            LetterPence = Pence(Draw(f.Actions.LetterCost)),
-            SuspensionPence = Pence(Draw(f.Actions.SuspensionCost)),
-            DebtPence = Pence(Draw(f.Actions.DebtCost)),
-            InvestigationPence = Pence(Draw(f.Actions.InvestigationCost)),
-            AppealPence = Pence(Draw(f.Responses.AppealCost)),
-            FixedAnnualPence = fixedAnnual,
-            SetupPence = setup,
-            HardshipValuePence = FraudModel.HasSourcedValuation(f) ? 100 * Draw(f.Hardship.Valuation!) : 0,
+            LinkRep = linkRep,
+            CountsLinkage = countsLinkage,
+            PeriodMatched = variant.Setting("fraud.matching.comparison") is { } cmp
+                ? cmp == "period-matched"
+                : f.Matching.Comparison == EarningsComparison.PeriodMatched,
+            Threshold = draws.Draw(f.Matching.FlagThreshold),
+            RespondCut = draws.Thresholds(f.Responses.RespondToLetter),
+            HardshipCut = draws.Thresholds(f.Hardship.ShareOfWrongfulActions),
+            SuspendCut = draws.Threshold(f.Actions.SuspensionShare),
+            AppealSuccessCut = draws.Threshold(f.Responses.AppealSuccessWhenWrong),
+            LetterPence = draws.Pence(f.Actions.LetterCost),
+            SuspensionPence = draws.Pence(f.Actions.SuspensionCost),
+            DebtPence = draws.Pence(f.Actions.DebtCost),
+            InvestigationPence = draws.Pence(f.Actions.InvestigationCost),
+            AppealPence = draws.Pence(f.Responses.AppealCost),
+            Fixed = matching ? FixedCosts.Of(variant, draws) : default,
+            HardshipValuePence = FraudModel.HasSourcedValuation(f) ? 100 * draws.Draw(f.Hardship.Valuation!) : 0,
         };
+        if (matching)
+            Mechanisms.Apply(variant, model, draws);
+
+        double[] appeal = draws.ByMask(f.Responses.Appeal, probability: true);
+        double floor = model.AppealFloor;
+        model.AppealCut = Array.ConvertAll(appeal, a => ReplicateDraws.Cut(floor >= 0 ? Math.Max(a, floor) : a));
+        return model;
     }
 
-    public IChunkEvaluator CreateEvaluator(int chunkCapacity) => new FraudEvaluator(this, chunkCapacity);
+    public IChunkEvaluator CreateEvaluator(int pass, int chunkCapacity) => new FraudEvaluator(this, chunkCapacity);
 
     /// <summary>
     /// Forms the totals and present values from the merged one-year tallies: total cost; net
@@ -378,40 +334,33 @@ internal sealed class FraudReplicate : IStrandReplicate
     /// to no person: they enter the <c>all</c> row only, divided by the scale factor so the runner's
     /// scaling to the declared population leaves them whole.
     /// </summary>
-    public void Complete(TallyTable total, int counterOffset)
+    public void Complete(StrandTally total)
     {
-        ArgumentNullException.ThrowIfNull(total);
-        int o = counterOffset;
-        long simulated = total[0, 0, o + C.Persons];
-        for (int v = 1; v < _variants.Length; v++)
-            total.CopyCounters(0, v, o + C.Claimants, C.CorrectClaims - C.Claimants + 1);
-        for (int v = 0; v < _variants.Length; v++)
-        {
-            if (_variants[v].LinkSource != v)
-                total.CopyCounters(_variants[v].LinkSource, v, o + C.LinkProcessed, C.LinkReviewed - C.LinkProcessed + 1);
-        }
+        StrandTally<C> t = total.As<C>();
+        for (int v = 1; v < Variants.Length; v++)
+            t.CopyCounters(0, v, C.Claimants, C.CorrectClaims);
+        LinkCounters.CopyShared(total.Slice(FraudCounters.LinkBlock, LinkCounters.Set.Count), _linkages);
 
-        double unscale = simulated > 0 && _declared > 0 ? (double)simulated / _declared : 1;
-        for (int v = 0; v < _variants.Length; v++)
+        double unscale = FixedCosts.Unscale(_simulated, _declared);
+        for (int v = 0; v < Variants.Length; v++)
         {
-            VariantModel m = _variants[v];
-            for (int row = 0; row < total.Rows; row++)
+            FixedCosts fixedCosts = Variants[v].Fixed;
+            for (int row = 0; row < t.Rows; row++)
             {
                 if (row == 0)
-                    total[v, row, o + C.SafeguardCost] += (long)Math.Round(m.FixedAnnualPence * unscale);
-                long cost = total[v, row, o + C.InvestigationCost] + total[v, row, o + C.ActionCost] + total[v, row, o + C.ReviewCost]
-                            + total[v, row, o + C.AppealCost] + total[v, row, o + C.SafeguardCost];
-                total[v, row, o + C.TotalCost] = cost;
-                double setup = row == 0 ? m.SetupPence * unscale : 0;
-                total[v, row, o + C.NetBenefit] = (long)Math.Round(_annuity * (total[v, row, o + C.RecoveredPence] - cost) - setup);
-                total[v, row, o + C.HardshipValue] = (long)Math.Round(_annuity * total[v, row, o + C.Hardship] * m.HardshipValuePence);
+                    t[v, row, C.SafeguardCostPence] += fixedCosts.AnnualCounter(unscale);
+                long cost = t[v, row, C.InvestigationCostPence] + t[v, row, C.ActionCostPence] + t[v, row, C.ReviewCostPence]
+                            + t[v, row, C.AppealCostPence] + t[v, row, C.SafeguardCostPence];
+                t[v, row, C.TotalCostPence] = cost;
+                t[v, row, C.NetBenefitPence] = fixedCosts.NetPresentValue(_annuity, t[v, row, C.RecoveredPence] - cost, withFixed: row == 0, unscale);
+                t[v, row, C.HardshipValuePence] = (long)Math.Round(_annuity * t[v, row, C.Hardship] * Variants[v].HardshipValuePence);
             }
         }
 
-        for (int v = 0; v < _variants.Length; v++)
+        for (int v = 0; v < Variants.Length; v++)
         {
-            for (int row = 0; row < total.Rows; row++)
-                total[v, row, o + C.NetBenefitVsStatusQuo] = total[v, row, o + C.NetBenefit] - total[_statusQuo, row, o + C.NetBenefit];
+            for (int row = 0; row < t.Rows; row++)
+                t[v, row, C.NetBenefitVsStatusQuoPence] = t[v, row, C.NetBenefitPence] - t[_statusQuo, row, C.NetBenefitPence];
         }
     }
 
@@ -423,30 +372,17 @@ internal sealed class FraudReplicate : IStrandReplicate
         _ => throw new ArgumentException($"unknown true state '{id}'", nameof(id)),
     };
 
-    private static DataSourceSpec TargetSource(Scenario scenario, string linkage, out int index)
+    /// <summary>The index among the scenario's data sources of the matching linkage's target (the source whose records may be stale).</summary>
+    private static int TargetSourceIndex(Scenario scenario, string linkage)
     {
-        LinkageSpec spec = scenario.Linkages[LinkageIndex(scenario, linkage)];
+        string target = scenario.Linkages[VariantLinkages.IndexOf(scenario, linkage)].To;
         for (int i = 0; i < scenario.DataSources.Length; i++)
         {
-            if (scenario.DataSources[i].Id == spec.To)
-            {
-                index = i;
-                return scenario.DataSources[i];
-            }
-        }
-
-        throw new ArgumentException($"no data source '{spec.To}'", nameof(scenario));
-    }
-
-    private static int LinkageIndex(Scenario scenario, string linkage)
-    {
-        for (int i = 0; i < scenario.Linkages.Length; i++)
-        {
-            if (scenario.Linkages[i].Id == linkage)
+            if (scenario.DataSources[i].Id == target)
                 return i;
         }
 
-        throw new ArgumentException($"no linkage '{linkage}'", nameof(scenario));
+        throw new ArgumentException($"no data source '{target}'", nameof(scenario));
     }
 
     /// <summary>The intercept c with mean over d = 0 … 9 of expit(c + g (d − 4.5)) = p, by bisection (the mean is increasing in c).</summary>

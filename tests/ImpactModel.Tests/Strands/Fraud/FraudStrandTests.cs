@@ -2,6 +2,8 @@ using ImpactModel.Pilot;
 using ImpactModel.Scenarios;
 using ImpactModel.Scenarios.Model;
 using ImpactModel.Simulation;
+using ImpactModel.StrandKit;
+using ImpactModel.Strands;
 using ImpactModel.Strands.Fraud;
 using ImpactModel.Tests.Scenarios;
 
@@ -95,7 +97,7 @@ public sealed class FraudStrandTests
     }
 
     private static RunResult Run(Scenario s, int replicates = 1, int threads = 0, int chunk = 4096, long? persons = null) =>
-        SimulationRunner.Run(s, new RunSettings(7, replicates, persons ?? s.Population.Size, threads, chunk));
+        SimulationRunner.Run(s, new RunSettings(7, replicates, persons ?? s.Population.Size, threads, chunk), BuiltInStrands.Registry);
 
     private static double Value(RunResult r, string variant, string group, string metric, int replicate = 0) =>
         r.Series.Single(x => x.Variant == variant && x.Group == group && x.Metric == metric).Values[replicate]

@@ -1,0 +1,74 @@
+namespace ImpactModel.Simulation;
+
+/// <summary>
+/// An accumulator a strand declares besides its per-person counters: <paramref name="Length"/>
+/// integers per variant, indexed as the strand chooses (e.g. persons per cell of the released
+/// quasi-identifiers, for equivalence-class sizes).
+/// </summary>
+/// <param name="Name">What it holds (for messages and shard files).</param>
+/// <param name="Length">Integers per variant.</param>
+public sealed record AccumulatorDefinition(string Name, int Length);
+
+/// <summary>
+/// A strand's accumulators of one thread (or, once merged, of a whole pass): integers per
+/// accumulator × variant × index. Merged by addition, so the merged values are the same for any
+/// thread count, chunk size or split of the persons into shards.
+/// </summary>
+public sealed class Accumulators
+{
+    private readonly long[] _values;
+    private readonly int[] _start;
+    private readonly int[] _length;
+
+    public Accumulators(IReadOnlyList<AccumulatorDefinition> definitions, int variants)
+    {
+        ArgumentNullException.ThrowIfNull(definitions);
+        ArgumentOutOfRangeException.ThrowIfLessThan(variants, 1);
+        Definitions = definitions;
+        Variants = variants;
+        _start = new int[definitions.Count];
+        _length = new int[definitions.Count];
+        long total = 0;
+        for (int a = 0; a < definitions.Count; a++)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(definitions[a].Length);
+            _start[a] = (int)total;
+            _length[a] = definitions[a].Length;
+            total += (long)definitions[a].Length * variants;
+            if (total > Array.MaxLength)
+                throw new ArgumentException($"accumulators of {total:N0} integers are too large", nameof(definitions));
+        }
+
+        _values = new long[total];
+    }
+
+    /// <summary>The accumulators' definitions, in the strand's order.</summary>
+    public IReadOnlyList<AccumulatorDefinition> Definitions { get; }
+
+    public int Variants { get; }
+
+    /// <summary>Every value, accumulator by accumulator, variant by variant (to persist or send a shard's accumulators).</summary>
+    public Span<long> Values => _values;
+
+    /// <summary>Accumulator <paramref name="accumulator"/> of <paramref name="variant"/>.</summary>
+    public Span<long> Of(int accumulator, int variant)
+    {
+        if ((uint)variant >= (uint)Variants)
+            throw new ArgumentOutOfRangeException(nameof(variant), variant, $"variants are 0 … {Variants - 1}");
+        int length = _length[accumulator];
+        return _values.AsSpan(_start[accumulator] + variant * length, length);
+    }
+
+    /// <summary>Adds every value of <paramref name="other"/> (accumulators of the same definitions).</summary>
+    public void Merge(Accumulators other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (other._values.Length != _values.Length || other.Variants != Variants)
+            throw new ArgumentException("accumulators of different shapes", nameof(other));
+        for (int i = 0; i < _values.Length; i++)
+            _values[i] += other._values[i];
+    }
+
+    /// <summary>Sets every value to 0.</summary>
+    public void Clear() => Array.Clear(_values);
+}

@@ -1,0 +1,64 @@
+using ImpactModel.Population;
+
+namespace ImpactModel.Simulation;
+
+/// <summary>What a strand's outcome was for one person in one variant (bits; a person may be both).</summary>
+[Flags]
+public enum PersonOutcome : byte
+{
+    None = 0,
+
+    /// <summary>The person bore at least one of the strand's harms (e.g. a wrongful adverse action).</summary>
+    Harmed = 1,
+
+    /// <summary>The person benefited (e.g. reached by a service they would not have applied for).</summary>
+    Benefited = 2,
+}
+
+/// <summary>
+/// Per person and variant, what each strand's outcome was, for one chunk: a few bits in a buffer
+/// the runner hands to every evaluator and clears before each chunk, so that a view across
+/// strands (the same persons flagged by fraud matching, contacted on an inference, exposed in an
+/// extract) can count persons without any strand knowing the others. Strands only set bits.
+/// </summary>
+public sealed class PersonFlags
+{
+    private readonly PersonOutcome[] _flags;
+
+    public PersonFlags(int variants, int capacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(variants, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        Variants = variants;
+        Capacity = capacity;
+        _flags = new PersonOutcome[variants * capacity];
+    }
+
+    public int Variants { get; }
+
+    /// <summary>Persons per chunk.</summary>
+    public int Capacity { get; }
+
+    /// <summary>Marks person <paramref name="index"/> of the chunk (its id minus the chunk's first) in <paramref name="variant"/>.</summary>
+    public void Mark(int variant, int index, PersonOutcome outcome)
+    {
+        if ((uint)index >= (uint)Capacity)
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"a chunk holds at most {Capacity} persons");
+        _flags[variant * Capacity + index] |= outcome;
+    }
+
+    /// <summary>The outcomes of the chunk's first <paramref name="count"/> persons in <paramref name="variant"/>.</summary>
+    public ReadOnlySpan<PersonOutcome> Of(int variant, int count) => _flags.AsSpan(variant * Capacity, count);
+
+    /// <summary>Clears every person's outcome in every variant.</summary>
+    public void Clear() => Array.Clear(_flags);
+}
+
+/// <summary>
+/// Sees every chunk after all strands evaluated it, with the persons' outcomes: e.g. counts the
+/// persons harmed in any strand. One per thread; it must add integers only and not allocate.
+/// </summary>
+public interface IChunkObserver
+{
+    void Observe(PersonChunk persons, PersonFlags flags);
+}

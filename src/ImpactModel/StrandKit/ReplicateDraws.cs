@@ -1,0 +1,83 @@
+using ImpactModel.MonteCarlo;
+using ImpactModel.Population;
+using ImpactModel.Random;
+using ImpactModel.Scenarios.Model;
+
+namespace ImpactModel.StrandKit;
+
+/// <summary>
+/// A strand's parameters for one replicate: each drawn once for (seed, replicate) by its path
+/// (<see cref="ParameterSampler"/>), so every variant sees the same draw unless it overrides the
+/// parameter; by-group parameters as tables indexed by a person's group mask; probabilities as
+/// integer thresholds on a 32-bit random word (<see cref="BernoulliThreshold"/>) and money as whole
+/// pence, the forms a per-person loop compares and adds without floating point.
+/// </summary>
+public sealed class ReplicateDraws
+{
+    /// <param name="groupIds">The population's groups in declaration order (bit g of a mask is group g).</param>
+    /// <param name="seed">The run seed.</param>
+    /// <param name="replicate">The replicate.</param>
+    public ReplicateDraws(IReadOnlyList<string> groupIds, ulong seed, int replicate)
+    {
+        ArgumentNullException.ThrowIfNull(groupIds);
+        GroupIds = groupIds;
+        Seed = seed;
+        Replicate = replicate;
+    }
+
+    /// <summary>The draws of <paramref name="context"/>'s replicate over its population's groups.</summary>
+    public ReplicateDraws(Simulation.ReplicateContext context)
+        : this((context ?? throw new ArgumentNullException(nameof(context))).Population.GroupIds, context.Seed, context.Replicate)
+    {
+    }
+
+    public IReadOnlyList<string> GroupIds { get; }
+
+    public ulong Seed { get; }
+
+    public int Replicate { get; }
+
+    /// <summary>Group masks: 2^groups.</summary>
+    public int Masks => 1 << GroupIds.Count;
+
+    /// <summary>The replicate's value of <paramref name="parameter"/>.</summary>
+    public double Draw(Parameter parameter) => ParameterSampler.Draw(parameter, Seed, Replicate);
+
+    /// <summary>The replicate's value of an optional parameter, or <paramref name="otherwise"/> when it is absent.</summary>
+    public double Draw(Parameter? parameter, double otherwise) => parameter is null ? otherwise : Draw(parameter);
+
+    /// <summary>The value for each group mask (<see cref="GroupValueTable"/>): probabilities combine on the odds scale, other kinds by ratios.</summary>
+    public double[] ByMask(GroupValues values, bool probability) => GroupValueTable.Build(values, GroupIds, Draw, probability);
+
+    /// <summary>The Bernoulli threshold of a probability parameter.</summary>
+    public ulong Threshold(Parameter parameter) => Cut(Draw(parameter));
+
+    /// <summary>The Bernoulli threshold for each group mask of a by-group probability.</summary>
+    public ulong[] Thresholds(GroupValues values) => Array.ConvertAll(ByMask(values, probability: true), Cut);
+
+    /// <summary>A money parameter in whole pence.</summary>
+    public long Pence(Parameter parameter) => ToPence(Draw(parameter));
+
+    /// <summary>The threshold on a 32-bit word of probability <paramref name="p"/> (clamped to [0, 1]): the event is <c>word &lt; threshold</c>.</summary>
+    public static ulong Cut(double p) => BernoulliThreshold.FromProbability(Math.Clamp(p, 0, 1)).Threshold;
+
+    /// <summary>GBP to whole pence, rounded to the nearest (half to even, as <see cref="Math.Round(double)"/>).</summary>
+    public static long ToPence(double gbp) => (long)Math.Round(gbp * 100);
+
+    /// <summary>The bit mask of the listed groups (ids not in the population are ignored: the loader has refused them).</summary>
+    public uint MaskOf(IEnumerable<string> groups)
+    {
+        ArgumentNullException.ThrowIfNull(groups);
+        uint mask = 0;
+        foreach (string id in groups)
+        {
+            for (int k = 0; k < GroupIds.Count; k++)
+            {
+                if (GroupIds[k] == id)
+                    mask |= 1u << k;
+            }
+        }
+
+        return mask;
+    }
+}
