@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using ImpactModel.Linkage;
 using ImpactModel.Population;
@@ -8,6 +7,7 @@ using ImpactModel.Scenarios;
 using ImpactModel.Scenarios.Model;
 using ImpactModel.Worker.Cli;
 using ImpactModel.Worker.Hosting;
+using ImpactModel.Worker.Output;
 using Microsoft.Extensions.Hosting;
 using Spectre.Console;
 
@@ -93,96 +93,32 @@ public static class DescribeCommand
 
     internal static string ToJson(string scenario, string? strand, PopulationDescription d, IReadOnlyList<LinkageSection> linkage, long linkedPersons)
     {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
-        {
-            w.WriteStartObject();
-            w.WriteString("scenario", scenario);
-            if (strand is null)
-                w.WriteNull("strand");
-            else
-                w.WriteString("strand", strand);
-            w.WriteString("seed", d.Seed.ToString(CultureInfo.InvariantCulture));
-            w.WriteNumber("replicate", d.Replicate);
-            w.WriteNumber("declared_population", d.DeclaredPopulation);
-            w.WriteNumber("simulated_population", d.SimulatedPopulation);
-            w.WriteNumber("rest", d.Rest);
-            Figures(w, "groups", "prevalence", d.Groups);
-            Figures(w, "areas", "share", d.Areas);
-            Figures(w, "overlaps", "share", d.Overlaps);
-            Figures(w, "income_deciles", "share_below", d.IncomeDeciles);
-            Figures(w, "age_bands", "share", d.AgeBands);
-            Figures(w, "sex", "share", d.Sex);
-            Figures(w, "household_sizes", "share", d.HouseholdSizes);
-            w.WriteStartArray("linkage");
-            foreach (LinkageSection section in linkage)
-            {
-                w.WriteStartObject();
-                w.WriteString("id", section.Id);
-                w.WriteString("from", section.From);
-                w.WriteString("to", section.To);
-                w.WriteNumber("simulated_persons", linkedPersons);
-                w.WriteStartArray("groups");
-                foreach (LinkageRow row in section.Rows)
-                {
-                    w.WriteStartObject();
-                    w.WriteString("name", row.Group);
-                    w.WriteNumber("processed", row.Processed);
-                    foreach (LinkageRate rate in row.Rates)
-                    {
-                        w.WriteStartObject(rate.Metric);
-                        Number(w, "simulated", rate.Simulated ?? double.NaN);
-                        Number(w, "standard_error", rate.StandardError ?? double.NaN);
-                        Number(w, "expected", rate.Expected ?? double.NaN);
-                        w.WriteNumber("denominator", rate.Denominator);
-                        w.WriteEndObject();
-                    }
-
-                    w.WriteEndObject();
-                }
-
-                w.WriteEndArray();
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(buffer.ToArray());
+        var report = new PopulationReport(
+            scenario,
+            strand,
+            d.Seed.ToString(CultureInfo.InvariantCulture),
+            d.Replicate,
+            d.DeclaredPopulation,
+            d.SimulatedPopulation,
+            d.Rest,
+            [.. d.Groups.Select(PrevalenceFigure.From)],
+            [.. d.Areas.Select(ShareFigure.From)],
+            [.. d.Overlaps.Select(ShareFigure.From)],
+            [.. d.IncomeDeciles.Select(ShareBelowFigure.From)],
+            [.. d.AgeBands.Select(ShareFigure.From)],
+            [.. d.Sex.Select(ShareFigure.From)],
+            [.. d.HouseholdSizes.Select(ShareFigure.From)],
+            [.. linkage.Select(section => new LinkageReport(section.Id, section.From, section.To, linkedPersons,
+                [.. section.Rows.Select(LinkageGroup)]))]);
+        return JsonSerializer.Serialize(report, OutputJson.Default.PopulationReport);
     }
 
-    private static void Figures(Utf8JsonWriter w, string name, string quantity, IReadOnlyList<DescribedFigure> figures)
+    private static LinkageGroupReport LinkageGroup(LinkageRow row)
     {
-        w.WriteStartArray(name);
-        foreach (var f in figures)
-        {
-            w.WriteStartObject();
-            w.WriteString("name", f.Name);
-            if (f.Label is null)
-                w.WriteNull("label");
-            else
-                w.WriteString("label", f.Label);
-            Number(w, $"declared_{quantity}", f.Declared);
-            Number(w, $"drawn_{quantity}", f.Drawn);
-            Number(w, $"realised_{quantity}", f.Realised);
-            Number(w, "standard_error", f.StandardError);
-            Number(w, "z", f.Z);
-            w.WriteNumber("count", f.Count);
-            w.WriteNumber("denominator", f.Denominator);
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
-    }
-
-    /// <summary>An undefined value (a zero denominator) is null, never NaN.</summary>
-    private static void Number(Utf8JsonWriter w, string name, double value)
-    {
-        if (double.IsFinite(value))
-            w.WriteNumber(name, value);
-        else
-            w.WriteNull(name);
+        var group = new LinkageGroupReport(row.Group, row.Processed);
+        foreach (LinkageRate rate in row.Rates)
+            group.Rates.Add(rate.Metric, new LinkageRateReport(rate.Simulated, rate.StandardError, rate.Expected, rate.Denominator));
+        return group;
     }
 
     private static readonly (string Title, Func<PopulationDescription, IReadOnlyList<DescribedFigure>> Rows)[] Sections =

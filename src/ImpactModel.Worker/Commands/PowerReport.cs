@@ -1,7 +1,7 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using ImpactModel.Worker.Cli;
+using ImpactModel.Worker.Output;
 using Spectre.Console;
 
 namespace ImpactModel.Worker.Commands;
@@ -21,6 +21,8 @@ public sealed class PowerReport
     {
         if (value is double d && !double.IsFinite(d))
             throw new InvalidOperationException($"'{key}' is not finite; refusing to print NaN or infinity");
+        if (value is not (null or double or long or int or string))
+            throw new InvalidOperationException($"unsupported value for '{key}': {value.GetType().Name}");
         _fields.Add((key, label, value));
         return this;
     }
@@ -51,33 +53,19 @@ public sealed class PowerReport
         return ExitCodes.Success;
     }
 
+    /// <summary>
+    /// The JSON object: each field under its key in the order added, then <c>warnings</c>. The
+    /// fields differ by design and by what was solved for, so they are a keyed list rather than a
+    /// record per design; the values are numbers, counts, text or null, which the serializer
+    /// writes from the types registered on <see cref="OutputJson"/>.
+    /// </summary>
     public string ToJson()
     {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
-        {
-            writer.WriteStartObject();
-            foreach ((string key, _, object? value) in _fields)
-            {
-                switch (value)
-                {
-                    case null: writer.WriteNull(key); break;
-                    case double d: writer.WriteNumber(key, d); break;
-                    case long l: writer.WriteNumber(key, l); break;
-                    case int i: writer.WriteNumber(key, i); break;
-                    case string s: writer.WriteString(key, s); break;
-                    default: throw new InvalidOperationException($"unsupported value for '{key}'");
-                }
-            }
-
-            writer.WriteStartArray("warnings");
-            foreach (string warning in _warnings)
-                writer.WriteStringValue(warning);
-            writer.WriteEndArray();
-            writer.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(buffer.ToArray());
+        var fields = new OrderedDictionary<string, object?>(_fields.Count + 1, StringComparer.Ordinal);
+        foreach ((string key, _, object? value) in _fields)
+            fields.Add(key, value);
+        fields.Add("warnings", _warnings.ToArray());
+        return JsonSerializer.Serialize(fields, OutputJson.Default.Fields);
     }
 
     private void WriteTable(TextWriter output)

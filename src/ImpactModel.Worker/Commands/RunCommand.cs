@@ -1,13 +1,13 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using ImpactModel.Scenarios;
 using ImpactModel.Scenarios.Model;
 using ImpactModel.Simulation;
 using ImpactModel.Worker.Cli;
 using ImpactModel.Worker.Hosting;
+using ImpactModel.Worker.Output;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -246,60 +246,18 @@ public static class RunCommand
 
     internal static string SummaryJson(string dir, IReadOnlyList<RunResult> results)
     {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            w.WriteStartObject();
-            w.WriteString("out", dir);
-            w.WriteStartArray("runs");
-            foreach (RunResult result in results)
-            {
-                w.WriteStartObject();
-                w.WriteString("scenario", result.Scenario);
-                w.WriteString("strand", result.Strand);
-                w.WriteString("folder", results.Count == 1 ? dir : Path.Combine(dir, result.Scenario));
-                w.WriteString("seed", result.Settings.Seed.ToString(CultureInfo.InvariantCulture));
-                w.WriteNumber("replicates", result.Settings.Replicates);
-                w.WriteNumber("population", result.Settings.Persons);
-                w.WriteNumber("declared_population", result.DeclaredPopulation);
-                w.WriteStartArray("variants");
-                foreach (var v in result.Variants)
-                    w.WriteStringValue(v.Id);
-                w.WriteEndArray();
-                w.WriteStartArray("headline");
-                foreach (ResultRow row in Headline(result))
-                {
-                    w.WriteStartObject();
-                    w.WriteString("variant", row.Variant);
-                    w.WriteString("group", row.Group);
-                    w.WriteString("metric", row.Metric);
-                    Number(w, "mean", row.Summary.Mean);
-                    Number(w, "ci_low", row.Summary.Low);
-                    Number(w, "ci_high", row.Summary.High);
-                    w.WriteNumber("replicates", row.Summary.Replicates);
-                    w.WriteEndObject();
-                }
-
-                w.WriteEndArray();
-                w.WriteStartArray("warnings");
-                foreach (string warning in result.Warnings)
-                    w.WriteStringValue(warning);
-                w.WriteEndArray();
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(buffer.ToArray());
-    }
-
-    private static void Number(Utf8JsonWriter w, string name, double? value)
-    {
-        if (value is { } v && double.IsFinite(v))
-            w.WriteNumber(name, v);
-        else
-            w.WriteNull(name);
+        var summary = new RunSummary(dir, [.. results.Select(result => new RunSummaryEntry(
+            result.Scenario,
+            result.Strand,
+            results.Count == 1 ? dir : Path.Combine(dir, result.Scenario),
+            result.Settings.Seed.ToString(CultureInfo.InvariantCulture),
+            result.Settings.Replicates,
+            result.Settings.Persons,
+            result.DeclaredPopulation,
+            [.. result.Variants.Select(v => v.Id)],
+            [.. Headline(result).Select(row => new HeadlineFigure(row.Variant, row.Group, row.Metric,
+                row.Summary.Mean, row.Summary.Low, row.Summary.High, row.Summary.Replicates))],
+            result.Warnings))]);
+        return JsonSerializer.Serialize(summary, OutputJson.Relaxed.RunSummary);
     }
 }

@@ -53,7 +53,7 @@ public class RunnerStatisticalTests
         for (int seed = 0; seed < Seeds; seed++)
         {
             RunResult r = Run(scenario, (ulong)(1000 + seed), Replicates, 2000);
-            double[] v = FromReplicatesCsv(Csv(RunFolder.Replicates(r)), "proposal", "frequent-mover", "persons");
+            double[] v = FromReplicatesCsv(Csv(r, RunFolder.WriteReplicates), "proposal", "frequent-mover", "persons");
             Assert.Equal(Replicates, v.Length);
             double mean = v.Average();
             double sd = Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / (Replicates - 1));

@@ -15,13 +15,13 @@ public class RunnerTests
         RunResult one = Run(s, 42, 3, 40_000, threads: 1, chunk: 4096);
         RunResult two = Run(s, 42, 3, 40_000, threads: 2, chunk: 4096);
         RunResult small = Run(s, 42, 3, 40_000, threads: 2, chunk: 1000);
-        string results = Csv(RunFolder.Results(one)), replicates = Csv(RunFolder.Replicates(one));
-        Assert.Equal(results, Csv(RunFolder.Results(two)));
-        Assert.Equal(replicates, Csv(RunFolder.Replicates(two)));
-        Assert.Equal(results, Csv(RunFolder.Results(small)));
-        Assert.Equal(replicates, Csv(RunFolder.Replicates(small)));
-        Assert.Equal(Csv(RunFolder.Parameters(one)), Csv(RunFolder.Parameters(small)));
-        Assert.NotEqual(results, Csv(RunFolder.Results(Run(s, 43, 3, 40_000))));
+        string results = Csv(one, RunFolder.WriteResults), replicates = Csv(one, RunFolder.WriteReplicates);
+        Assert.Equal(results, Csv(two, RunFolder.WriteResults));
+        Assert.Equal(replicates, Csv(two, RunFolder.WriteReplicates));
+        Assert.Equal(results, Csv(small, RunFolder.WriteResults));
+        Assert.Equal(replicates, Csv(small, RunFolder.WriteReplicates));
+        Assert.Equal(Csv(one, RunFolder.WriteParameters), Csv(small, RunFolder.WriteParameters));
+        Assert.NotEqual(results, Csv(Run(s, 43, 3, 40_000), RunFolder.WriteResults));
     }
 
     [Fact]
@@ -108,11 +108,11 @@ public class RunnerTests
         Assert.Equal(new ReplicateSummary(0.5, null, null, 1), ReplicateStatistics.Summarise([0.5]));
         Assert.Equal(new ReplicateSummary(null, null, null, 0), ReplicateStatistics.Summarise([double.NaN, double.NaN]));
         RunResult r = Run(Fixture(), 3, 1, 5_000);
-        string csv = Csv(RunFolder.Results(r));
+        string csv = Csv(r, RunFolder.WriteResults);
         Assert.StartsWith("scenario,strand,variant,group,metric,mean,ci_low,ci_high,replicates\n", csv, StringComparison.Ordinal);
         Assert.DoesNotContain("NaN", csv, StringComparison.Ordinal);
         Assert.Contains(",,,1\n", csv, StringComparison.Ordinal);
-        Assert.DoesNotContain("NaN", Csv(RunFolder.Replicates(r)), StringComparison.Ordinal);
+        Assert.DoesNotContain("NaN", Csv(r, RunFolder.WriteReplicates), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -43,10 +43,11 @@ internal static class SimulationTestScenarios
         return result.Scenario!;
     }
 
-    public static string Csv(Microsoft.Data.Analysis.DataFrame frame)
+    /// <summary>The text one of <see cref="RunFolder"/>'s CSV writers writes for <paramref name="result"/>.</summary>
+    public static string Csv(RunResult result, Action<RunResult, TextWriter> write)
     {
         using var w = new StringWriter(CultureInfo.InvariantCulture);
-        RunFolder.WriteCsv(frame, w);
+        write(result, w);
         return w.ToString();
     }
 

@@ -1,0 +1,58 @@
+namespace ImpactModel.Worker.Output;
+
+/// <summary>
+/// A run folder's <c>manifest.json</c> (PRODUCT.md, "Run folder"). The order of the parameters is
+/// the order of the keys in the file.
+/// </summary>
+/// <param name="Scenario">The scenario's name.</param>
+/// <param name="Strand">The scenario's strand id.</param>
+/// <param name="ScenarioSha256">SHA-256 over the scenario file and every file it references, lower-case hex.</param>
+/// <param name="Seed">The run seed, as text: a 64-bit seed above 2^53 would lose digits in readers that hold JSON numbers as doubles.</param>
+/// <param name="Replicates">Replicates run.</param>
+/// <param name="Population">Persons simulated per replicate.</param>
+/// <param name="DeclaredPopulation">Persons the scenario declares; counts and money are scaled to it.</param>
+/// <param name="SamplingFraction">Population / declared population.</param>
+/// <param name="ScaleFactor">1 / sampling fraction: what a simulated count is multiplied by.</param>
+/// <param name="EngineVersion">The engine's version, without the build's commit.</param>
+/// <param name="Threads">Threads the run used.</param>
+/// <param name="ChunkSize">Persons per chunk (results do not depend on it).</param>
+/// <param name="Interval">What <c>ci_low</c> and <c>ci_high</c> mean.</param>
+/// <param name="StartedUtc">When the scenario's run started, UTC, to the millisecond (<c>yyyy-MM-ddTHH:mm:ss.fffZ</c>).</param>
+/// <param name="ElapsedSeconds">Wall-clock seconds the scenario's run took, to the millisecond.</param>
+/// <param name="Groups">The peripheral groups, in the scenario's order.</param>
+/// <param name="Variants">Every variant run, in the order of the results.</param>
+/// <param name="Warnings">Why some declared settings did not act, one line each.</param>
+public sealed record RunManifest(
+    string Scenario,
+    string Strand,
+    string ScenarioSha256,
+    string Seed,
+    int Replicates,
+    long Population,
+    long DeclaredPopulation,
+    double SamplingFraction,
+    double ScaleFactor,
+    string EngineVersion,
+    int Threads,
+    int ChunkSize,
+    string Interval,
+    string StartedUtc,
+    double ElapsedSeconds,
+    IReadOnlyList<string> Groups,
+    IReadOnlyList<ManifestVariant> Variants,
+    IReadOnlyList<string> Warnings);
+
+/// <summary>One variant in <see cref="RunManifest.Variants"/>.</summary>
+/// <param name="Id">The variant id, as in results.csv.</param>
+/// <param name="Kind"><c>status-quo</c> or <c>proposal</c>.</param>
+/// <param name="Description">What the variant is, for people.</param>
+/// <param name="LinksData">True when the variant shares and links data.</param>
+/// <param name="SafeguardsOn">Ids of the safeguards that are on.</param>
+/// <param name="Changes">What the variant changes from the proposal, one line each.</param>
+public sealed record ManifestVariant(
+    string Id,
+    string Kind,
+    string Description,
+    bool LinksData,
+    IReadOnlyList<string> SafeguardsOn,
+    IReadOnlyList<string> Changes);
