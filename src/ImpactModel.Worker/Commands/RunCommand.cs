@@ -136,6 +136,8 @@ public static class RunCommand
             RunResult result = console.IsTerminal && !options.Json
                 ? WithProgressBar(scenario, settings, options.Strands, cancellationToken)
                 : SimulationRunner.Run(scenario, settings, options.Strands, new LogProgress(console.Error, scenario.Name), cancellationToken);
+            foreach (string warning in result.Warnings)
+                console.Error.WriteLine($"impact: warning: {scenario.Name}: {warning}"); // also in the manifest's warnings
             runs.Add((result, new RunInfo(RunFolder.ScenarioHash(scenario, files), RunFolder.EngineVersion, threads,
                 scenarioStarted, clock.Elapsed.TotalSeconds)));
         }
@@ -233,8 +235,6 @@ public static class RunCommand
                 output.WriteLine($"  {row.Variant} {row.Group} {row.Metric}: {(row.Summary.Mean is { } m ? N(m) : "undefined")}{interval}");
             }
 
-            foreach (string warning in result.Warnings)
-                output.WriteLine($"  warning: {warning}");
         }
 
         output.WriteLine($"run folder: {dir}");

@@ -21,6 +21,21 @@ public sealed class RunCommandTests : IDisposable
     private static readonly string[] LinkMetrics = ["link_recall", "link_precision", "link_false_match_rate", "link_review_rate"];
 
     [Fact]
+    public void A_scenario_whose_strand_has_no_model_runs_and_says_so_on_stderr_and_in_the_manifest()
+    {
+        string dir = Path.Combine(_root, "tailored");
+        CliRun run = CliRun.Of("run", ValidateCommandTests.RepositoryFile("scenarios", "tailored-services.yaml"),
+            "--population", "5000", "--replicates", "2", "--out", dir);
+        Assert.True(run.ExitCode == 0, run.Error);
+        string line = Assert.Single(run.ErrorLines, l => l.StartsWith("impact: warning:", StringComparison.Ordinal));
+        Assert.Contains("tailored-services: strand 'tailored-services' has no model yet", line, StringComparison.Ordinal);
+        Assert.DoesNotContain(run.OutLines, l => l.Contains("no model yet", StringComparison.Ordinal));
+        using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "manifest.json")));
+        string warning = Assert.Single(manifest.RootElement.GetProperty("warnings").EnumerateArray()).GetString()!;
+        Assert.EndsWith(warning, line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_fraud_scenario_run_writes_the_run_folder_with_all_rest_every_group_and_link_metrics_for_every_linking_variant()
     {
         string dir = Path.Combine(_root, "fraud");
