@@ -1,7 +1,9 @@
 using System.CommandLine;
 using ImpactModel.Scenarios;
+using ImpactModel.Simulation;
 using ImpactModel.Worker.Cli;
 using ImpactModel.Worker.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Spectre.Console;
 
@@ -26,12 +28,17 @@ public static class ValidateCommand
         command.SetAction(parse =>
         {
             using IHost host = ImpactHost.CreateBuilder(parse.GetValue(ImpactCli.Settings) ?? []).Build();
-            return Run(parse.GetRequiredValue(files), console);
+            return Run(parse.GetRequiredValue(files), console, host.Services.GetRequiredService<StrandRegistry>());
         });
         return command;
     }
 
-    internal static int Run(IReadOnlyList<string> paths, CliConsole console)
+    /// <summary>
+    /// Validates every file; for a valid scenario also warns (stderr, exit 0) of what would not act in
+    /// a run: a strand with no model yet, and each variant override no model reads or that every
+    /// variant shares, at its position.
+    /// </summary>
+    internal static int Run(IReadOnlyList<string> paths, CliConsole console, StrandRegistry strands)
     {
         int invalid = 0;
         // A shared population file's problems would otherwise repeat under every scenario that references it.
@@ -52,6 +59,12 @@ public static class ValidateCommand
             else
             {
                 valid.Add((path, result.Summary));
+                if (result.Scenario is { } scenario)
+                {
+                    StrandModels models = strands.For(scenario);
+                    foreach (string warning in models.Warnings.Concat(VariantBuilder.Warnings(scenario, models.Models)))
+                        console.Error.WriteLine($"impact: warning: {scenario.Name}: {warning}");
+                }
             }
         }
 

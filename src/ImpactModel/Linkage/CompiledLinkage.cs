@@ -233,7 +233,9 @@ public sealed partial class CompiledLinkage
     /// <param name="groupIds">The population's groups in declaration order (bit g of a mask is group g).</param>
     /// <param name="seed">The run seed.</param>
     /// <param name="replicate">The replicate (parameters are drawn for it).</param>
-    public static CompiledLinkage Compile(Scenario scenario, LinkageSpec spec, IReadOnlyList<string> groupIds, ulong seed, int replicate)
+    /// <param name="resolve">A variant's parameter in place of the declared one (its override), or null for the parameters as declared.</param>
+    public static CompiledLinkage Compile(Scenario scenario, LinkageSpec spec, IReadOnlyList<string> groupIds, ulong seed, int replicate,
+        Func<Parameter, Parameter>? resolve = null)
     {
         ArgumentNullException.ThrowIfNull(scenario);
         ArgumentNullException.ThrowIfNull(spec);
@@ -246,7 +248,7 @@ public sealed partial class CompiledLinkage
         DataSourceSpec from = scenario.DataSources[fromIndex], to = scenario.DataSources[toIndex];
         bool exact = spec.Method == LinkageMethod.Exact;
 
-        double Draw(Parameter p) => ParameterSampler.Draw(p, seed, replicate);
+        double Draw(Parameter p) => ParameterSampler.Draw(resolve is null ? p : resolve(p), seed, replicate);
         double[] Table(GroupValues v, bool probability) => GroupValueTable.Build(v, groupIds, Draw, probability);
 
         int masks = 1 << groupIds.Count, fields = spec.Fields.Length;

@@ -71,6 +71,12 @@ public interface IStrandModel
     /// </summary>
     IReadOnlyList<string> SharedParameters { get; }
 
+    /// <summary>
+    /// Parameter paths (each with everything below it) the model reads for each variant, so that an
+    /// override of anything else is reported as having no effect instead of passing silently.
+    /// </summary>
+    IReadOnlyList<string> ReadsParameters { get; }
+
     /// <summary>The metrics, in the order results list them.</summary>
     IReadOnlyList<MetricDefinition> Metrics { get; }
 

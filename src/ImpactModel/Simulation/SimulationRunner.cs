@@ -126,7 +126,7 @@ public static class SimulationRunner
 
         var headline = models.SelectMany(m => m.Metrics).Where(d => d.IsHeadline).Select(d => d.Name).ToImmutableArray();
         return new RunResult(scenario.Name, scenario.Strand, settings, scenario.Population.Size, settings.Persons / (double)scenario.Population.Size,
-            variants, groups, seriesList, resultRows, draws, headline, [.. VariantBuilder.Warnings(scenario, models.SelectMany(m => m.SharedParameters))]);
+            variants, groups, seriesList, resultRows, draws, headline, [.. VariantBuilder.Warnings(scenario, models)]);
     }
 
     /// <summary>The name of the ratio against rest of a harm metric: the suffix goes before any <c>.qualifier</c>.</summary>

@@ -14,23 +14,28 @@ public enum VariantKind
 }
 
 /// <summary>
-/// One variant of a scenario: a <c>with</c> copy of the declared scenario (safeguards switched on
-/// or off, overridden parameters replaced by their new values), what it changes, and the
-/// overridden settings (choices such as <c>fraud.matching.comparison</c>) that strands read.
+/// One variant of a scenario: the declared scenario with the variant's safeguards switched on or off
+/// (a <c>with</c> copy), the parameters it overrides, the settings it chooses, and what it changes.
 /// </summary>
 /// <param name="Id">The variant id (<c>status-quo</c>, <c>proposal</c>, … or a declared id).</param>
 /// <param name="Description">One sentence for the manifest.</param>
 /// <param name="Kind">Status quo or a form of the proposal.</param>
-/// <param name="Scenario">The scenario as this variant sees it.</param>
+/// <param name="Scenario">The scenario as this variant sees it (safeguards on or off; parameters as declared: see <see cref="Resolve"/>).</param>
 /// <param name="Changes">What differs from the proposal as declared, one line each (empty for the proposal).</param>
 /// <param name="Settings">Overridden settings by dotted path (not parameters): the strand that owns the setting reads it.</param>
+/// <param name="Parameters">
+/// Overridden parameters by the path of the parameter they replace, each a copy of it with the new
+/// value: the path is kept, so the override is drawn from the same random counter as the original
+/// and every other parameter keeps its draw (common random numbers).
+/// </param>
 public sealed record SimulationVariant(
     string Id,
     string Description,
     VariantKind Kind,
     Scenario Scenario,
     ImmutableArray<string> Changes,
-    ImmutableDictionary<string, string> Settings)
+    ImmutableDictionary<string, string> Settings,
+    ImmutableDictionary<string, Parameter> Parameters)
 {
     /// <summary>True when the variant shares and links data (every variant but the status quo).</summary>
     public bool LinksData => Kind == VariantKind.Proposal;
@@ -40,4 +45,24 @@ public sealed record SimulationVariant(
 
     /// <summary>The overridden value of a setting, or null when this variant does not override it.</summary>
     public string? Setting(string path) => Settings.TryGetValue(path, out var v) ? v : null;
+
+    /// <summary><paramref name="parameter"/> as this variant sees it: its override, or itself.</summary>
+    public Parameter Resolve(Parameter parameter)
+    {
+        ArgumentNullException.ThrowIfNull(parameter);
+        return Parameters.Count > 0 && Parameters.TryGetValue(parameter.Path, out var overridden) ? overridden : parameter;
+    }
+
+    /// <summary>True when the variant overrides a parameter at <paramref name="path"/> or below it.</summary>
+    public bool OverridesUnder(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        foreach (string p in Parameters.Keys)
+        {
+            if (VariantBuilder.IsUnder(p, path))
+                return true;
+        }
+
+        return false;
+    }
 }

@@ -1,8 +1,6 @@
-using System.Collections;
 using System.Collections.Immutable;
-using System.Reflection;
+using ImpactModel.Scenarios;
 using ImpactModel.Scenarios.Model;
-using ImpactModel.Scenarios.Reading;
 
 namespace ImpactModel.Simulation;
 
@@ -12,16 +10,17 @@ namespace ImpactModel.Simulation;
 /// <c>proposal-only-&lt;id&gt;</c> for each safeguard, then the declared variants.
 /// </summary>
 /// <remarks>
-/// Every variant is a <c>with</c> copy of the declared scenario. A parameter override replaces the
-/// <see cref="Parameter"/> whose path it names by a copy with the new value; the path is kept, so a
-/// distribution given as an override is drawn from the same random counter as the original and
-/// every other parameter keeps its draw (common random numbers). Records the override does not
-/// touch are shared by reference between variants, which lets the runner see that two variants
-/// link data identically and link once. An override of a setting (a choice such as
-/// <c>fraud.matching.comparison</c>) is kept in <see cref="SimulationVariant.Settings"/> for the
-/// strand that owns it. Overrides of population parameters, and of the parameters a strand
-/// declares shared (<see cref="IStrandModel.SharedParameters"/>: who claims, their true state ...),
-/// are not applied: every variant is evaluated on the same persons (see <see cref="Warnings"/>).
+/// Every variant is the declared scenario with its safeguards switched on or off (a <c>with</c>
+/// copy of the safeguard list; everything else is shared by reference), plus the overrides the
+/// loader typed: a <see cref="ParameterOverride"/> becomes a copy of the parameter it replaces
+/// with the new value, kept by path in <see cref="SimulationVariant.Parameters"/> and drawn through
+/// <see cref="SimulationVariant.Resolve"/> (the path is kept, so the override is drawn from the same
+/// random counter as the original and every other parameter keeps its draw: common random
+/// numbers); a <see cref="SettingOverride"/> of <c>safeguards.&lt;id&gt;.enabled</c> switches that
+/// safeguard, any other is kept in <see cref="SimulationVariant.Settings"/> for the strand that owns
+/// it. Overrides of population parameters, and of the parameters a strand declares shared
+/// (<see cref="IStrandModel.SharedParameters"/>: who claims, their true state ...), are not applied:
+/// every variant is evaluated on the same persons (see <see cref="Warnings"/>).
 /// </remarks>
 public static class VariantBuilder
 {
@@ -31,54 +30,86 @@ public static class VariantBuilder
     public const string WithoutPrefix = "proposal-without-";
     public const string OnlyPrefix = "proposal-only-";
 
+    private static readonly ImmutableDictionary<string, string> NoSettings = ImmutableDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal);
+    private static readonly ImmutableDictionary<string, Parameter> NoParameters = ImmutableDictionary<string, Parameter>.Empty.WithComparers(StringComparer.Ordinal);
+
     /// <summary>The variants of <paramref name="scenario"/> in the documented order.</summary>
     public static IReadOnlyList<SimulationVariant> Build(Scenario scenario)
     {
         ArgumentNullException.ThrowIfNull(scenario);
-        var empty = ImmutableDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal);
+        SimulationVariant Made(string id, string description, VariantKind kind, Scenario s, ImmutableArray<string> changes) =>
+            new(id, description, kind, s, changes, NoSettings, NoParameters);
         var list = new List<SimulationVariant>
         {
-            new(StatusQuo, "Today's arrangements: nothing new is shared or linked and no proposed safeguard runs.",
-                VariantKind.StatusQuo, WithSafeguards(scenario, _ => false), ["no new data sharing or linkage", "no proposed safeguard"], empty),
-            new(Proposal, "The proposal as declared.", VariantKind.Proposal, scenario, [], empty),
+            Made(StatusQuo, "Today's arrangements: nothing new is shared or linked and no proposed safeguard runs.",
+                VariantKind.StatusQuo, WithSafeguards(scenario, _ => false), ["no new data sharing or linkage", "no proposed safeguard"]),
+            Made(Proposal, "The proposal as declared.", VariantKind.Proposal, scenario, []),
         };
         var safeguards = scenario.Safeguards;
         foreach (var s in safeguards)
         {
-            list.Add(new(WithoutPrefix + s.Id, $"The proposal without the safeguard '{s.Id}'.", VariantKind.Proposal,
-                WithSafeguards(scenario, x => x.Id != s.Id && x.Enabled), [$"safeguard '{s.Id}' off"], empty));
+            list.Add(Made(WithoutPrefix + s.Id, $"The proposal without the safeguard '{s.Id}'.", VariantKind.Proposal,
+                WithSafeguards(scenario, x => x.Id != s.Id && x.Enabled), [$"safeguard '{s.Id}' off"]));
         }
 
-        list.Add(new(NoSafeguards, "The proposal with no safeguards.", VariantKind.Proposal, WithSafeguards(scenario, _ => false),
-            [.. safeguards.Select(s => $"safeguard '{s.Id}' off")], empty));
+        list.Add(Made(NoSafeguards, "The proposal with no safeguards.", VariantKind.Proposal, WithSafeguards(scenario, _ => false),
+            [.. safeguards.Select(s => $"safeguard '{s.Id}' off")]));
         foreach (var s in safeguards)
         {
-            list.Add(new(OnlyPrefix + s.Id, $"The proposal with the safeguard '{s.Id}' alone.", VariantKind.Proposal,
+            list.Add(Made(OnlyPrefix + s.Id, $"The proposal with the safeguard '{s.Id}' alone.", VariantKind.Proposal,
                 WithSafeguards(scenario, x => x.Id == s.Id),
-                [.. safeguards.Where(x => x.Id != s.Id).Select(x => $"safeguard '{x.Id}' off"), .. s.Enabled ? Array.Empty<string>() : [$"safeguard '{s.Id}' on"]],
-                empty));
+                [.. safeguards.Where(x => x.Id != s.Id).Select(x => $"safeguard '{x.Id}' off"), .. s.Enabled ? Array.Empty<string>() : [$"safeguard '{s.Id}' on"]]));
         }
 
-        foreach (var v in scenario.Variants)
-            list.Add(Declared(scenario, v, empty));
+        if (!scenario.Variants.IsEmpty)
+        {
+            var declared = ScenarioParameters.All(scenario).ToDictionary(p => p.Path, StringComparer.Ordinal);
+            foreach (var v in scenario.Variants)
+                list.Add(Declared(scenario, v, declared));
+        }
+
         return list;
     }
 
+    /// <summary>True when <paramref name="path"/> is <paramref name="prefix"/> or below it (<c>a.b</c> is under <c>a</c>, <c>ab</c> is not).</summary>
+    public static bool IsUnder(string path, string prefix)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(prefix);
+        return path.StartsWith(prefix, StringComparison.Ordinal) && (path.Length == prefix.Length || path[prefix.Length] == '.');
+    }
+
     /// <summary>
-    /// Why some declared overrides do not act in a run, one line each: those of a parameter that
-    /// <paramref name="shared"/> names (a path and everything below it), which describes the people or
-    /// today's process and is the same in every variant.
+    /// The declared overrides that do not act in a run of <paramref name="models"/>, one line each
+    /// with the override's position: those of a parameter a model declares shared (a path and
+    /// everything below it: it describes the people or today's process and is the same in every
+    /// variant), and those no model reads (<see cref="IStrandModel.ReadsParameters"/>).
     /// </summary>
-    public static IReadOnlyList<string> Warnings(Scenario scenario, IEnumerable<string> shared)
+    public static IReadOnlyList<string> Warnings(Scenario scenario, IReadOnlyList<IStrandModel> models)
     {
         ArgumentNullException.ThrowIfNull(scenario);
-        ArgumentNullException.ThrowIfNull(shared);
-        string[] prefixes = [.. shared];
-        bool IsShared(string path) => prefixes.Any(p => path == p || (path.StartsWith(p, StringComparison.Ordinal) && path[p.Length] == '.'));
-        return scenario.Variants.SelectMany(v => v.Overrides.Where(o => IsShared(o.Path))
-                .Select(o => $"variant '{v.Id}': override '{o.Path}' is not applied: it describes the people or today's process, "
-                             + "the same in every variant (every variant is evaluated on the same persons); to vary it, run a copy of the scenario"))
-            .ToList();
+        ArgumentNullException.ThrowIfNull(models);
+        string[] shared = [.. models.SelectMany(m => m.SharedParameters)];
+        string[] read = [.. models.SelectMany(m => m.ReadsParameters)];
+        var warnings = new List<string>();
+        foreach (VariantSpec v in scenario.Variants)
+        {
+            foreach (OverrideSpec o in v.Overrides)
+            {
+                string at = o.Position.Line > 0 ? $"{o.Position}: " : "";
+                if (shared.Any(p => IsUnder(o.Path, p)))
+                {
+                    warnings.Add($"{at}variant '{v.Id}': override '{o.Path}' is not applied: it describes the people or today's process, "
+                                 + "the same in every variant (every variant is evaluated on the same persons); to vary it, run a copy of the scenario");
+                }
+                else if (!read.Any(p => IsUnder(o.Path, p)))
+                {
+                    warnings.Add($"{at}variant '{v.Id}': override '{o.Path}' has no effect: no model of strand '{scenario.Strand}' reads it in a run");
+                }
+            }
+        }
+
+        return warnings;
     }
 
     private static Scenario WithSafeguards(Scenario scenario, Func<SafeguardSpec, bool> enabled)
@@ -93,99 +124,42 @@ public static class VariantBuilder
         return changed ? scenario with { Safeguards = safeguards } : scenario;
     }
 
-    private static SimulationVariant Declared(Scenario scenario, VariantSpec v, ImmutableDictionary<string, string> settings)
+    private static SimulationVariant Declared(Scenario scenario, VariantSpec v, Dictionary<string, Parameter> declared)
     {
-        var parameters = new Dictionary<string, Distribution>(StringComparer.Ordinal);
+        var parameters = NoParameters.ToBuilder();
+        var settings = NoSettings.ToBuilder();
+        var enabled = scenario.Safeguards.ToDictionary(s => s.Id, s => s.Enabled, StringComparer.Ordinal);
         var changes = new List<string>();
-        foreach (var o in v.Overrides)
+        foreach (OverrideSpec o in v.Overrides)
         {
-            changes.Add($"{o.Path} = {o.Value}");
-            if (o.Path.StartsWith("population.", StringComparison.Ordinal))
-                continue;
-            (Distribution? value, _) = DistributionParser.Parse(o.Value);
-            if (value is not null && !IsChoiceWord(o.Value))
+            changes.Add($"{o.Path} = {o.ValueText}");
+            switch (o)
             {
-                parameters[o.Path] = value;
-                // A single value declared for everyone is also named path.base.
-                if (o.Path.EndsWith(".base", StringComparison.Ordinal))
-                    parameters[o.Path[..^".base".Length]] = value;
-            }
-            else
-            {
-                settings = settings.SetItem(o.Path, o.Value);
+                case ParameterOverride p:
+                    // The parameter it replaces keeps its path, evidence and position; only the value changes.
+                    parameters[p.Target] = declared.TryGetValue(p.Target, out var original)
+                        ? original with { Value = p.Value }
+                        : new Parameter(p.Value, Evidence.None, p.Target, p.Position);
+                    break;
+                case SettingOverride s when SafeguardSwitch(s.Path) is { } id && enabled.ContainsKey(id):
+                    enabled[id] = s.Value == "true";
+                    break;
+                case SettingOverride s:
+                    settings[s.Path] = s.Value;
+                    break;
             }
         }
 
-        Scenario overridden = parameters.Count == 0 ? scenario
-            : (Scenario)Rewrite(scenario, p => parameters.TryGetValue(p.Path, out var d) ? p with { Value = d } : p, depth: 0)!;
         return new SimulationVariant(v.Id, v.Description ?? $"The proposal with {v.Overrides.Length} override(s).", VariantKind.Proposal,
-            overridden, [.. changes], settings);
+            WithSafeguards(scenario, g => enabled[g.Id]), [.. changes], settings.ToImmutable(), parameters.ToImmutable());
     }
 
-    private static bool IsChoiceWord(string value) =>
-        value.Length > 0 && char.IsAsciiLetterLower(value[0]) && !value.Contains('(', StringComparison.Ordinal);
-
-    /// <summary>
-    /// A copy of <paramref name="node"/> with every <see cref="Parameter"/> passed through
-    /// <paramref name="replace"/>; records, immutable arrays and dictionaries are copied only where
-    /// something inside them changed (records by their compiler-generated clone and init setters).
-    /// </summary>
-    private static object? Rewrite(object? node, Func<Parameter, Parameter> replace, int depth)
+    /// <summary>The safeguard id of a path <c>safeguards.&lt;id&gt;.enabled</c>, else null.</summary>
+    private static string? SafeguardSwitch(string path)
     {
-        if (node is null || depth > 32 || node is string)
-            return node;
-        if (node is Parameter p)
-            return replace(p);
-        Type type = node.GetType();
-        if (type.IsEnum || type.IsPrimitive)
-            return node;
-        if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(ImmutableArray<>))
-        {
-            var items = ((IEnumerable)node).Cast<object?>().ToArray();
-            bool changed = false;
-            Type element = type.GetGenericArguments()[0];
-            Array copy = Array.CreateInstance(element, items.Length);
-            for (int i = 0; i < items.Length; i++)
-            {
-                object? r = Rewrite(items[i], replace, depth + 1);
-                changed |= !ReferenceEquals(r, items[i]) && !Equals(r, items[i]);
-                copy.SetValue(r, i);
-            }
-
-            return changed ? CreateImmutableArray.MakeGenericMethod(element).Invoke(null, [copy]) : node;
-        }
-
-        if (node is ImmutableDictionary<string, Parameter> parameters)
-        {
-            var result = parameters;
-            foreach (var (key, value) in parameters.OrderBy(e => e.Key, StringComparer.Ordinal))
-            {
-                var r = replace(value);
-                if (!ReferenceEquals(r, value))
-                    result = result.SetItem(key, r);
-            }
-
-            return result;
-        }
-
-        if (type.Namespace != typeof(Scenario).Namespace || type.IsValueType)
-            return node;
-        object? clone = null;
-        foreach (PropertyInfo property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
-        {
-            if (property.GetIndexParameters().Length > 0 || property.SetMethod is not { IsPublic: true } setter)
-                continue;
-            object? value = property.GetValue(node);
-            object? r = Rewrite(value, replace, depth + 1);
-            if (ReferenceEquals(r, value) || (value is not null && value.GetType().IsValueType && Equals(r, value)))
-                continue;
-            clone ??= type.GetMethod("<Clone>$", BindingFlags.Public | BindingFlags.Instance)!.Invoke(node, null);
-            setter.Invoke(clone, [r]);
-        }
-
-        return clone ?? node;
+        const string Prefix = "safeguards.", Suffix = ".enabled";
+        return path.StartsWith(Prefix, StringComparison.Ordinal) && path.EndsWith(Suffix, StringComparison.Ordinal) && path.Length > Prefix.Length + Suffix.Length
+            ? path[Prefix.Length..^Suffix.Length]
+            : null;
     }
-
-    private static readonly MethodInfo CreateImmutableArray = typeof(ImmutableArray).GetMethods(BindingFlags.Public | BindingFlags.Static)
-        .Single(m => m.Name == nameof(ImmutableArray.Create) && m.IsGenericMethodDefinition && m.GetParameters() is [{ ParameterType.IsArray: true }]);
 }

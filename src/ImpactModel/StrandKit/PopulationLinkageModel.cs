@@ -50,6 +50,7 @@ public sealed class PopulationLinkageModel : IStrandModel
 
         Counters = counters;
         Metrics = metrics;
+        ReadsParameters = _linkages > 0 ? ["linkage", "data_sources"] : [];
     }
 
     public CounterSet Counters { get; }
@@ -59,6 +60,9 @@ public sealed class PopulationLinkageModel : IStrandModel
 
     /// <summary>The population: every variant is evaluated on the same persons.</summary>
     public IReadOnlyList<string> SharedParameters { get; } = ["population"];
+
+    /// <summary>Every linkage and the data sources it links, when this model links everyone; nothing otherwise.</summary>
+    public IReadOnlyList<string> ReadsParameters { get; }
 
     public IReadOnlyList<MetricDefinition> Metrics { get; }
 

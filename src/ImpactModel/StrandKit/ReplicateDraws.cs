@@ -2,6 +2,7 @@ using ImpactModel.MonteCarlo;
 using ImpactModel.Population;
 using ImpactModel.Random;
 using ImpactModel.Scenarios.Model;
+using ImpactModel.Simulation;
 
 namespace ImpactModel.StrandKit;
 
@@ -18,20 +19,29 @@ public sealed class ReplicateDraws
     /// <param name="seed">The run seed.</param>
     /// <param name="replicate">The replicate.</param>
     public ReplicateDraws(IReadOnlyList<string> groupIds, ulong seed, int replicate)
+        : this(groupIds, seed, replicate, null)
+    {
+    }
+
+    private ReplicateDraws(IReadOnlyList<string> groupIds, ulong seed, int replicate, SimulationVariant? variant)
     {
         ArgumentNullException.ThrowIfNull(groupIds);
         GroupIds = groupIds;
         Seed = seed;
         Replicate = replicate;
+        Variant = variant;
     }
 
     /// <summary>The draws of <paramref name="context"/>'s replicate over its population's groups.</summary>
-    public ReplicateDraws(Simulation.ReplicateContext context)
+    public ReplicateDraws(ReplicateContext context)
         : this((context ?? throw new ArgumentNullException(nameof(context))).Population.GroupIds, context.Seed, context.Replicate)
     {
     }
 
     public IReadOnlyList<string> GroupIds { get; }
+
+    /// <summary>The variant whose overrides the draws take (<see cref="For"/>), or null for the parameters as declared.</summary>
+    public SimulationVariant? Variant { get; }
 
     public ulong Seed { get; }
 
@@ -40,8 +50,15 @@ public sealed class ReplicateDraws
     /// <summary>Group masks: 2^groups.</summary>
     public int Masks => 1 << GroupIds.Count;
 
-    /// <summary>The replicate's value of <paramref name="parameter"/>.</summary>
-    public double Draw(Parameter parameter) => ParameterSampler.Draw(parameter, Seed, Replicate);
+    /// <summary>The same draws as <paramref name="variant"/> sees them: its overridden parameters take their new values.</summary>
+    public ReplicateDraws For(SimulationVariant variant)
+    {
+        ArgumentNullException.ThrowIfNull(variant);
+        return new ReplicateDraws(GroupIds, Seed, Replicate, variant);
+    }
+
+    /// <summary>The replicate's value of <paramref name="parameter"/> (the variant's override of it, if any).</summary>
+    public double Draw(Parameter parameter) => ParameterSampler.Draw(Variant is null ? parameter : Variant.Resolve(parameter), Seed, Replicate);
 
     /// <summary>The replicate's value of an optional parameter, or <paramref name="otherwise"/> when it is absent.</summary>
     public double Draw(Parameter? parameter, double otherwise) => parameter is null ? otherwise : Draw(parameter);

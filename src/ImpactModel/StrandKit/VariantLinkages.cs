@@ -57,13 +57,16 @@ public sealed class VariantLinkages
             if (!variant.LinksData)
                 continue;
             Scenario s = variant.Scenario;
-            int same = firstUser.FindIndex(u => ReferenceEquals(context.Variants[u].Scenario.Linkages[linkage], s.Linkages[linkage])
-                                                && context.Variants[u].Scenario.DataSources == s.DataSources);
+            // A variant that overrides anything the linkage reads links its own records; the others share.
+            bool own = OverridesLinkage(variant, s.Linkages[linkage]);
+            int same = own ? -1 : firstUser.FindIndex(u => ReferenceEquals(context.Variants[u].Scenario.Linkages[linkage], s.Linkages[linkage])
+                                                          && context.Variants[u].Scenario.DataSources == s.DataSources
+                                                          && !OverridesLinkage(context.Variants[u], s.Linkages[linkage]));
             if (same < 0)
             {
                 same = distinct.Count;
                 firstUser.Add(v);
-                distinct.Add(CompiledLinkage.Compile(s, s.Linkages[linkage], context.Population.GroupIds, context.Seed, context.Replicate));
+                distinct.Add(CompiledLinkage.Compile(s, s.Linkages[linkage], context.Population.GroupIds, context.Seed, context.Replicate, variant.Resolve));
             }
 
             of[v] = same;
@@ -72,6 +75,10 @@ public sealed class VariantLinkages
 
         return new VariantLinkages(linkage, [.. distinct], [.. firstUser], of, countedBy);
     }
+
+    /// <summary>True when <paramref name="variant"/> overrides a parameter of the linkage or of the data sources it links.</summary>
+    private static bool OverridesLinkage(SimulationVariant variant, LinkageSpec spec) =>
+        variant.OverridesUnder($"linkage.{spec.Id}") || variant.OverridesUnder($"data_sources.{spec.From}") || variant.OverridesUnder($"data_sources.{spec.To}");
 
     /// <summary>The index of the linkage named <paramref name="id"/> among the scenario's linkages.</summary>
     public static int IndexOf(Scenario scenario, string id)

@@ -39,6 +39,8 @@ internal sealed class CellSizeStrand : IStrandModel
 
     public IReadOnlyList<string> SharedParameters => ["population"];
 
+    public IReadOnlyList<string> ReadsParameters => [];
+
     public IReadOnlyList<MetricDefinition> Metrics { get; } =
     [
         new("persons", MetricUnit.Persons, (int)Counter.Persons),

@@ -40,7 +40,7 @@ public class RunnerTests
         Assert.Equal(["human-review"], variants[5].EnabledSafeguards.Select(g => g.Id));
 
         SimulationVariant strict = variants[^1];
-        Assert.Equal(new FixedValue(0.9), strict.Scenario.Safeguards[0].Get("catch_rate")!.Value);
+        Assert.Equal(new FixedValue(0.9), strict.Resolve(strict.Scenario.Safeguards[0].Get("catch_rate")!).Value);
         Assert.IsType<BetaDistribution>(s.Safeguards[0].Get("catch_rate")!.Value);
         Assert.Equal("period-matched", strict.Setting("fraud.matching.comparison"));
         // Untouched records are shared, so the runner links once for all of these variants.
@@ -56,7 +56,7 @@ public class RunnerTests
         var loaded = Scenarios.ScenarioFixture.Load(text);
         Assert.True(loaded.IsValid, string.Join("\n", loaded.Errors));
         var variants = VariantBuilder.Build(loaded.Scenario!);
-        Assert.Equal(new FixedValue(40), variants[^1].Scenario.Linkages[0].UpperThreshold!.Value);
+        Assert.Equal(new FixedValue(40), variants[^1].Resolve(variants[^1].Scenario.Linkages[0].UpperThreshold!).Value);
         RunResult r = Run(loaded.Scenario!, 5, 2, 20_000);
         double Recall(string v) => r.Rows.Single(x => x.Variant == v && x.Group == "all" && x.Metric == "link_recall").Summary.Mean!.Value;
         Assert.True(Recall("strict") < Recall("proposal") - 0.5, $"strict {Recall("strict")}, proposal {Recall("proposal")}");

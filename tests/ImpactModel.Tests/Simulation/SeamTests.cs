@@ -122,6 +122,8 @@ public partial class SeamTests
 
         public IReadOnlyList<string> SharedParameters => [];
 
+        public IReadOnlyList<string> ReadsParameters => [];
+
         public IReadOnlyList<MetricDefinition> Metrics { get; } = [new("persons", MetricUnit.Persons, 0)];
 
         public IStrandReplicate Compile(ReplicateContext context) => new Replicate();
@@ -179,15 +181,31 @@ public partial class SeamTests
         Assert.Contains("a data-minimisation safeguard has no mechanism in this scenario's strand 'fraud-error-debt'", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Every_parameter_path_a_model_declares_it_reads_or_shares_names_parameters_of_the_shipped_scenario()
+    {
+        // The prefixes are written by hand: a misspelt one ("linkages" for "linkage") would report
+        // every override below it as having no effect, or miss one that is shared.
+        Scenario fraud = FraudStrandTests.ShippedScenario();
+        string[] paths = [.. ScenarioParameters.All(fraud).Select(p => p.Path)];
+        foreach (IStrandModel model in BuiltInStrands.Registry.For(fraud).Models)
+        {
+            foreach (string prefix in model.ReadsParameters.Concat(model.SharedParameters))
+                Assert.True(paths.Any(p => VariantBuilder.IsUnder(p, prefix)), $"{model.GetType().Name}: '{prefix}' names no parameter");
+        }
+    }
+
     [GeneratedRegex(@"^\s*using\s+(static\s+)?ImpactModel\.(Strands|StrandKit)\b", RegexOptions.Multiline)]
     private static partial Regex StrandImport();
 
     [Fact]
-    public void The_engine_core_imports_no_strand_and_no_strand_kit()
+    public void The_engine_core_imports_no_strand_no_strand_kit_and_no_reflection()
     {
         string core = ValidateCommandTests.RepositoryFile("src", "ImpactModel", "Simulation");
         var offenders = Directory.GetFiles(core, "*.cs", SearchOption.AllDirectories)
-            .Where(f => StrandImport().IsMatch(File.ReadAllText(f)) || File.ReadAllText(f).Contains("ImpactModel.Strands.", StringComparison.Ordinal))
+            .Where(f => File.ReadAllText(f) is var text
+                        && (StrandImport().IsMatch(text) || text.Contains("ImpactModel.Strands.", StringComparison.Ordinal)
+                            || text.Contains("System.Reflection", StringComparison.Ordinal)))
             .Select(Path.GetFileName).ToList();
         Assert.Empty(offenders);
         Assert.NotEmpty(Directory.GetFiles(core, "*.cs"));

@@ -28,5 +28,33 @@ public sealed record SafeguardSpec(
 /// <summary>A named variant: overrides by dotted path applied to the proposal.</summary>
 public sealed record VariantSpec(string Id, string? Description, ImmutableArray<OverrideSpec> Overrides, SourcePosition Position);
 
-/// <summary>One override: the dotted path it names, and the new value (already validated against the target).</summary>
-public sealed record OverrideSpec(string Path, string Value, SourcePosition Position);
+/// <summary>
+/// One override of a variant, typed by the loader against what it names: a new value for a
+/// parameter (<see cref="ParameterOverride"/>) or a new choice for a setting (<see cref="SettingOverride"/>).
+/// </summary>
+/// <param name="Path">The dotted path as written (e.g. <c>safeguards.human-review.catch_rate</c>).</param>
+/// <param name="Position">Where the override's value is written.</param>
+public abstract record OverrideSpec(string Path, SourcePosition Position)
+{
+    /// <summary>The new value as text, for the manifest's list of what a variant changes.</summary>
+    public abstract string ValueText { get; }
+}
+
+/// <summary>A new value or distribution for a parameter, checked against the parameter's range.</summary>
+/// <param name="Path">The dotted path as written.</param>
+/// <param name="Target">
+/// The path of the <see cref="Parameter"/> replaced: <paramref name="Path"/> itself, or without its
+/// <c>.base</c> when the path names the base of a value declared once for everyone.
+/// </param>
+/// <param name="Value">The new value.</param>
+/// <param name="Position">Where the value is written.</param>
+public sealed record ParameterOverride(string Path, string Target, Distribution Value, SourcePosition Position) : OverrideSpec(Path, Position)
+{
+    public override string ValueText => Value.ToString()!;
+}
+
+/// <summary>A new choice for a setting (e.g. <c>fraud.matching.comparison: period-matched</c>, <c>safeguards.x.enabled: false</c>), one of its allowed values.</summary>
+public sealed record SettingOverride(string Path, string Value, SourcePosition Position) : OverrideSpec(Path, Position)
+{
+    public override string ValueText => Value;
+}

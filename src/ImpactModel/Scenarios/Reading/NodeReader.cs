@@ -6,7 +6,11 @@ using ImpactModel.Scenarios.Yaml;
 
 namespace ImpactModel.Scenarios.Reading;
 
-/// <summary>What a variant override may name: a parameter (with its kind) or a setting with allowed values.</summary>
+/// <summary>
+/// What a variant override may name: a parameter (with its kind) or a setting with allowed values.
+/// <see cref="Path"/> is the path of the <see cref="Parameter"/> an override replaces (for
+/// <c>x.base</c> of a value declared once for everyone, the value's own path <c>x</c>).
+/// </summary>
 public sealed record OverrideTarget(string Path, ParameterKind? Kind, IReadOnlyList<string>? AllowedValues, SourcePosition Position);
 
 /// <summary>

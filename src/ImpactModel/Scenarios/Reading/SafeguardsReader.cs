@@ -205,10 +205,10 @@ public static class SafeguardsReader
             var scratch = new NodeReader();
             Parameter? parameter = scratch.Parameter(value, p, kind);
             r.Errors.AddRange(scratch.Errors);
-            return parameter is null ? null : new OverrideSpec(target, parameter.Value.ToString()!, value.Position);
+            return parameter is null ? null : new ParameterOverride(target, slot.Path, parameter.Value, value.Position);
         }
 
         string? text = r.Choice(value, p, slot.AllowedValues ?? [], "value");
-        return text is null ? null : new OverrideSpec(target, text, value.Position);
+        return text is null ? null : new SettingOverride(target, text, value.Position);
     }
 }

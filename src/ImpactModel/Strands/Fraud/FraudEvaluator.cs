@@ -139,6 +139,95 @@ internal sealed class FraudEvaluator : IChunkEvaluator
             Claimant(j, ids[j], (int)(ids[j] - persons.FirstPerson), claimantMasks[j], words[4 * j + 1], words[4 * j + 2], tally, link, output.Flags);
     }
 
+    /// <summary>
+    /// Stage 1, today's checks (the same in every variant): whether any status-quo check refers the
+    /// claim, and what the referrals cost in pence.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // once per claimant
+    private bool StatusQuoChecks(int j, int m, bool overpaying, out long referralCost)
+    {
+        PersonModel p = _p;
+        bool referred = false;
+        referralCost = 0;
+        for (int k = 0; k < p.CheckCostPence.Length; k++)
+        {
+            PhiloxBlock b = Drawn(ChecksSlot + 2 * (k / 4) + (overpaying ? 0 : 1), j);
+            uint w = (k & 3) switch { 0 => b.W0, 1 => b.W1, 2 => b.W2, _ => b.W3 };
+            ulong cut = overpaying ? p.CheckDetect[k][m] : p.CheckFalse[k][m];
+            if (w < cut)
+            {
+                referred = true;
+                referralCost += p.CheckCostPence[k];
+            }
+        }
+
+        return referred;
+    }
+
+    /// <summary>
+    /// Stage 2, the matching rule's discrepancy (record − declared, GBP a month) under each
+    /// comparison, for each distinct linkage: into <see cref="_period"/>, <see cref="_annual"/> and
+    /// <see cref="_kind"/> (0 not linked, 1 own record, 2 someone else's), with the raw outcomes in
+    /// <see cref="_raw"/>. Returns whether the claimant's own record is stale.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // once per claimant in a run that links
+    private bool Discrepancies(int j, long id, int m, uint earnerWord, bool misdeclared, double overpayment)
+    {
+        PersonModel p = _p;
+        int reps = _linkages.Length;
+        double[] period = _period, annual = _annual;
+        byte[] kind = _kind;
+        bool anyOwn = false, anyOther = false;
+        for (int r = 0; r < reps; r++)
+        {
+            LinkOutcome lo = _linked[r * _capacity + j];
+            _raw[r] = lo;
+            anyOwn |= (lo & LinkOutcome.LinkedOwn) != 0;
+            anyOther |= (lo & LinkOutcome.LinkedOther) != 0;
+        }
+
+        PhiloxBlock b6 = Drawn(EarnerOtherSlot, j);
+        bool earner = earnerWord < p.EarnerCut[m];
+        double average = earner && (anyOwn || anyOther) ? p.Earnings.Sample(Drawn(EarningsSlot, j)) : 0;
+        double s = p.LogSd[m], half = 0.5 * s * s;
+        double factor = average > 0 && s > 0 ? DeterministicMath.Exp(s * Philox.ToNormal(Drawn(FactorSlot, j)) - half) : 1;
+        double declared = average * factor;
+        bool undeclared = misdeclared && b6.W1 < p.UndeclaredCut;
+        double hidden = undeclared ? overpayment / 12 / FraudReplicate.Taper : 0;
+        bool stale = anyOwn && Drawn(_listedDraws.Length, j).W0 < p.StaleCut[m];
+        double oldFactor = stale && average > 0 && s > 0 ? DeterministicMath.Exp(s * Philox.ToNormal(Philox.Block(p.Outcomes, id, 4)) - half) : factor;
+        double other = anyOther && b6.W0 < p.EarnerCutAll ? p.Earnings.Sample(Philox.Block(p.Outcomes, id, 5)) : 0;
+        for (int r = 0; r < reps; r++)
+        {
+            LinkOutcome lo = _raw[r];
+            if ((lo & LinkOutcome.LinkedOwn) != 0)
+            {
+                kind[r] = 1;
+                // Period-matched: this month's record (an older month's when the record is stale).
+                period[r] = average * (oldFactor - factor) + hidden;
+                // Annual average: the year's average spread over months, whatever the month.
+                annual[r] = average * (1 - factor) + hidden;
+            }
+            else if ((lo & LinkOutcome.LinkedOther) != 0)
+            {
+                kind[r] = 2;
+                period[r] = annual[r] = other - declared;
+            }
+            else
+            {
+                kind[r] = 0;
+                period[r] = annual[r] = double.NegativeInfinity;
+            }
+        }
+
+        return stale;
+    }
+
+    /// <summary>
+    /// One claimant in every variant: their true state and overpayment, today's checks (stage 1) and
+    /// the matching rule's discrepancy (stage 2) once, then per variant the flag and what follows it
+    /// (stage 3: review, letter, suspension, debt, appeal, hardship), on the same draws.
+    /// </summary>
     private void Claimant(int j, long id, int index, uint mask, uint stateWord, uint earnerWord, StrandTally<C> tally, StrandTally link, PersonFlags flags)
     {
         PersonModel p = _p;
@@ -155,73 +244,13 @@ internal sealed class FraudEvaluator : IChunkEvaluator
         // drawn is a pure function of (key, person, draw), so drawing it late, in bulk or not at all
         // changes no other draw.
         bool misdeclared = state is ClaimState.ClaimantError or ClaimState.Fraud;
-        PhiloxBlock b6 = Drawn(EarnerOtherSlot, j);
 
-        // Status-quo checks (today's process, in every variant).
-        bool referred = false;
-        long referralCost = 0;
-        for (int k = 0; k < p.CheckCostPence.Length; k++)
-        {
-            PhiloxBlock b = Drawn(ChecksSlot + 2 * (k / 4) + (overpaying ? 0 : 1), j);
-            uint w = (k & 3) switch { 0 => b.W0, 1 => b.W1, 2 => b.W2, _ => b.W3 };
-            ulong cut = overpaying ? p.CheckDetect[k][m] : p.CheckFalse[k][m];
-            if (w < cut)
-            {
-                referred = true;
-                referralCost += p.CheckCostPence[k];
-            }
-        }
-
-        // The matching rule's discrepancy (record − declared, GBP a month) under each comparison, per linkage.
-        double discPeriod = 0, discAnnual = 0;
-        bool linkedOther = false, linked = false, stale = false;
-        int reps = _anyMatching ? _linkages.Length : 0;
+        bool referred = StatusQuoChecks(j, m, overpaying, out long referralCost);
+        bool stale = _anyMatching && _linkages.Length > 0 && Discrepancies(j, id, m, earnerWord, misdeclared, overpayment);
         double[] period = _period, annual = _annual;
         byte[] kind = _kind;
-        if (reps > 0)
-        {
-            bool anyOwn = false, anyOther = false;
-            for (int r = 0; r < reps; r++)
-            {
-                LinkOutcome lo = _linked[r * _capacity + j];
-                _raw[r] = lo;
-                anyOwn |= (lo & LinkOutcome.LinkedOwn) != 0;
-                anyOther |= (lo & LinkOutcome.LinkedOther) != 0;
-            }
-
-            bool earner = earnerWord < p.EarnerCut[m];
-            double average = earner && (anyOwn || anyOther) ? p.Earnings.Sample(Drawn(EarningsSlot, j)) : 0;
-            double s = p.LogSd[m], half = 0.5 * s * s;
-            double factor = average > 0 && s > 0 ? DeterministicMath.Exp(s * Philox.ToNormal(Drawn(FactorSlot, j)) - half) : 1;
-            double declared = average * factor;
-            bool undeclared = misdeclared && b6.W1 < p.UndeclaredCut;
-            double hidden = undeclared ? overpayment / 12 / FraudReplicate.Taper : 0;
-            stale = anyOwn && Drawn(_listedDraws.Length, j).W0 < p.StaleCut[m];
-            double oldFactor = stale && average > 0 && s > 0 ? DeterministicMath.Exp(s * Philox.ToNormal(Philox.Block(key, id, 4)) - half) : factor;
-            double other = anyOther && b6.W0 < p.EarnerCutAll ? p.Earnings.Sample(Philox.Block(key, id, 5)) : 0;
-            for (int r = 0; r < reps; r++)
-            {
-                LinkOutcome lo = _raw[r];
-                if ((lo & LinkOutcome.LinkedOwn) != 0)
-                {
-                    kind[r] = 1;
-                    // Period-matched: this month's record (an older month's when the record is stale).
-                    period[r] = average * (oldFactor - factor) + hidden;
-                    // Annual average: the year's average spread over months, whatever the month.
-                    annual[r] = average * (1 - factor) + hidden;
-                }
-                else if ((lo & LinkOutcome.LinkedOther) != 0)
-                {
-                    kind[r] = 2;
-                    period[r] = annual[r] = other - declared;
-                }
-                else
-                {
-                    kind[r] = 0;
-                    period[r] = annual[r] = double.NegativeInfinity;
-                }
-            }
-        }
+        double discPeriod = 0;
+        bool linkedOther = false, linked = false;
 
         bool drawn = false;
         uint respond = 0, suspend = 0, appeal = 0, success = 0, hardshipWord = 0, catchWord = 0, screenWord = 0, hardship2Word = 0;
@@ -256,7 +285,6 @@ internal sealed class FraudEvaluator : IChunkEvaluator
                 disc = vm.PeriodMatched ? period[r] : annual[r];
                 matchFlag = how != 0 && disc > vm.Threshold;
                 discPeriod = period[r];
-                discAnnual = annual[r];
                 linkedOther = how == 2;
                 linked = how == 1;
             }

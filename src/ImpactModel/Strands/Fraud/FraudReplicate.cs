@@ -291,8 +291,9 @@ internal sealed class FraudReplicate : IStrandReplicate
     }
 
     /// <summary>The matching rule, actions and responses as <paramref name="variant"/> sees them, then its enabled safeguards' mechanisms.</summary>
-    private static VariantModel CompileVariant(SimulationVariant variant, ReplicateDraws draws, int linkRep, bool countsLinkage)
+    private static VariantModel CompileVariant(SimulationVariant variant, ReplicateDraws replicateDraws, int linkRep, bool countsLinkage)
     {
+        ReplicateDraws draws = replicateDraws.For(variant);
         FraudSpec f = variant.Scenario.Fraud!;
         bool matching = variant.LinksData;
         var model = new VariantModel

@@ -2,7 +2,6 @@ using ImpactModel.Pilot;
 using ImpactModel.Scenarios;
 using ImpactModel.Scenarios.Model;
 using ImpactModel.Simulation;
-using ImpactModel.StrandKit;
 using ImpactModel.Strands;
 using ImpactModel.Strands.Fraud;
 using ImpactModel.Tests.Scenarios;
@@ -251,8 +250,8 @@ public sealed class FraudStrandTests
         // The paths as the shipped scenario's reader names them (parameters.csv lists the same).
         Scenario s = ShippedScenario();
         Assert.Contains(ScenarioParameters.All(s), p => p.Path == path);
-        s = s with { Variants = [new VariantSpec("v", null, [new OverrideSpec(path, "0.5", default)], default)] };
-        IReadOnlyList<string> warnings = VariantBuilder.Warnings(s, new FraudModel(s).SharedParameters.Concat(new PopulationLinkageModel(s).SharedParameters));
+        s = s with { Variants = [new VariantSpec("v", null, [new ParameterOverride(path, path, new FixedValue(0.5), default)], default)] };
+        IReadOnlyList<string> warnings = VariantBuilder.Warnings(s, BuiltInStrands.Registry.For(s).Models);
         Assert.Equal(shared ? 1 : 0, warnings.Count);
     }
 
