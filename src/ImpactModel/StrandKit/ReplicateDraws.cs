@@ -63,6 +63,10 @@ public sealed class ReplicateDraws
     /// <summary>The replicate's value of an optional parameter, or <paramref name="otherwise"/> when it is absent.</summary>
     public double Draw(Parameter? parameter, double otherwise) => parameter is null ? otherwise : Draw(parameter);
 
+    /// <summary>A per-person quantity (<see cref="PersonDistribution"/>): a spread each person draws from, or one value for everyone.</summary>
+    public PersonDistribution PerPerson(Parameter parameter) =>
+        PersonDistribution.Of(Variant is null ? parameter : Variant.Resolve(parameter), Seed, Replicate);
+
     /// <summary>The value for each group mask (<see cref="GroupValueTable"/>): probabilities combine on the odds scale, other kinds by ratios.</summary>
     public double[] ByMask(GroupValues values, bool probability) => GroupValueTable.Build(values, GroupIds, Draw, probability);
 

@@ -246,7 +246,7 @@ internal sealed class FraudReplicate : IStrandReplicate
         {
             int s = StateIndex(state.Id);
             prevalence[s - 1] = draws.ByMask(state.Prevalence, probability: true);
-            overpayment[s] = PersonDistribution.Of(state.AnnualOverpayment, seed, replicate);
+            overpayment[s] = draws.PerPerson(state.AnnualOverpayment);
         }
 
         for (int mask = 0; mask < masks; mask++)
@@ -264,8 +264,8 @@ internal sealed class FraudReplicate : IStrandReplicate
         int targetIndex = TargetSourceIndex(scenario, matching.Linkage);
         var checks = fraud.StatusQuoChecks;
         long referralDebt = ReplicateDraws.ToPence(fraud.TrueStates.FirstOrDefault(t => t.Id == "claimant-error") is { } ce
-            ? PersonDistribution.Of(ce.AnnualOverpayment, seed, replicate).Mean
-            : fraud.TrueStates.Length > 0 ? PersonDistribution.Of(fraud.TrueStates[0].AnnualOverpayment, seed, replicate).Mean : 0);
+            ? draws.PerPerson(ce.AnnualOverpayment).Mean
+            : fraud.TrueStates.Length > 0 ? draws.PerPerson(fraud.TrueStates[0].AnnualOverpayment).Mean : 0);
         return new PersonModel
         {
             ClaimCut = claimCut,
@@ -274,7 +274,7 @@ internal sealed class FraudReplicate : IStrandReplicate
             Overpayment = overpayment,
             EarnerCut = draws.Thresholds(matching.EarnersShare),
             EarnerCutAll = ReplicateDraws.Cut(draws.Draw(matching.EarnersShare.Base)),
-            Earnings = PersonDistribution.Of(matching.MonthlyEarnings, seed, replicate),
+            Earnings = draws.PerPerson(matching.MonthlyEarnings),
             LogSd = variation.Select(cv => double.IsFinite(cv) && cv > 0 ? Math.Sqrt(DeterministicMath.Log(1 + cv * cv)) : 0).ToArray(),
             UndeclaredCut = draws.Threshold(matching.UndeclaredShare),
             StaleCut = draws.Thresholds(scenario.DataSources[targetIndex].StaleShare),
@@ -283,7 +283,7 @@ internal sealed class FraudReplicate : IStrandReplicate
             CheckFalse = checks.Select(c => draws.Thresholds(c.FalseReferralRate)).ToArray(),
             CheckCostPence = checks.Select(c => draws.Pence(c.CostPerCase)).ToArray(),
             ReferralDebtPence = referralDebt,
-            Days = PersonDistribution.Of(fraud.Responses.DaysToResolution, seed, replicate),
+            Days = draws.PerPerson(fraud.Responses.DaysToResolution),
             Outcomes = RngKey.From(seed, replicate, RngStream.StrandOutcomes),
             Staleness = RngKey.From(seed, replicate, RngStream.Of(RngStreamKind.Staleness, targetIndex)),
             DaysKey = RngKey.From(seed, replicate, RngStream.Of(RngStreamKind.StrandOutcomes, 1)),

@@ -3,7 +3,7 @@ using ImpactModel.MonteCarlo;
 using ImpactModel.Random;
 using ImpactModel.Scenarios.Model;
 
-namespace ImpactModel.Strands.Fraud;
+namespace ImpactModel.StrandKit;
 
 /// <summary>
 /// A per-person quantity (an overpayment, monthly earnings, days to resolution) read from a
@@ -11,7 +11,7 @@ namespace ImpactModel.Strands.Fraud;
 /// across persons: each person draws from it. A fixed value, or any other form (whose value is then
 /// drawn once per replicate, like every parameter), is the same for every person.
 /// </summary>
-internal readonly struct PersonDistribution
+public readonly struct PersonDistribution
 {
     private readonly int _kind; // 0 constant, 1 lognormal, 2 triangular, 3 uniform
     private readonly double _a, _b, _c;
