@@ -79,6 +79,24 @@ public sealed class ReplicateDraws
     /// <summary>A money parameter in whole pence.</summary>
     public long Pence(Parameter parameter) => ToPence(Draw(parameter));
 
+    /// <summary>Outcome streams a strand may use: indices [0, <see cref="OutcomesPerStrand"/>) of its own block.</summary>
+    public const int OutcomesPerStrand = 1 << 16;
+
+    /// <summary>
+    /// The key of a strand's outcome stream <paramref name="outcome"/>: kind <see cref="RngStreamKind.StrandOutcomes"/>,
+    /// index = the strand's position in <see cref="StrandIds.All"/> × 2^16 + outcome. Each strand has its
+    /// own block, so the same person's draws in two strands of a package are independent.
+    /// </summary>
+    public RngKey OutcomeKey(string strand, int outcome)
+    {
+        int ordinal = StrandIds.All.ToList().IndexOf(strand);
+        if (ordinal < 0)
+            throw new ArgumentException($"unknown strand '{strand}'", nameof(strand));
+        ArgumentOutOfRangeException.ThrowIfNegative(outcome);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(outcome, OutcomesPerStrand);
+        return RngKey.From(Seed, Replicate, RngStream.Of(RngStreamKind.StrandOutcomes, ordinal * OutcomesPerStrand + outcome));
+    }
+
     /// <summary>The threshold on a 32-bit word of probability <paramref name="p"/> (clamped to [0, 1]): the event is <c>word &lt; threshold</c>.</summary>
     public static ulong Cut(double p) => BernoulliThreshold.FromProbability(Math.Clamp(p, 0, 1)).Threshold;
 

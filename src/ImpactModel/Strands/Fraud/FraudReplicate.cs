@@ -284,9 +284,9 @@ internal sealed class FraudReplicate : IStrandReplicate
             CheckCostPence = checks.Select(c => draws.Pence(c.CostPerCase)).ToArray(),
             ReferralDebtPence = referralDebt,
             Days = draws.PerPerson(fraud.Responses.DaysToResolution),
-            Outcomes = RngKey.From(seed, replicate, RngStream.StrandOutcomes),
+            Outcomes = draws.OutcomeKey(StrandIds.Fraud, 0),
             Staleness = RngKey.From(seed, replicate, RngStream.Of(RngStreamKind.Staleness, targetIndex)),
-            DaysKey = RngKey.From(seed, replicate, RngStream.Of(RngStreamKind.StrandOutcomes, 1)),
+            DaysKey = draws.OutcomeKey(StrandIds.Fraud, 1),
         };
     }
 
