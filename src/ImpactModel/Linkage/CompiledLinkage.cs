@@ -278,10 +278,10 @@ public sealed partial class CompiledLinkage
             double u = lf.U is null ? 0 : Clamp(Draw(lf.U));
             double[] chance = lf.ChanceAgreement is { } ca ? Table(ca, true) : Enumerable.Repeat(lf.U is null ? 0 : Draw(lf.U), masks).ToArray();
             missingWeight[f] = exact ? -1 : 0;
-            double disagree = exact ? -1 : Math.Log2((1 - m) / (1 - u));
+            double disagree = exact ? -1 : DeterministicMath.Log2((1 - m) / (1 - u));
             for (int mask = 0; mask < masks; mask++)
             {
-                double agree = exact ? 0 : Math.Log2(m / (lf.TermFrequencyAdjusted ? Clamp(chance[mask]) : u));
+                double agree = exact ? 0 : DeterministicMath.Log2(m / (lf.TermFrequencyAdjusted ? Clamp(chance[mask]) : u));
                 double fm = fromMissing[mask], tm = toMissing[mask];
                 ulong fromMiss = Cut(fm), toMiss = Cut(tm);
                 cuts[mask * fields + f] = new FieldCuts(

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using ImpactModel.MonteCarlo;
 using ImpactModel.Random;
 using ImpactModel.Scenarios.Model;
@@ -48,7 +49,7 @@ public sealed class CompiledPopulation
     private readonly int _replicate;
 
     private CompiledPopulation(PopulationSpec spec, ulong seed, int replicate, double[] areaShares, double[] prevalences,
-        ulong[] areaThresholds, ulong[][] cellThresholds, int[] parent, ulong[] parentThreshold, double[] parentShare)
+        ulong[] areaThresholds, ulong[][] cellThresholds, int[] parent, ulong[] parentThreshold)
     {
         Spec = spec;
         _seed = seed;
@@ -59,7 +60,6 @@ public sealed class CompiledPopulation
         _cellThresholds = cellThresholds;
         _parent = parent;
         _parentThreshold = parentThreshold;
-        ParentShares = parentShare;
         GroupIds = spec.Groups.Select(g => g.Id).ToArray();
         double Draw(Parameter p) => ParameterSampler.Draw(p, seed, replicate);
         _areaCategories = new CategoryCuts(areaThresholds);
@@ -98,6 +98,7 @@ public sealed class CompiledPopulation
         }
     }
 
+    /// <summary>The population section this was compiled from.</summary>
     public PopulationSpec Spec { get; }
 
     /// <summary>The groups in declaration order: bit g of a group mask is <c>GroupIds[g]</c>.</summary>
@@ -108,12 +109,6 @@ public sealed class CompiledPopulation
 
     /// <summary>This replicate's drawn prevalence of each group.</summary>
     public IReadOnlyList<double> Prevalences { get; }
-
-    /// <summary>For each group, the index of the earlier group it is conditioned on, or -1.</summary>
-    public IReadOnlyList<int> Parents => _parent;
-
-    /// <summary>For each group with a parent, P(group | parent) this replicate; NaN otherwise.</summary>
-    public IReadOnlyList<double> ParentShares { get; }
 
     /// <summary>Compiles <paramref name="spec"/> for (seed, replicate).</summary>
     public static CompiledPopulation Compile(PopulationSpec spec, ulong seed, int replicate)
@@ -163,7 +158,7 @@ public sealed class CompiledPopulation
 
                 double effect = sd > 0 ? sd * Philox.Normal(areaKey, a, (uint)g) : 0;
                 for (int d = 0; d < 10; d++)
-                    eta[a * 10 + d] = beta * (d - 4.5) + Math.Log(odds) + effect;
+                    eta[a * 10 + d] = beta * (d - 4.5) + DeterministicMath.Log(odds) + effect;
             }
 
             double[]? parentP = parent[g] >= 0 ? membership[parent[g]] : null;
@@ -173,7 +168,7 @@ public sealed class CompiledPopulation
             thresholds[g] = new ulong[cells];
             for (int c = 0; c < cells; c++)
             {
-                double q = Expit(alpha + eta[c]);
+                double q = DeterministicMath.Expit(alpha + eta[c]);
                 thresholds[g][c] = BernoulliThreshold.FromProbability(q).Threshold;
                 pc[c] = parentP is null ? q : parentP[c] * s + (1 - parentP[c]) * q;
             }
@@ -182,7 +177,7 @@ public sealed class CompiledPopulation
         }
 
         var parentThreshold = parentShare.Select(s => double.IsNaN(s) ? 0UL : BernoulliThreshold.FromProbability(s).Threshold).ToArray();
-        return new CompiledPopulation(spec, seed, replicate, shares, prevalence, areaThresholds, thresholds, parent, parentThreshold, parentShare);
+        return new CompiledPopulation(spec, seed, replicate, shares, prevalence, areaThresholds, thresholds, parent, parentThreshold);
     }
 
     /// <summary>Cumulative shares (normalised to sum to 1) on the 2^32 scale; the last is exactly 2^32.</summary>
@@ -237,7 +232,7 @@ public sealed class CompiledPopulation
             double sum = 0;
             for (int c = 0; c < eta.Length; c++)
             {
-                double q = Expit(alpha + eta[c]);
+                double q = DeterministicMath.Expit(alpha + eta[c]);
                 sum += weight[c] * (parentP is null ? q : parentP[c] * s + (1 - parentP[c]) * q);
             }
 
@@ -260,8 +255,6 @@ public sealed class CompiledPopulation
 
         return 0.5 * (lo + hi);
     }
-
-    private static double Expit(double x) => x >= 0 ? 1 / (1 + Math.Exp(-x)) : Math.Exp(x) / (1 + Math.Exp(x));
 
     /// <summary>
     /// Fills <paramref name="chunk"/> with persons <paramref name="firstPerson"/> ... + <paramref name="count"/> − 1.
@@ -443,12 +436,37 @@ public sealed class CompiledPopulation
             inTop += d == 9 ? 1 : 0;
         }
 
+        // The tail: b8 (1 − f)^(−1/α), 1 − f in [2^-32, 1]. Four persons at a time where the lanes
+        // are hardware-accelerated; PowPositiveNormal gives each lane the bits of the scalar Pow of
+        // the remainder loop, so the incomes do not depend on the path taken.
+        const double exponent = -1 / TopIncomeParetoAlpha;
         double b8 = _boundaries[8];
-        for (int j = 0; j < inTop; j++)
+        int j = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            Vector256<double> scale = Vector256.Create(b8);
+            for (; j + 4 <= inTop; j += 4)
+            {
+                int i0 = top[j], i1 = top[j + 1], i2 = top[j + 2], i3 = top[j + 3];
+                Vector256<double> u = Vector256.Create(
+                    TailUniform(attributes, i0), TailUniform(attributes, i1), TailUniform(attributes, i2), TailUniform(attributes, i3));
+                Vector256<double> tail = scale * DeterministicMath.PowPositiveNormal(u, exponent);
+                income[i0] = (float)tail.GetElement(0);
+                income[i1] = (float)tail.GetElement(1);
+                income[i2] = (float)tail.GetElement(2);
+                income[i3] = (float)tail.GetElement(3);
+            }
+        }
+
+        for (; j < inTop; j++)
         {
             int i = top[j];
-            double f = (uint)((ulong)attributes[4 * i + 1] * 10) * (1.0 / 4294967296.0);
-            income[i] = (float)(b8 * Math.Pow(1 - f, -1 / TopIncomeParetoAlpha));
+            income[i] = (float)(b8 * DeterministicMath.Pow(TailUniform(attributes, i), exponent));
         }
     }
+
+    /// <summary>1 − f for a top-decile person, in [2^-32, 1]: f = 10 u − 9 from the second attribute word, exactly.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double TailUniform(ReadOnlySpan<uint> attributes, int i)
+        => 1 - (uint)((ulong)attributes[4 * i + 1] * 10) * (1.0 / 4294967296.0);
 }

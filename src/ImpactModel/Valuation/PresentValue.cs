@@ -1,3 +1,5 @@
+using ImpactModel.Random;
+
 namespace ImpactModel.Valuation;
 
 /// <summary>
@@ -7,12 +9,12 @@ namespace ImpactModel.Valuation;
 /// </summary>
 public static class PresentValue
 {
-    /// <summary>1 / (1 + r)^t: the discount factor of year <paramref name="year"/> (0: undiscounted).</summary>
+    /// <summary>1 / (1 + r)^t: the discount factor of year <paramref name="year"/> (0: undiscounted), as (1 + r)^−t by <see cref="DeterministicMath.Pow"/>.</summary>
     public static double Factor(int year, double rate)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(year);
         CheckRate(rate);
-        return 1 / Math.Pow(1 + rate, year);
+        return DeterministicMath.Pow(1 + rate, -year);
     }
 
     /// <summary>Sum over t = 0 … H − 1 of 1 / (1 + r)^t: the present value of 1 a year over the horizon.</summary>

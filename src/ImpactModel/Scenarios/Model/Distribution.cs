@@ -81,11 +81,5 @@ public sealed record LogNormalDistribution(double MeanValue, double StandardDevi
     public override double SupportMin => 0;
     public override double SupportMax => double.PositiveInfinity;
 
-    /// <summary>sigma² of log X = ln(1 + sd²/mean²).</summary>
-    public double LogSigma => Math.Sqrt(Math.Log(1 + StandardDeviation * StandardDeviation / (MeanValue * MeanValue)));
-
-    /// <summary>mu of log X = ln(mean) − sigma²/2.</summary>
-    public double LogMu => Math.Log(MeanValue) - LogSigma * LogSigma / 2;
-
     public override string ToString() => $"lognormal({F(MeanValue)}, {F(StandardDeviation)})";
 }

@@ -404,5 +404,5 @@ internal sealed class FraudReplicate : IStrandReplicate
         return 0.5 * (lo + hi);
     }
 
-    private static double Expit(double x) => x >= 0 ? 1 / (1 + Math.Exp(-x)) : Math.Exp(x) / (1 + Math.Exp(x));
+    private static double Expit(double x) => DeterministicMath.Expit(x);
 }
