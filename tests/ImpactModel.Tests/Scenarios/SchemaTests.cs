@@ -177,6 +177,50 @@ public class SchemaTests
         }
     }
 
+    /// <summary>
+    /// The schema says where each safeguard type acts three times (its description, its
+    /// <c>strands</c> list, and each strand's list of accepted types); all three follow the catalogue,
+    /// which the loader and the strands' mechanisms follow.
+    /// </summary>
+    [Fact]
+    public void The_schema_places_each_safeguard_type_in_the_strands_of_the_catalogue()
+    {
+        JsonNode root = JsonNode.Parse(File.ReadAllText(ValidateCommandTests.RepositoryFile(Dir, "scenario.schema.json")))!;
+        foreach (SafeguardType type in SafeguardCatalogue.Types)
+        {
+            JsonNode block = root["$defs"]![$"safeguard-{type.Id}"]!;
+            Assert.EndsWith($"Acts in: {string.Join(", ", type.Strands)}.", block["description"]!.GetValue<string>(), StringComparison.Ordinal);
+            Assert.Equal(type.Strands, block["properties"]!["strands"]!["items"]!["enum"]!.AsArray().Select(n => n!.GetValue<string>()));
+        }
+
+        var byStrand = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        void Walk(JsonNode? node)
+        {
+            if (node is JsonObject obj)
+            {
+                if (obj["description"] is JsonValue d && d.GetValue<string>() is var text
+                    && text.StartsWith("Safeguards whose type has a mechanism in strand '", StringComparison.Ordinal))
+                {
+                    string strand = text.Split('\'')[1];
+                    byStrand[strand] = [.. obj["items"]!["properties"]!["type"]!["enum"]!.AsArray().Select(n => n!.GetValue<string>())];
+                }
+
+                foreach (var (_, value) in obj)
+                    Walk(value);
+            }
+            else if (node is JsonArray array)
+            {
+                foreach (JsonNode? item in array)
+                    Walk(item);
+            }
+        }
+
+        Walk(root);
+        Assert.Equal(StrandIds.All.Order(StringComparer.Ordinal), byStrand.Keys.Order(StringComparer.Ordinal));
+        foreach (var (strand, types) in byStrand)
+            Assert.Equal(SafeguardCatalogue.Types.Where(t => t.Strands.Contains(strand)).Select(t => t.Id), types);
+    }
+
     [Fact]
     public void Schema_file_is_valid_json_and_a_valid_2020_12_schema()
     {
