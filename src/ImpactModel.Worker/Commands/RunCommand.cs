@@ -135,7 +135,7 @@ public static class RunCommand
             DateTime scenarioStarted = DateTime.UtcNow;
             RunResult result = console.IsTerminal && !options.Json
                 ? WithProgressBar(scenario, settings, options.Strands, cancellationToken)
-                : SimulationRunner.Run(scenario, settings, options.Strands, new LogProgress(console.Error, scenario.Name), cancellationToken);
+                : SimulationRunner.Run(scenario, settings, options.Strands, new LogProgress(console.Error, scenario.Name), cancellationToken: cancellationToken);
             foreach (string warning in result.Warnings)
                 console.Error.WriteLine($"impact: warning: {scenario.Name}: {warning}"); // also in the manifest's warnings
             runs.Add((result, new RunInfo(RunFolder.ScenarioHash(scenario, files), RunFolder.EngineVersion, threads,
@@ -180,7 +180,7 @@ public static class RunCommand
                 var task = context.AddTask(
                     Markup.Escape($"{scenario.Name}: {variants} variants × {settings.Replicates} replicates × {settings.Persons:N0} persons"), maxValue: total);
                 var progress = new SynchronousProgress<RunProgress>(p => task.Value = (double)p.PersonsDone * variants);
-                result = SimulationRunner.Run(scenario, settings, strands, progress, cancellationToken);
+                result = SimulationRunner.Run(scenario, settings, strands, progress, cancellationToken: cancellationToken);
                 task.Value = total;
             });
         return result!;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using ImpactModel.Random;
 
 namespace ImpactModel.Linkage;
 
@@ -168,7 +169,7 @@ public sealed partial class CompiledLinkage
                 double pOwn = noneAbove * LinkageCalculator.WinTie(lambda * qw);
                 double pTie = noneAbove > noneAtOrAbove ? Math.Clamp((pOwn - noneAtOrAbove) / (noneAbove - noneAtOrAbove), 0, 1) : 1;
                 int band = w > upper ? 2 : w >= lower && review ? 1 : 0;
-                own[p * codes + code] = new OwnEntry(noneAbove, noneAtOrAbove, Cut(pTie), band, p * states + state);
+                own[p * codes + code] = new OwnEntry(noneAbove, noneAtOrAbove, BernoulliThreshold.Cut(pTie), band, p * states + state);
                 ownWeight[p * codes + code] = w;
             }
         }

@@ -131,7 +131,7 @@ public sealed partial class CompiledLinkage
         LowerThreshold = lower;
         HasClericalReview = accuracy is not null;
         ReviewAccuracy = accuracy ?? 0;
-        ReviewCut = Cut(accuracy ?? 0);
+        ReviewCut = BernoulliThreshold.Cut(accuracy ?? 0);
         ReviewCostPerPair = reviewCost;
         CoverageKey = coverageKey;
         CandidateKey = candidateKey;
@@ -283,14 +283,14 @@ public sealed partial class CompiledLinkage
             {
                 double agree = exact ? 0 : DeterministicMath.Log2(m / (lf.TermFrequencyAdjusted ? Clamp(chance[mask]) : u));
                 double fm = fromMissing[mask], tm = toMissing[mask];
-                ulong fromMiss = Cut(fm), toMiss = Cut(tm);
+                ulong fromMiss = BernoulliThreshold.Cut(fm), toMiss = BernoulliThreshold.Cut(tm);
                 cuts[mask * fields + f] = new FieldCuts(
                     fromMiss,
-                    Math.Max(fromMiss, Cut(fm + (1 - fm) * fromError[mask])),
+                    Math.Max(fromMiss, BernoulliThreshold.Cut(fm + (1 - fm) * fromError[mask])),
                     toMiss,
-                    Math.Max(toMiss, Cut(tm + (1 - tm) * toError[mask])),
+                    Math.Max(toMiss, BernoulliThreshold.Cut(tm + (1 - tm) * toError[mask])),
                     toMiss,
-                    Math.Max(toMiss, Cut(tm + (1 - tm) * chance[mask])),
+                    Math.Max(toMiss, BernoulliThreshold.Cut(tm + (1 - tm) * chance[mask])),
                     agree,
                     disagree);
             }
@@ -304,14 +304,13 @@ public sealed partial class CompiledLinkage
 
         int targets = scenario.Linkages.Select(l => l.To).Distinct(StringComparer.Ordinal).Count();
         return new CompiledLinkage(
-            spec, groupIds, cuts, coverage.Select(Cut).ToArray(), mean, missingWeight, upper, lower, accuracy, reviewCost,
+            spec, groupIds, cuts, coverage.Select(BernoulliThreshold.Cut).ToArray(), mean, missingWeight, upper, lower, accuracy, reviewCost,
             RngKey.From(seed, replicate, RngStream.Coverage(toIndex)),
             RngKey.From(seed, replicate, RngStream.Of(RngStreamKind.LinkageCandidates, linkIndex)),
             fromKeys, toKeys, targets > 1 ? spec.To : null);
     }
 
     /// <summary>round(p · 2^32), clamped to [0, 2^32]: a word below it is an event of probability cut / 2^32.</summary>
-    internal static ulong Cut(double p) => BernoulliThreshold.FromProbability(Math.Clamp(p, 0, 1)).Threshold;
 
     private static double Clamp(double p) => Math.Clamp(p, ProbabilityFloor, 1 - ProbabilityFloor);
 

@@ -6,15 +6,15 @@ namespace ImpactModel.Population;
 /// <param name="ChunksPerItem">Consecutive chunks a thread takes at once: enough to amortise taking an item, few enough to balance threads.</param>
 public readonly record struct ChunkLoopOptions(int Threads = 0, int ChunkSize = PersonChunk.DefaultCapacity, int ChunksPerItem = 8);
 
-/// <summary>What a thread does with each chunk of persons it generates, adding into its own state.</summary>
+/// <summary>What a task does with each chunk of persons it generates, adding into its own state.</summary>
 /// <typeparam name="TState">The thread's own state (its tallies and scratch buffers).</typeparam>
 public delegate void ChunkBody<in TState>(TState state, PersonChunk persons);
 
 /// <summary>
 /// The one parallel loop over persons: persons [first, first + count) are cut into chunks of a
-/// fixed size, chunks into work items that threads take as they come; each thread generates its
-/// chunk into its own <see cref="PersonChunk"/> and adds into its own state (no lock, nothing
-/// shared). The caller sums the states at the end.
+/// fixed size, chunks into work items that tasks take as they come; each task (one or a few per
+/// thread: <see cref="Parallel"/> decides) generates its chunk into its own <see cref="PersonChunk"/>
+/// and adds into its own state (no lock, nothing shared). The caller sums the states at the end.
 /// </summary>
 /// <remarks>
 /// Chunk boundaries depend on the chunk size alone and every person is a pure function of (seed,
@@ -28,14 +28,14 @@ public static class ChunkLoop
 {
     /// <summary>
     /// Runs <paramref name="body"/> over every chunk of persons [first, first + count) and returns
-    /// the states of the threads that took part, in no particular order (sum them: integers only).
+    /// the states of the tasks that took part, in no particular order (sum them: integers only).
     /// </summary>
     /// <param name="population">The compiled population the persons come from.</param>
     /// <param name="wanted">The optional attributes to generate (what the body reads).</param>
     /// <param name="first">The first person's id.</param>
     /// <param name="count">Persons to visit.</param>
     /// <param name="options">Threads, chunk size and chunks per work item.</param>
-    /// <param name="createState">A new state for a thread (called once per thread that takes part).</param>
+    /// <param name="createState">A new state for a task (called once per task that takes part).</param>
     /// <param name="body">Adds one generated chunk to a thread's state. Must not allocate.</param>
     /// <param name="reportPersons">Called after each work item with the persons it held (from any thread).</param>
     /// <param name="cancellationToken">Checked before each chunk.</param>
@@ -83,7 +83,7 @@ public static class ChunkLoop
             local =>
             {
                 lock (states)
-                    states.Add(local.State); // once per thread, at its end: the caller sums them
+                    states.Add(local.State); // once per task, at its end: the caller sums them
             });
         return states;
     }

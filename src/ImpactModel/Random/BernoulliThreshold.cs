@@ -31,6 +31,9 @@ public readonly record struct BernoulliThreshold
         return new BernoulliThreshold((ulong)Math.Round(p * TwoTo32));
     }
 
+    /// <summary>The threshold of <paramref name="p"/> clamped to [0, 1]: the event is <c>word &lt; Cut(p)</c>.</summary>
+    public static ulong Cut(double p) => FromProbability(Math.Clamp(p, 0, 1)).Threshold;
+
     /// <summary>Whether a uniformly random 32-bit word falls in the event.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] // once per person per draw
     public bool Test(uint word) => word < Threshold;

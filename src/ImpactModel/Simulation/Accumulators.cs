@@ -7,7 +7,8 @@ namespace ImpactModel.Simulation;
 /// </summary>
 /// <param name="Name">What it holds (for messages and shard files).</param>
 /// <param name="Length">Integers per variant.</param>
-public sealed record AccumulatorDefinition(string Name, int Length);
+/// <param name="Pass">The model's own pass that fills it (0 for the first); it exists in that pass only.</param>
+public sealed record AccumulatorDefinition(string Name, int Length, int Pass = 0);
 
 /// <summary>
 /// A strand's accumulators of one thread (or, once merged, of a whole pass): integers per
@@ -20,12 +21,16 @@ public sealed class Accumulators
     private readonly int[] _start;
     private readonly int[] _length;
 
-    public Accumulators(IReadOnlyList<AccumulatorDefinition> definitions, int variants)
+    /// <param name="definitions">The model's accumulators.</param>
+    /// <param name="variants">Variants in the run.</param>
+    /// <param name="pass">The model's own pass: only the accumulators of this pass get storage.</param>
+    public Accumulators(IReadOnlyList<AccumulatorDefinition> definitions, int variants, int pass = 0)
     {
         ArgumentNullException.ThrowIfNull(definitions);
         ArgumentOutOfRangeException.ThrowIfLessThan(variants, 1);
         Definitions = definitions;
         Variants = variants;
+        Pass = pass;
         _start = new int[definitions.Count];
         _length = new int[definitions.Count];
         long total = 0;
@@ -33,8 +38,8 @@ public sealed class Accumulators
         {
             ArgumentOutOfRangeException.ThrowIfNegative(definitions[a].Length);
             _start[a] = (int)total;
-            _length[a] = definitions[a].Length;
-            total += (long)definitions[a].Length * variants;
+            _length[a] = definitions[a].Pass == pass ? definitions[a].Length : -1;
+            total += definitions[a].Pass == pass ? (long)definitions[a].Length * variants : 0;
             if (total > Array.MaxLength)
                 throw new ArgumentException($"accumulators of {total:N0} integers are too large", nameof(definitions));
         }
@@ -47,6 +52,9 @@ public sealed class Accumulators
 
     public int Variants { get; }
 
+    /// <summary>The model's pass these accumulators belong to.</summary>
+    public int Pass { get; }
+
     /// <summary>Every value, accumulator by accumulator, variant by variant (to persist or send a shard's accumulators).</summary>
     public Span<long> Values => _values;
 
@@ -56,6 +64,8 @@ public sealed class Accumulators
         if ((uint)variant >= (uint)Variants)
             throw new ArgumentOutOfRangeException(nameof(variant), variant, $"variants are 0 … {Variants - 1}");
         int length = _length[accumulator];
+        if (length < 0)
+            throw new InvalidOperationException($"accumulator '{Definitions[accumulator].Name}' belongs to pass {Definitions[accumulator].Pass}, not {Pass}");
         return _values.AsSpan(_start[accumulator] + variant * length, length);
     }
 
@@ -63,12 +73,9 @@ public sealed class Accumulators
     public void Merge(Accumulators other)
     {
         ArgumentNullException.ThrowIfNull(other);
-        if (other._values.Length != _values.Length || other.Variants != Variants)
+        if (other._values.Length != _values.Length || other.Variants != Variants || other.Pass != Pass)
             throw new ArgumentException("accumulators of different shapes", nameof(other));
         for (int i = 0; i < _values.Length; i++)
             _values[i] += other._values[i];
     }
-
-    /// <summary>Sets every value to 0.</summary>
-    public void Clear() => Array.Clear(_values);
 }

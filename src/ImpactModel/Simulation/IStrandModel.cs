@@ -39,9 +39,11 @@ public sealed record MetricDefinition(string Name, MetricUnit Unit, int Numerato
 /// <para>The contract that makes results identical for any thread count, chunk size or shard, and
 /// variants comparable on common random numbers:</para>
 /// <list type="bullet">
-/// <item>Everything uncertain is drawn in <see cref="Compile"/> with <see cref="MonteCarlo.ParameterSampler"/> for
-/// (seed, replicate), from each variant's scenario: the same draw for every variant unless the
-/// variant overrides that parameter.</item>
+/// <item>Everything uncertain is drawn in <see cref="Compile"/> for (seed, replicate) through the strand kit's
+/// <c>ReplicateDraws</c>: <c>For(variant)</c> for what a variant may change (its overrides resolved by
+/// <see cref="SimulationVariant.Resolve"/>), the plain draws for what every variant shares; the same
+/// draw for every variant unless the variant overrides that parameter. The draws record what was read
+/// (<see cref="ReplicateContext.Use"/>), which is how an override nothing reads is reported.</item>
 /// <item>A person's outcome in every variant is a pure function of (seed, replicate, person id, the
 /// person's attributes, the variant, and in a later pass the merged accumulators of the earlier
 /// passes): per-person random words come from counter-based streams keyed by the person id, and the
@@ -70,12 +72,6 @@ public interface IStrandModel
     /// applied (a warning in the run's output and manifest) rather than letting it pass silently.
     /// </summary>
     IReadOnlyList<string> SharedParameters { get; }
-
-    /// <summary>
-    /// Parameter paths (each with everything below it) the model reads for each variant, so that an
-    /// override of anything else is reported as having no effect instead of passing silently.
-    /// </summary>
-    IReadOnlyList<string> ReadsParameters { get; }
 
     /// <summary>The metrics, in the order results list them.</summary>
     IReadOnlyList<MetricDefinition> Metrics { get; }
@@ -151,4 +147,8 @@ public readonly record struct ChunkOutput(StrandTally Tally, Accumulators Accumu
 /// <param name="Replicate">The replicate.</param>
 /// <param name="Persons">Persons the whole run simulates per replicate (every shard's together): with the declared population, the sampling fraction.</param>
 public sealed record ReplicateContext(Scenario Scenario, IReadOnlyList<SimulationVariant> Variants, CompiledPopulation Population, ulong Seed, int Replicate,
-    long Persons);
+    long Persons)
+{
+    /// <summary>What the models read while compiling this replicate (see <see cref="ParameterUse"/>).</summary>
+    public ParameterUse Use { get; init; } = new();
+}

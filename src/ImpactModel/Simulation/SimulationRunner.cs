@@ -32,12 +32,12 @@ public static class SimulationRunner
 
     /// <summary>Runs <paramref name="scenario"/> with the models <paramref name="registry"/> gives its strand (and its warning when it has none).</summary>
     public static RunResult Run(Scenario scenario, RunSettings settings, StrandRegistry registry, IProgress<RunProgress>? progress = null,
-        CancellationToken cancellationToken = default)
+        Func<int, IChunkObserver>? observe = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(scenario);
         ArgumentNullException.ThrowIfNull(registry);
         StrandModels models = registry.For(scenario);
-        RunResult result = Run(scenario, settings, models.Models, progress, cancellationToken: cancellationToken);
+        RunResult result = Run(scenario, settings, models.Models, progress, observe, cancellationToken);
         return models.Warnings.IsEmpty ? result : result with { Warnings = [.. models.Warnings, .. result.Warnings] };
     }
 
@@ -47,12 +47,13 @@ public static class SimulationRunner
     /// <param name="models">The models, in order.</param>
     /// <param name="progress">Receives progress from any thread.</param>
     /// <param name="observe">
-    /// When given, makes one observer per thread that sees every chunk of the last pass after every
-    /// model evaluated it, with the persons' outcomes (<see cref="PersonFlags"/>).
+    /// When given, makes observers for a replicate (its index is the argument), one per task of the
+    /// replicate's last pass, each seeing the chunks of its task after every model evaluated them, with
+    /// the persons' outcomes (<see cref="PersonFlags"/>).
     /// </param>
     /// <param name="cancellationToken">Stops the run between chunks.</param>
     public static RunResult Run(Scenario scenario, RunSettings settings, IReadOnlyList<IStrandModel> models,
-        IProgress<RunProgress>? progress = null, Func<IChunkObserver>? observe = null, CancellationToken cancellationToken = default)
+        IProgress<RunProgress>? progress = null, Func<int, IChunkObserver>? observe = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(scenario);
         ArgumentNullException.ThrowIfNull(settings);
@@ -65,7 +66,7 @@ public static class SimulationRunner
         IReadOnlyList<SimulationVariant> variants = VariantBuilder.Build(scenario);
         var groups = scenario.Population.Groups.Select(g => g.Id).ToImmutableArray();
         string[] rows = ["all", .. groups, "rest"];
-        var layout = new Layout(models, variants.Count, groups.Length);
+        var layout = new ReplicateLayout(models, variants.Count, groups.Length);
 
         double scale = (double)scenario.Population.Size / settings.Persons;
         var plan = Plan(models, layout.Offsets, variants);
@@ -77,23 +78,30 @@ public static class SimulationRunner
         IReadOnlyList<Parameter> parameters = ScenarioParameters.All(scenario);
         var draws = new List<ParameterDraw>(parameters.Count * settings.Replicates);
         long total = settings.Persons * settings.Replicates * layout.Passes, done = 0;
+        ParameterUse? use = null;
         for (int r = 0; r < settings.Replicates; r++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             foreach (Parameter p in parameters)
                 draws.Add(new ParameterDraw(r, p.Path, ParameterSampler.Draw(p, settings.Seed, r), p.Evidence.Source, Evidence.IdOf(p.Evidence.Grade)));
 
-            CompiledPopulation population = CompiledPopulation.Compile(scenario.Population, settings.Seed, r);
-            var context = new ReplicateContext(scenario, variants, population, settings.Seed, r, settings.Persons);
-            IStrandReplicate[] compiled = models.Select(m => m.Compile(context)).ToArray();
+            var run = ReplicateRun.Start(scenario, variants, models, settings.Seed, r, settings.Persons);
+            use ??= run.Use; // what the models read, from the first replicate's compile
             long before = done;
             int replicate = r;
-            TallyTable tally = Tally(population, compiled, layout, settings, observe,
-                persons => progress?.Report(new RunProgress(Interlocked.Add(ref done, persons), total, replicate, settings.Replicates)),
-                cancellationToken);
-            done = before + settings.Persons * layout.Passes;
-            for (int m = 0; m < compiled.Length; m++)
-                compiled[m].Complete(layout.Slice(tally, m));
+            var options = new ChunkLoopOptions(settings.Threads, settings.ChunkSize, ChunksPerItem);
+            var passes = new List<PassResult>(run.Passes);
+            for (int pass = 0; pass < run.Passes; pass++)
+            {
+                PassResult result = run.RunPass(pass, 0, settings.Persons, options, observe is null ? null : () => observe(replicate),
+                    persons => progress?.Report(new RunProgress(Interlocked.Add(ref done, persons), total, replicate, settings.Replicates)),
+                    cancellationToken);
+                run.EndPass(pass, [result]);
+                passes.Add(result);
+            }
+
+            done = before + settings.Persons * run.Passes;
+            TallyTable tally = run.Complete(passes);
             Evaluate(plan, tally, rows.Length, scale, values, r);
             progress?.Report(new RunProgress(done, total, r + 1, settings.Replicates));
         }
@@ -126,7 +134,7 @@ public static class SimulationRunner
 
         var headline = models.SelectMany(m => m.Metrics).Where(d => d.IsHeadline).Select(d => d.Name).ToImmutableArray();
         return new RunResult(scenario.Name, scenario.Strand, settings, scenario.Population.Size, settings.Persons / (double)scenario.Population.Size,
-            variants, groups, seriesList, resultRows, draws, headline, [.. VariantBuilder.Warnings(scenario, models)]);
+            variants, groups, seriesList, resultRows, draws, headline, [.. VariantBuilder.Warnings(scenario, models, use!)]);
     }
 
     /// <summary>The name of the ratio against rest of a harm metric: the suffix goes before any <c>.qualifier</c>.</summary>
@@ -142,6 +150,9 @@ public static class SimulationRunner
 
     private static List<Planned> Plan(IReadOnlyList<IStrandModel> models, int[] offsets, IReadOnlyList<SimulationVariant> variants)
     {
+        string? twice = models.SelectMany(m => m.Metrics).GroupBy(d => d.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1)?.Key;
+        if (twice is not null)
+            throw new InvalidOperationException($"metric '{twice}' is reported by two models (or twice by one): results would hold two series of it");
         var plan = new List<Planned>();
         for (int v = 0; v < variants.Count; v++)
         {
@@ -162,137 +173,6 @@ public static class SimulationRunner
         }
 
         return plan;
-    }
-
-    /// <summary>Where each model's counters sit in the tally table, and in which of the replicate's passes each model runs.</summary>
-    private sealed class Layout
-    {
-        public Layout(IReadOnlyList<IStrandModel> models, int variants, int groups)
-        {
-            Models = models;
-            Variants = variants;
-            Groups = groups;
-            Offsets = new int[models.Count];
-            for (int m = 0; m < models.Count; m++)
-            {
-                ArgumentOutOfRangeException.ThrowIfLessThan(models[m].Passes, 1);
-                Offsets[m] = Counters;
-                Counters += models[m].Counters.Count;
-                Passes = Math.Max(Passes, models[m].Passes);
-            }
-        }
-
-        public IReadOnlyList<IStrandModel> Models { get; }
-
-        public int Variants { get; }
-
-        public int Groups { get; }
-
-        public int[] Offsets { get; }
-
-        public int Counters { get; }
-
-        /// <summary>Passes over the persons per replicate: the most any model needs.</summary>
-        public int Passes { get; } = 1;
-
-        /// <summary>
-        /// The model's own pass in the replicate's pass <paramref name="pass"/>, or −1 when it does
-        /// not run then. Passes are aligned at the end: every model's last pass is the replicate's
-        /// last, so the persons' outcomes of every strand are known together, in one pass.
-        /// </summary>
-        public int OwnPass(int model, int pass) => pass - (Passes - Models[model].Passes) is var own && own >= 0 ? own : -1;
-
-        public StrandTally Slice(TallyTable table, int model) => new(table, Offsets[model], Models[model].Counters.Count);
-    }
-
-    /// <summary>One thread's evaluators, tallies, accumulators and flags for one pass.</summary>
-    private sealed class ThreadPass
-    {
-        private readonly IChunkEvaluator?[] _evaluators;
-        private readonly ChunkOutput[] _outputs;
-        private readonly PersonAttributes[] _reads;
-        private readonly IChunkObserver? _observer;
-
-        public ThreadPass(Layout layout, IStrandReplicate[] compiled, int pass, int chunkSize, Func<IChunkObserver>? observe)
-        {
-            Tally = new TallyTable(layout.Variants, layout.Groups, layout.Counters);
-            Flags = new PersonFlags(layout.Variants, chunkSize);
-            _evaluators = new IChunkEvaluator?[compiled.Length];
-            _outputs = new ChunkOutput[compiled.Length];
-            _reads = new PersonAttributes[compiled.Length];
-            Accumulators = new Accumulators?[compiled.Length];
-            for (int m = 0; m < compiled.Length; m++)
-            {
-                int own = layout.OwnPass(m, pass);
-                if (own < 0)
-                    continue;
-                var accumulators = new Accumulators(layout.Models[m].Accumulators, layout.Variants);
-                Accumulators[m] = accumulators;
-                _evaluators[m] = compiled[m].CreateEvaluator(own, chunkSize);
-                _outputs[m] = new ChunkOutput(layout.Slice(Tally, m), accumulators, Flags);
-                _reads[m] = layout.Models[m].Reads;
-            }
-
-            _observer = pass == layout.Passes - 1 ? observe?.Invoke() : null;
-        }
-
-        public TallyTable Tally { get; }
-
-        public Accumulators?[] Accumulators { get; }
-
-        public PersonFlags Flags { get; }
-
-        public void Evaluate(PersonChunk chunk)
-        {
-            if (_observer is not null)
-                Flags.Clear();
-            PersonAttributes generated = chunk.Readable;
-            for (int m = 0; m < _evaluators.Length; m++)
-            {
-                if (_evaluators[m] is not { } evaluator)
-                    continue;
-                if (EngineChecks.Enabled)
-                    chunk.Readable = generated & _reads[m];
-                evaluator.Evaluate(chunk, in _outputs[m]);
-            }
-
-            chunk.Readable = generated;
-            _observer?.Observe(chunk, Flags);
-        }
-    }
-
-    private static TallyTable Tally(CompiledPopulation population, IStrandReplicate[] compiled, Layout layout, RunSettings settings,
-        Func<IChunkObserver>? observe, Action<long> reportPersons, CancellationToken cancellationToken)
-    {
-        var total = new TallyTable(layout.Variants, layout.Groups, layout.Counters);
-        var options = new ChunkLoopOptions(settings.Threads, settings.ChunkSize, ChunksPerItem);
-        for (int pass = 0; pass < layout.Passes; pass++)
-        {
-            PersonAttributes wanted = PersonAttributes.None;
-            for (int m = 0; m < compiled.Length; m++)
-                wanted |= layout.OwnPass(m, pass) >= 0 ? layout.Models[m].Reads : PersonAttributes.None;
-            int current = pass;
-            IReadOnlyList<ThreadPass> threads = ChunkLoop.Run(population, wanted, 0, settings.Persons, options,
-                () => new ThreadPass(layout, compiled, current, settings.ChunkSize, observe),
-                (thread, chunk) => thread.Evaluate(chunk),
-                reportPersons, cancellationToken);
-
-            // Integer sums: the same whichever thread counted what.
-            foreach (ThreadPass thread in threads)
-                total.Merge(thread.Tally);
-            for (int m = 0; m < compiled.Length; m++)
-            {
-                int own = layout.OwnPass(m, pass);
-                if (own < 0)
-                    continue;
-                var merged = new Accumulators(layout.Models[m].Accumulators, layout.Variants);
-                foreach (ThreadPass thread in threads)
-                    merged.Merge(thread.Accumulators[m]!);
-                compiled[m].EndPass(own, merged);
-            }
-        }
-
-        return total;
     }
 
     private static void Evaluate(List<Planned> plan, TallyTable tally, int rows, double scale, double[][] values, int replicate)

@@ -52,17 +52,4 @@ public sealed record SimulationVariant(
         ArgumentNullException.ThrowIfNull(parameter);
         return Parameters.Count > 0 && Parameters.TryGetValue(parameter.Path, out var overridden) ? overridden : parameter;
     }
-
-    /// <summary>True when the variant overrides a parameter at <paramref name="path"/> or below it.</summary>
-    public bool OverridesUnder(string path)
-    {
-        ArgumentNullException.ThrowIfNull(path);
-        foreach (string p in Parameters.Keys)
-        {
-            if (VariantBuilder.IsUnder(p, path))
-                return true;
-        }
-
-        return false;
-    }
 }

@@ -89,9 +89,6 @@ public readonly struct StrandTally<TCounter>
     /// <summary>Result rows: all, the groups, rest.</summary>
     public int Rows => _slice.Rows;
 
-    /// <summary>The untyped slice (to hand a block of it to shared code).</summary>
-    public StrandTally Untyped => _slice;
-
     public long this[int variant, int row, TCounter counter]
     {
         get => _slice[variant, row, Index(counter)];
@@ -104,9 +101,6 @@ public readonly struct StrandTally<TCounter>
     /// <summary>Copies counters <paramref name="first"/> … <paramref name="last"/> (inclusive) of every row from one variant to another.</summary>
     public void CopyCounters(int fromVariant, int toVariant, TCounter first, TCounter last) =>
         _slice.CopyCounters(fromVariant, toVariant, Index(first), Index(last) - Index(first) + 1);
-
-    /// <summary>The counters from <paramref name="first"/> on, <paramref name="count"/> of them, as a slice of their own.</summary>
-    public StrandTally Block(TCounter first, int count) => _slice.Slice(Index(first), count);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int Index(TCounter counter) => CounterSet.IndexOf(counter);

@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using ImpactModel.Scenarios;
 using ImpactModel.Scenarios.Model;
 
 namespace ImpactModel.Simulation;
@@ -20,7 +19,7 @@ namespace ImpactModel.Simulation;
 /// safeguard, any other is kept in <see cref="SimulationVariant.Settings"/> for the strand that owns
 /// it. Overrides of population parameters, and of the parameters a strand declares shared
 /// (<see cref="IStrandModel.SharedParameters"/>: who claims, their true state ...), are not applied:
-/// every variant is evaluated on the same persons (see <see cref="Warnings"/>).
+/// every variant is evaluated on the same persons (see <see cref="Warnings(Scenario, IReadOnlyList{IStrandModel}, ParameterUse)"/>).
 /// </remarks>
 public static class VariantBuilder
 {
@@ -61,12 +60,8 @@ public static class VariantBuilder
                 [.. safeguards.Where(x => x.Id != s.Id).Select(x => $"safeguard '{x.Id}' off"), .. s.Enabled ? Array.Empty<string>() : [$"safeguard '{s.Id}' on"]]));
         }
 
-        if (!scenario.Variants.IsEmpty)
-        {
-            var declared = ScenarioParameters.All(scenario).ToDictionary(p => p.Path, StringComparer.Ordinal);
-            foreach (var v in scenario.Variants)
-                list.Add(Declared(scenario, v, declared));
-        }
+        foreach (var v in scenario.Variants)
+            list.Add(Declared(scenario, v));
 
         return list;
     }
@@ -81,30 +76,52 @@ public static class VariantBuilder
 
     /// <summary>
     /// The declared overrides that do not act in a run of <paramref name="models"/>, one line each
-    /// with the override's position: those of a parameter a model declares shared (a path and
-    /// everything below it: it describes the people or today's process and is the same in every
-    /// variant), and those no model reads (<see cref="IStrandModel.ReadsParameters"/>).
+    /// with the override's position, found by compiling replicate 0 of the models and looking at
+    /// what they read (<see cref="ParameterUse"/>); see <see cref="Warnings(Scenario, IReadOnlyList{IStrandModel}, ParameterUse)"/>.
     /// </summary>
     public static IReadOnlyList<string> Warnings(Scenario scenario, IReadOnlyList<IStrandModel> models)
     {
         ArgumentNullException.ThrowIfNull(scenario);
         ArgumentNullException.ThrowIfNull(models);
+        if (scenario.Variants.IsEmpty)
+            return [];
+        var context = new ReplicateContext(scenario, Build(scenario), Population.CompiledPopulation.Compile(scenario.Population, 0, 0), 0, 0,
+            scenario.Population.Size);
+        foreach (IStrandModel model in models)
+            model.Compile(context);
+        return Warnings(scenario, models, context.Use);
+    }
+
+    /// <summary>
+    /// The declared overrides that do not act, given what the models read while compiling a
+    /// replicate (<paramref name="use"/>): an override of a parameter a model declares shared (a
+    /// path and everything below it: it describes the people or today's process, the same in every
+    /// variant) or that the models read once for every variant is not applied; an override of
+    /// something no model reads has no effect. Switching a safeguard on or off always acts.
+    /// </summary>
+    public static IReadOnlyList<string> Warnings(Scenario scenario, IReadOnlyList<IStrandModel> models, ParameterUse use)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        ArgumentNullException.ThrowIfNull(models);
+        ArgumentNullException.ThrowIfNull(use);
         string[] shared = [.. models.SelectMany(m => m.SharedParameters)];
-        string[] read = [.. models.SelectMany(m => m.ReadsParameters)];
         var warnings = new List<string>();
         foreach (VariantSpec v in scenario.Variants)
         {
             foreach (OverrideSpec o in v.Overrides)
             {
                 string at = o.Position.Line > 0 ? $"{o.Position}: " : "";
-                if (shared.Any(p => IsUnder(o.Path, p)))
+                string read = o is ParameterOverride p ? p.Target : o.Path;
+                if (o is SettingOverride s && SafeguardSwitch(s.Path) is not null)
+                    continue;
+                if (shared.Any(prefix => IsUnder(o.Path, prefix)) || (use.WasRead(read) && !use.ReadPerVariant(read)))
                 {
                     warnings.Add($"{at}variant '{v.Id}': override '{o.Path}' is not applied: it describes the people or today's process, "
                                  + "the same in every variant (every variant is evaluated on the same persons); to vary it, run a copy of the scenario");
                 }
-                else if (!read.Any(p => IsUnder(o.Path, p)))
+                else if (!use.WasRead(read))
                 {
-                    warnings.Add($"{at}variant '{v.Id}': override '{o.Path}' has no effect: no model of strand '{scenario.Strand}' reads it in a run");
+                    warnings.Add($"{at}variant '{v.Id}': override '{o.Path}' has no effect: nothing in a run of strand '{scenario.Strand}' reads it");
                 }
             }
         }
@@ -124,7 +141,7 @@ public static class VariantBuilder
         return changed ? scenario with { Safeguards = safeguards } : scenario;
     }
 
-    private static SimulationVariant Declared(Scenario scenario, VariantSpec v, Dictionary<string, Parameter> declared)
+    private static SimulationVariant Declared(Scenario scenario, VariantSpec v)
     {
         var parameters = NoParameters.ToBuilder();
         var settings = NoSettings.ToBuilder();
@@ -136,10 +153,8 @@ public static class VariantBuilder
             switch (o)
             {
                 case ParameterOverride p:
-                    // The parameter it replaces keeps its path, evidence and position; only the value changes.
-                    parameters[p.Target] = declared.TryGetValue(p.Target, out var original)
-                        ? original with { Value = p.Value }
-                        : new Parameter(p.Value, Evidence.None, p.Target, p.Position);
+                    // At the path of the parameter it replaces, so it is drawn from the same counter; its evidence is the variant.
+                    parameters[p.Target] = new Parameter(p.Value, new Evidence($"variant '{v.Id}'", EvidenceGrade.Assumption), p.Target, p.Position);
                     break;
                 case SettingOverride s when SafeguardSwitch(s.Path) is { } id && enabled.ContainsKey(id):
                     enabled[id] = s.Value == "true";

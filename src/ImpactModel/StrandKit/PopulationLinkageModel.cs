@@ -50,7 +50,6 @@ public sealed class PopulationLinkageModel : IStrandModel
 
         Counters = counters;
         Metrics = metrics;
-        ReadsParameters = _linkages > 0 ? ["linkage", "data_sources"] : [];
     }
 
     public CounterSet Counters { get; }
@@ -60,9 +59,6 @@ public sealed class PopulationLinkageModel : IStrandModel
 
     /// <summary>The population: every variant is evaluated on the same persons.</summary>
     public IReadOnlyList<string> SharedParameters { get; } = ["population"];
-
-    /// <summary>Every linkage and the data sources it links, when this model links everyone; nothing otherwise.</summary>
-    public IReadOnlyList<string> ReadsParameters { get; }
 
     public IReadOnlyList<MetricDefinition> Metrics { get; }
 

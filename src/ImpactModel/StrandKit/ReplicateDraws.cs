@@ -18,27 +18,32 @@ public sealed class ReplicateDraws
     /// <param name="groupIds">The population's groups in declaration order (bit g of a mask is group g).</param>
     /// <param name="seed">The run seed.</param>
     /// <param name="replicate">The replicate.</param>
-    public ReplicateDraws(IReadOnlyList<string> groupIds, ulong seed, int replicate)
-        : this(groupIds, seed, replicate, null)
+    /// <param name="use">Records what is read (null: nothing is recorded).</param>
+    public ReplicateDraws(IReadOnlyList<string> groupIds, ulong seed, int replicate, ParameterUse? use = null)
+        : this(groupIds, seed, replicate, use, null)
     {
     }
 
-    private ReplicateDraws(IReadOnlyList<string> groupIds, ulong seed, int replicate, SimulationVariant? variant)
+    /// <summary>The draws of <paramref name="context"/>'s replicate over its population's groups, recorded in its <see cref="ReplicateContext.Use"/>.</summary>
+    public ReplicateDraws(ReplicateContext context)
+        : this((context ?? throw new ArgumentNullException(nameof(context))).Population.GroupIds, context.Seed, context.Replicate, context.Use, null)
+    {
+    }
+
+    private ReplicateDraws(IReadOnlyList<string> groupIds, ulong seed, int replicate, ParameterUse? use, SimulationVariant? variant)
     {
         ArgumentNullException.ThrowIfNull(groupIds);
         GroupIds = groupIds;
         Seed = seed;
         Replicate = replicate;
+        Use = use;
         Variant = variant;
     }
 
-    /// <summary>The draws of <paramref name="context"/>'s replicate over its population's groups.</summary>
-    public ReplicateDraws(ReplicateContext context)
-        : this((context ?? throw new ArgumentNullException(nameof(context))).Population.GroupIds, context.Seed, context.Replicate)
-    {
-    }
-
     public IReadOnlyList<string> GroupIds { get; }
+
+    /// <summary>Where what is read is recorded, or null.</summary>
+    public ParameterUse? Use { get; }
 
     /// <summary>The variant whose overrides the draws take (<see cref="For"/>), or null for the parameters as declared.</summary>
     public SimulationVariant? Variant { get; }
@@ -54,27 +59,42 @@ public sealed class ReplicateDraws
     public ReplicateDraws For(SimulationVariant variant)
     {
         ArgumentNullException.ThrowIfNull(variant);
-        return new ReplicateDraws(GroupIds, Seed, Replicate, variant);
+        return new ReplicateDraws(GroupIds, Seed, Replicate, Use, variant);
     }
 
     /// <summary>The replicate's value of <paramref name="parameter"/> (the variant's override of it, if any).</summary>
-    public double Draw(Parameter parameter) => ParameterSampler.Draw(Variant is null ? parameter : Variant.Resolve(parameter), Seed, Replicate);
+    public double Draw(Parameter parameter) => ParameterSampler.Draw(Resolve(parameter), Seed, Replicate);
+
+    /// <summary><paramref name="parameter"/> as the variant sees it (itself without a variant), recorded as read.</summary>
+    public Parameter Resolve(Parameter parameter)
+    {
+        ArgumentNullException.ThrowIfNull(parameter);
+        Use?.Read(parameter.Path, Variant is not null);
+        return Variant is null ? parameter : Variant.Resolve(parameter);
+    }
+
+    /// <summary>The variant's choice for the setting at <paramref name="path"/>, or null when it keeps the declared one (recorded as read).</summary>
+    public string? Setting(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        Use?.Read(path, Variant is not null);
+        return Variant?.Setting(path);
+    }
 
     /// <summary>The replicate's value of an optional parameter, or <paramref name="otherwise"/> when it is absent.</summary>
     public double Draw(Parameter? parameter, double otherwise) => parameter is null ? otherwise : Draw(parameter);
 
     /// <summary>A per-person quantity (<see cref="PersonDistribution"/>): a spread each person draws from, or one value for everyone.</summary>
-    public PersonDistribution PerPerson(Parameter parameter) =>
-        PersonDistribution.Of(Variant is null ? parameter : Variant.Resolve(parameter), Seed, Replicate);
+    public PersonDistribution PerPerson(Parameter parameter) => PersonDistribution.Of(Resolve(parameter), Seed, Replicate);
 
     /// <summary>The value for each group mask (<see cref="GroupValueTable"/>): probabilities combine on the odds scale, other kinds by ratios.</summary>
     public double[] ByMask(GroupValues values, bool probability) => GroupValueTable.Build(values, GroupIds, Draw, probability);
 
     /// <summary>The Bernoulli threshold of a probability parameter.</summary>
-    public ulong Threshold(Parameter parameter) => Cut(Draw(parameter));
+    public ulong Threshold(Parameter parameter) => BernoulliThreshold.Cut(Draw(parameter));
 
     /// <summary>The Bernoulli threshold for each group mask of a by-group probability.</summary>
-    public ulong[] Thresholds(GroupValues values) => Array.ConvertAll(ByMask(values, probability: true), Cut);
+    public ulong[] Thresholds(GroupValues values) => Array.ConvertAll(ByMask(values, probability: true), BernoulliThreshold.Cut);
 
     /// <summary>A money parameter in whole pence.</summary>
     public long Pence(Parameter parameter) => ToPence(Draw(parameter));
@@ -96,9 +116,6 @@ public sealed class ReplicateDraws
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(outcome, OutcomesPerStrand);
         return RngKey.From(Seed, Replicate, RngStream.Of(RngStreamKind.StrandOutcomes, ordinal * OutcomesPerStrand + outcome));
     }
-
-    /// <summary>The threshold on a 32-bit word of probability <paramref name="p"/> (clamped to [0, 1]): the event is <c>word &lt; threshold</c>.</summary>
-    public static ulong Cut(double p) => BernoulliThreshold.FromProbability(Math.Clamp(p, 0, 1)).Threshold;
 
     /// <summary>GBP to whole pence, rounded to the nearest (half to even, as <see cref="Math.Round(double)"/>).</summary>
     public static long ToPence(double gbp) => (long)Math.Round(gbp * 100);

@@ -6,24 +6,19 @@ namespace ImpactModel.StrandKit;
 
 /// <summary>
 /// One declared linkage compiled once per replicate for the variants that link data, and shared
-/// among variants whose linkage and data sources are the same records: safeguards act after
-/// linkage and most overrides do not touch it, so linking does not grow with the number of
-/// variants. Each shared linkage's outcomes are counted in the first variant that uses it and
+/// among the variants that override nothing it reads: safeguards act after linkage and most
+/// overrides do not touch it, so linking does not grow with the number of variants. Each shared linkage's outcomes are counted in the first variant that uses it and
 /// copied to the others after the merge (<see cref="LinkCounters.CopyShared"/>).
 /// </summary>
 public sealed class VariantLinkages
 {
-    private VariantLinkages(int linkage, CompiledLinkage[] distinct, int[] firstUser, int[] of, int[] countedBy)
+    private VariantLinkages(CompiledLinkage[] distinct, int[] firstUser, int[] of, int[] countedBy)
     {
-        Linkage = linkage;
         Distinct = distinct;
         FirstUser = firstUser;
         Of = of;
         CountedBy = countedBy;
     }
-
-    /// <summary>The linkage's index among the scenario's linkages.</summary>
-    public int Linkage { get; }
 
     /// <summary>The distinct compiled linkages, in the order of the first variant that uses each.</summary>
     public IReadOnlyList<CompiledLinkage> Distinct { get; }
@@ -41,9 +36,20 @@ public sealed class VariantLinkages
     public bool Counts(int variant) => Of[variant] >= 0 && CountedBy[variant] == variant;
 
     /// <summary>Compiles linkage <paramref name="linkage"/> (an index into the scenario's linkages) for the replicate's variants.</summary>
+    /// <remarks>
+    /// The linkage is compiled once as declared, recording every parameter it reads (also in
+    /// <see cref="ReplicateContext.Use"/>, as read for each variant). A variant that overrides none
+    /// of those shares it; a variant that overrides one links with its own compiled linkage.
+    /// </remarks>
     public static VariantLinkages Compile(ReplicateContext context, int linkage)
     {
         ArgumentNullException.ThrowIfNull(context);
+        Scenario scenario = context.Scenario;
+        LinkageSpec spec = scenario.Linkages[linkage];
+        IReadOnlyList<string> groups = context.Population.GroupIds;
+        var reads = new HashSet<string>(StringComparer.Ordinal);
+        CompiledLinkage? declared = null;
+        int shared = -1;
         var distinct = new List<CompiledLinkage>();
         var firstUser = new List<int>();
         int variants = context.Variants.Count;
@@ -56,29 +62,35 @@ public sealed class VariantLinkages
             of[v] = -1;
             if (!variant.LinksData)
                 continue;
-            Scenario s = variant.Scenario;
-            // A variant that overrides anything the linkage reads links its own records; the others share.
-            bool own = OverridesLinkage(variant, s.Linkages[linkage]);
-            int same = own ? -1 : firstUser.FindIndex(u => ReferenceEquals(context.Variants[u].Scenario.Linkages[linkage], s.Linkages[linkage])
-                                                          && context.Variants[u].Scenario.DataSources == s.DataSources
-                                                          && !OverridesLinkage(context.Variants[u], s.Linkages[linkage]));
-            if (same < 0)
+            declared ??= CompiledLinkage.Compile(scenario, spec, groups, context.Seed, context.Replicate, p =>
             {
-                same = distinct.Count;
+                reads.Add(p.Path);
+                context.Use.Read(p.Path, perVariant: true);
+                return p;
+            });
+            if (!variant.Parameters.Keys.Any(reads.Contains))
+            {
+                if (shared < 0)
+                {
+                    shared = distinct.Count;
+                    distinct.Add(declared);
+                    firstUser.Add(v);
+                }
+
+                of[v] = shared;
+            }
+            else
+            {
+                of[v] = distinct.Count;
+                distinct.Add(CompiledLinkage.Compile(scenario, spec, groups, context.Seed, context.Replicate, variant.Resolve));
                 firstUser.Add(v);
-                distinct.Add(CompiledLinkage.Compile(s, s.Linkages[linkage], context.Population.GroupIds, context.Seed, context.Replicate, variant.Resolve));
             }
 
-            of[v] = same;
-            countedBy[v] = firstUser[same];
+            countedBy[v] = firstUser[of[v]];
         }
 
-        return new VariantLinkages(linkage, [.. distinct], [.. firstUser], of, countedBy);
+        return new VariantLinkages([.. distinct], [.. firstUser], of, countedBy);
     }
-
-    /// <summary>True when <paramref name="variant"/> overrides a parameter of the linkage or of the data sources it links.</summary>
-    private static bool OverridesLinkage(SimulationVariant variant, LinkageSpec spec) =>
-        variant.OverridesUnder($"linkage.{spec.Id}") || variant.OverridesUnder($"data_sources.{spec.From}") || variant.OverridesUnder($"data_sources.{spec.To}");
 
     /// <summary>The index of the linkage named <paramref name="id"/> among the scenario's linkages.</summary>
     public static int IndexOf(Scenario scenario, string id)

@@ -82,6 +82,9 @@ public class OutputJsonTests
         Assert.Equal(1.0 / 3, doc.RootElement.GetProperty("drawn_share").GetDouble());
         Assert.Equal(7.451564828614009E-05, doc.RootElement.GetProperty("realised_share").GetDouble());
         Assert.Equal(long.MaxValue, doc.RootElement.GetProperty("count").GetInt64());
+        // Large and negative-zero values keep their exact form ("R" would write 1E+21 and -0 the same way).
+        Assert.Contains("\"standard_error\": 1E+21,", json, StringComparison.Ordinal);
+        Assert.Contains("\"z\": -0,", json, StringComparison.Ordinal);
     }
 
     [Fact]

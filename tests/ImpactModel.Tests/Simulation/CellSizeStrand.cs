@@ -8,7 +8,8 @@ namespace ImpactModel.Tests.Simulation;
 /// example of what a new strand writes): pass 0 counts the persons in each cell of (age, sex,
 /// area) — an equivalence class of a released extract — per variant, into an accumulator; pass 1
 /// reads the merged counts and attributes each person the size of their class, counting uniques
-/// (classes of one) and persons in small classes by group, and marking uniques as harmed.
+/// (classes of one) and persons in small classes by group, and marking uniques as harmed. It runs
+/// after the population model, which reports <c>persons</c>, so it reports no metric of that name.
 /// </summary>
 /// <remarks>
 /// Variants release age at different widths so that their accumulators differ: variant v groups
@@ -39,11 +40,8 @@ internal sealed class CellSizeStrand : IStrandModel
 
     public IReadOnlyList<string> SharedParameters => ["population"];
 
-    public IReadOnlyList<string> ReadsParameters => [];
-
     public IReadOnlyList<MetricDefinition> Metrics { get; } =
     [
-        new("persons", MetricUnit.Persons, (int)Counter.Persons),
         new("uniques", MetricUnit.Persons, (int)Counter.Uniques, IsHarm: true),
         new("unique_rate", MetricUnit.Rate, (int)Counter.Uniques, (int)Counter.Persons, IsHarm: true),
         new("small_class_rate", MetricUnit.Rate, (int)Counter.SmallClassPersons, (int)Counter.Persons),

@@ -54,7 +54,7 @@ public partial class SeamTests
         Scenario fraud = FraudStrandTests.ShippedScenario();
         var variants = VariantBuilder.Build(fraud);
         var observers = new List<TwoPassStrandTests.HarmCounter>();
-        RunResult run = SimulationRunner.Run(fraud, new RunSettings(3, 1, 100_000, 2, 1000), BuiltInStrands.Registry.For(fraud).Models, observe: () =>
+        RunResult run = SimulationRunner.Run(fraud, new RunSettings(3, 1, 100_000, 2, 1000), BuiltInStrands.Registry, observe: _ =>
         {
             var o = new TwoPassStrandTests.HarmCounter(variants.Count);
             lock (observers)
@@ -122,8 +122,6 @@ public partial class SeamTests
 
         public IReadOnlyList<string> SharedParameters => [];
 
-        public IReadOnlyList<string> ReadsParameters => [];
-
         public IReadOnlyList<MetricDefinition> Metrics { get; } = [new("persons", MetricUnit.Persons, 0)];
 
         public IStrandReplicate Compile(ReplicateContext context) => new Replicate();
@@ -182,15 +180,15 @@ public partial class SeamTests
     }
 
     [Fact]
-    public void Every_parameter_path_a_model_declares_it_reads_or_shares_names_parameters_of_the_shipped_scenario()
+    public void Every_parameter_path_a_model_declares_shared_names_parameters_of_the_shipped_scenario()
     {
-        // The prefixes are written by hand: a misspelt one ("linkages" for "linkage") would report
-        // every override below it as having no effect, or miss one that is shared.
+        // The prefixes are written by hand: a misspelt one ("linkages" for "linkage") would let an
+        // override of something every variant shares pass as if it acted.
         Scenario fraud = FraudStrandTests.ShippedScenario();
         string[] paths = [.. ScenarioParameters.All(fraud).Select(p => p.Path)];
         foreach (IStrandModel model in BuiltInStrands.Registry.For(fraud).Models)
         {
-            foreach (string prefix in model.ReadsParameters.Concat(model.SharedParameters))
+            foreach (string prefix in model.SharedParameters)
                 Assert.True(paths.Any(p => VariantBuilder.IsUnder(p, prefix)), $"{model.GetType().Name}: '{prefix}' names no parameter");
         }
     }
@@ -204,10 +202,23 @@ public partial class SeamTests
         string core = ValidateCommandTests.RepositoryFile("src", "ImpactModel", "Simulation");
         var offenders = Directory.GetFiles(core, "*.cs", SearchOption.AllDirectories)
             .Where(f => File.ReadAllText(f) is var text
-                        && (StrandImport().IsMatch(text) || text.Contains("ImpactModel.Strands.", StringComparison.Ordinal)
+                        && (StrandImport().IsMatch(text) || text.Contains("ImpactModel.Strands", StringComparison.Ordinal)
+                            || text.Contains("ImpactModel.StrandKit", StringComparison.Ordinal)
                             || text.Contains("System.Reflection", StringComparison.Ordinal)))
             .Select(Path.GetFileName).ToList();
         Assert.Empty(offenders);
         Assert.NotEmpty(Directory.GetFiles(core, "*.cs"));
+    }
+
+    [Fact]
+    public void Strands_draw_parameters_only_through_the_kit()
+    {
+        // Drawn any other way, a variant's override would be lost and the read would go unrecorded.
+        string[] bypasses = ["ParameterSampler.", "PersonDistribution.Of(", "CompiledLinkage.Compile(", "GroupValueTable.Build("];
+        string strands = ValidateCommandTests.RepositoryFile("src", "ImpactModel", "Strands");
+        var offenders = Directory.GetFiles(strands, "*.cs", SearchOption.AllDirectories)
+            .SelectMany(f => bypasses.Where(b => File.ReadAllText(f).Contains(b, StringComparison.Ordinal)).Select(b => $"{Path.GetFileName(f)}: {b}"))
+            .ToList();
+        Assert.Empty(offenders);
     }
 }

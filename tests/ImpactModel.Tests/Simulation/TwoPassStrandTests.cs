@@ -44,8 +44,9 @@ public class TwoPassStrandTests
     [Fact]
     public void Two_pass_results_are_identical_for_any_thread_count_and_chunk_size()
     {
+        // 30,000 persons in chunks of 1,000 and 8 chunks a work item: 4 work items, shared by the threads.
         RunResult one = Run(threads: 1, chunk: 4096);
-        foreach (var (threads, chunk) in new[] { (2, 4096), (2, 1000), (0, 777) })
+        foreach (var (threads, chunk) in new[] { (1, 1000), (2, 1000), (2, 512), (0, 777) })
         {
             RunResult other = Run(threads, chunk);
             Assert.Equal(Flatten(one), Flatten(other));
@@ -53,51 +54,99 @@ public class TwoPassStrandTests
     }
 
     [Fact]
-    public void Pass_one_accumulated_in_shards_then_merged_gives_the_same_second_pass()
+    public void Shards_that_merge_pass_one_before_pass_two_give_the_tallies_of_one_process()
     {
-        // As two machines would: each shard counts its persons' classes; the shards' accumulators
-        // are merged before either starts pass two; each shard then attributes its own persons.
-        CellSizeStrand strand = Strand();
+        // As two machines would: each starts the replicate and runs its range of pass 0; the two
+        // shares are merged before either starts pass 1; each runs its range of pass 1; all four
+        // shares complete the replicate. The population model runs in the last pass only.
+        IStrandModel[] models = [new StrandKit.PopulationLinkageModel(Uk), Strand()];
         var variants = VariantBuilder.Build(Uk);
-        var population = CompiledPopulation.Compile(Uk.Population, Seed, 0);
-        IStrandReplicate replicate = strand.Compile(new ReplicateContext(Uk, variants, population, Seed, 0, Persons));
+        var options = new ChunkLoopOptions(Threads: 2, ChunkSize: 1000);
         (long First, long Count)[] shards = [(0, 12_345), (12_345, Persons - 12_345)];
+        ReplicateRun[] machines = [.. shards.Select(_ => ReplicateRun.Start(Uk, variants, models, Seed, 0, Persons))];
+        Assert.Equal(2, machines[0].Passes);
+        var results = new List<PassResult>();
+        for (int pass = 0; pass < 2; pass++)
+        {
+            PassResult[] shares = [.. machines.Select((m, k) => m.RunPass(pass, shards[k].First, shards[k].Count, options))];
+            foreach (ReplicateRun machine in machines)
+                machine.EndPass(pass, shares);
+            results.AddRange(shares);
+        }
 
-        var merged = new Accumulators(strand.Accumulators, variants.Count);
-        foreach (var (first, count) in shards)
-            merged.Merge(Shard(strand, replicate, population, 0, first, count, variants.Count).Accumulators);
-        replicate.EndPass(0, merged);
+        TallyTable sharded = machines[0].Complete(results);
 
-        var tally = new TallyTable(variants.Count, population.GroupIds.Count, strand.Counters.Count);
-        foreach (var (first, count) in shards)
-            tally.Merge(Shard(strand, replicate, population, 1, first, count, variants.Count).Tally);
+        ReplicateRun alone = ReplicateRun.Start(Uk, variants, models, Seed, 0, Persons);
+        var whole = new List<PassResult>();
+        for (int pass = 0; pass < 2; pass++)
+        {
+            PassResult share = alone.RunPass(pass, 0, Persons, new ChunkLoopOptions(Threads: 1));
+            alone.EndPass(pass, [share]);
+            whole.Add(share);
+        }
 
-        Expected[] expected = Direct(strand, variants.Count);
+        TallyTable single = alone.Complete(whole);
+        int counters = models.Sum(m => m.Counters.Count);
         for (int v = 0; v < variants.Count; v++)
         {
-            Assert.Equal(expected[v].Persons, tally[v, 0, (int)CellSizeStrand.Counter.Persons]);
-            Assert.Equal(expected[v].Uniques, tally[v, 0, (int)CellSizeStrand.Counter.Uniques]);
-            Assert.Equal(expected[v].SizeSum, tally[v, 0, (int)CellSizeStrand.Counter.ClassSizeSum]);
+            for (int row = 0; row < single.Rows; row++)
+            {
+                for (int c = 0; c < counters; c++)
+                    Assert.Equal(single[v, row, c], sharded[v, row, c]);
+            }
         }
+
+        Expected[] expected = Direct(Strand(), variants.Count);
+        int at = models[0].Counters.Count; // the strand's counters follow the population model's
+        for (int v = 0; v < variants.Count; v++)
+        {
+            Assert.Equal(expected[v].Uniques, sharded[v, 0, at + (int)CellSizeStrand.Counter.Uniques]);
+            Assert.Equal(expected[v].SizeSum, sharded[v, 0, at + (int)CellSizeStrand.Counter.ClassSizeSum]);
+        }
+
+        Assert.Throws<InvalidOperationException>(() => alone.RunPass(0, 0, Persons, options)); // passes run once, in order
+    }
+
+    [Fact]
+    public void A_two_pass_strand_runs_beside_one_pass_models_with_the_same_results()
+    {
+        var models = new IStrandModel[] { new StrandKit.PopulationLinkageModel(Uk), Strand() };
+        RunResult both = SimulationRunner.Run(Uk, new RunSettings(Seed, 1, Persons, 2, 1000), models);
+        RunResult alone = Run(threads: 2, chunk: 1000);
+        Assert.Equal(Value(alone, 0, "unique_rate"), Value(both, 0, "unique_rate"));
+        Assert.Equal(Persons * both.ScaleFactor, Value(both, 0, "persons"), 1e-6 * Persons * both.ScaleFactor);
+    }
+
+    [Fact]
+    public void Two_models_reporting_a_metric_of_the_same_name_are_refused()
+    {
+        var e = Assert.Throws<InvalidOperationException>(() =>
+            SimulationRunner.Run(Uk, new RunSettings(Seed, 1, 1_000), [new StrandKit.PopulationLinkageModel(Uk), new StrandKit.PopulationLinkageModel(Uk)]));
+        Assert.Contains("metric 'persons' is reported by two models", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void An_observer_sees_each_strand_mark_the_persons_it_harmed()
     {
-        var observers = new List<HarmCounter>();
+        // Two replicates: the observers of each are told which replicate they see.
+        var observers = new List<(int Replicate, HarmCounter Counter)>();
         int variants = VariantBuilder.Build(Uk).Count;
-        RunResult run = SimulationRunner.Run(Uk, new RunSettings(Seed, 1, Persons, 2, 1000), [Strand()], observe: () =>
+        RunResult run = SimulationRunner.Run(Uk, new RunSettings(Seed, 2, Persons, 2, 1000), [Strand()], observe: r =>
         {
             var o = new HarmCounter(variants);
             lock (observers)
-                observers.Add(o);
+                observers.Add((r, o));
             return o;
         });
 
         Expected[] expected = Direct(Strand(), variants);
         for (int v = 0; v < variants; v++)
-            Assert.Equal(expected[v].Uniques, observers.Sum(o => o.Harmed[v]));
-        Assert.Equal((double)expected[0].Uniques / Persons, Value(run, 0, "unique_rate"));
+            Assert.Equal(expected[v].Uniques, observers.Where(o => o.Replicate == 0).Sum(o => o.Counter.Harmed[v]));
+        for (int r = 0; r < 2; r++)
+        {
+            double rate = run.Series.Single(x => x.Variant == run.Variants[0].Id && x.Group == "all" && x.Metric == "unique_rate").Values[r]!.Value;
+            Assert.Equal(Math.Round(rate * Persons), observers.Where(o => o.Replicate == r).Sum(o => o.Counter.Harmed[0]));
+        }
     }
 
     internal sealed class HarmCounter(int variants) : IChunkObserver
@@ -155,29 +204,5 @@ public class TwoPassStrandTests
         }
 
         return result;
-    }
-
-    /// <summary>One shard's pass: persons [first, first + count), every thread's tallies and accumulators summed.</summary>
-    private static (TallyTable Tally, Accumulators Accumulators) Shard(IStrandModel strand, IStrandReplicate replicate, CompiledPopulation population,
-        int pass, long first, long count, int variants)
-    {
-        int groups = population.GroupIds.Count;
-        var parts = ChunkLoop.Run(population, strand.Reads, first, count, new ChunkLoopOptions(Threads: 2, ChunkSize: 1000), () =>
-            {
-                var table = new TallyTable(variants, groups, strand.Counters.Count);
-                var output = new ChunkOutput(new StrandTally(table, 0, strand.Counters.Count), new Accumulators(strand.Accumulators, variants),
-                    new PersonFlags(variants, 1000));
-                return (Evaluator: replicate.CreateEvaluator(pass, 1000), Table: table, Output: output);
-            },
-            (local, chunk) => local.Evaluator.Evaluate(chunk, local.Output));
-        var tally = new TallyTable(variants, groups, strand.Counters.Count);
-        var accumulators = new Accumulators(strand.Accumulators, variants);
-        foreach (var part in parts)
-        {
-            tally.Merge(part.Table);
-            accumulators.Merge(part.Output.Accumulators);
-        }
-
-        return (tally, accumulators);
     }
 }

@@ -1,3 +1,4 @@
+using ImpactModel.Scenarios;
 using ImpactModel.Scenarios.Model;
 using ImpactModel.Simulation;
 using ImpactModel.Strands;
@@ -80,7 +81,33 @@ public class VariantOverrideTests
         // A noisier identifier in the claims records: the variant links its own records, with lower recall.
         double Recall(string v) => r.Series.Single(x => x.Variant == v && x.Group == "all" && x.Metric == "link_recall").Values.Average(x => x!.Value);
         Assert.True(Recall("noisier") < Recall("proposal"), $"recall {Recall("noisier")} vs {Recall("proposal")}");
-        Assert.Equal(Value(r, "proposal", "claimants"), Value(r, "noisier", "claimants"));
+        // Only the linkage reads the identifier's error: the variant's other draws are the proposal's.
+        var variants = VariantBuilder.Build(s);
+        SimulationVariant noisier = variants.Single(v => v.Id == "noisier"), proposal = variants.Single(v => v.Id == "proposal");
+        var draws = new StrandKit.ReplicateDraws(["no-fixed-address"], 5, 0);
+        Parameter threshold = s.Fraud!.Matching.FlagThreshold, error = ScenarioParameters.All(s).Single(p => p.Path == "data_sources.claims.fields.nino.error_rate");
+        Assert.Equal(draws.For(proposal).Draw(threshold), draws.For(noisier).Draw(threshold));
+        Assert.Equal(0.2, draws.For(noisier).Draw(error));
+        Assert.Equal(0.01, draws.For(proposal).Draw(error));
+    }
+
+    [Theory]
+    [InlineData("data_sources.hmrc-rti.stale_months", "has no effect")]             // nothing in the run reads how old records are
+    [InlineData("data_sources.dwp-claims.coverage", "has no effect")]               // the linkage reads the target's coverage only
+    [InlineData("fraud.claimants.share", "is not applied")]                          // who claims: every variant's persons
+    [InlineData("data_sources.hmrc-rti.fields.nino.error_rate.base", null)]          // read by the matching linkage for each variant
+    [InlineData("fraud.matching.flag_threshold", null)]
+    [InlineData("safeguards.human-review.catch_rate", null)]
+    public void What_an_override_does_in_a_run_is_found_from_what_the_models_read(string path, string? warning)
+    {
+        Scenario s = Strands.Fraud.FraudStrandTests.ShippedScenario();
+        Parameter target = ScenarioParameters.All(s).Single(p => p.Path == path || p.Path == path + ".base");
+        s = s with { Variants = [new VariantSpec("v", null, [new ParameterOverride(path, target.Path, new FixedValue(0.5), default)], default)] };
+        IReadOnlyList<string> warnings = VariantBuilder.Warnings(s, BuiltInStrands.Registry.For(s).Models);
+        if (warning is null)
+            Assert.Empty(warnings);
+        else
+            Assert.Contains($"override '{path}' {warning}", Assert.Single(warnings), StringComparison.Ordinal);
     }
 
     [Fact]

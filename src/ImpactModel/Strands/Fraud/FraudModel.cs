@@ -22,7 +22,8 @@ public sealed class FraudModel : IStrandModel
         if (scenario.Fraud is null)
             throw new ArgumentException($"scenario '{scenario.Name}' has no fraud section", nameof(scenario));
         _scenario = scenario;
-        string target = scenario.Linkages.FirstOrDefault(l => l.Id == scenario.Fraud.Matching.Linkage)?.To ?? "";
+        int matchingLinkage = VariantLinkages.IndexOf(scenario, scenario.Fraud.Matching.Linkage);
+        string target = scenario.Linkages[matchingLinkage].To;
         SharedParameters =
         [
             "fraud.claimants", "fraud.true_states", "fraud.status_quo",
@@ -31,9 +32,6 @@ public sealed class FraudModel : IStrandModel
             "discount_rate",
         ];
         // The matching linkage's quality over the claimants it links (the population model links no one in a fraud run).
-        int matchingLinkage = VariantLinkages.IndexOf(scenario, scenario.Fraud.Matching.Linkage);
-        LinkageSpec matched = scenario.Linkages[matchingLinkage];
-        ReadsParameters = ["fraud", "safeguards", $"linkage.{matched.Id}", $"data_sources.{matched.From}", $"data_sources.{matched.To}"];
         var m = new List<MetricDefinition>(LinkCounters.Metrics(FraudCounters.LinkBlock, VariantLinkages.MetricQualifier(scenario, matchingLinkage)))
         {
             new("claimants", MetricUnit.Persons, N(C.Claimants), IsHeadline: true),
@@ -96,9 +94,6 @@ public sealed class FraudModel : IStrandModel
     /// discount rate: drawn once per replicate for everyone (<see cref="FraudReplicate"/>'s person model).
     /// </summary>
     public IReadOnlyList<string> SharedParameters { get; }
-
-    /// <summary>Its own section, the safeguards, and the matching linkage with the two sources it links.</summary>
-    public IReadOnlyList<string> ReadsParameters { get; }
 
     public IReadOnlyList<MetricDefinition> Metrics { get; }
 

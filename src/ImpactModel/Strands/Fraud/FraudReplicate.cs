@@ -145,7 +145,7 @@ internal sealed class FraudReplicate : IStrandReplicate
         ["human-review"] = (m, g, d) =>
         {
             m.Review = true;
-            m.CatchCut = ReplicateDraws.Cut(d.Draw(g.Get("catch_rate"), 0));
+            m.CatchCut = BernoulliThreshold.Cut(d.Draw(g.Get("catch_rate"), 0));
             m.ReviewCostPence = ReplicateDraws.ToPence(d.Draw(g.Get("cost_per_case"), 0));
         },
         ["minimum-evidence-standard"] = (m, g, d) =>
@@ -156,7 +156,7 @@ internal sealed class FraudReplicate : IStrandReplicate
         ["vulnerability-screen"] = (m, g, d) =>
         {
             m.ScreenMask |= d.MaskOf(g.Groups);
-            m.ScreenCut = ReplicateDraws.Cut(d.Draw(g.Get("detection_rate"), 0));
+            m.ScreenCut = BernoulliThreshold.Cut(d.Draw(g.Get("detection_rate"), 0));
             m.ScreenCostPence = ReplicateDraws.ToPence(d.Draw(g.Get("cost_per_case"), 0));
         },
         ["higher-threshold"] = (m, g, d) => m.Threshold = d.Draw(g.Get("flag_threshold"), 0),
@@ -235,7 +235,7 @@ internal sealed class FraudReplicate : IStrandReplicate
             for (int d = 0; d < 10; d++)
             {
                 double q = p <= 0 ? 0 : p >= 1 ? 1 : Expit(intercept + gradient * (d - 4.5));
-                claimCut[mask * 10 + d] = ReplicateDraws.Cut(q);
+                claimCut[mask * 10 + d] = BernoulliThreshold.Cut(q);
             }
         }
 
@@ -255,7 +255,7 @@ internal sealed class FraudReplicate : IStrandReplicate
             for (int s = 0; s < 3; s++)
             {
                 cum += prevalence[s]?[mask] ?? 0;
-                stateCut[mask * 3 + s] = ReplicateDraws.Cut(Math.Min(1, cum));
+                stateCut[mask * 3 + s] = BernoulliThreshold.Cut(Math.Min(1, cum));
             }
         }
 
@@ -273,7 +273,7 @@ internal sealed class FraudReplicate : IStrandReplicate
             StateCut = stateCut,
             Overpayment = overpayment,
             EarnerCut = draws.Thresholds(matching.EarnersShare),
-            EarnerCutAll = ReplicateDraws.Cut(draws.Draw(matching.EarnersShare.Base)),
+            EarnerCutAll = BernoulliThreshold.Cut(draws.Draw(matching.EarnersShare.Base)),
             Earnings = draws.PerPerson(matching.MonthlyEarnings),
             LogSd = variation.Select(cv => double.IsFinite(cv) && cv > 0 ? Math.Sqrt(DeterministicMath.Log(1 + cv * cv)) : 0).ToArray(),
             UndeclaredCut = draws.Threshold(matching.UndeclaredShare),
@@ -301,7 +301,7 @@ internal sealed class FraudReplicate : IStrandReplicate
             Matching = matching,
             LinkRep = linkRep,
             CountsLinkage = countsLinkage,
-            PeriodMatched = variant.Setting("fraud.matching.comparison") is { } cmp
+            PeriodMatched = draws.Setting("fraud.matching.comparison") is { } cmp
                 ? cmp == "period-matched"
                 : f.Matching.Comparison == EarningsComparison.PeriodMatched,
             Threshold = draws.Draw(f.Matching.FlagThreshold),
@@ -322,7 +322,7 @@ internal sealed class FraudReplicate : IStrandReplicate
 
         double[] appeal = draws.ByMask(f.Responses.Appeal, probability: true);
         double floor = model.AppealFloor;
-        model.AppealCut = Array.ConvertAll(appeal, a => ReplicateDraws.Cut(floor >= 0 ? Math.Max(a, floor) : a));
+        model.AppealCut = Array.ConvertAll(appeal, a => BernoulliThreshold.Cut(floor >= 0 ? Math.Max(a, floor) : a));
         return model;
     }
 

@@ -1,0 +1,271 @@
+using ImpactModel.Population;
+using ImpactModel.Scenarios.Model;
+
+namespace ImpactModel.Simulation;
+
+/// <summary>Where each model's counters sit in the tally table, and in which of a replicate's passes each model runs.</summary>
+internal sealed class ReplicateLayout
+{
+    public ReplicateLayout(IReadOnlyList<IStrandModel> models, int variants, int groups)
+    {
+        Models = models;
+        Variants = variants;
+        Groups = groups;
+        Offsets = new int[models.Count];
+        for (int m = 0; m < models.Count; m++)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(models[m].Passes, 1);
+            Offsets[m] = Counters;
+            Counters += models[m].Counters.Count;
+            Passes = Math.Max(Passes, models[m].Passes);
+        }
+    }
+
+    public IReadOnlyList<IStrandModel> Models { get; }
+
+    public int Variants { get; }
+
+    public int Groups { get; }
+
+    public int[] Offsets { get; }
+
+    public int Counters { get; }
+
+    /// <summary>Passes over the persons per replicate: the most any model needs.</summary>
+    public int Passes { get; } = 1;
+
+    /// <summary>
+    /// The model's own pass in the replicate's pass <paramref name="pass"/>, or −1 when it does not
+    /// run then. Passes are aligned at the end: every model's last pass is the replicate's last, so
+    /// the persons' outcomes of every strand are known together, in one pass.
+    /// </summary>
+    public int OwnPass(int model, int pass) => pass - (Passes - Models[model].Passes) is var own && own >= 0 ? own : -1;
+
+    public StrandTally Slice(TallyTable table, int model) => new(table, Offsets[model], Models[model].Counters.Count);
+
+    /// <summary>The model's accumulators of its own pass <paramref name="own"/>.</summary>
+    public Accumulators AccumulatorsOf(int model, int own) => new(Models[model].Accumulators, Variants, own);
+
+    public TallyTable NewTally() => new(Variants, Groups, Counters);
+}
+
+/// <summary>
+/// What one share of one pass produced: the integer tallies of the persons it evaluated, and each
+/// model's accumulators of the pass (null for a model that does not run in it). Shares of a pass
+/// (threads, or shards on other machines) are merged by addition, in any order.
+/// </summary>
+public sealed class PassResult
+{
+    internal PassResult(int pass, TallyTable tally, Accumulators?[] accumulators)
+    {
+        Pass = pass;
+        Tally = tally;
+        Accumulators = accumulators;
+    }
+
+    /// <summary>The replicate's pass this share belongs to.</summary>
+    public int Pass { get; }
+
+    /// <summary>Counters of every model, for the persons of this share.</summary>
+    public TallyTable Tally { get; }
+
+    /// <summary>Per model, its accumulators of this pass, or null when the model does not run in it.</summary>
+    public IReadOnlyList<Accumulators?> Accumulators { get; }
+}
+
+/// <summary>
+/// One replicate of a run, pass by pass: the population and every model compiled for (seed,
+/// replicate); each pass run over a range of persons; each pass ended with the merged results of
+/// all its shares; the replicate completed from every pass's results. One process runs each pass
+/// over all persons (<see cref="SimulationRunner"/>); shards on several machines each start the same
+/// replicate, run their range of a pass, exchange the pass's results (tallies and accumulators:
+/// integers), end the pass with all of them, and go on: pass two never starts before every shard's
+/// pass one is merged. Results are the same either way, since every share adds integers.
+/// </summary>
+public sealed class ReplicateRun
+{
+    private readonly ReplicateLayout _layout;
+    private readonly IStrandReplicate[] _compiled;
+    private readonly CompiledPopulation _population;
+    private int _ended = -1;
+
+    private ReplicateRun(ReplicateLayout layout, IStrandReplicate[] compiled, CompiledPopulation population, ParameterUse use)
+    {
+        _layout = layout;
+        _compiled = compiled;
+        _population = population;
+        Use = use;
+    }
+
+    /// <summary>Passes over the persons in this replicate.</summary>
+    public int Passes => _layout.Passes;
+
+    /// <summary>What the models read while compiling (see <see cref="ParameterUse"/>).</summary>
+    public ParameterUse Use { get; }
+
+    /// <summary>Compiles replicate <paramref name="replicate"/> of <paramref name="models"/> for <paramref name="variants"/>.</summary>
+    /// <param name="scenario">The scenario.</param>
+    /// <param name="variants">Its variants (<see cref="VariantBuilder.Build"/>).</param>
+    /// <param name="models">The models, in order.</param>
+    /// <param name="seed">The run seed.</param>
+    /// <param name="replicate">The replicate.</param>
+    /// <param name="persons">Persons the whole run simulates per replicate (every shard's together).</param>
+    public static ReplicateRun Start(Scenario scenario, IReadOnlyList<SimulationVariant> variants, IReadOnlyList<IStrandModel> models, ulong seed,
+        int replicate, long persons)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        ArgumentNullException.ThrowIfNull(variants);
+        ArgumentNullException.ThrowIfNull(models);
+        CompiledPopulation population = CompiledPopulation.Compile(scenario.Population, seed, replicate);
+        var context = new ReplicateContext(scenario, variants, population, seed, replicate, persons);
+        IStrandReplicate[] compiled = [.. models.Select(m => m.Compile(context))];
+        return new ReplicateRun(new ReplicateLayout(models, variants.Count, population.GroupIds.Count), compiled, population, context.Use);
+    }
+
+    /// <summary>
+    /// Runs pass <paramref name="pass"/> over persons [<paramref name="first"/>, first + <paramref name="count"/>):
+    /// every model that runs in the pass evaluates every variant on each chunk, on threads as the
+    /// options say, and the threads' integer tallies and accumulators are summed.
+    /// </summary>
+    /// <param name="pass">The pass; every earlier pass must have been ended.</param>
+    /// <param name="first">The first person's id.</param>
+    /// <param name="count">Persons in this share.</param>
+    /// <param name="options">Threads, chunk size, chunks per work item.</param>
+    /// <param name="observe">In the last pass, makes an observer for each task (see <see cref="SimulationRunner.Run(Scenario, RunSettings, IReadOnlyList{IStrandModel}, IProgress{RunProgress}?, Func{int, IChunkObserver}?, CancellationToken)"/>).</param>
+    /// <param name="reportPersons">Called after each work item with its persons.</param>
+    /// <param name="cancellationToken">Checked before each chunk.</param>
+    public PassResult RunPass(int pass, long first, long count, ChunkLoopOptions options, Func<IChunkObserver>? observe = null,
+        Action<long>? reportPersons = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(pass);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(pass, Passes);
+        if (pass != _ended + 1)
+            throw new InvalidOperationException($"pass {pass} cannot run before pass {pass - 1} has ended with every share's results");
+        PersonAttributes wanted = PersonAttributes.None;
+        for (int m = 0; m < _compiled.Length; m++)
+            wanted |= _layout.OwnPass(m, pass) >= 0 ? _layout.Models[m].Reads : PersonAttributes.None;
+        Func<IChunkObserver>? observer = pass == Passes - 1 ? observe : null;
+        IReadOnlyList<ThreadPass> threads = ChunkLoop.Run(_population, wanted, first, count, options,
+            () => new ThreadPass(_layout, _compiled, pass, options.ChunkSize, observer),
+            (thread, chunk) => thread.Evaluate(chunk),
+            reportPersons, cancellationToken);
+
+        // Integer sums: the same whichever thread counted what.
+        TallyTable tally = _layout.NewTally();
+        var accumulators = new Accumulators?[_compiled.Length];
+        for (int m = 0; m < _compiled.Length; m++)
+        {
+            int own = _layout.OwnPass(m, pass);
+            accumulators[m] = own < 0 ? null : _layout.AccumulatorsOf(m, own);
+        }
+
+        foreach (ThreadPass thread in threads)
+        {
+            tally.Merge(thread.Tally);
+            for (int m = 0; m < _compiled.Length; m++)
+                accumulators[m]?.Merge(thread.Accumulators[m]!);
+        }
+
+        return new PassResult(pass, tally, accumulators);
+    }
+
+    /// <summary>
+    /// Ends pass <paramref name="pass"/> with the results of every share of it (every shard's, or the
+    /// one of a single process): each model that ran gets its accumulators summed over all shares
+    /// (<see cref="IStrandReplicate.EndPass"/>) before the next pass starts.
+    /// </summary>
+    public void EndPass(int pass, IEnumerable<PassResult> shares)
+    {
+        ArgumentNullException.ThrowIfNull(shares);
+        if (pass != _ended + 1)
+            throw new InvalidOperationException($"pass {pass} ends after pass {_ended} only");
+        PassResult[] all = [.. shares];
+        if (all.Any(s => s.Pass != pass))
+            throw new ArgumentException($"every share must be of pass {pass}", nameof(shares));
+        for (int m = 0; m < _compiled.Length; m++)
+        {
+            int own = _layout.OwnPass(m, pass);
+            if (own < 0)
+                continue;
+            Accumulators merged = _layout.AccumulatorsOf(m, own);
+            foreach (PassResult share in all)
+                merged.Merge(share.Accumulators[m]!);
+            _compiled[m].EndPass(own, merged);
+        }
+
+        _ended = pass;
+    }
+
+    /// <summary>
+    /// The replicate's tallies: the counters of every share of every pass summed, then completed by
+    /// each model in order (<see cref="IStrandReplicate.Complete"/>). Every pass must have ended.
+    /// </summary>
+    public TallyTable Complete(IEnumerable<PassResult> results)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        if (_ended != Passes - 1)
+            throw new InvalidOperationException($"the replicate completes after its {Passes} passes have ended");
+        TallyTable total = _layout.NewTally();
+        foreach (PassResult result in results)
+            total.Merge(result.Tally);
+        for (int m = 0; m < _compiled.Length; m++)
+            _compiled[m].Complete(_layout.Slice(total, m));
+        return total;
+    }
+
+    /// <summary>One thread's evaluators, tallies, accumulators and flags for one pass.</summary>
+    private sealed class ThreadPass
+    {
+        private readonly IChunkEvaluator?[] _evaluators;
+        private readonly ChunkOutput[] _outputs;
+        private readonly PersonAttributes[] _reads;
+        private readonly IChunkObserver? _observer;
+
+        public ThreadPass(ReplicateLayout layout, IStrandReplicate[] compiled, int pass, int chunkSize, Func<IChunkObserver>? observe)
+        {
+            Tally = layout.NewTally();
+            Flags = new PersonFlags(layout.Variants, chunkSize);
+            _evaluators = new IChunkEvaluator?[compiled.Length];
+            _outputs = new ChunkOutput[compiled.Length];
+            _reads = new PersonAttributes[compiled.Length];
+            Accumulators = new Accumulators?[compiled.Length];
+            for (int m = 0; m < compiled.Length; m++)
+            {
+                int own = layout.OwnPass(m, pass);
+                if (own < 0)
+                    continue;
+                Accumulators accumulators = layout.AccumulatorsOf(m, own);
+                Accumulators[m] = accumulators;
+                _evaluators[m] = compiled[m].CreateEvaluator(own, chunkSize);
+                _outputs[m] = new ChunkOutput(layout.Slice(Tally, m), accumulators, Flags);
+                _reads[m] = layout.Models[m].Reads;
+            }
+
+            _observer = observe?.Invoke();
+        }
+
+        public TallyTable Tally { get; }
+
+        public Accumulators?[] Accumulators { get; }
+
+        private PersonFlags Flags { get; }
+
+        public void Evaluate(PersonChunk chunk)
+        {
+            if (_observer is not null)
+                Flags.Clear();
+            PersonAttributes generated = chunk.Readable;
+            for (int m = 0; m < _evaluators.Length; m++)
+            {
+                if (_evaluators[m] is not { } evaluator)
+                    continue;
+                if (EngineChecks.Enabled)
+                    chunk.Readable = generated & _reads[m];
+                evaluator.Evaluate(chunk, in _outputs[m]);
+            }
+
+            chunk.Readable = generated;
+            _observer?.Observe(chunk, Flags);
+        }
+    }
+}
