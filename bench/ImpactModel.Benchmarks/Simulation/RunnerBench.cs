@@ -14,7 +14,7 @@ namespace ImpactModel.Benchmarks.Simulation;
 /// then every variant tallied: persons by group and the linkage, linked once because no variant
 /// changes it) on one thread; Mean is per chunk (OperationsPerInvoke), so the runner's overhead per
 /// chunk is the difference minus the linkage kernel's own cost. <see cref="WholeReplicate"/> is
-/// <see cref="SimulationRunner.Run(Scenario, RunSettings, StrandRegistry, IProgress{RunProgress}?, Func{int, IChunkObserver}?, CancellationToken)"/>
+/// <see cref="SimulationRunner.Run(Scenario, RunSettings, StrandRegistry, IProgress{RunProgress}?, Func{int, IChunkObserver}?, IReplicateStore?, CancellationToken)"/>
 /// for one replicate of 10 million persons on every core, Mean per replicate.
 /// </summary>
 [MemoryDiagnoser]

@@ -48,11 +48,17 @@ public static class RunCommand
             "Counts and money are scaled to the declared population.");
         var threads = CommonOptions.Threads();
         var json = CommonOptions.Json("Write exactly one JSON object to stdout: the run folder and headline metrics with intervals.");
+        var noReplicatesCsv = new Option<bool>("--no-replicates-csv")
+        {
+            Description = "Do not write replicates.csv (one row per replicate, variant, group and metric: about 0.75 MB a replicate for the " +
+                          "shipped fraud scenario, 75 GB for 100,000 replicates); keep the per-replicate values as replicates.bin " +
+                          "(8 bytes a value, described by replicates-columns.csv) instead.",
+        };
         var command = new Command("run",
             "Run every variant of a scenario (status quo, proposal, each safeguard removed and alone, no safeguards, declared variants) " +
             "on common random numbers over replicates, and write the run folder: manifest.json, results.csv, replicates.csv, parameters.csv.")
         {
-            files, output, replicates, seed, population, threads, json,
+            files, output, replicates, seed, population, threads, json, noReplicatesCsv,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -66,7 +72,8 @@ public static class RunCommand
                 parse.GetValue(population) ?? configuration.GetValue<long?>("Run:Population"),
                 parse.GetValue(threads) ?? 0,
                 parse.GetValue(json),
-                host.Services.GetRequiredService<StrandRegistry>());
+                host.Services.GetRequiredService<StrandRegistry>(),
+                ReplicatesCsv: !parse.GetValue(noReplicatesCsv));
             return Task.FromResult(Run(options, console, cancellationToken));
         });
         return command;
@@ -74,7 +81,7 @@ public static class RunCommand
 
     /// <summary>The verb's inputs after parsing, and which model runs each strand (<c>Strands</c>: the host's <see cref="StrandRegistry"/>).</summary>
     internal sealed record RunOptions(string[] Files, string? Out, int Replicates, ulong Seed, long? Persons, int Threads, bool Json, StrandRegistry Strands,
-        int ChunkSize = Population.PersonChunk.DefaultCapacity);
+        int ChunkSize = Population.PersonChunk.DefaultCapacity, bool ReplicatesCsv = true);
 
     internal static int Run(RunOptions options, CliConsole console, CancellationToken cancellationToken)
     {
@@ -126,32 +133,37 @@ public static class RunCommand
             Directory.CreateDirectory(parent);
 
         int threads = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
-        var runs = new List<(RunResult Result, RunInfo Info)>();
-        foreach (Scenario scenario in scenarios)
-        {
-            long persons = options.Persons ?? Math.Min(scenario.Population.Size, DefaultPersons);
-            var settings = new RunSettings(options.Seed, options.Replicates, persons, options.Threads, options.ChunkSize);
-            var clock = Stopwatch.StartNew();
-            DateTime scenarioStarted = DateTime.UtcNow;
-            RunResult result = console.IsTerminal && !options.Json
-                ? WithProgressBar(scenario, settings, options.Strands, cancellationToken)
-                : SimulationRunner.Run(scenario, settings, options.Strands, new LogProgress(console.Error, scenario.Name), cancellationToken: cancellationToken);
-            foreach (string warning in result.Warnings)
-                console.Error.WriteLine($"impact: warning: {scenario.Name}: {warning}"); // also in the manifest's warnings
-            runs.Add((result, new RunInfo(RunFolder.ScenarioHash(scenario, files), RunFolder.EngineVersion, threads,
-                scenarioStarted, clock.Elapsed.TotalSeconds)));
-        }
-
-        cancellationToken.ThrowIfCancellationRequested();
+        var runs = new List<RunResult>();
+        // Each scenario's per-replicate values are spilled into its folder as they are made, so the
+        // folder exists from the start: a sibling partial folder, renamed only when complete.
         string partial = RunFolder.PartialPath(dir);
         try
         {
             Directory.CreateDirectory(partial);
-            foreach (var (result, info) in runs)
+            foreach (Scenario scenario in scenarios)
             {
-                string folder = runs.Count == 1 ? partial : Path.Combine(partial, result.Scenario);
+                string folder = scenarios.Count == 1 ? partial : Path.Combine(partial, scenario.Name);
                 Directory.CreateDirectory(folder);
-                RunFolder.Write(folder, result, info);
+                long persons = options.Persons ?? Math.Min(scenario.Population.Size, DefaultPersons);
+                var settings = new RunSettings(options.Seed, options.Replicates, persons, options.Threads, options.ChunkSize);
+                var clock = Stopwatch.StartNew();
+                DateTime scenarioStarted = DateTime.UtcNow;
+                using var store = new FileReplicateStore(Path.Combine(folder, RunFolder.SpillFile));
+                RunResult result = console.IsTerminal && !options.Json
+                    ? WithProgressBar(scenario, settings, options.Strands, store, cancellationToken)
+                    : SimulationRunner.Run(scenario, settings, options.Strands, new LogProgress(console.Error, scenario.Name), store: store,
+                        cancellationToken: cancellationToken);
+                foreach (string warning in result.Warnings)
+                    console.Error.WriteLine($"impact: warning: {scenario.Name}: {warning}"); // also in the manifest's warnings
+                var info = new RunInfo(RunFolder.ScenarioHash(scenario, files), RunFolder.EngineVersion, threads, scenarioStarted, clock.Elapsed.TotalSeconds);
+                RunFolder.Write(folder, result, info, options.ReplicatesCsv);
+                if (options.ReplicatesCsv)
+                {
+                    store.Dispose(); // replicates.csv holds the values now: the spill file goes
+                    File.Delete(store.Path);
+                }
+
+                runs.Add(result);
             }
 
             cancellationToken.ThrowIfCancellationRequested();
@@ -164,10 +176,11 @@ public static class RunCommand
             throw;
         }
 
-        return runs.Select(r => r.Result).ToList();
+        return runs;
     }
 
-    private static RunResult WithProgressBar(Scenario scenario, RunSettings settings, StrandRegistry strands, CancellationToken cancellationToken)
+    private static RunResult WithProgressBar(Scenario scenario, RunSettings settings, StrandRegistry strands, IReplicateStore store,
+        CancellationToken cancellationToken)
     {
         var stderr = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
         RunResult? result = null;
@@ -180,7 +193,7 @@ public static class RunCommand
                 var task = context.AddTask(
                     Markup.Escape($"{scenario.Name}: {variants} variants × {settings.Replicates} replicates × {settings.Persons:N0} persons"), maxValue: total);
                 var progress = new SynchronousProgress<RunProgress>(p => task.Value = (double)p.PersonsDone * variants);
-                result = SimulationRunner.Run(scenario, settings, strands, progress, cancellationToken: cancellationToken);
+                result = SimulationRunner.Run(scenario, settings, strands, progress, store: store, cancellationToken: cancellationToken);
                 task.Value = total;
             });
         return result!;

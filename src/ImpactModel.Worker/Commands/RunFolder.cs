@@ -29,14 +29,40 @@ public static class RunFolder
     public static string PartialPath(string dir) =>
         $"{Path.TrimEndingDirectorySeparator(dir)}.partial-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}";
 
-    /// <summary>Writes the four files of <paramref name="result"/> into the existing folder <paramref name="dir"/>.</summary>
-    public static void Write(string dir, RunResult result, RunInfo info)
+    /// <summary>The spill file of per-replicate values (<see cref="FileReplicateStore"/>), kept in the run folder only without <c>replicates.csv</c>.</summary>
+    public const string SpillFile = "replicates.bin";
+
+    /// <summary>With <see cref="SpillFile"/>: what each of its columns is (<c>column,kind,variant,group,metric</c>; kind <c>series</c> or <c>parameter</c>).</summary>
+    public const string SpillColumnsFile = "replicates-columns.csv";
+
+    /// <summary>
+    /// Writes the files of <paramref name="result"/> into the existing folder <paramref name="dir"/>:
+    /// manifest.json, results.csv, parameters.csv, and replicates.csv when <paramref name="replicatesCsv"/>,
+    /// otherwise the columns file of the spill file (<see cref="SpillFile"/>), which then stays.
+    /// </summary>
+    public static void Write(string dir, RunResult result, RunInfo info, bool replicatesCsv = true)
     {
         ArgumentNullException.ThrowIfNull(result);
         WriteFile(Path.Combine(dir, "manifest.json"), w => w.Write(Manifest(result, info)));
         WriteFile(Path.Combine(dir, "results.csv"), w => WriteResults(result, w));
-        WriteFile(Path.Combine(dir, "replicates.csv"), w => WriteReplicates(result, w));
         WriteFile(Path.Combine(dir, "parameters.csv"), w => WriteParameters(result, w));
+        if (replicatesCsv)
+            WriteFile(Path.Combine(dir, "replicates.csv"), w => WriteReplicates(result, w));
+        else
+            WriteFile(Path.Combine(dir, SpillColumnsFile), w => WriteSpillColumns(result, w));
+    }
+
+    /// <summary>Writes the columns of the spill file: the series in order, then the parameters.</summary>
+    public static void WriteSpillColumns(RunResult result, TextWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var csv = new CsvWriter(writer);
+        csv.Header(["column", "kind", "variant", "group", "metric"]);
+        int column = 0;
+        foreach (SeriesKey key in result.SeriesKeys)
+            csv.Count(column++).Text("series").Text(key.Variant).Text(key.Group).Text(key.Metric).EndRow();
+        foreach (ParameterKey key in result.ParameterKeys)
+            csv.Count(column++).Text("parameter").Text("").Text("").Text(key.Parameter).EndRow();
     }
 
     /// <summary>SHA-256 (lower-case hex) over the scenario file and every file it references, in the loader's order.</summary>
@@ -72,21 +98,25 @@ public static class RunFolder
         }
     }
 
-    /// <summary>Writes <c>replicates.csv</c>: every per-replicate value, series by series, replicate 0, 1, 2… within each.</summary>
+    /// <summary>
+    /// Writes <c>replicates.csv</c>: every per-replicate value, series by series, replicate 0, 1, 2…
+    /// within each, read from the result's store in blocks of bounded size (never all at once).
+    /// </summary>
     public static void WriteReplicates(RunResult result, TextWriter writer)
     {
         ArgumentNullException.ThrowIfNull(result);
         var csv = new CsvWriter(writer);
         csv.Header(ReplicatesColumns);
-        foreach (MetricSeries series in result.Series)
+        ReplicateStores.ForEachColumn(result.Values, 0, result.SeriesKeys.Count, (i, values) =>
         {
-            for (int replicate = 0; replicate < series.Values.Length; replicate++)
+            SeriesKey key = result.SeriesKeys[i];
+            for (int replicate = 0; replicate < values.Length; replicate++)
             {
-                csv.Text(result.Scenario).Text(series.Variant).Text(series.Group).Text(series.Metric)
-                    .Count(replicate).Number(series.Values[replicate])
+                csv.Text(result.Scenario).Text(key.Variant).Text(key.Group).Text(key.Metric)
+                    .Count(replicate).Number(values[replicate])
                     .EndRow();
             }
-        }
+        });
     }
 
     /// <summary>Writes <c>parameters.csv</c>: every drawn parameter of every replicate.</summary>
@@ -95,8 +125,17 @@ public static class RunFolder
         ArgumentNullException.ThrowIfNull(result);
         var csv = new CsvWriter(writer);
         csv.Header(ParametersColumns);
-        foreach (ParameterDraw draw in result.Parameters)
-            csv.Count(draw.Replicate).Text(draw.Parameter).Number(draw.Value).Text(draw.Source).Text(draw.Grade).EndRow();
+        int series = result.SeriesKeys.Count;
+        var record = new double[result.Values.RecordLength];
+        for (int r = 0; r < result.Values.Replicates; r++)
+        {
+            result.Values.ReadRecord(r, record);
+            for (int p = 0; p < result.ParameterKeys.Count; p++)
+            {
+                ParameterKey key = result.ParameterKeys[p];
+                csv.Count(r).Text(key.Parameter).Number(record[series + p]).Text(key.Source).Text(key.Grade).EndRow();
+            }
+        }
     }
 
     /// <summary>The text of <c>manifest.json</c>, ending with a line break.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using ImpactModel.Random;
 
@@ -59,12 +60,94 @@ public sealed partial class CompiledLinkage
     /// <summary>[profile]: the mean number of candidates.</summary>
     internal double[]? ProfileMean;
 
-    /// <summary>Builds the tables, or leaves them null (fallback kernel) when they would exceed <paramref name="entryLimit"/>.</summary>
+    /// <summary>Tables most recently built, by their inputs: a replicate whose linkage draws the same values reuses them.</summary>
+    private const int CachedTables = 8;
+
+    private static readonly Lock CacheGate = new();
+    private static readonly List<(byte[] Inputs, int Hash, TableSet Tables)> Cache = [];
+
+    /// <summary>The tables of one set of inputs: read-only once built, so linkages and threads share them.</summary>
+    private sealed record TableSet(int[] ProfileOf, OwnEntry[] Own, double[] OwnWeight, StateEntry[] States, double[] SupportWeight,
+        double[] SupportAtOrBelow, double[] SupportMaxAtMost, double[] ProfileMean);
+
+    /// <summary>
+    /// Builds the tables, or leaves them null (fallback kernel) when they would exceed <paramref name="entryLimit"/>.
+    /// The tables are a pure function of the cuts, weights, candidate means and thresholds, so when
+    /// those are bit for bit the same as for a linkage built recently (every replicate of a linkage
+    /// whose parameters are fixed), the same tables are used again instead of built: building them
+    /// is most of the fixed cost of a replicate.
+    /// </summary>
     internal void BuildTables(int entryLimit)
     {
-        int fields = FieldCount, masks = MaskCount;
-        if (fields > TableFieldLimit)
+        if (FieldCount > TableFieldLimit)
             return;
+        byte[] inputs = TableInputs(entryLimit);
+        int hash = HashOf(inputs);
+        lock (CacheGate)
+        {
+            foreach (var (cachedInputs, cachedHash, tables) in Cache)
+            {
+                if (cachedHash == hash && cachedInputs.AsSpan().SequenceEqual(inputs))
+                {
+                    Use(tables);
+                    return;
+                }
+            }
+        }
+
+        if (Build(entryLimit) is not { } built)
+            return;
+        Use(built);
+        lock (CacheGate)
+        {
+            if (Cache.Count == CachedTables)
+                Cache.RemoveAt(0);
+            Cache.Add((inputs, hash, built));
+        }
+    }
+
+    private void Use(TableSet t)
+    {
+        ProfileOf = t.ProfileOf;
+        Own = t.Own;
+        OwnWeight = t.OwnWeight;
+        States = t.States;
+        SupportWeight = t.SupportWeight;
+        SupportAtOrBelow = t.SupportAtOrBelow;
+        SupportMaxAtMost = t.SupportMaxAtMost;
+        ProfileMean = t.ProfileMean;
+    }
+
+    /// <summary>Every input of the tables, as bytes (doubles by their bits, so −0 and 0 differ).</summary>
+    private byte[] TableInputs(int entryLimit)
+    {
+        ReadOnlySpan<byte> cuts = MemoryMarshal.AsBytes(Cuts.AsSpan()), means = MemoryMarshal.AsBytes(CandidateMean.AsSpan()),
+            missing = MemoryMarshal.AsBytes(MissingWeight.AsSpan());
+        var bytes = new byte[5 * sizeof(long) + cuts.Length + means.Length + missing.Length];
+        Span<long> head = MemoryMarshal.Cast<byte, long>(bytes.AsSpan(0, 5 * sizeof(long)));
+        head[0] = entryLimit;
+        head[1] = ((long)FieldCount << 32) | (uint)MaskCount;
+        head[2] = BitConverter.DoubleToInt64Bits(UpperThreshold);
+        head[3] = BitConverter.DoubleToInt64Bits(LowerThreshold);
+        head[4] = HasClericalReview ? 1 : 0;
+        int at = 5 * sizeof(long);
+        cuts.CopyTo(bytes.AsSpan(at));
+        means.CopyTo(bytes.AsSpan(at += cuts.Length));
+        missing.CopyTo(bytes.AsSpan(at + means.Length));
+        return bytes;
+    }
+
+    private static int HashOf(byte[] bytes)
+    {
+        var hash = new HashCode();
+        hash.AddBytes(bytes);
+        return hash.ToHashCode();
+    }
+
+    /// <summary>Builds the tables from this linkage's inputs, or null when they would exceed <paramref name="entryLimit"/>.</summary>
+    private TableSet? Build(int entryLimit)
+    {
+        int fields = FieldCount, masks = MaskCount;
 
         // Masks with the same cuts, weights and candidate mean behave identically: one profile each.
         var profileOf = new int[masks];
@@ -94,7 +177,7 @@ public sealed partial class CompiledLinkage
 
         int profiles = representatives.Count, codes = 1 << (2 * fields), states = 1 << fields;
         if ((long)profiles * codes > entryLimit)
-            return;
+            return null;
 
         double upper = UpperThreshold, lower = LowerThreshold;
         bool review = HasClericalReview;
@@ -174,14 +257,7 @@ public sealed partial class CompiledLinkage
             }
         }
 
-        ProfileOf = profileOf;
-        Own = own;
-        OwnWeight = ownWeight;
-        States = stateEntries;
-        SupportWeight = [.. weights];
-        SupportAtOrBelow = [.. atOrBelow];
-        SupportMaxAtMost = [.. maxAtMost];
-        ProfileMean = profileMean;
+        return new TableSet(profileOf, own, ownWeight, stateEntries, [.. weights], [.. atOrBelow], [.. maxAtMost], profileMean);
     }
 
     /// <summary>Drops the tables so <see cref="Link(long, ReadOnlySpan{uint}, Span{LinkOutcome}, WeightHistogram?)"/> uses the fallback kernel (tests compare the two).</summary>

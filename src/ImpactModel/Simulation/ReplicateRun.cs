@@ -131,7 +131,7 @@ public sealed class ReplicateRun
     /// <param name="first">The first person's id.</param>
     /// <param name="count">Persons in this share.</param>
     /// <param name="options">Threads, chunk size, chunks per work item.</param>
-    /// <param name="observe">In the last pass, makes an observer for each task (see <see cref="SimulationRunner.Run(Scenario, RunSettings, IReadOnlyList{IStrandModel}, IProgress{RunProgress}?, Func{int, IChunkObserver}?, CancellationToken)"/>).</param>
+    /// <param name="observe">In the last pass, makes an observer for each task (see <see cref="SimulationRunner.Run(Scenario, RunSettings, IReadOnlyList{IStrandModel}, IProgress{RunProgress}?, Func{int, IChunkObserver}?, IReplicateStore?, CancellationToken)"/>).</param>
     /// <param name="reportPersons">Called after each work item with its persons.</param>
     /// <param name="cancellationToken">Checked before each chunk.</param>
     public PassResult RunPass(int pass, long first, long count, ChunkLoopOptions options, Func<IChunkObserver>? observe = null,

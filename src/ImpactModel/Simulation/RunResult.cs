@@ -19,12 +19,19 @@ public sealed record ResultRow(string Variant, string Group, string Metric, Repl
 /// <summary>One metric of one variant and group: its value in each replicate (null where undefined).</summary>
 public sealed record MetricSeries(string Variant, string Group, string Metric, ImmutableArray<double?> Values);
 
+/// <summary>What one column of the per-replicate values is: a metric of a variant and group.</summary>
+public sealed record SeriesKey(string Variant, string Group, string Metric);
+
 /// <summary>One drawn parameter of one replicate (a row of <c>parameters.csv</c>).</summary>
 public sealed record ParameterDraw(int Replicate, string Parameter, double Value, string? Source, string Grade);
 
+/// <summary>What one drawn parameter is: its path, source and grade (the same in every replicate).</summary>
+public sealed record ParameterKey(string Parameter, string? Source, string Grade);
+
 /// <summary>
-/// Everything a run produced, as values: the variants, every per-replicate value, the summaries and
-/// the parameter draws. The host writes it to a run folder.
+/// Everything a run produced, as values: the variants, the summaries, and, in
+/// <see cref="Values"/>, every per-replicate value of every series (<see cref="SeriesKeys"/>) then of
+/// every drawn parameter (<see cref="ParameterKeys"/>). The host writes it to a run folder.
 /// </summary>
 public sealed record RunResult(
     string Scenario,
@@ -34,12 +41,77 @@ public sealed record RunResult(
     double SamplingFraction,
     IReadOnlyList<SimulationVariant> Variants,
     ImmutableArray<string> Groups,
-    IReadOnlyList<MetricSeries> Series,
+    IReadOnlyList<SeriesKey> SeriesKeys,
     IReadOnlyList<ResultRow> Rows,
-    IReadOnlyList<ParameterDraw> Parameters,
+    IReadOnlyList<ParameterKey> ParameterKeys,
+    IReplicateStore Values,
     ImmutableArray<string> HeadlineMetrics,
     ImmutableArray<string> Warnings)
 {
     /// <summary>Counts and money are multiplied by this (declared / simulated persons) to be for the declared population.</summary>
     public double ScaleFactor => 1 / SamplingFraction;
+
+    /// <summary>Every series with its values, read from <see cref="Values"/> one series at a time (for tests and small runs; writers read in blocks).</summary>
+    public IReadOnlyList<MetricSeries> Series => new SeriesView(this);
+
+    /// <summary>Every parameter draw, replicate by replicate, read from <see cref="Values"/>.</summary>
+    public IReadOnlyList<ParameterDraw> Parameters => new ParameterView(this);
+
+    private sealed class SeriesView(RunResult result) : IReadOnlyList<MetricSeries>
+    {
+        public int Count => result.SeriesKeys.Count;
+
+        public MetricSeries this[int index]
+        {
+            get
+            {
+                SeriesKey key = result.SeriesKeys[index];
+                var values = new double[result.Values.Replicates];
+                result.Values.ReadColumns(index, 1, values);
+                return new MetricSeries(key.Variant, key.Group, key.Metric, [.. values.Select(x => double.IsFinite(x) ? x : (double?)null)]);
+            }
+        }
+
+        public IEnumerator<MetricSeries> GetEnumerator()
+        {
+            for (int i = 0; i < Count; i++)
+                yield return this[i];
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
+    private sealed class ParameterView(RunResult result) : IReadOnlyList<ParameterDraw>
+    {
+        public int Count => result.ParameterKeys.Count * result.Values.Replicates;
+
+        public ParameterDraw this[int index]
+        {
+            get
+            {
+                int parameters = result.ParameterKeys.Count, replicate = index / parameters, p = index % parameters;
+                var record = new double[result.Values.RecordLength];
+                result.Values.ReadRecord(replicate, record);
+                ParameterKey key = result.ParameterKeys[p];
+                return new ParameterDraw(replicate, key.Parameter, record[result.SeriesKeys.Count + p], key.Source, key.Grade);
+            }
+        }
+
+        public IEnumerator<ParameterDraw> GetEnumerator()
+        {
+            int series = result.SeriesKeys.Count;
+            var record = new double[result.Values.RecordLength];
+            for (int r = 0; r < result.Values.Replicates; r++)
+            {
+                result.Values.ReadRecord(r, record);
+                for (int p = 0; p < result.ParameterKeys.Count; p++)
+                {
+                    ParameterKey key = result.ParameterKeys[p];
+                    yield return new ParameterDraw(r, key.Parameter, record[series + p], key.Source, key.Grade);
+                }
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
 }

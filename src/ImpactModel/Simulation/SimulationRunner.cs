@@ -32,12 +32,12 @@ public static class SimulationRunner
 
     /// <summary>Runs <paramref name="scenario"/> with the models <paramref name="registry"/> gives its strand (and its warning when it has none).</summary>
     public static RunResult Run(Scenario scenario, RunSettings settings, StrandRegistry registry, IProgress<RunProgress>? progress = null,
-        Func<int, IChunkObserver>? observe = null, CancellationToken cancellationToken = default)
+        Func<int, IChunkObserver>? observe = null, IReplicateStore? store = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(scenario);
         ArgumentNullException.ThrowIfNull(registry);
         StrandModels models = registry.For(scenario);
-        RunResult result = Run(scenario, settings, models.Models, progress, observe, cancellationToken);
+        RunResult result = Run(scenario, settings, models.Models, progress, observe, store, cancellationToken);
         return models.Warnings.IsEmpty ? result : result with { Warnings = [.. models.Warnings, .. result.Warnings] };
     }
 
@@ -51,9 +51,14 @@ public static class SimulationRunner
     /// replicate's last pass, each seeing the chunks of its task after every model evaluated them, with
     /// the persons' outcomes (<see cref="PersonFlags"/>).
     /// </param>
+    /// <param name="store">
+    /// Where the per-replicate values go as each replicate completes (the host spills them to a file);
+    /// null keeps them in memory. The result reads them back from it: dispose it after the result is used.
+    /// </param>
     /// <param name="cancellationToken">Stops the run between chunks.</param>
     public static RunResult Run(Scenario scenario, RunSettings settings, IReadOnlyList<IStrandModel> models,
-        IProgress<RunProgress>? progress = null, Func<int, IChunkObserver>? observe = null, CancellationToken cancellationToken = default)
+        IProgress<RunProgress>? progress = null, Func<int, IChunkObserver>? observe = null, IReplicateStore? store = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(scenario);
         ArgumentNullException.ThrowIfNull(settings);
@@ -71,25 +76,24 @@ public static class SimulationRunner
         double scale = (double)scenario.Population.Size / settings.Persons;
         var plan = Plan(models, layout.Offsets, variants);
         int series = plan.Count * rows.Length;
-        var values = new double[series][];
-        for (int i = 0; i < series; i++)
-            values[i] = new double[settings.Replicates];
-
         IReadOnlyList<Parameter> parameters = ScenarioParameters.All(scenario);
-        var draws = new List<ParameterDraw>(parameters.Count * settings.Replicates);
+        // One record a replicate: every series (plan order × rows), then every drawn parameter;
+        // appended to the store as it is made, so memory does not grow with the replicates.
+        var record = new double[series + parameters.Count];
+        store ??= new MemoryReplicateStore();
         long total = settings.Persons * settings.Replicates * layout.Passes, done = 0;
         ParameterUse? use = null;
+        var options = new ChunkLoopOptions(settings.Threads, settings.ChunkSize, ChunksPerItem);
         for (int r = 0; r < settings.Replicates; r++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            foreach (Parameter p in parameters)
-                draws.Add(new ParameterDraw(r, p.Path, ParameterSampler.Draw(p, settings.Seed, r), p.Evidence.Source, Evidence.IdOf(p.Evidence.Grade)));
+            for (int p = 0; p < parameters.Count; p++)
+                record[series + p] = ParameterSampler.Draw(parameters[p], settings.Seed, r);
 
             var run = ReplicateRun.Start(scenario, variants, models, settings.Seed, r, settings.Persons);
             use ??= run.Use; // what the models read, from the first replicate's compile
             long before = done;
             int replicate = r;
-            var options = new ChunkLoopOptions(settings.Threads, settings.ChunkSize, ChunksPerItem);
             var passes = new List<PassResult>(run.Passes);
             for (int pass = 0; pass < run.Passes; pass++)
             {
@@ -102,24 +106,24 @@ public static class SimulationRunner
 
             done = before + settings.Persons * run.Passes;
             TallyTable tally = run.Complete(passes);
-            Evaluate(plan, tally, rows.Length, scale, values, r);
+            Evaluate(plan, tally, rows.Length, scale, record);
+            store.Append(record);
             progress?.Report(new RunProgress(done, total, r + 1, settings.Replicates));
         }
 
-        var seriesList = new List<MetricSeries>(series);
-        var resultRows = new List<ResultRow>(series);
+        var keys = new SeriesKey[series];
         for (int k = 0; k < plan.Count; k++)
         {
             for (int row = 0; row < rows.Length; row++)
-            {
-                double[] v = values[k * rows.Length + row];
-                var p = plan[k];
-                seriesList.Add(new MetricSeries(variants[p.Variant].Id, rows[row], p.Name,
-                    [.. v.Select(x => double.IsFinite(x) ? x : (double?)null)]));
-            }
+                keys[k * rows.Length + row] = new SeriesKey(variants[plan[k].Variant].Id, rows[row], plan[k].Name);
         }
 
+        // Summaries read the values back in blocks of bounded size.
+        var summaries = new ReplicateSummary[series];
+        ReplicateStores.ForEachColumn(store, 0, series, (i, values) => summaries[i] = ReplicateStatistics.Summarise(values));
+
         // results.csv: by variant, then group (all, groups, rest), then metric in the strands' order.
+        var resultRows = new List<ResultRow>(series);
         foreach (int v in Enumerable.Range(0, variants.Count))
         {
             for (int row = 0; row < rows.Length; row++)
@@ -127,14 +131,15 @@ public static class SimulationRunner
                 for (int k = 0; k < plan.Count; k++)
                 {
                     if (plan[k].Variant == v)
-                        resultRows.Add(new ResultRow(variants[v].Id, rows[row], plan[k].Name, ReplicateStatistics.Summarise(values[k * rows.Length + row])));
+                        resultRows.Add(new ResultRow(variants[v].Id, rows[row], plan[k].Name, summaries[k * rows.Length + row]));
                 }
             }
         }
 
         var headline = models.SelectMany(m => m.Metrics).Where(d => d.IsHeadline).Select(d => d.Name).ToImmutableArray();
+        ParameterKey[] parameterKeys = [.. parameters.Select(p => new ParameterKey(p.Path, p.Evidence.Source, Evidence.IdOf(p.Evidence.Grade)))];
         return new RunResult(scenario.Name, scenario.Strand, settings, scenario.Population.Size, settings.Persons / (double)scenario.Population.Size,
-            variants, groups, seriesList, resultRows, draws, headline, [.. VariantBuilder.Warnings(scenario, models, use!)]);
+            variants, groups, keys, resultRows, parameterKeys, store, headline, [.. VariantBuilder.Warnings(scenario, models, use!)]);
     }
 
     /// <summary>The name of the ratio against rest of a harm metric: the suffix goes before any <c>.qualifier</c>.</summary>
@@ -175,7 +180,7 @@ public static class SimulationRunner
         return plan;
     }
 
-    private static void Evaluate(List<Planned> plan, TallyTable tally, int rows, double scale, double[][] values, int replicate)
+    private static void Evaluate(List<Planned> plan, TallyTable tally, int rows, double scale, double[] record)
     {
         for (int k = 0; k < plan.Count; k++)
         {
@@ -185,7 +190,7 @@ public static class SimulationRunner
                 double value;
                 if (p.RatioOf >= 0)
                 {
-                    double own = values[p.RatioOf * rows + row][replicate], rest = values[p.RatioOf * rows + rows - 1][replicate];
+                    double own = record[p.RatioOf * rows + row], rest = record[p.RatioOf * rows + rows - 1];
                     value = double.IsFinite(own) && double.IsFinite(rest) && rest != 0 ? own / rest : double.NaN;
                 }
                 else
@@ -200,7 +205,7 @@ public static class SimulationRunner
                     };
                 }
 
-                values[k * rows + row][replicate] = value;
+                record[k * rows + row] = value;
             }
         }
     }
