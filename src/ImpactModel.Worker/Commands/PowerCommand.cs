@@ -22,50 +22,46 @@ public static class PowerCommand
         return command;
     }
 
-    private static Option<double> AlphaOption() => new("--alpha")
-    {
-        Description = "Chance of a false alarm: of declaring an effect when there is none (the significance level). 0.05 means 1 pilot in 20 would.",
-        DefaultValueFactory = _ => 0.05,
-        HelpName = "A",
-    };
+    // Every numeric option is made by CommonOptions, the one place that parses numbers: a value that
+    // is not a number of the option's kind is one line naming the option, never a .NET type name.
+    // The ranges of real values are the engine's own checks (PowerInputException names the option).
 
-    private static Option<double> PowerOption() => new("--power")
-    {
-        Description = "Chance the pilot detects the effect if it is real. Without the size option it is the target the size must reach; " +
-                      "with it, the target for the smallest detectable effect. Must be above --alpha.",
-        DefaultValueFactory = _ => 0.8,
-        HelpName = "X",
-    };
+    private static Option<double> AlphaOption() => CommonOptions.Real("--alpha",
+        "Chance of a false alarm: of declaring an effect when there is none (the significance level). 0.05 means 1 pilot in 20 would.",
+        "A", 0.05);
 
-    private static Option<int> SidesOption() => new("--sides")
-    {
-        Description = "2 (default): the pilot would report a change in either direction, better or worse. " +
-                      "1: only a change in the stated direction counts (smaller pilot, but blind to the opposite).",
-        DefaultValueFactory = _ => 2,
-        HelpName = "1|2",
-    };
+    private static Option<double> PowerOption() => CommonOptions.Real("--power",
+        "Chance the pilot detects the effect if it is real. Without the size option it is the target the size must reach; " +
+        "with it, the target for the smallest detectable effect. Must be above --alpha.",
+        "X", 0.8);
+
+    private static Option<int> SidesOption() => CommonOptions.Whole("--sides",
+        "2 (default): the pilot would report a change in either direction, better or worse. " +
+        "1: only a change in the stated direction counts (smaller pilot, but blind to the opposite).",
+        "1|2", 1, 2, defaultValue: 2);
+
+    /// <summary>
+    /// A count of people or areas the pilot has: a whole number from 1 (the engine explains why some
+    /// designs need more) to the largest population the engine models, since a pilot's people, and
+    /// the areas they live in, are part of a population.
+    /// </summary>
+    private static Option<long?> Count(string name, string description, string helpName) =>
+        CommonOptions.Whole(name, description, helpName, 1L, Limits.MaxPopulation);
 
     private static Option<bool> JsonOption() => new("--json")
     {
         Description = "Write exactly one JSON object to stdout instead of the table (warnings also go to stderr).",
     };
 
-    private static Option<double> Proportion(string name, string description) => new(name)
-    {
-        Description = description,
-        Required = true,
-        HelpName = "P",
-    };
+    private static Option<double> Proportion(string name, string description) => CommonOptions.RequiredReal(name, description, "P");
 
     private static Command Proportions(CliConsole console)
     {
         var p1 = Proportion("--p1", "Share of people with the outcome without the change (control arm), e.g. 0.20 for 20%. Strictly between 0 and 1.");
         var p2 = Proportion("--p2", "Share expected with the change (pilot arm), e.g. 0.25. Strictly between 0 and 1; must differ from --p1 to find a size.");
-        var n = new Option<double?>("--n")
-        {
-            Description = "People per arm the pilot can have. Given: report the power for --p2 and the smallest detectable difference. Omitted: find the people per arm needed.",
-            HelpName = "N",
-        };
+        var n = CommonOptions.Real("--n",
+            "People per arm the pilot can have. Given: report the power for --p2 and the smallest detectable difference. Omitted: find the people per arm needed.",
+            "N");
         var method = new Option<string>("--method")
         {
             Description = "pooled (default): normal approximation with pooled variance, as R's power.prop.test. " +
@@ -121,11 +117,9 @@ public static class PowerCommand
     {
         var rate = Proportion("--rate", "The harm rate you fear in the group (the true rate the pilot should catch), e.g. 0.04 for 4 in 100. Must be above --tolerance to find a size.");
         var tolerance = Proportion("--tolerance", "The highest harm rate you would accept for the group, e.g. 0.02. The pilot tests whether the rate is above it.");
-        var n = new Option<long?>("--n")
-        {
-            Description = "People from the group the pilot will observe. Given: report the power at --rate and the smallest harm rate it can show. Omitted: find the people needed.",
-            HelpName = "N",
-        };
+        var n = Count("--n",
+            "People from the group the pilot will observe. Given: report the power at --rate and the smallest harm rate it can show. Omitted: find the people needed.",
+            "N");
         var method = new Option<string>("--method")
         {
             Description = "normal (default): normal approximation. exact: the exact binomial test; also reports the false-alarm rate it really has " +
@@ -200,24 +194,16 @@ public static class PowerCommand
 
     private static Command Poisson(CliConsole console)
     {
-        var rate1 = new Option<double>("--rate1")
-        {
-            Description = "Events per unit of person-time without the change (control arm), e.g. 0.02 wrongful suspensions per person-year.",
-            Required = true,
-            HelpName = "R",
-        };
-        var rate2 = new Option<double>("--rate2")
-        {
-            Description = "Events per unit of person-time with the change (pilot arm), in the same units as --rate1.",
-            Required = true,
-            HelpName = "R",
-        };
-        var personTime = new Option<double?>("--person-time")
-        {
-            Description = "Person-time each arm will be followed for, in the units of the rates (e.g. 500 people for 2 years = 1000 person-years). " +
-                          "Given: report the power and the smallest detectable --rate2. Omitted: find the person-time needed.",
-            HelpName = "T",
-        };
+        var rate1 = CommonOptions.RequiredReal("--rate1",
+            "Events per unit of person-time without the change (control arm), e.g. 0.02 wrongful suspensions per person-year.",
+            "R");
+        var rate2 = CommonOptions.RequiredReal("--rate2",
+            "Events per unit of person-time with the change (pilot arm), in the same units as --rate1.",
+            "R");
+        var personTime = CommonOptions.Real("--person-time",
+            "Person-time each arm will be followed for, in the units of the rates (e.g. 500 people for 2 years = 1000 person-years). " +
+            "Given: report the power and the smallest detectable --rate2. Omitted: find the person-time needed.",
+            "T");
         var method = new Option<string>("--method")
         {
             Description = "normal (default): normal approximation on the square-root scale. exact: the exact conditional test " +
@@ -274,36 +260,25 @@ public static class PowerCommand
     {
         var p1 = Proportion("--p1", "Share of people with the outcome in control areas, e.g. 0.20. Strictly between 0 and 1.");
         var p2 = Proportion("--p2", "Share expected in pilot areas, e.g. 0.25. Strictly between 0 and 1; must differ from --p1 to find a size.");
-        var m = new Option<double>("--persons-per-area")
-        {
-            Description = "People measured in each area (the average if areas differ in size). At least 1.",
-            Required = true,
-            HelpName = "M",
-        };
-        var icc = new Option<double?>("--icc")
-        {
-            Description = "How alike people in the same area are (intracluster correlation, 0 to below 1; often 0.01 to 0.05). " +
-                          "Uses the design effect 1 + (M - 1) x ICC. Give this or --cv, not both.",
-            HelpName = "ICC",
-        };
-        var sizeCv = new Option<double?>("--size-cv")
-        {
-            Description = "With --icc: how much area sizes vary (standard deviation / mean of people per area; 0 = all equal, ~0.65 typical of UK general practices). " +
-                          "Uses 1 + ((CV^2 + 1) x M - 1) x ICC (Eldridge, Ashby and Kerry 2006).",
-            HelpName = "CV",
-        };
-        var cv = new Option<double?>("--cv")
-        {
-            Description = "How much the true share varies between areas in the same arm (standard deviation / mean; Hayes and Bennett's k, often 0.1 to 0.3, 0.25 if unknown). " +
-                          "Uses Hayes and Bennett (1999). Give this or --icc, not both.",
-            HelpName = "K",
-        };
-        var areas = new Option<long?>("--areas-per-arm")
-        {
-            Description = "Areas the pilot can have in each arm. Given: report the power and the smallest detectable difference. Omitted: find the areas needed. " +
-                          "Fewer than 4 gets a warning; 1 is refused (the variation between areas cannot be estimated).",
-            HelpName = "C",
-        };
+        var m = CommonOptions.RequiredReal("--persons-per-area",
+            "People measured in each area (the average if areas differ in size). At least 1.",
+            "M");
+        var icc = CommonOptions.Real("--icc",
+            "How alike people in the same area are (intracluster correlation, 0 to below 1; often 0.01 to 0.05). " +
+            "Uses the design effect 1 + (M - 1) x ICC. Give this or --cv, not both.",
+            "ICC");
+        var sizeCv = CommonOptions.Real("--size-cv",
+            "With --icc: how much area sizes vary (standard deviation / mean of people per area; 0 = all equal, ~0.65 typical of UK general practices). " +
+            "Uses 1 + ((CV^2 + 1) x M - 1) x ICC (Eldridge, Ashby and Kerry 2006).",
+            "CV");
+        var cv = CommonOptions.Real("--cv",
+            "How much the true share varies between areas in the same arm (standard deviation / mean; Hayes and Bennett's k, often 0.1 to 0.3, 0.25 if unknown). " +
+            "Uses Hayes and Bennett (1999). Give this or --icc, not both.",
+            "K");
+        var areas = Count("--areas-per-arm",
+            "Areas the pilot can have in each arm. Given: report the power and the smallest detectable difference. Omitted: find the areas needed. " +
+            "Fewer than 4 gets a warning; 1 is refused (the variation between areas cannot be estimated).",
+            "C");
         Option<double> alpha = AlphaOption(), power = PowerOption();
         Option<int> sides = SidesOption();
         Option<bool> json = JsonOption();

@@ -38,7 +38,8 @@ public static class RunCommand
         var output = new Option<string?>("--out")
         {
             Description = "The run folder (default runs/<scenario>-<yyyyMMdd-HHmmss>; with several scenarios runs/<yyyyMMdd-HHmmss>, " +
-                          "holding one folder per scenario). Refused if it exists.",
+                          "holding one folder per scenario). Missing parent folders are created. Refused (exit 2) if it exists, or if it " +
+                          "cannot be created there (a parent that is a file, no permission, an empty path).",
             HelpName = "DIR",
         };
         var replicates = CommonOptions.Replicates($"Replicates: parameters are drawn once per replicate (default {DefaultReplicates}, or the Run:Replicates setting).");
@@ -120,7 +121,8 @@ public static class RunCommand
     /// Runs loaded <paramref name="scenarios"/> and writes the run folder <paramref name="dir"/>
     /// (one folder per scenario inside it when there are several): written to <c>DIR.partial-…</c>
     /// and renamed only when complete, so a failure or cancellation leaves nothing. An existing
-    /// DIR is refused (<see cref="UsageException"/>). <paramref name="files"/> reads the scenario
+    /// DIR, or one where no folder can be created (<see cref="RunFolder.CreatePartial"/>), is refused
+    /// (<see cref="UsageException"/>) before anything runs. <paramref name="files"/> reads the scenario
     /// and its references for the manifest's hash. Also used by <c>impact serve</c>.
     /// </summary>
     internal static IReadOnlyList<RunResult> RunToFolder(IReadOnlyList<Scenario> scenarios, string dir, RunOptions options,
@@ -128,18 +130,14 @@ public static class RunCommand
     {
         if (Directory.Exists(dir) || File.Exists(dir))
             throw new UsageException($"--out '{dir}' already exists; a run never overwrites a run folder (choose another DIR)");
-        string? parent = Path.GetDirectoryName(Path.GetFullPath(dir));
-        if (parent is not null)
-            Directory.CreateDirectory(parent);
-
         int threads = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
         var runs = new List<RunResult>();
         // Each scenario's per-replicate values are spilled into its folder as they are made, so the
         // folder exists from the start: a sibling partial folder, renamed only when complete.
-        string partial = RunFolder.PartialPath(dir);
+        // An --out that cannot hold a run folder is refused here, before the run (exit 2 with the path and reason).
+        string partial = RunFolder.CreatePartial(dir);
         try
         {
-            Directory.CreateDirectory(partial);
             foreach (Scenario scenario in scenarios)
             {
                 string folder = scenarios.Count == 1 ? partial : Path.Combine(partial, scenario.Name);

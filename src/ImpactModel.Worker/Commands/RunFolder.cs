@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using ImpactModel.Scenarios;
 using ImpactModel.Simulation;
+using ImpactModel.Worker.Cli;
 using ImpactModel.Worker.Output;
 
 namespace ImpactModel.Worker.Commands;
@@ -28,6 +29,56 @@ public static class RunFolder
     /// <summary>A sibling temporary folder of <paramref name="dir"/>: <c>DIR.partial-&lt;random&gt;</c>.</summary>
     public static string PartialPath(string dir) =>
         $"{Path.TrimEndingDirectorySeparator(dir)}.partial-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}";
+
+    /// <summary>
+    /// Creates the partial folder of <paramref name="dir"/> (<see cref="PartialPath"/>) and any missing
+    /// parent folders, and returns its path. A <paramref name="dir"/> where no folder can be created is
+    /// a <see cref="UsageException"/> naming it and the reason: an empty or invalid path, a parent that
+    /// is a file, no permission, a read-only or virtual file system.
+    /// </summary>
+    public static string CreatePartial(string dir)
+    {
+        ArgumentNullException.ThrowIfNull(dir);
+        if (string.IsNullOrWhiteSpace(dir))
+            throw Unusable(dir, "the path is empty");
+        string full;
+        try
+        {
+            full = Path.GetFullPath(dir);
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            throw Unusable(dir, "it is not a valid path");
+        }
+
+        // The system's message for a parent that is a file ("file exists") does not say which one is.
+        for (string? ancestor = Path.GetDirectoryName(full); ancestor is not null; ancestor = Path.GetDirectoryName(ancestor))
+        {
+            if (File.Exists(ancestor))
+                throw Unusable(dir, $"'{ancestor}' is a file, not a folder");
+        }
+
+        string partial = PartialPath(dir);
+        try
+        {
+            if (Path.GetDirectoryName(full) is { } parent)
+                Directory.CreateDirectory(parent);
+            Directory.CreateDirectory(partial);
+            return partial;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            throw Unusable(dir, "permission denied");
+        }
+        catch (IOException e)
+        {
+            throw Unusable(dir, e.Message);
+        }
+    }
+
+    private static UsageException Unusable(string dir, string reason) =>
+        new($"--out '{dir}': cannot create the run folder there: {reason}");
+
 
     /// <summary>The spill file of per-replicate values (<see cref="FileReplicateStore"/>), kept in the run folder only without <c>replicates.csv</c>.</summary>
     public const string SpillFile = "replicates.bin";

@@ -35,18 +35,18 @@ public sealed class ServeOptions
     public double SettleSeconds { get; set; } = 1;
 
     /// <summary>Replicates per run (default: the <c>Run:Replicates</c> setting, else the run verb's default).</summary>
-    [Range(1, Cli.CommonOptions.MaxReplicates)]
+    [Range(Limits.MinReplicates, Limits.MaxReplicates)]
     public int? Replicates { get; set; }
 
     /// <summary>Persons simulated per replicate (default: the <c>Run:Population</c> setting, else the declared size up to the run verb's default).</summary>
-    [Range(1, Cli.CommonOptions.MaxPopulation)]
+    [Range(Limits.MinPopulation, Limits.MaxPopulation)]
     public long? Population { get; set; }
 
     /// <summary>The random seed of every run.</summary>
     public ulong Seed { get; set; } = Commands.RunCommand.DefaultSeed;
 
     /// <summary>Worker threads per run (0: every core).</summary>
-    [Range(0, 1024)]
+    [Range(0, Limits.MaxThreads)]
     public int Threads { get; set; }
 
     /// <summary>How long the host waits, on SIGTERM or Ctrl-C, for the current run to stop and its file to go back (HostOptions.ShutdownTimeout).</summary>

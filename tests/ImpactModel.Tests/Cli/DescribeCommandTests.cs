@@ -69,7 +69,7 @@ public class DescribeCommandTests
     {
         CliRun run = CliRun.Of("describe", Fraud, "--population", "100000001");
         Assert.Equal(2, run.ExitCode);
-        Assert.Contains("--population must be between 1 and 100,000,000", Assert.Single(run.ErrorLines), StringComparison.Ordinal);
+        Assert.Contains("--population: '100000001' is not a whole number from 1 to 100,000,000", Assert.Single(run.ErrorLines), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -41,6 +41,33 @@ public class ProcessTests
         Assert.Equal("impact: Unrecognized command or argument 'frobnicate'. (see 'impact --help')", stderr.TrimEnd('\n'));
     }
 
+    [Theory]
+    [InlineData("--population", "abc", "run", "scenarios/fraud-error-debt.yaml", "--population", "abc")]
+    [InlineData("--population", "1e12", "run", "scenarios/fraud-error-debt.yaml", "--population", "1e12")]
+    [InlineData("--threads", "abc", "describe", "scenarios/fraud-error-debt.yaml", "--threads", "abc")]
+    [InlineData("--seed", "-1", "run", "scenarios/fraud-error-debt.yaml", "--seed", "-1")]
+    [InlineData("--replicates", "abc", "serve", "--replicates", "abc")]
+    [InlineData("--areas-per-arm", "1e15", "power", "cluster", "--p1", "0.2", "--p2", "0.3", "--persons-per-area", "50", "--icc", "0.02", "--areas-per-arm", "1e15")]
+    public void A_bad_number_in_a_real_process_is_one_line_naming_the_option_and_exit_2_not_a_crash(string option, string value, params string[] args)
+    {
+        var (code, stdout, stderr) = Impact(args);
+        Assert.True(code == 2, $"exit {code}: {stderr}");
+        Assert.Empty(stdout);
+        string line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"impact: {option}: '{value}' is not a ", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("System.", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_unusable_out_in_a_real_process_is_one_line_with_the_path_and_exit_2()
+    {
+        string dir = Path.Combine(ValidateCommandTests.RepositoryFile("README.md"), "run");
+        var (code, stdout, stderr) = Impact("run", "scenarios/fraud-error-debt.yaml", "--population", "1000", "--replicates", "1", "--out", dir);
+        Assert.True(code == 2, $"exit {code}: {stderr}");
+        Assert.Empty(stdout);
+        Assert.StartsWith($"impact: --out '{dir}': ", Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Validating_the_shipped_scenarios_in_a_real_process_exits_0()
     {

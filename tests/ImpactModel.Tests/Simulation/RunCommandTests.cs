@@ -138,7 +138,16 @@ public sealed class RunCommandTests : IDisposable
         };
         process.BeginErrorReadLine();
         _ = process.StandardOutput.ReadToEndAsync();
-        Assert.True(started.Task.Wait(TimeSpan.FromSeconds(30)), "the run did not report its first replicate");
+        // Generous for a loaded shared machine; and a run that never reported is killed here, since
+        // no caller gets it to kill: left running, it grows by gigabytes.
+        if (!started.Task.Wait(TimeSpan.FromSeconds(120)))
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit(10_000);
+            process.Dispose();
+            Assert.Fail("the run did not report its first replicate within 120 s");
+        }
+
         return process;
     }
 

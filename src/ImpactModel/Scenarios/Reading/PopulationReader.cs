@@ -8,7 +8,7 @@ namespace ImpactModel.Scenarios.Reading;
 public static class PopulationReader
 {
     /// <summary>PRODUCT.md's limit on the declared (and simulated) population.</summary>
-    public const long MaxPopulation = 100_000_000;
+    public const long MaxPopulation = Limits.MaxPopulation;
 
     private static readonly string[] Keys =
         ["name", "description", "size", "area_level", "areas", "area_variation", "income", "age", "female_share", "household_size", "groups"];
