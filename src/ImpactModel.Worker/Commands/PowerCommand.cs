@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using ImpactModel.Pilot;
 using ImpactModel.Worker.Cli;
 
@@ -91,22 +92,24 @@ public static class PowerCommand
             var report = new PowerReport()
                 .Add("design", "Design", "proportions")
                 .Add("method", "Method", m == ProportionsMethod.Pooled ? "pooled" : "arcsine")
-                .Add("alpha", "False-alarm rate (alpha)", r.Settings.Alpha)
+                .Input("alpha", "False-alarm rate (alpha)", r.Settings.Alpha)
                 .Add("sides", "Sides", r.Settings.Sides)
-                .Add("p1", "Share without the change (p1)", r.P1)
-                .Add("p2", "Share with the change (p2)", r.P2)
+                .Input("p1", "Share without the change (p1)", r.P1)
+                .Input("p2", "Share with the change (p2)", r.P2)
                 .Add("solved_for", "Solved for", r.SolvedForN ? "n_per_arm" : "power")
                 .Add("n_per_arm", r.SolvedForN ? "People per arm (unrounded)" : "People per arm", r.NPerArm)
                 .Add("n_per_arm_ceil", "People per arm (rounded up)", r.NPerArmCeil)
                 .Add("power", r.SolvedForN ? "Power (target)" : "Power at p2", r.Power);
             if (!r.SolvedForN)
             {
-                report.Add("target_power", "Target power for the detectable difference", r.Settings.Power)
+                report.Input("target_power", "Target power for the detectable difference", r.Settings.Power)
                       .Add("mde", "Smallest detectable difference |p2 - p1|", r.Mde)
                       .Add("p2_detectable", "Smallest detectable p2", r.P2Detectable);
                 if (r.Mde is null)
-                    report.Warn($"no p2 between 0 and 1 is detected with power {r.Settings.Power} by {r.NPerArm} people per arm");
+                    report.Warn($"no p2 between 0 and 1 is detected with power {Show(r.Settings.Power)} by {Show(r.NPerArm)} people per arm");
             }
+
+            report.WarnAll(r.Warnings);
 
             return report.Write(console, parse.GetValue(json));
         }));
@@ -148,10 +151,10 @@ public static class PowerCommand
             var report = new PowerReport()
                 .Add("design", "Design", "tolerance")
                 .Add("method", "Method", m == ToleranceMethod.Normal ? "normal" : "exact")
-                .Add("alpha", "False-alarm rate (alpha, nominal)", r.Settings.Alpha)
+                .Input("alpha", "False-alarm rate (alpha, nominal)", r.Settings.Alpha)
                 .Add("sides", "Sides", 1)
-                .Add("rate", "Feared harm rate", r.Rate)
-                .Add("tolerance", "Tolerated harm rate", r.Tolerance)
+                .Input("rate", "Feared harm rate", r.Rate)
+                .Input("tolerance", "Tolerated harm rate", r.Tolerance)
                 .Add("solved_for", "Solved for", r.SolvedForN ? "n" : "power");
             if (r.SolvedForN && m == ToleranceMethod.Exact)
             {
@@ -180,12 +183,14 @@ public static class PowerCommand
                 if (r.AtN is { } at)
                     report.Add("attained_alpha", "False-alarm rate attained", at.AttainedAlpha)
                           .Add("critical_events", "Harmed people that show harm (at least)", at.CriticalCount);
-                report.Add("target_power", "Target power for the detectable rate", r.Settings.Power)
+                report.Input("target_power", "Target power for the detectable rate", r.Settings.Power)
                       .Add("mde", "Smallest detectable excess over the tolerance", r.Mde)
                       .Add("rate_detectable", "Smallest detectable harm rate", r.RateDetectable);
                 if (r.Mde is null)
-                    report.Warn($"{r.N} people cannot show any harm rate below 1 to be above {r.Tolerance} with power {r.Settings.Power}");
+                    report.Warn($"{Show(r.N)} people cannot show any harm rate below 1 to be above {Show(r.Tolerance)} with power {Show(r.Settings.Power)}");
             }
+
+            report.WarnAll(r.Warnings);
 
             return report.Write(console, parse.GetValue(json));
         }));
@@ -233,10 +238,10 @@ public static class PowerCommand
             var report = new PowerReport()
                 .Add("design", "Design", "poisson")
                 .Add("method", "Method", m == PoissonMethod.Normal ? "normal" : "exact")
-                .Add("alpha", "False-alarm rate (alpha)", r.Settings.Alpha)
+                .Input("alpha", "False-alarm rate (alpha)", r.Settings.Alpha)
                 .Add("sides", "Sides", r.Settings.Sides)
-                .Add("rate1", "Rate without the change", r.Rate1)
-                .Add("rate2", "Rate with the change", r.Rate2)
+                .Input("rate1", "Rate without the change", r.Rate1)
+                .Input("rate2", "Rate with the change", r.Rate2)
                 .Add("solved_for", "Solved for", r.SolvedForPersonTime ? "person_time_per_arm" : "power")
                 .Add("person_time_per_arm", "Person-time per arm", r.PersonTimePerArm)
                 .Add("expected_events_arm1", "Expected events, arm 1", r.ExpectedEvents1)
@@ -244,12 +249,15 @@ public static class PowerCommand
                 .Add("power", r.SolvedForPersonTime ? "Power (target)" : "Power at rate2", r.Power);
             if (!r.SolvedForPersonTime)
             {
-                report.Add("target_power", "Target power for the detectable rate", r.Settings.Power)
+                report.Input("target_power", "Target power for the detectable rate", r.Settings.Power)
                       .Add("mde", "Smallest detectable difference |rate2 - rate1|", r.Mde)
                       .Add("rate2_detectable", "Smallest detectable rate2", r.Rate2Detectable);
                 if (r.Mde is null)
-                    report.Warn($"no rate2 in that direction is detected with power {r.Settings.Power} by {r.PersonTimePerArm} person-time per arm");
+                    report.Warn($"no rate2 in that direction is detected with power {Show(r.Settings.Power)} by {Show(r.PersonTimePerArm)} person-time per arm" +
+                                (m == PoissonMethod.Exact ? $" (the exact search stays within {Show(PoissonRates.MaxExactEvents)} expected events)" : ""));
             }
+
+            report.WarnAll(r.Warnings);
 
             return report.Write(console, parse.GetValue(json));
         }));
@@ -303,17 +311,17 @@ public static class PowerCommand
             var report = new PowerReport()
                 .Add("design", "Design", "cluster")
                 .Add("method", "Method", de ? "design-effect" : "hayes-bennett")
-                .Add("alpha", "False-alarm rate (alpha)", r.Settings.Alpha)
+                .Input("alpha", "False-alarm rate (alpha)", r.Settings.Alpha)
                 .Add("sides", "Sides", r.Settings.Sides)
-                .Add("p1", "Share in control areas (p1)", input.P1)
-                .Add("p2", "Share in pilot areas (p2)", input.P2)
-                .Add("persons_per_area", "People per area", input.PersonsPerArea);
+                .Input("p1", "Share in control areas (p1)", input.P1)
+                .Input("p2", "Share in pilot areas (p2)", input.P2)
+                .Input("persons_per_area", "People per area", input.PersonsPerArea);
             if (de)
-                report.Add("icc", "Intracluster correlation", input.Icc)
-                      .Add("size_cv", "Variation of area sizes (CV)", input.SizeCv)
+                report.Input("icc", "Intracluster correlation", input.Icc)
+                      .Input("size_cv", "Variation of area sizes (CV)", input.SizeCv)
                       .Add("design_effect", "Design effect", r.DesignEffect);
             else
-                report.Add("cv", "Between-area variation of the share (k)", input.K);
+                report.Input("cv", "Between-area variation of the share (k)", input.K);
             report.Add("n_individual_per_arm", de ? "People per arm if individually randomised (pooled)" : "People per arm if individually randomised (unpooled)", r.IndividualNPerArm)
                   .Add("solved_for", "Solved for", r.SolvedForAreas ? "areas_per_arm" : "power")
                   .Add("areas_per_arm", r.SolvedForAreas ? "Areas per arm (unrounded)" : "Areas per arm", r.AreasPerArm)
@@ -321,7 +329,7 @@ public static class PowerCommand
                   .Add("persons_per_arm", "People per arm (areas x people per area)", r.PersonsPerArm)
                   .Add("power", r.SolvedForAreas ? "Power (target)" : "Power at p2", r.Power);
             if (!r.SolvedForAreas)
-                report.Add("target_power", "Target power for the detectable difference", r.Settings.Power)
+                report.Input("target_power", "Target power for the detectable difference", r.Settings.Power)
                       .Add("mde", "Smallest detectable difference |p2 - p1|", r.Mde)
                       .Add("p2_detectable", "Smallest detectable p2", r.P2Detectable);
             report.WarnAll(r.Warnings);
@@ -329,6 +337,9 @@ public static class PowerCommand
         }));
         return command;
     }
+
+    /// <summary>A number inside a warning: the shortest text that reads back as the value used.</summary>
+    private static string Show(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
     private static PowerSettings Settings(ParseResult parse, Option<double> alpha, Option<double> power, Option<int> sides)
         => new(parse.GetValue(alpha), parse.GetValue(sides), parse.GetValue(power));

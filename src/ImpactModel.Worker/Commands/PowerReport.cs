@@ -14,16 +14,25 @@ namespace ImpactModel.Worker.Commands;
 /// </summary>
 public sealed class PowerReport
 {
-    private readonly List<(string Key, string Label, object? Value)> _fields = [];
+    private readonly List<(string Key, string Label, object? Value, bool Exact)> _fields = [];
     private readonly List<string> _warnings = [];
 
-    public PowerReport Add(string key, string label, object? value)
+    /// <summary>A field whose number is printed for people as <see cref="HumanNumber"/> decides.</summary>
+    public PowerReport Add(string key, string label, object? value) => Add(key, label, value, exact: false);
+
+    /// <summary>
+    /// A value the user gave (or a setting): printed in full for people too, the shortest text that reads
+    /// back as exactly the value used, so an --alpha of 0.0499999999 never reads as 0.05.
+    /// </summary>
+    public PowerReport Input(string key, string label, object? value) => Add(key, label, value, exact: true);
+
+    private PowerReport Add(string key, string label, object? value, bool exact)
     {
         if (value is double d && !double.IsFinite(d))
             throw new InvalidOperationException($"'{key}' is not finite; refusing to print NaN or infinity");
         if (value is not (null or double or long or int or string))
             throw new InvalidOperationException($"unsupported value for '{key}': {value.GetType().Name}");
-        _fields.Add((key, label, value));
+        _fields.Add((key, label, value, exact));
         return this;
     }
 
@@ -48,8 +57,8 @@ public sealed class PowerReport
         else if (console.IsTerminal)
             WriteTable(console.Out);
         else
-            foreach ((_, string label, object? value) in _fields)
-                console.Out.WriteLine($"{label}: {Human(value)}");
+            foreach ((_, string label, object? value, bool exact) in _fields)
+                console.Out.WriteLine($"{label}: {Human(value, exact)}");
         return ExitCodes.Success;
     }
 
@@ -62,7 +71,7 @@ public sealed class PowerReport
     public string ToJson()
     {
         var fields = new OrderedDictionary<string, object?>(_fields.Count + 1, StringComparer.Ordinal);
-        foreach ((string key, _, object? value) in _fields)
+        foreach ((string key, _, object? value, _) in _fields)
             fields.Add(key, value);
         fields.Add("warnings", _warnings.ToArray());
         return JsonSerializer.Serialize(fields, OutputJson.Default.Fields);
@@ -77,18 +86,44 @@ public sealed class PowerReport
             ColorSystem = ColorSystemSupport.Detect,
         });
         var table = new Table().Border(TableBorder.Rounded).AddColumn("Quantity").AddColumn(new TableColumn("Value").RightAligned());
-        foreach ((_, string label, object? value) in _fields)
-            table.AddRow(Markup.Escape(label), Markup.Escape(Human(value)));
+        foreach ((_, string label, object? value, bool exact) in _fields)
+            table.AddRow(Markup.Escape(label), Markup.Escape(Human(value, exact)));
         console.Write(table);
     }
 
-    /// <summary>Numbers for people: counts as integers, other values to 6 significant digits.</summary>
-    private static string Human(object? value) => value switch
+    /// <summary>
+    /// Numbers for people: counts as integers; other values to 6 significant digits, unless that rounding
+    /// would change how the value compares with a whole number or with another number in the same answer
+    /// (an ICC of 0.9999999 would read as 1, which the checks refuse; a power of 0.79999999 would read as
+    /// the target 0.8). Then the value is printed in full: the shortest text that reads back as exactly
+    /// the value used. JSON always carries that full form.
+    /// </summary>
+    private string Human(object? value, bool exact) => value switch
     {
         null => "none",
-        double d => d.ToString("G6", CultureInfo.InvariantCulture),
+        double d when exact => d.ToString("R", CultureInfo.InvariantCulture),
+        double d => HumanNumber(d),
         long l => l.ToString(CultureInfo.InvariantCulture),
         int i => i.ToString(CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
     };
+
+    private string HumanNumber(double value)
+    {
+        string rounded = value.ToString("G6", CultureInfo.InvariantCulture);
+        double shown = double.Parse(rounded, CultureInfo.InvariantCulture);
+        if (shown == value)
+            return rounded;
+        string full = value.ToString("R", CultureInfo.InvariantCulture);
+        if (Math.Floor(shown) != Math.Floor(value) || Math.Ceiling(shown) != Math.Ceiling(value))
+            return full; // rounding reached or crossed a whole number (0, 1, a size of 2, …)
+        foreach ((_, _, object? other, _) in _fields)
+        {
+            double? landmark = other switch { double d => d, long l => l, int i => i, _ => null };
+            if (landmark is { } mark && mark != value && Math.Sign(shown - mark) != Math.Sign(value - mark))
+                return full; // rounding reached or crossed another number of this answer
+        }
+
+        return rounded;
+    }
 }

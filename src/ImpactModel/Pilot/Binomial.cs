@@ -56,11 +56,68 @@ public static class Binomial
     /// when no count can reject. <paramref name="start"/> is a known lower bound (the answer for n − 1).
     /// </summary>
     public static long CriticalCount(long n, double p0, double alpha, long start = 0)
+        => CriticalCount(n, p0, alpha, start, out _);
+
+    /// <summary>
+    /// <see cref="CriticalCount(long, double, double, long)"/>, also giving the attained size
+    /// P(X ≥ c) in <paramref name="attained"/> (0 when c = n + 1), so callers need not recompute it.
+    /// The tail falls as c rises, so the search gallops up from <paramref name="start"/> (steps 1, 2,
+    /// 4, …) and then bisects: O(log n) tails even from start 0, where a count-by-count scan from 0
+    /// would cost about n·p0 tails (half a million for a Poisson total of a million).
+    /// </summary>
+    public static long CriticalCount(long n, double p0, double alpha, long start, out double attained)
     {
-        long c = Math.Max(0, start);
-        while (c <= n && UpperTail(c, n, p0) > alpha)
-            c++;
-        return c;
+        long lo = Math.Max(0, start); // invariant below: every c < lo has a tail above alpha
+        if (lo > n)
+        {
+            attained = 0;
+            return n + 1;
+        }
+
+        double tail = UpperTail(lo, n, p0);
+        if (tail <= alpha)
+        {
+            attained = tail;
+            return lo;
+        }
+
+        // lo fails; find hi that passes (n + 1 always does: its tail is 0).
+        long step = 1, hi;
+        double hiTail;
+        while (true)
+        {
+            hi = lo + step;
+            if (hi > n)
+            {
+                hi = n + 1;
+                hiTail = 0;
+                break;
+            }
+
+            hiTail = UpperTail(hi, n, p0);
+            if (hiTail <= alpha)
+                break;
+            lo = hi;
+            step *= 2;
+        }
+
+        while (hi - lo > 1)
+        {
+            long mid = lo + (hi - lo) / 2;
+            double midTail = UpperTail(mid, n, p0);
+            if (midTail <= alpha)
+            {
+                hi = mid;
+                hiTail = midTail;
+            }
+            else
+            {
+                lo = mid;
+            }
+        }
+
+        attained = hiTail;
+        return hi;
     }
 
     /// <summary>ln P(N = k) for N ~ Poisson(mean).</summary>
@@ -111,7 +168,10 @@ public static class Binomial
                 return h;
         }
 
-        throw new InvalidOperationException($"incomplete beta did not converge (x={x}, a={a}, b={b})");
+        // Reached only far beyond the sizes the exact methods accept (their limits are checked before any
+        // search); if it happens the honest answer is a refusal that points to the approximation.
+        throw new PowerInputException("method",
+            $"the exact binomial tail cannot be computed to full precision for {Check.Show(a + b - 1)} trials; use --method normal");
     }
 }
 

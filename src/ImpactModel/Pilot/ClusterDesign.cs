@@ -83,6 +83,8 @@ public static class ClusterDesign
         var warnings = new List<string>();
         double m = input.PersonsPerArea;
         double? de = input.Method == ClusterMethod.DesignEffect ? DesignEffect(m, input.Icc, input.SizeCv) : null;
+        if (de is { } checkedEffect)
+            Check.Finite("design effect", checkedEffect); // --size-cv or --persons-per-area so large the product overflows
 
         if (input.AreasPerArm is null)
         {
@@ -100,7 +102,7 @@ public static class ClusterDesign
                 areas = HayesBennettAreas(input.P1, input.P2, m, input.K, s);
             }
 
-            Check.Finite("areas_per_arm", areas);
+            Check.Size("p2", "areas per arm", areas, "--p2 is too close to --p1 for any pilot to detect the difference with areas of this size");
             long ceil = TwoProportions.CeilCount(areas);
             if (ceil < 2)
             {
@@ -109,6 +111,7 @@ public static class ClusterDesign
             }
 
             AddFewAreasWarning(warnings, ceil);
+            Check.Size("persons-per-area", "people per arm", ceil * m, "fewer people per area or a larger difference would need fewer");
             return new ClusterResult(input, s, true, de, individual, areas, ceil, ceil * m, s.Power, null, null, warnings);
         }
 
@@ -118,6 +121,7 @@ public static class ClusterDesign
         if (given == 1)
             throw new PowerInputException("areas-per-arm",
                 "--areas-per-arm 1: with one area per arm the variation between areas cannot be estimated, so no honest power can be given; use at least 2 (4 or more to trust the approximation)");
+        Check.Size("areas-per-arm", "people per arm", given * m, "give fewer --areas-per-arm or --persons-per-area");
         AddFewAreasWarning(warnings, given);
 
         double power;

@@ -58,4 +58,41 @@ internal static class Check
         if (!double.IsFinite(value))
             throw new PowerInputException(name, $"the {name} cannot be computed from these inputs (it is not finite)");
     }
+
+    /// <summary>
+    /// The largest size (people, areas or person-time per arm) any design reports: 2^53, above which
+    /// not every whole number is a double, so a size and its rounded-up count could disagree (and JSON
+    /// readers that hold numbers as doubles, such as JavaScript, would misread the count). It is about
+    /// a million times the world's population, so a size beyond it is unreachable in practice.
+    /// </summary>
+    public const double MaxSize = 9_007_199_254_740_992;
+
+    /// <summary>
+    /// The one rule for sizes, in every design: a solved or given size that is not finite or is above
+    /// <see cref="MaxSize"/> is refused (exit 2 with this line) rather than clamped or printed as null.
+    /// <paramref name="what"/> names the quantity ("people per arm"); <paramref name="why"/> says which
+    /// input makes it so large.
+    /// </summary>
+    public static void Size(string option, string what, double size, string why)
+    {
+        if (!(size <= MaxSize)) // also catches NaN and +infinity
+            throw new PowerInputException(option,
+                $"unreachable: the pilot would need {(double.IsNaN(size) ? "an incalculable number of" : Show(size))} {what}, more than 2^53 " +
+                $"(about 9.0E+15, the largest size reported); {why}");
+    }
+
+    /// <summary>2^−1022, the smallest positive double with full precision (IEEE 754 binary64); below it, subnormals.</summary>
+    private const double SmallestNormal = 2.2250738585072014E-308;
+
+    /// <summary>
+    /// A computed quantity that must be a positive, finite, normal double; otherwise the inputs are
+    /// too extreme for double-precision arithmetic (an overflow to infinity, or an underflow to 0 or to
+    /// a subnormal that keeps only a few digits) and the answer would be wrong, so it is refused.
+    /// </summary>
+    public static void Representable(string option, string what, double value, string inputs)
+    {
+        if (!(value >= SmallestNormal) || double.IsInfinity(value)) // NaN fails the first test
+            throw new PowerInputException(option,
+                $"{inputs} are too extreme for double-precision arithmetic: the {what} would be {Show(value)}; check them, or state them in a unit nearer 1");
+    }
 }

@@ -19,10 +19,13 @@ public enum ProportionsMethod
     Arcsine,
 }
 
-/// <summary>The answer for two proportions; <see cref="Mde"/> and <see cref="P2Detectable"/> only when n was given.</summary>
+/// <summary>
+/// The answer for two proportions; <see cref="Mde"/> and <see cref="P2Detectable"/> only when n was given.
+/// <see cref="Warnings"/> are sentences for the planner (e.g. a size below 2 per arm).
+/// </summary>
 public sealed record ProportionsResult(
     ProportionsMethod Method, PowerSettings Settings, double P1, double P2, bool SolvedForN,
-    double NPerArm, long NPerArmCeil, double Power, double? Mde, double? P2Detectable);
+    double NPerArm, long NPerArmCeil, double Power, double? Mde, double? P2Detectable, IReadOnlyList<string> Warnings);
 
 /// <summary>Sample size and power for comparing two independent proportions, n per arm.</summary>
 public static class TwoProportions
@@ -119,24 +122,53 @@ public static class TwoProportions
             if (p1 == p2)
                 throw new PowerInputException("p2", "--p2 equals --p1: there is no difference to detect, so no sample size reaches the power");
             double size = N(method, p1, p2, s);
-            Check.Finite("n_per_arm", size);
-            return new ProportionsResult(method, s, p1, p2, true, size, CeilCount(size), s.Power, null, null);
+            Check.Size("p2", "people per arm", size, "--p2 is too close to --p1 for any pilot to detect the difference");
+            var warnings = new List<string>();
+            long ceil = CeilCount(size);
+            if (size < MinPerArm)
+            {
+                warnings.Add(BelowTwoWarning(size, "people per arm"));
+                ceil = Math.Max(ceil, MinPerArm);
+            }
+
+            return new ProportionsResult(method, s, p1, p2, true, size, ceil, s.Power, null, null, warnings);
         }
 
         double given = n.Value;
         Check.AtLeast("n", given, 1);
+        Check.Size("n", "people per arm", given, "give a smaller --n");
+        var givenWarnings = new List<string>();
+        if (given < MinPerArm)
+            givenWarnings.Add($"--n {Check.Show(given)} is below {MinPerArm} people per arm: no variation within an arm can be estimated, and the normal approximation behind this power is meaningless at such sizes");
         double power = Power(method, p1, p2, given, s);
         int direction = p2 >= p1 ? 1 : -1;
         double? p2Detectable = DetectableP2(method, p1, direction, given, s);
         double? mde = p2Detectable is { } q ? Math.Abs(q - p1) : null;
-        return new ProportionsResult(method, s, p1, p2, false, given, CeilCount(given), power, mde, p2Detectable);
+        return new ProportionsResult(method, s, p1, p2, false, given, CeilCount(given), power, mde, p2Detectable, givenWarnings);
     }
 
+    /// <summary>
+    /// Fewer per arm than this cannot be compared: one person per arm leaves no variation within an arm
+    /// to estimate. A solved size below it is reported as this many, with <see cref="BelowTwoWarning"/>.
+    /// </summary>
+    public const int MinPerArm = 2;
+
+    /// <summary>The warning for a solved size below <see cref="MinPerArm"/> (the same sentence in every design).</summary>
+    internal static string BelowTwoWarning(double size, string what)
+        => $"the formula asks for {Check.Show(size)} {what}, but with fewer than {MinPerArm} no variation between people can be estimated " +
+           $"and the normal approximation behind the formula is meaningless at such sizes; at least {MinPerArm} are reported";
+
+    /// <summary>
+    /// The whole count at or above <paramref name="x"/>; callers have checked x ≤ <see cref="Check.MaxSize"/>
+    /// (<see cref="Check.Size"/>), so the count is exact and fits a long.
+    /// </summary>
     internal static long CeilCount(double x)
     {
+        if (!(x >= 0 && x <= Check.MaxSize))
+            throw new ArgumentOutOfRangeException(nameof(x), x, "a size must be checked with Check.Size before it is counted");
         // A solved size that is an integer up to rounding noise (e.g. 100.00000000000001) is that integer.
         double rounded = Math.Round(x);
         double c = Math.Abs(x - rounded) <= 1e-10 * Math.Max(1, x) ? rounded : Math.Ceiling(x);
-        return c >= long.MaxValue ? long.MaxValue : (long)c;
+        return (long)c;
     }
 }
