@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using ImpactModel.Scenarios;
 using ImpactModel.Scenarios.Model;
@@ -136,6 +137,10 @@ public static class RunCommand
         // folder exists from the start: a sibling partial folder, renamed only when complete.
         // An --out that cannot hold a run folder is refused here, before the run (exit 2 with the path and reason).
         string partial = RunFolder.CreatePartial(dir);
+        // Ctrl-C or SIGTERM may end the process before the catch below runs (the runtime's default
+        // action): the partial folder is removed from the signal itself, so an interrupted run leaves nothing.
+        using PosixSignalRegistration onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => RemovePartial(partial));
+        using PosixSignalRegistration onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => RemovePartial(partial));
         try
         {
             foreach (Scenario scenario in scenarios)
@@ -169,12 +174,25 @@ public static class RunCommand
         }
         catch
         {
-            if (Directory.Exists(partial))
-                Directory.Delete(partial, recursive: true);
+            RemovePartial(partial);
             throw;
         }
 
         return runs;
+    }
+
+    /// <summary>Removes a partial run folder if it is still there (from a signal handler or a failed run; either may come first).</summary>
+    private static void RemovePartial(string partial)
+    {
+        try
+        {
+            if (Directory.Exists(partial))
+                Directory.Delete(partial, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Already going, or being written as it goes: nothing more to do here; the caller's own error stands.
+        }
     }
 
     private static RunResult WithProgressBar(Scenario scenario, RunSettings settings, StrandRegistry strands, IReplicateStore store,
