@@ -25,9 +25,13 @@ public static class RunFolder
     public static readonly string[] ReplicatesColumns = ["scenario", "variant", "group", "metric", "replicate", "value"];
     public static readonly string[] ParametersColumns = ["replicate", "parameter", "value", "source", "grade"];
 
-    /// <summary>A sibling temporary folder of <paramref name="dir"/>: <c>DIR.partial-&lt;random&gt;</c>.</summary>
+    /// <summary>
+    /// A sibling temporary folder of <paramref name="dir"/>: <c>DIR.partial-&lt;random&gt;-&lt;owner&gt;</c>,
+    /// the owner being this process (<see cref="PartialOwner"/>), so that a folder left by a killed
+    /// process can be told from one still being written.
+    /// </summary>
     public static string PartialPath(string dir) =>
-        $"{Path.TrimEndingDirectorySeparator(dir)}.partial-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}";
+        $"{Path.TrimEndingDirectorySeparator(dir)}.partial-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}-{PartialOwner.Current}";
 
     /// <summary>Writes the four files of <paramref name="result"/> into the existing folder <paramref name="dir"/>.</summary>
     public static void Write(string dir, RunResult result, RunInfo info)
