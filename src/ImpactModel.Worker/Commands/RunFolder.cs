@@ -26,9 +26,13 @@ public static class RunFolder
     public static readonly string[] ReplicatesColumns = ["scenario", "variant", "group", "metric", "replicate", "value"];
     public static readonly string[] ParametersColumns = ["replicate", "parameter", "value", "source", "grade"];
 
-    /// <summary>A sibling temporary folder of <paramref name="dir"/>: <c>DIR.partial-&lt;random&gt;</c>.</summary>
+    /// <summary>
+    /// A sibling temporary folder of <paramref name="dir"/>: <c>DIR.partial-&lt;random&gt;-&lt;owner&gt;</c>,
+    /// the owner being this process (<see cref="PartialOwner"/>), so that a folder left by a killed
+    /// process can be told from one still being written.
+    /// </summary>
     public static string PartialPath(string dir) =>
-        $"{Path.TrimEndingDirectorySeparator(dir)}.partial-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}";
+        $"{Path.TrimEndingDirectorySeparator(dir)}.partial-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}-{PartialOwner.Current}";
 
     /// <summary>
     /// Creates the partial folder of <paramref name="dir"/> (<see cref="PartialPath"/>) and any missing

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using ImpactModel.Scenarios;
 using ImpactModel.Scenarios.Yaml;
+using ImpactModel.Worker.Commands;
 
 namespace ImpactModel.Worker.Serve;
 
@@ -112,6 +113,122 @@ internal sealed partial class InboxFolders(string inbox, string outbox)
         }
 
         return result;
+    }
+
+    /// <summary><c>claimed/x.yaml</c> → <c>claimed/x.yaml.claim</c>: the run folder the claim of <c>x.yaml</c> writes.</summary>
+    public string ClaimRecordPath(string name) => ClaimedPath(name) + ClaimRecordSuffix;
+
+    private const string ClaimRecordSuffix = ".claim";
+
+    /// <summary>
+    /// Records that the claim of <paramref name="name"/> writes the run folder <paramref name="runFolder"/>
+    /// (a name in the outbox). Written to a temporary file and renamed, so a reader sees the whole
+    /// name or no record. The record fixes the claim's outcome: whoever finds the claim abandoned
+    /// also finds whether its run folder is complete.
+    /// </summary>
+    public void WriteClaim(string name, string runFolder)
+    {
+        string record = ClaimRecordPath(name);
+        string temporary = $"{record}.{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}.tmp";
+        File.WriteAllText(temporary, Path.GetFileName(runFolder) + "\n");
+        File.Move(temporary, record, overwrite: true);
+    }
+
+    /// <summary>The run folder (a name in the outbox) that the claim of <paramref name="name"/> writes, or null without a record.</summary>
+    public string? ReadClaim(string name)
+    {
+        try
+        {
+            string folder = File.ReadAllText(ClaimRecordPath(name)).Trim();
+            // Only a plain folder name: the record never points outside the outbox.
+            return folder.Length > 0 && folder == Path.GetFileName(folder) && folder != ".." ? folder : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Deletes the claim record of <paramref name="name"/> if it still names <paramref name="runFolder"/>:
+    /// once the file has moved on, a new file of the same name may already be claimed with a record
+    /// of its own, which must stay.
+    /// </summary>
+    public void DeleteClaim(string name, string runFolder)
+    {
+        if (ReadClaim(name) != Path.GetFileName(runFolder))
+            return;
+        try
+        {
+            File.Delete(ClaimRecordPath(name));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // another worker removed it, or it cannot be: an orphan record is harmless and removed later
+        }
+    }
+
+    /// <summary>
+    /// Claim records (and their temporary files) whose claimed file is gone and that are older than
+    /// <paramref name="lease"/>: left by a worker that stopped between moving its file on and
+    /// deleting the record. The age keeps a record being written for a new claim safe.
+    /// </summary>
+    public int RemoveOrphanClaims(TimeSpan lease, DateTime nowUtc)
+    {
+        int removed = 0;
+        foreach (FileInfo record in new DirectoryInfo(Claimed).EnumerateFiles("*.yaml" + ClaimRecordSuffix + "*"))
+        {
+            try
+            {
+                string yaml = record.Name[..(record.Name.IndexOf(".yaml" + ClaimRecordSuffix, StringComparison.Ordinal) + ".yaml".Length)];
+                if (File.Exists(ClaimedPath(yaml)) || nowUtc - record.LastWriteTimeUtc < lease)
+                    continue;
+                record.Delete();
+                removed++;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // removed by another worker meanwhile
+            }
+        }
+
+        return removed;
+    }
+
+    /// <summary>True if the outbox holds the complete run folder <paramref name="runFolder"/> (never a partial one: those are renamed only when complete).</summary>
+    public bool IsComplete(string runFolder) => Directory.Exists(Path.Combine(Outbox, runFolder));
+
+    /// <summary>Deletes every <c>RUNFOLDER.partial-*</c> of <paramref name="runFolder"/>: called when its claim was abandoned, so no live worker writes it.</summary>
+    public IReadOnlyList<string> DeletePartials(string runFolder) =>
+        DeletePartialsWhere(Path.GetFileName(runFolder) + ".partial-*", _ => true);
+
+    /// <summary>
+    /// Deletes partial run folders in the outbox whose writing process is known to be gone: one on
+    /// this machine whose pid and start time no longer name a live process (<see cref="PartialOwner"/>).
+    /// A live writer's folder, or another machine's, is left alone.
+    /// </summary>
+    public IReadOnlyList<string> RemoveAbandonedPartials() =>
+        DeletePartialsWhere("*.partial-*", PartialOwner.IsGone);
+
+    private List<string> DeletePartialsWhere(string pattern, Func<string, bool> abandoned)
+    {
+        var removed = new List<string>();
+        foreach (DirectoryInfo dir in new DirectoryInfo(Outbox).EnumerateDirectories(pattern))
+        {
+            if (!abandoned(dir.Name))
+                continue;
+            try
+            {
+                dir.Delete(recursive: true);
+                removed.Add(dir.Name);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // another worker is removing it too
+            }
+        }
+
+        return removed;
     }
 
     /// <summary>Moves a claimed file to <c>done/</c>; returns its path there (renamed if a file of that name is there already).</summary>

@@ -156,13 +156,51 @@ internal sealed class InboxWorker(IOptions<ServeOptions> options, IHostApplicati
             _seen.Remove(name);
     }
 
+    /// <summary>
+    /// Settles the claims of workers that stopped (lease ran out): a claim whose recorded run folder
+    /// is complete went as far as the rename, so its file goes to <c>done/</c> and it is not run
+    /// again; any other goes back to the inbox, its partial folders deleted first. Then removes
+    /// partial folders whose process on this machine is gone, and orphan claim records.
+    /// </summary>
     private void ReturnExpired(string? own)
     {
-        foreach (string name in _folders.Expired(_options.Lease, DateTime.UtcNow, own))
+        DateTime now = DateTime.UtcNow;
+        foreach (string name in _folders.Expired(_options.Lease, now, own))
         {
-            if (_folders.Return(name))
-                ServeLog.Expired(logger, name, _options.LeaseSeconds);
+            string? runFolder = _folders.ReadClaim(name);
+            if (runFolder is not null && _folders.IsComplete(runFolder))
+            {
+                try
+                {
+                    _folders.MoveToDone(name, now);
+                    ServeLog.CompletedExpired(logger, name, _options.LeaseSeconds, Path.Combine(_folders.Outbox, runFolder));
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    continue; // another worker settled it first
+                }
+            }
+            else
+            {
+                if (runFolder is not null)
+                {
+                    foreach (string removed in _folders.DeletePartials(runFolder))
+                        ServeLog.RemovedPartial(logger, Path.Combine(_folders.Outbox, removed));
+                    // Before the return: once back in the inbox the file may be claimed again at once.
+                    _folders.DeleteClaim(name, runFolder);
+                }
+
+                if (_folders.Return(name))
+                    ServeLog.Expired(logger, name, _options.LeaseSeconds);
+                continue;
+            }
+
+            _folders.DeleteClaim(name, runFolder);
         }
+
+        foreach (string removed in _folders.RemoveAbandonedPartials())
+            ServeLog.RemovedPartial(logger, Path.Combine(_folders.Outbox, removed));
+        _folders.RemoveOrphanClaims(_options.Lease, now);
     }
 
     /// <summary>Runs one claimed file to the end: done, failed, or (on shutdown) back in the inbox.</summary>
@@ -172,33 +210,41 @@ internal sealed class InboxWorker(IOptions<ServeOptions> options, IHostApplicati
         var clock = Stopwatch.StartNew();
         ServeLog.Started(logger, name);
         using var lease = new LeaseKeeper(_folders, name, _options.Lease);
+        string? dir = null;
         try
         {
+            // The run folder is fixed when the file is claimed and recorded beside it, so whoever
+            // settles this claim after a crash finds out whether the run finished (see ReturnExpired).
+            dir = _folders.RunFolder(name, DateTime.UtcNow);
+            _folders.WriteClaim(name, dir);
+
             var files = new InboxScenarioFiles(inboxPath, _folders.ClaimedPath(name));
             ScenarioLoadResult loaded = ScenarioLoader.Load(inboxPath, files);
             if (!loaded.IsValid)
             {
-                Fail(name, clock, loaded.Errors.Select(e => e.ToString()).Distinct().ToList());
+                Fail(name, dir, clock, loaded.Errors.Select(e => e.ToString()).Distinct().ToList());
                 return;
             }
 
             if (loaded.Scenario is not Scenario scenario)
             {
-                Fail(name, clock, [$"{inboxPath}: a shared population file (no top-level 'strand:'), not a scenario to run"]);
+                Fail(name, dir, clock, [$"{inboxPath}: a shared population file (no top-level 'strand:'), not a scenario to run"]);
                 return;
             }
 
-            string dir = _folders.RunFolder(name, DateTime.UtcNow);
             var run = new RunCommand.RunOptions([inboxPath], dir, _options.Replicates ?? RunCommand.DefaultReplicates,
                 _options.Seed, _options.Population, _options.Threads, Json: true, strands);
             RunCommand.RunToFolder([scenario], dir, run, files, new CliConsole(TextWriter.Null, TextWriter.Null, IsTerminal: false), stoppingToken);
             lease.Dispose();
             _folders.MoveToDone(name, DateTime.UtcNow);
+            _folders.DeleteClaim(name, dir);
             ServeLog.Finished(logger, name, clock.Elapsed.TotalSeconds, dir);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             lease.Dispose();
+            if (dir is not null)
+                _folders.DeleteClaim(name, dir); // first: a file back in the inbox may be claimed again at once
             if (_folders.Return(name))
                 ServeLog.Interrupted(logger, name, clock.Elapsed.TotalSeconds);
             else
@@ -206,26 +252,28 @@ internal sealed class InboxWorker(IOptions<ServeOptions> options, IHostApplicati
         }
         catch (ScenarioException e)
         {
-            Fail(name, clock, e.Errors.Select(x => x.ToString()).ToList());
+            Fail(name, dir, clock, e.Errors.Select(x => x.ToString()).ToList());
         }
         catch (UsageException e)
         {
-            Fail(name, clock, [$"{inboxPath}: {e.Message}"]);
+            Fail(name, dir, clock, [$"{inboxPath}: {e.Message}"]);
         }
 #pragma warning disable CA1031 // one file's failure is written beside it; the worker goes on with the next
         catch (Exception e) when (e is not OutOfMemoryException)
 #pragma warning restore CA1031
         {
-            Fail(name, clock, [$"{inboxPath}: error: {e.GetBaseException().Message}"]);
+            Fail(name, dir, clock, [$"{inboxPath}: error: {e.GetBaseException().Message}"]);
         }
     }
 
-    private void Fail(string name, Stopwatch clock, List<string> lines)
+    private void Fail(string name, string? dir, Stopwatch clock, List<string> lines)
     {
         string cause = lines.Count == 1 ? lines[0] : $"{lines.Count} problems, the first: {lines[0]}";
         try
         {
             _folders.MoveToFailed(name, lines, DateTime.UtcNow);
+            if (dir is not null)
+                _folders.DeleteClaim(name, dir);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

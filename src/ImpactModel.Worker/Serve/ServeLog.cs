@@ -31,4 +31,10 @@ internal static partial class ServeLog
 
     [LoggerMessage(9, LogLevel.Error, "serve: {Cause}")]
     public static partial void Fault(ILogger logger, string cause);
+
+    [LoggerMessage(10, LogLevel.Warning, "{File}: lease of {LeaseSeconds} s ran out (its worker stopped) after its run folder was complete; moved to done: {RunFolder}")]
+    public static partial void CompletedExpired(ILogger logger, string file, double leaseSeconds, string runFolder);
+
+    [LoggerMessage(11, LogLevel.Warning, "serve: removed the abandoned partial folder {Folder} (its writer stopped)")]
+    public static partial void RemovedPartial(ILogger logger, string folder);
 }

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using ImpactModel.Tests.Support;
 
 namespace ImpactModel.Tests.Cli;
 
@@ -7,20 +7,9 @@ public class ProcessTests
 {
     internal static (int Code, string Out, string Err) Impact(params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = ValidateCommandTests.RepositoryFile(),
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "impact.dll"));
-        foreach (string a in args)
-            start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(60_000), "impact did not finish within a minute");
-        return (process.ExitCode, stdout.Result, stderr.Result);
+        using var process = ImpactProcess.Start(ValidateCommandTests.RepositoryFile(), args); // killed on every path
+        Assert.True(process.WaitForExit(ImpactProcess.Patience), $"impact did not finish within {ImpactProcess.Patience.TotalSeconds} s");
+        return (process.ExitCode, process.Out, process.Error);
     }
 
     [Fact]

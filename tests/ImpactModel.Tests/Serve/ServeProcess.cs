@@ -36,25 +36,25 @@ internal sealed class ServeProcess : IDisposable
         foreach (string a in args)
             start.ArgumentList.Add(a);
         var serve = new ServeProcess(Process.Start(start)!);
-        serve._process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-                serve._lines.Enqueue(e.Data);
-        };
-        serve._process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-                serve._lines.Enqueue("stdout: " + e.Data);
-        };
-        serve._process.BeginErrorReadLine();
-        serve._process.BeginOutputReadLine();
         try
         {
-            serve.WaitForLine(l => l.Contains("serve: worker", StringComparison.Ordinal), TimeSpan.FromSeconds(20));
+            serve._process.ErrorDataReceived += (_, e) =>
+            {
+                if (e.Data is not null)
+                    serve._lines.Enqueue(e.Data);
+            };
+            serve._process.OutputDataReceived += (_, e) =>
+            {
+                if (e.Data is not null)
+                    serve._lines.Enqueue("stdout: " + e.Data);
+            };
+            serve._process.BeginErrorReadLine();
+            serve._process.BeginOutputReadLine();
+            serve.WaitForLine(l => l.Contains("serve: worker", StringComparison.Ordinal), ImpactModel.Tests.Support.ImpactProcess.Patience);
         }
         catch
         {
-            serve.Dispose();
+            serve.Dispose(); // the worker must not outlive a test that failed to start it
             throw;
         }
 
@@ -74,7 +74,7 @@ internal sealed class ServeProcess : IDisposable
     public void Signal(string name)
     {
         using var kill = Process.Start("kill", [$"-{name}", _process.Id.ToString(CultureInfo.InvariantCulture)]);
-        kill.WaitForExit();
+        Assert.True(kill.WaitForExit(ImpactModel.Tests.Support.ImpactProcess.Patience));
         Assert.Equal(0, kill.ExitCode);
     }
 

@@ -11,7 +11,8 @@ namespace ImpactModel.Tests.Serve;
 /// </summary>
 public sealed class ServeTests : IDisposable
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    /// <summary>How long to wait for an outcome: generous, for a machine with a load of 15 on 2 cores.</summary>
+    private static readonly TimeSpan Patience = ImpactModel.Tests.Support.ImpactProcess.Patience;
 
     private readonly string _root = Path.Combine(Path.GetTempPath(), "impact-serve-tests-" + Guid.NewGuid().ToString("N"));
 
@@ -75,7 +76,7 @@ public sealed class ServeTests : IDisposable
         Assert.True(Poll.Until(() => Files("done").Length == 1 && Files("failed").Length == 2, Patience), worker.Log);
         Assert.Equal(["good.yaml"], Files("done"));
         Assert.Equal(["bad.error.txt", "bad.yaml"], Files("failed"));
-        Assert.Empty(Files("claimed"));
+        Assert.True(Poll.Until(() => Files("claimed").Length == 0, Patience), string.Join(' ', Files("claimed"))); // a claim record goes just after its file
 
         // The run folder, complete, named after the file; nothing partial beside it.
         string folder = Assert.Single(RunFolders());
@@ -110,7 +111,7 @@ public sealed class ServeTests : IDisposable
         Assert.False(Has(worker.Lines, "uk-population.yaml"), worker.Log);
 
         worker.Signal("TERM");
-        Assert.True(worker.WaitForExit(TimeSpan.FromSeconds(5)), worker.Log);
+        Assert.True(worker.WaitForExit(Patience), worker.Log);
         Assert.Equal(0, worker.ExitCode);
     }
 
@@ -126,7 +127,7 @@ public sealed class ServeTests : IDisposable
         Assert.True(Poll.Until(() => Files("done").Length == names.Length, Patience), first.Log + "\n" + second.Log);
         Assert.Equal(names, Files("done"));
         Assert.Empty(Files("failed"));
-        Assert.Empty(Files("claimed"));
+        Assert.True(Poll.Until(() => Files("claimed").Length == 0, Patience), string.Join(' ', Files("claimed"))); // a claim record goes just after its file
         string[] folders = RunFolders();
         Assert.Equal(names.Length, folders.Length);
         foreach (string name in names)
@@ -142,11 +143,15 @@ public sealed class ServeTests : IDisposable
         Assert.DoesNotContain(folders, f => f.Contains(".partial-", StringComparison.Ordinal));
     }
 
-    /// <summary>SIGTERM is how systemd stops a service; SIGINT is Ctrl-C in a terminal. Both are a normal stop: exit 0.</summary>
+    /// <summary>
+    /// SIGTERM is how systemd stops a service; SIGINT is Ctrl-C in a terminal. Both are a normal stop:
+    /// exit 0. Stopping promptly is the point, so the time is asserted: docs/serve.md promises about
+    /// 2 s; 10 s leaves a margin for a loaded machine.
+    /// </summary>
     [Theory]
     [InlineData("TERM")]
     [InlineData("INT")]
-    public void A_signal_during_a_run_exits_0_within_5_seconds_leaves_no_run_folder_and_returns_the_file_to_the_inbox(string signal)
+    public void A_signal_during_a_run_exits_0_within_seconds_leaves_no_run_folder_and_returns_the_file_to_the_inbox(string signal)
     {
         if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
             return;
@@ -154,11 +159,11 @@ public sealed class ServeTests : IDisposable
         Drop("long.yaml", FraudText);
         worker.WaitForLine(l => l.Contains("long.yaml: started", StringComparison.Ordinal), Patience);
         Thread.Sleep(500); // well into the first replicate
-        Assert.Equal(["long.yaml"], Files("claimed"));
+        Assert.Equal(["long.yaml", "long.yaml.claim"], Files("claimed")); // the file and the record of its run folder
 
         var clock = Stopwatch.StartNew();
         worker.Signal(signal);
-        Assert.True(worker.WaitForExit(TimeSpan.FromSeconds(5)), $"still running 5 s after SIG{signal}; log:\n{worker.Log}");
+        Assert.True(worker.WaitForExit(TimeSpan.FromSeconds(10)), $"still running 10 s after SIG{signal}; log:\n{worker.Log}");
         Assert.True(worker.ExitCode == 0, $"exit {worker.ExitCode} after {clock.Elapsed.TotalSeconds:F1} s; log:\n{worker.Log}");
 
         Assert.Empty(Directory.GetFileSystemEntries(Outbox));
@@ -177,23 +182,106 @@ public sealed class ServeTests : IDisposable
             Drop("orphan.yaml", FraudText);
             doomed.WaitForLine(l => l.Contains("orphan.yaml: started", StringComparison.Ordinal), Patience);
             doomed.Kill();
-            Assert.True(doomed.WaitForExit(TimeSpan.FromSeconds(10)));
+            Assert.True(doomed.WaitForExit(Patience));
         }
 
-        Assert.Equal(["orphan.yaml"], Files("claimed"));
+        Assert.Equal(["orphan.yaml", "orphan.yaml.claim"], Files("claimed"));
         Assert.Empty(RunFolders());
         DateTime lastTouched = File.GetLastWriteTimeUtc(Path.Combine(Inbox, "claimed", "orphan.yaml"));
 
         using ServeProcess heir = ServeProcess.Start(_root, [.. SmallRun, .. lease]);
         Assert.True(Poll.Until(() => Files("done").Length == 1, Patience), heir.Log);
         Assert.Equal(["orphan.yaml"], Files("done"));
-        Assert.Empty(Files("claimed"));
+        Assert.True(Poll.Until(() => Files("claimed").Length == 0, Patience), string.Join(' ', Files("claimed"))); // a claim record goes just after its file
         Assert.True(Poll.Until(() => Has(heir.Lines, "orphan.yaml: lease of 2 s ran out"), Patience), heir.Log);
         // Not before the lease ran out from the dead worker's last touch.
         TimeSpan after = DateTime.UtcNow - lastTouched;
         Assert.True(after >= TimeSpan.FromSeconds(2), $"run again {after.TotalSeconds:F1} s after the last touch");
         string folder = Assert.Single(RunFolders());
         Assert.StartsWith("orphan-", folder, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The state a worker leaves when it is killed after renaming its complete run folder and before
+    /// moving its file to done/: the claimed file (its lease long run out), the claim record naming
+    /// the run folder, and the folder itself. Today's rerun would write a second folder.
+    /// </summary>
+    [Fact]
+    public void A_claim_whose_worker_died_after_its_run_folder_was_complete_goes_to_done_without_running_again()
+    {
+        Directory.CreateDirectory(Path.Combine(Inbox, "claimed"));
+        string claimed = Path.Combine(Inbox, "claimed", "finished.yaml");
+        File.WriteAllText(claimed, FraudText);
+        File.SetLastWriteTimeUtc(claimed, DateTime.UtcNow.AddHours(-1));
+        File.WriteAllText(claimed + ".claim", "finished-20260101-000000\n");
+        string folder = Path.Combine(Outbox, "finished-20260101-000000");
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "results.csv"), "complete\n");
+
+        using ServeProcess heir = ServeProcess.Start(_root, [.. SmallRun, "--set", "Serve:LeaseSeconds=2"]);
+        Assert.True(Poll.Until(() => Files("done").Length == 1, Patience), heir.Log);
+        Assert.Equal(["finished.yaml"], Files("done"));
+        Assert.True(Poll.Until(() => Files("claimed").Length == 0, Patience), heir.Log); // the record too, just after the move
+        Assert.Equal(["finished-20260101-000000"], RunFolders());
+        Assert.Equal("complete\n", File.ReadAllText(Path.Combine(folder, "results.csv")));
+        Assert.True(Poll.Until(() => Has(heir.Lines, "finished.yaml: lease of 2 s ran out (its worker stopped) after its run folder was complete"), Patience), heir.Log);
+        Assert.False(Has(heir.Lines, "finished.yaml: started"), heir.Log);
+    }
+
+    /// <summary>A claim with a record but no complete folder: its partial folder goes and the file runs again, once.</summary>
+    [Fact]
+    public void A_claim_whose_worker_died_while_writing_loses_its_partial_folder_and_runs_again_once()
+    {
+        Directory.CreateDirectory(Path.Combine(Inbox, "claimed"));
+        string claimed = Path.Combine(Inbox, "claimed", "half.yaml");
+        File.WriteAllText(claimed, FraudText);
+        File.SetLastWriteTimeUtc(claimed, DateTime.UtcNow.AddHours(-1));
+        File.WriteAllText(claimed + ".claim", "half-20260101-000000\n");
+        // Another machine's writer: only the lease can say it is gone.
+        string partial = Path.Combine(Outbox, "half-20260101-000000.partial-0a1b2c-4242-99-another-machine");
+        Directory.CreateDirectory(partial);
+
+        using ServeProcess heir = ServeProcess.Start(_root, [.. SmallRun, "--set", "Serve:LeaseSeconds=2"]);
+        Assert.True(Poll.Until(() => Files("done").Length == 1, Patience), heir.Log);
+        Assert.True(Poll.Until(() => Files("claimed").Length == 0, Patience), string.Join(' ', Files("claimed"))); // a claim record goes just after its file
+        string folder = Assert.Single(RunFolders());
+        Assert.StartsWith("half-", folder, StringComparison.Ordinal);
+        Assert.DoesNotContain(".partial-", folder, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Partial_folders_of_gone_processes_are_removed_at_start_and_at_each_scan_and_a_live_ones_is_kept()
+    {
+        Directory.CreateDirectory(Outbox);
+        // This test's own pid with another start time: the pid was reused, the writer is gone.
+        string reused = $"a-20260101-000000.partial-0a1b2c-{Environment.ProcessId}-1-{ImpactModel.Worker.Commands.PartialOwner.Machine}";
+        // This test process, alive: a live writer's folder is never touched.
+        string live = Path.GetFileName(ImpactModel.Worker.Commands.RunFolder.PartialPath(Path.Combine(Outbox, "b-20260101-000000")));
+        // Another machine's: nothing here can tell, so it stays (the lease settles serve's own).
+        string foreign = "c-20260101-000000.partial-0a1b2c-4242-99-another-machine";
+        foreach (string name in (string[])[reused, live, foreign])
+            Directory.CreateDirectory(Path.Combine(Outbox, name));
+
+        using ServeProcess worker = ServeProcess.Start(_root, SmallRun);
+        Assert.True(Poll.Until(() => !Directory.Exists(Path.Combine(Outbox, reused)), Patience), worker.Log);
+
+        string later = $"d-20260101-000000.partial-0a1b2c-{Environment.ProcessId}-1-{ImpactModel.Worker.Commands.PartialOwner.Machine}";
+        Directory.CreateDirectory(Path.Combine(Outbox, later));
+        Assert.True(Poll.Until(() => !Directory.Exists(Path.Combine(Outbox, later)), Patience), worker.Log);
+        Assert.Equal(new[] { live, foreign }.Order(StringComparer.Ordinal), RunFolders());
+        Assert.True(Poll.Until(() => Has(worker.Lines, "removed the abandoned partial folder"), Patience), worker.Log);
+    }
+
+    [Fact]
+    public void A_partial_folder_names_its_writer_and_only_a_gone_writer_on_this_machine_counts_as_gone()
+    {
+        string mine = Path.GetFileName(ImpactModel.Worker.Commands.RunFolder.PartialPath(Path.Combine(_root, "x")));
+        Assert.StartsWith("x.partial-", mine, StringComparison.Ordinal);
+        Assert.EndsWith($"-{Environment.ProcessId}-{ImpactModel.Worker.Commands.PartialOwner.StartOf(Environment.ProcessId)}-{ImpactModel.Worker.Commands.PartialOwner.Machine}", mine, StringComparison.Ordinal);
+        Assert.False(ImpactModel.Worker.Commands.PartialOwner.IsGone(mine));
+        Assert.True(ImpactModel.Worker.Commands.PartialOwner.IsGone($"x.partial-00-{Environment.ProcessId}-1-{ImpactModel.Worker.Commands.PartialOwner.Machine}"));
+        Assert.False(ImpactModel.Worker.Commands.PartialOwner.IsGone("x.partial-00-4242-1-another-machine"));
+        Assert.False(ImpactModel.Worker.Commands.PartialOwner.IsGone("x.partial-0a1b2c3d4e5f")); // an older name: unknown owner
     }
 
     [Fact]
