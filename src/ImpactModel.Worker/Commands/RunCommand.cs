@@ -66,7 +66,10 @@ public static class RunCommand
                 parse.GetValue(population) ?? configuration.GetValue<long?>("Run:Population"),
                 parse.GetValue(threads) ?? 0,
                 parse.GetValue(json),
-                host.Services.GetRequiredService<StrandRegistry>());
+                host.Services.GetRequiredService<StrandRegistry>())
+            {
+                ScenarioFiles = host.Services.GetRequiredService<DiskScenarioFiles>(),
+            };
             return Task.FromResult(Run(options, console, cancellationToken));
         });
         return command;
@@ -74,7 +77,11 @@ public static class RunCommand
 
     /// <summary>The verb's inputs after parsing, and which model runs each strand (<c>Strands</c>: the host's <see cref="StrandRegistry"/>).</summary>
     internal sealed record RunOptions(string[] Files, string? Out, int Replicates, ulong Seed, long? Persons, int Threads, bool Json, StrandRegistry Strands,
-        int ChunkSize = Population.PersonChunk.DefaultCapacity);
+        int ChunkSize = Population.PersonChunk.DefaultCapacity)
+    {
+        /// <summary>How scenario files are read (the host's, with its size limit).</summary>
+        public IScenarioFiles ScenarioFiles { get; init; } = DiskScenarioFiles.Instance;
+    }
 
     internal static int Run(RunOptions options, CliConsole console, CancellationToken cancellationToken)
     {
@@ -83,7 +90,7 @@ public static class RunCommand
         var scenarios = new List<Scenario>();
         foreach (string file in options.Files)
         {
-            ScenarioLoadResult loaded = ScenarioLoader.Load(file, DiskScenarioFiles.Instance);
+            ScenarioLoadResult loaded = ScenarioLoader.Load(file, options.ScenarioFiles);
             errors.AddRange(loaded.Errors);
             if (loaded.IsValid && loaded.Scenario is null)
                 throw new UsageException($"'{file}' is a population file, not a scenario (it has no 'strand:')");
@@ -100,7 +107,7 @@ public static class RunCommand
         DateTime started = DateTime.UtcNow;
         string stamp = started.ToLocalTime().ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
         string dir = options.Out ?? Path.Combine("runs", scenarios.Count == 1 ? $"{scenarios[0].Name}-{stamp}" : stamp);
-        IReadOnlyList<RunResult> results = RunToFolder(scenarios, dir, options, DiskScenarioFiles.Instance, console, cancellationToken);
+        IReadOnlyList<RunResult> results = RunToFolder(scenarios, dir, options, options.ScenarioFiles, console, cancellationToken);
 
         if (options.Json)
             console.Out.WriteLine(SummaryJson(dir, results));
