@@ -119,7 +119,7 @@ public class ModelLimitTests
             SingleError(Load(text)), StringComparison.Ordinal);
     }
 
-    private static string WithFields(int count)
+    internal static string WithFields(int count)
     {
         var source = new StringBuilder();
         var link = new StringBuilder();
@@ -161,6 +161,15 @@ public class ModelLimitTests
     public void A_linkage_of_as_many_fields_as_the_model_compares_loads_and_compiles()
     {
         CompileReplicateZero(Valid(WithFields(CompiledLinkage.MaxFields)));
+    }
+
+    [Fact]
+    public void Describe_gives_a_linkage_of_more_fields_than_its_calculator_enumerates_without_expectations_instead_of_failing()
+    {
+        ScenarioSpec scenario = Valid(WithFields(LinkageCalculator.MaxFields + 1));
+        LinkageSection section = Assert.Single(LinkageDescription.Describe(scenario, seed: 1, persons: 2000));
+        Assert.All(section.Rows.SelectMany(r => r.Rates), rate => Assert.Null(rate.Expected));
+        Assert.Contains(section.Rows.SelectMany(r => r.Rates), rate => rate.Simulated is not null);
     }
 
     private static string WithGroups(int count)
