@@ -8,6 +8,7 @@ using ImpactModel.Scenarios.Model;
 using ImpactModel.Worker.Cli;
 using ImpactModel.Worker.Hosting;
 using ImpactModel.Worker.Output;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Spectre.Console;
 
@@ -44,14 +45,15 @@ public static class DescribeCommand
         {
             using IHost host = ImpactHost.CreateBuilder(parse.GetValue(ImpactCli.Settings) ?? []).Build();
             return Task.FromResult(Run(parse.GetRequiredValue(file), parse.GetValue(population), parse.GetValue(seed) ?? DefaultSeed,
-                parse.GetValue(threads) ?? 0, parse.GetValue(json), console, cancellationToken));
+                parse.GetValue(threads) ?? 0, parse.GetValue(json), console, cancellationToken, host.Services.GetRequiredService<DiskScenarioFiles>()));
         });
         return command;
     }
 
-    internal static int Run(string path, long? persons, ulong seed, int threads, bool json, CliConsole console, CancellationToken cancellationToken)
+    internal static int Run(string path, long? persons, ulong seed, int threads, bool json, CliConsole console, CancellationToken cancellationToken,
+        IScenarioFiles? files = null)
     {
-        ScenarioLoadResult loaded = ScenarioLoader.Load(path, DiskScenarioFiles.Instance);
+        ScenarioLoadResult loaded = ScenarioLoader.Load(path, files ?? DiskScenarioFiles.Instance);
         if (!loaded.IsValid)
             throw new ScenarioException(loaded.Errors);
         PopulationSpec spec = loaded.Population!;

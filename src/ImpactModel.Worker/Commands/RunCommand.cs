@@ -75,7 +75,10 @@ public static class RunCommand
                 parse.GetValue(threads) ?? 0,
                 parse.GetValue(json),
                 host.Services.GetRequiredService<StrandRegistry>(),
-                ReplicatesCsv: !parse.GetValue(noReplicatesCsv));
+                ReplicatesCsv: !parse.GetValue(noReplicatesCsv))
+            {
+                ScenarioFiles = host.Services.GetRequiredService<DiskScenarioFiles>(),
+            };
             return Task.FromResult(Run(options, console, cancellationToken));
         });
         return command;
@@ -83,7 +86,11 @@ public static class RunCommand
 
     /// <summary>The verb's inputs after parsing, and which model runs each strand (<c>Strands</c>: the host's <see cref="StrandRegistry"/>).</summary>
     internal sealed record RunOptions(string[] Files, string? Out, int Replicates, ulong Seed, long? Persons, int Threads, bool Json, StrandRegistry Strands,
-        int ChunkSize = Population.PersonChunk.DefaultCapacity, bool ReplicatesCsv = true);
+        int ChunkSize = Population.PersonChunk.DefaultCapacity, bool ReplicatesCsv = true)
+    {
+        /// <summary>How scenario files are read (the host's, with its size limit).</summary>
+        public IScenarioFiles ScenarioFiles { get; init; } = DiskScenarioFiles.Instance;
+    }
 
     internal static int Run(RunOptions options, CliConsole console, CancellationToken cancellationToken)
     {
@@ -92,7 +99,7 @@ public static class RunCommand
         var scenarios = new List<Scenario>();
         foreach (string file in options.Files)
         {
-            ScenarioLoadResult loaded = ScenarioLoader.Load(file, DiskScenarioFiles.Instance);
+            ScenarioLoadResult loaded = ScenarioLoader.Load(file, options.ScenarioFiles);
             errors.AddRange(loaded.Errors);
             if (loaded.IsValid && loaded.Scenario is null)
                 throw new UsageException($"'{file}' is a population file, not a scenario (it has no 'strand:')");
@@ -109,7 +116,7 @@ public static class RunCommand
         DateTime started = DateTime.UtcNow;
         string stamp = started.ToLocalTime().ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
         string dir = options.Out ?? Path.Combine("runs", scenarios.Count == 1 ? $"{scenarios[0].Name}-{stamp}" : stamp);
-        IReadOnlyList<RunResult> results = RunToFolder(scenarios, dir, options, DiskScenarioFiles.Instance, console, cancellationToken);
+        IReadOnlyList<RunResult> results = RunToFolder(scenarios, dir, options, options.ScenarioFiles, console, cancellationToken);
 
         if (options.Json)
             console.Out.WriteLine(SummaryJson(dir, results));

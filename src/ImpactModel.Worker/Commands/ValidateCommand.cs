@@ -28,7 +28,8 @@ public static class ValidateCommand
         command.SetAction(parse =>
         {
             using IHost host = ImpactHost.CreateBuilder(parse.GetValue(ImpactCli.Settings) ?? []).Build();
-            return Run(parse.GetRequiredValue(files), console, host.Services.GetRequiredService<StrandRegistry>());
+            return Run(parse.GetRequiredValue(files), console, host.Services.GetRequiredService<StrandRegistry>(),
+                host.Services.GetRequiredService<DiskScenarioFiles>());
         });
         return command;
     }
@@ -38,15 +39,16 @@ public static class ValidateCommand
     /// a run: a strand with no model yet, and each variant override no model reads or that every
     /// variant shares, at its position.
     /// </summary>
-    internal static int Run(IReadOnlyList<string> paths, CliConsole console, StrandRegistry strands)
+    internal static int Run(IReadOnlyList<string> paths, CliConsole console, StrandRegistry strands, IScenarioFiles? files = null)
     {
+        files ??= DiskScenarioFiles.Instance;
         int invalid = 0;
         // A shared population file's problems would otherwise repeat under every scenario that references it.
         var printed = new HashSet<string>(StringComparer.Ordinal);
         var valid = new List<(string Path, string Summary)>();
         foreach (string path in paths)
         {
-            ScenarioLoadResult result = ScenarioLoader.Load(path, DiskScenarioFiles.Instance);
+            ScenarioLoadResult result = ScenarioLoader.Load(path, files);
             if (result.Errors.Count > 0)
             {
                 invalid++;

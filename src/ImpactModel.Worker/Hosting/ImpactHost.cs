@@ -60,6 +60,8 @@ public static class ImpactHost
             o.LogToStandardErrorThreshold = LogLevel.Trace;
         });
         builder.Services.AddImpactStrands();
+        // Scenario files are read with the configured size limit (Scenarios:MaxFileBytes).
+        builder.Services.AddSingleton(sp => DiskScenarioFiles.From(sp.GetRequiredService<IConfiguration>()));
         return builder;
     }
 

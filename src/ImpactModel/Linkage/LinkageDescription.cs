@@ -85,6 +85,9 @@ public static class LinkageDescription
             return e;
         }
 
+        // The calculator enumerates 4^F field patterns and stops at its own limit; beyond it (a valid
+        // linkage compares up to CompiledLinkage.MaxFields) the rows carry no expectation rather than fail.
+        bool calculable = linkage.FieldCount <= LinkageCalculator.MaxFields;
         var rows = new List<LinkageRow>();
         for (int row = 0; row < tally.Rows.Length; row++)
         {
@@ -93,7 +96,7 @@ public static class LinkageDescription
             double hasRecord = 0, own = 0, other = 0, reviewed = 0, weight = 0;
             for (uint m = 0; m < masks.Length; m++)
             {
-                if (masks[m] == 0 || !inRow(m))
+                if (masks[m] == 0 || !inRow(m) || !calculable)
                     continue;
                 LinkageExpectation e = For(m);
                 double w = masks[m];

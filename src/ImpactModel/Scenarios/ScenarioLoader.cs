@@ -160,6 +160,7 @@ public static class ScenarioLoader
         PilotSpec? pilot = NodeReader.Optional(map, "pilot") is { } pilotNode ? PilotReader.Read(r, pilotNode, "pilot") : null;
         ImmutableArray<VariantSpec> variants = SafeguardsReader.Variants(r, NodeReader.Optional(map, "variants"), "variants", safeguards);
         CheckGroupReferences(r, population);
+        CheckCombinedLimits(r, linkages, variants);
 
         if (strand is null || name is null || priceYear is null || horizon is null || population is null || r.Errors.Count > 0)
             return null;
@@ -229,6 +230,36 @@ public static class ScenarioLoader
 
         r.Mapping(fileMap, "", PopulationFileKeys);
         return PopulationReader.Read(r, fileMap["population"]!, "population");
+    }
+
+    /// <summary>
+    /// A by-group value whose kind has a model limit must keep within it for persons in several
+    /// groups too (the combined value is what the model checks), as declared and as each variant
+    /// overrides it; reported at the <c>by_group</c> mapping, or at the variant's override.
+    /// </summary>
+    private static void CheckCombinedLimits(NodeReader r, ImmutableArray<LinkageSpec> linkages, ImmutableArray<VariantSpec> variants)
+    {
+        foreach (LinkageSpec linkage in linkages)
+        {
+            GroupValues values = linkage.CandidatesPerBlock;
+            if (values.ByGroup.Length < 2)
+                continue;
+            string path = values.Base.Path.EndsWith(".base", StringComparison.Ordinal) ? values.Base.Path[..^".base".Length] : values.Base.Path;
+            if (NodeReader.CombinedProblem(values, ParameterKind.PoissonMean, p => p.Value) is { } problem)
+            {
+                r.Error(values.ByGroup[0].Value.Position, NodeReader.Join(path, "by_group"), problem);
+                continue;
+            }
+
+            foreach (VariantSpec variant in variants)
+            {
+                var overrides = variant.Overrides.OfType<ParameterOverride>().ToArray();
+                Distribution Resolve(Parameter p) => overrides.LastOrDefault(o => o.Target == p.Path)?.Value ?? p.Value;
+                if (overrides.FirstOrDefault(o => o.Target == values.Base.Path || values.ByGroup.Any(g => g.Value.Path == o.Target)) is { } at
+                    && NodeReader.CombinedProblem(values, ParameterKind.PoissonMean, Resolve) is { } variantProblem)
+                    r.Error(at.Position, NodeReader.Join($"variants.{variant.Id}.overrides", at.Path), $"with this override, {path}: {variantProblem}");
+            }
+        }
     }
 
     /// <summary>Every group named in a <c>by_group</c> or a screen must be one of the population's groups.</summary>

@@ -83,6 +83,38 @@ public sealed partial class MutationTests : IDisposable
         Assert.True(rejected > DefaultEdits / 2, $"only {rejected} of {DefaultEdits} edits to {file} were rejected");
     }
 
+    [Theory]
+    [MemberData(nameof(ShippedFiles))]
+    public void A_damaged_scenario_that_loads_valid_compiles_its_first_replicate_without_an_exception(string file)
+    {
+        // The general form of 'validate ok means run will not refuse': every limit a model checks
+        // when it compiles must have been checked at load, where the value has a position.
+        ScenarioMutator mutator = Mutator();
+        string target = $"{Folder}/{file}";
+        // Every other seed of the default run: compiling costs more than loading, and this stays within a few seconds.
+        var problems = new List<string>[DefaultEdits / 2];
+        Parallel.For(0, problems.Length, i =>
+        {
+            problems[i] = [];
+            Mutation m = mutator.Mutate(target, (2 * i) + 1);
+            if (ScenarioLoader.Load(target, Files(m)).Scenario is not { } scenario)
+                return;
+            try
+            {
+                ModelLimitTests.CompileReplicateZero(scenario);
+            }
+#pragma warning disable CA1031 // the point of the test: any exception is a finding, reported with its seed
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                problems[i].Add($"{m.Description}\n    valid, but compiling replicate 0 threw {e.GetType().Name}: {e.Message}");
+            }
+        });
+
+        var failures = problems.SelectMany(p => p).ToList();
+        Assert.True(failures.Count == 0, $"{failures.Count} valid mutations of {file} do not compile; first ones:\n" + string.Join("\n", failures.Take(10)));
+    }
+
     [Fact]
     public void The_same_seed_gives_the_same_damage()
     {

@@ -373,7 +373,7 @@ public class ScenarioValidationTests
     public void A_binary_file_is_one_line()
     {
         var files = Files().WithBytes(S, [0x7f, 0x45, 0x4c, 0x46, 0x00, 0x01]);
-        Assert.Equal($"{S}: is not a text file (a zero byte at offset 4); scenarios are UTF-8 YAML",
+        Assert.Equal($"{S}:1:5: is not a text file (a zero byte at offset 4); scenarios are UTF-8 YAML",
             SingleError(ScenarioLoader.Load(S, files)));
     }
 
@@ -381,7 +381,7 @@ public class ScenarioValidationTests
     public void Invalid_utf8_is_one_line()
     {
         var files = Files().WithBytes(S, Encoding.Latin1.GetBytes("name: caf\u00e9\n"));
-        Assert.StartsWith($"{S}: is not valid UTF-8 text", SingleError(ScenarioLoader.Load(S, files)), StringComparison.Ordinal);
+        Assert.Equal($"{S}:1:10: is not valid UTF-8 text (bad byte at offset 9); save scenarios as UTF-8 YAML", SingleError(ScenarioLoader.Load(S, files)));
     }
 
     [Fact]

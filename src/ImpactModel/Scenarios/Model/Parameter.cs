@@ -47,6 +47,12 @@ public enum ParameterKind
 
     /// <summary>Any real number (a log-odds gradient, a match weight in bits).</summary>
     Real,
+
+    /// <summary>
+    /// The mean of a Poisson count the engine draws (candidates per block): in [0,
+    /// <see cref="ImpactModel.Random.Philox.PoissonMeanLimit"/>], the range its sampler accepts.
+    /// </summary>
+    PoissonMean,
 }
 
 /// <summary>

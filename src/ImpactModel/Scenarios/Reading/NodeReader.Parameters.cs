@@ -165,15 +165,8 @@ public sealed partial class NodeReader
     /// <summary>Why a value or distribution does not fit the range of its kind, with a better choice where one exists.</summary>
     public static string? RangeProblem(Distribution d, ParameterKind kind)
     {
-        (double lo, double hi, bool openLow, string range) = kind switch
-        {
-            ParameterKind.Probability => (0.0, 1.0, false, "[0, 1]"),
-            ParameterKind.Money => (0.0, double.PositiveInfinity, false, "[0, ∞) GBP"),
-            ParameterKind.NonNegative => (0.0, double.PositiveInfinity, false, "[0, ∞)"),
-            ParameterKind.Ratio => (0.0, double.PositiveInfinity, true, "(0, ∞)"),
-            _ => (double.NegativeInfinity, double.PositiveInfinity, false, "(-∞, ∞)"),
-        };
-
+        ArgumentNullException.ThrowIfNull(d);
+        (double lo, double hi, bool openLow, string range) = Range(kind);
         bool fits = d.SupportMin >= lo && d.SupportMax <= hi && !(openLow && d is FixedValue { Value: <= 0 });
         if (fits)
             return null;
@@ -183,11 +176,66 @@ public sealed partial class NodeReader
         string suggestion = kind switch
         {
             ParameterKind.Probability => BetaSuggestion(d),
+            _ when double.IsFinite(hi) && d.SupportMax > hi =>
+                $"; use a distribution bounded above, e.g. triangular(min, mode, max) or uniform(a, b), with its maximum at most {F(hi)}",
             _ => d.Mean > 0 && d is NormalDistribution n
                 ? $"; use lognormal({F(n.MeanValue)}, {F(n.StandardDeviation)}), which cannot go below 0"
                 : "; use lognormal(mean, sd) for a positive amount",
         };
         return $"{d} can take values outside {range}{suggestion}";
+    }
+
+    /// <summary>
+    /// The range of each kind. A bounded kind takes its bound from the model that enforces it
+    /// (one source of truth), so a scenario that loads is one the model accepts.
+    /// </summary>
+    public static (double Low, double High, bool OpenLow, string Text) Range(ParameterKind kind) => kind switch
+    {
+        ParameterKind.Probability => (0.0, 1.0, false, "[0, 1]"),
+        ParameterKind.Money => (0.0, double.PositiveInfinity, false, "[0, ∞) GBP"),
+        ParameterKind.NonNegative => (0.0, double.PositiveInfinity, false, "[0, ∞)"),
+        ParameterKind.Ratio => (0.0, double.PositiveInfinity, true, "(0, ∞)"),
+        ParameterKind.PoissonMean => (0.0, ImpactModel.Random.Philox.PoissonMeanLimit, false,
+            $"[0, {F(ImpactModel.Random.Philox.PoissonMeanLimit)}] (the engine's limit for a mean count)"),
+        _ => (double.NegativeInfinity, double.PositiveInfinity, false, "(-∞, ∞)"),
+    };
+
+    /// <summary>
+    /// For a by-group value of a bounded kind other than a probability (probabilities combine on
+    /// the odds scale and stay in [0, 1]): the largest value the model's combination rule
+    /// (<see cref="Population.GroupValueTable"/>) can give a person in several listed groups, from
+    /// the base at its smallest and each group's value at its largest, or why it cannot be
+    /// bounded; null when every combination stays in range. <paramref name="resolve"/> gives a
+    /// parameter's value as a variant sees it.
+    /// </summary>
+    public static string? CombinedProblem(GroupValues values, ParameterKind kind, Func<Parameter, Distribution> resolve)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentNullException.ThrowIfNull(resolve);
+        (_, double hi, _, string range) = Range(kind);
+        if (kind == ParameterKind.Probability || !double.IsFinite(hi) || values.ByGroup.Length < 2
+            || values.ByGroup.Length > Population.GroupValueTable.MaxGroups)
+            return null;
+
+        // The rule itself, fed the extremes: base × Π(group / base) grows as the base shrinks.
+        string[] groups = [.. values.ByGroup.Select(g => g.Group)];
+        double[] table = Population.GroupValueTable.Build(values, groups,
+            p => ReferenceEquals(p, values.Base) ? resolve(p).SupportMin : resolve(p).SupportMax, probability: false);
+        int worst = -1;
+        for (int mask = 0; mask < table.Length; mask++)
+        {
+            if (!(table[mask] <= hi) && (worst < 0 || !(table[mask] <= table[worst])))
+                worst = mask;
+        }
+
+        if (worst < 0)
+            return null;
+        string names = string.Join(" and ", groups.Where((_, g) => (worst & (1 << g)) != 0).Select(g => $"'{g}'"));
+        string value = double.IsNaN(table[worst]) || double.IsPositiveInfinity(table[worst])
+            ? "is unbounded (the base can be 0, so the groups' ratios to it are infinite)"
+            : $"can reach {F(table[worst])}";
+        return $"a person in groups {names} takes base × each group's ratio to the base, which {value}; it must stay in {range}: " +
+               "lower the groups' values or raise the base's smallest value";
     }
 
     private static string BetaSuggestion(Distribution d)

@@ -97,6 +97,8 @@ public static class SourcesReader
             });
             if (fieldsNode is YamlSequence { Items.Count: 0 })
                 r.Error(fieldsNode, fieldsPath, "at least one field is compared");
+            else if (fieldsNode is YamlSequence { Items.Count: > Linkage.CompiledLinkage.MaxFields } tooMany)
+                r.Error(tooMany, fieldsPath, $"a linkage compares at most {Linkage.CompiledLinkage.MaxFields} fields, got {tooMany.Items.Count}");
             r.Unique(fields, f => f.Field, f => f.Position, fieldsPath, "compared field");
 
             Parameter? upper = null, lower = null;
@@ -125,7 +127,7 @@ public static class SourcesReader
                 }
             }
 
-            GroupValues candidates = r.OptionalByGroup(map, p, "candidates_per_block", ParameterKind.NonNegative, 0);
+            GroupValues candidates = r.OptionalByGroup(map, p, "candidates_per_block", ParameterKind.PoissonMean, 0);
             if (id is null || from is null || to is null || map is null || methodText is null)
                 return null;
             CheckFieldsExist(r, fields, sources, from, to, fieldsPath);

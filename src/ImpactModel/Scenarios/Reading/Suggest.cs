@@ -9,8 +9,13 @@ public static class Suggest
         ArgumentNullException.ThrowIfNull(word);
         string? best = null;
         int bestDistance = int.MaxValue;
+        int limit = Math.Max(2, word.Length / 3);
         foreach (string candidate in candidates)
         {
+            // The distance is at least the difference in length: a far longer word (a pasted line)
+            // cannot be within the limit, and comparing it would cost its length times the candidate's.
+            if (Math.Abs(word.Length - candidate.Length) > limit)
+                continue;
             int d = Distance(word, candidate);
             if (d < bestDistance)
             {
@@ -19,7 +24,6 @@ public static class Suggest
             }
         }
 
-        int limit = Math.Max(2, word.Length / 3);
         if (bestDistance <= limit)
             return best;
         // A shortened word ('survey' for 'survey-estimate') is worth suggesting too.

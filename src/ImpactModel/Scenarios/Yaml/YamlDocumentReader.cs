@@ -66,10 +66,16 @@ public static class YamlDocumentReader
 
     private static string? DecodeText(string file, byte[] bytes, List<ScenarioError> errors)
     {
+        if (WideEncoding(bytes) is { } wide)
+        {
+            errors.Add(new ScenarioError(file, 0, 0, "", $"the file is {wide}; save it as UTF-8"));
+            return null;
+        }
+
         int nul = Array.IndexOf(bytes, (byte)0);
         if (nul >= 0)
         {
-            errors.Add(new ScenarioError(file, 0, 0, "",
+            errors.Add(At(file, bytes, nul,
                 $"is not a text file (a zero byte at offset {nul}); scenarios are UTF-8 YAML"));
             return null;
         }
@@ -81,13 +87,19 @@ public static class YamlDocumentReader
         }
         catch (DecoderFallbackException e)
         {
-            errors.Add(new ScenarioError(file, 0, 0, "",
-                $"is not valid UTF-8 text (bad byte at offset {e.Index}); save scenarios as UTF-8 YAML"));
+            int offset = BadByteOffset(bytes, e.Index);
+            errors.Add(At(file, bytes, offset,
+                $"is not valid UTF-8 text (bad byte at offset {offset}); save scenarios as UTF-8 YAML"));
             return null;
         }
 
         if (text.Length > 0 && text[0] == '\uFEFF')
             text = text[1..];
+
+        // Old Mac files end lines with CR alone; YAML counts CR, LF and CRLF as one line break each,
+        // and so do positions here, so every form becomes LF before parsing (columns do not change).
+        if (text.Contains('\r', StringComparison.Ordinal))
+            text = text.Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n');
 
         if (IsBlank(text))
         {
@@ -97,6 +109,81 @@ public static class YamlDocumentReader
         }
 
         return text;
+    }
+
+    /// <summary>
+    /// UTF-16 or UTF-32, by its byte order mark or else by the zero bytes that ASCII text has in
+    /// those encodings (every other byte, or three of four); null for anything else.
+    /// </summary>
+    private static string? WideEncoding(byte[] bytes)
+    {
+        ReadOnlySpan<byte> b = bytes;
+        if (b.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE, 0, 0]))
+            return "UTF-32 (little-endian)";
+        if (b.StartsWith((ReadOnlySpan<byte>)[0, 0, 0xFE, 0xFF]))
+            return "UTF-32 (big-endian)";
+        if (b.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]))
+            return "UTF-16 (little-endian)";
+        if (b.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]))
+            return "UTF-16 (big-endian)";
+        if (b.Length < 4)
+            return null;
+        if (b[0] != 0 && b[1] == 0 && b[2] == 0 && b[3] == 0)
+            return "UTF-32 (little-endian)";
+        if (b[0] == 0 && b[1] == 0 && b[2] == 0 && b[3] != 0)
+            return "UTF-32 (big-endian)";
+        if (b[0] != 0 && b[1] == 0 && b[2] != 0 && b[3] == 0)
+            return "UTF-16 (little-endian)";
+        if (b[0] == 0 && b[1] != 0 && b[2] == 0 && b[3] != 0)
+            return "UTF-16 (big-endian)";
+        return null;
+    }
+
+    /// <summary>The offset of the first byte that is not part of valid UTF-8 (the decoder's own index is relative to its block).</summary>
+    private static int BadByteOffset(byte[] bytes, int reported)
+    {
+        var chars = new char[bytes.Length];
+        return System.Text.Unicode.Utf8.ToUtf16(bytes, chars, out int read, out _, replaceInvalidSequences: false) == System.Buffers.OperationStatus.Done
+            ? reported
+            : read;
+    }
+
+    /// <summary>
+    /// An error about the byte at <paramref name="offset"/>, at its line and column when the bytes
+    /// before it are UTF-8 text (lines end at CR, LF or CRLF), else at the file.
+    /// </summary>
+    private static ScenarioError At(string file, byte[] bytes, int offset, string message)
+    {
+        string before;
+        try
+        {
+            before = new UTF8Encoding(false, true).GetString(bytes, 0, offset);
+        }
+        catch (DecoderFallbackException)
+        {
+            return new ScenarioError(file, 0, 0, "", message);
+        }
+
+        int line = 1, column = 1;
+        for (int i = 0; i < before.Length; i++)
+        {
+            char c = before[i];
+            if (c == '\uFEFF' && i == 0)
+                continue;
+            if (c is '\n' or '\r')
+            {
+                if (c == '\r' && i + 1 < before.Length && before[i + 1] == '\n')
+                    i++;
+                line++;
+                column = 1;
+            }
+            else
+            {
+                column++;
+            }
+        }
+
+        return new ScenarioError(file, line, column, "", message);
     }
 
     private static bool IsBlank(string text)
