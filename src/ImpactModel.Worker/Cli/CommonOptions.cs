@@ -89,6 +89,21 @@ public static class CommonOptions
             CustomParser = result => ParseReal(result, name) ?? 0,
         };
 
+    /// <summary>
+    /// A whole-number setting (<c>Run:Replicates</c> from appsettings.json, <c>IMPACT_*</c> or <c>--set</c>),
+    /// parsed and ranged like the option it stands in for; null when it is not set. A bad value is a
+    /// <see cref="UsageException"/> (exit 2) naming the setting.
+    /// </summary>
+    public static T? Setting<T>(Microsoft.Extensions.Configuration.IConfiguration configuration, string key, T min, T max)
+        where T : struct, IBinaryInteger<T>
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        if (configuration[key] is not { } text)
+            return null;
+        return WholeNumber(text.Trim(), min, max)
+               ?? throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"{key}: '{Quote(text)}' is not a whole number from {min:N0} to {max:N0}"));
+    }
+
     /// <summary>The value of a whole-number option, or null after adding the one-line error to <paramref name="result"/>.</summary>
     private static T? ParseWhole<T>(ArgumentResult result, string name, T min, T max)
         where T : struct, IBinaryInteger<T>

@@ -69,9 +69,9 @@ public static class RunCommand
             var options = new RunOptions(
                 parse.GetRequiredValue(files),
                 parse.GetValue(output),
-                parse.GetValue(replicates) ?? configuration.GetValue<int?>("Run:Replicates") ?? DefaultReplicates,
+                parse.GetValue(replicates) ?? CommonOptions.Setting(configuration, "Run:Replicates", Limits.MinReplicates, Limits.MaxReplicates) ?? DefaultReplicates,
                 parse.GetValue(seed) ?? DefaultSeed,
-                parse.GetValue(population) ?? configuration.GetValue<long?>("Run:Population"),
+                parse.GetValue(population) ?? CommonOptions.Setting(configuration, "Run:Population", Limits.MinPopulation, Limits.MaxPopulation),
                 parse.GetValue(threads) ?? 0,
                 parse.GetValue(json),
                 host.Services.GetRequiredService<StrandRegistry>(),

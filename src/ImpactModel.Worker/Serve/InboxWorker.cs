@@ -4,6 +4,7 @@ using ImpactModel.Scenarios.Model;
 using ImpactModel.Simulation;
 using ImpactModel.Worker.Cli;
 using ImpactModel.Worker.Commands;
+using ImpactModel.Worker.Hosting;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -18,7 +19,8 @@ namespace ImpactModel.Worker.Serve;
 /// each run uses every core. On shutdown it stops claiming, cancels the run (no run folder is
 /// left) and returns the file to the inbox.
 /// </summary>
-internal sealed class InboxWorker(IOptions<ServeOptions> options, IHostApplicationLifetime lifetime, ILogger<InboxWorker> logger, StrandRegistry strands)
+internal sealed class InboxWorker(IOptions<ServeOptions> options, IHostApplicationLifetime lifetime, ILogger<InboxWorker> logger, StrandRegistry strands,
+    DiskScenarioFiles disk)
     : BackgroundService
 {
     private readonly ServeOptions _options = options.Value;
@@ -218,7 +220,7 @@ internal sealed class InboxWorker(IOptions<ServeOptions> options, IHostApplicati
             dir = _folders.RunFolder(name, DateTime.UtcNow);
             _folders.WriteClaim(name, dir);
 
-            var files = new InboxScenarioFiles(inboxPath, _folders.ClaimedPath(name));
+            var files = new InboxScenarioFiles(inboxPath, _folders.ClaimedPath(name), disk);
             ScenarioLoadResult loaded = ScenarioLoader.Load(inboxPath, files);
             if (!loaded.IsValid)
             {

@@ -38,6 +38,15 @@ public class NumericOptionTests
     };
 
     [Theory]
+    [InlineData("Run:Replicates", "abc")]
+    [InlineData("Run:Replicates", "0")]
+    [InlineData("Run:Population", "1e12")]
+    [InlineData("Run:Population", "-5")]
+    public void A_bad_run_setting_is_one_line_naming_the_setting_and_exit_2(string key, string value)
+        => AssertOneLineNaming(CliRun.Of("--set", $"{key}={value}", "run", Fraud, "--out",
+            Path.Combine(Path.GetTempPath(), "impact-never-" + Guid.NewGuid().ToString("N"))), key, value);
+
+    [Theory]
     [MemberData(nameof(BadWholeNumbers))]
     public void Run_refuses_a_bad_whole_number_with_one_line_naming_the_option(string option, string value)
         => AssertOneLineNaming(CliRun.Of("run", Fraud, option, value, "--out", Path.Combine(Path.GetTempPath(), "impact-never-" + Guid.NewGuid().ToString("N"))),
