@@ -180,17 +180,9 @@ public static class RunFolder
         ArgumentNullException.ThrowIfNull(result);
         var csv = new CsvWriter(writer);
         csv.Header(ParametersColumns);
-        int series = result.SeriesKeys.Count;
-        var record = new double[result.Values.RecordLength];
-        for (int r = 0; r < result.Values.Replicates; r++)
-        {
-            result.Values.ReadRecord(r, record);
-            for (int p = 0; p < result.ParameterKeys.Count; p++)
-            {
-                ParameterKey key = result.ParameterKeys[p];
-                csv.Count(r).Text(key.Parameter).Number(record[series + p]).Text(key.Source).Text(key.Grade).EndRow();
-            }
-        }
+        // Read replicate by replicate from the store (RunResult.Parameters streams them).
+        foreach (ParameterDraw draw in result.Parameters)
+            csv.Count(draw.Replicate).Text(draw.Parameter).Number(draw.Value).Text(draw.Source).Text(draw.Grade).EndRow();
     }
 
     /// <summary>The text of <c>manifest.json</c>, ending with a line break.</summary>
