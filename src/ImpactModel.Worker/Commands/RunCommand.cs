@@ -133,8 +133,12 @@ public static class RunCommand
     /// (<see cref="UsageException"/>) before anything runs. <paramref name="files"/> reads the scenario
     /// and its references for the manifest's hash. Also used by <c>impact serve</c>.
     /// </summary>
+    /// <param name="removeOnSignal">
+    /// True for <c>impact run</c>: Ctrl-C or SIGTERM removes the partial folder at once. <c>impact serve</c>
+    /// passes false: its host stops a run gracefully on SIGTERM, and it removes partial folders of gone writers itself.
+    /// </param>
     internal static IReadOnlyList<RunResult> RunToFolder(IReadOnlyList<Scenario> scenarios, string dir, RunOptions options,
-        IScenarioFiles files, CliConsole console, CancellationToken cancellationToken)
+        IScenarioFiles files, CliConsole console, CancellationToken cancellationToken, bool removeOnSignal = true)
     {
         if (Directory.Exists(dir) || File.Exists(dir))
             throw new UsageException($"--out '{dir}' already exists; a run never overwrites a run folder (choose another DIR)");
@@ -146,8 +150,8 @@ public static class RunCommand
         string partial = RunFolder.CreatePartial(dir);
         // Ctrl-C or SIGTERM may end the process before the catch below runs (the runtime's default
         // action): the partial folder is removed from the signal itself, so an interrupted run leaves nothing.
-        using PosixSignalRegistration onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => RemovePartial(partial));
-        using PosixSignalRegistration onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => RemovePartial(partial));
+        using PosixSignalRegistration? onInterrupt = removeOnSignal ? PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => RemovePartial(partial)) : null;
+        using PosixSignalRegistration? onTerminate = removeOnSignal ? PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => RemovePartial(partial)) : null;
         try
         {
             foreach (Scenario scenario in scenarios)

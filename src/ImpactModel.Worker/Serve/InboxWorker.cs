@@ -236,7 +236,8 @@ internal sealed class InboxWorker(IOptions<ServeOptions> options, IHostApplicati
 
             var run = new RunCommand.RunOptions([inboxPath], dir, _options.Replicates ?? RunCommand.DefaultReplicates,
                 _options.Seed, _options.Population, _options.Threads, Json: true, strands);
-            RunCommand.RunToFolder([scenario], dir, run, files, new CliConsole(TextWriter.Null, TextWriter.Null, IsTerminal: false), stoppingToken);
+            RunCommand.RunToFolder([scenario], dir, run, files, new CliConsole(TextWriter.Null, TextWriter.Null, IsTerminal: false), stoppingToken,
+                removeOnSignal: false);
             lease.Dispose();
             _folders.MoveToDone(name, DateTime.UtcNow);
             _folders.DeleteClaim(name, dir);
