@@ -131,12 +131,11 @@ public static class RunCommand
     /// and renamed only when complete, so a failure or cancellation leaves nothing. An existing
     /// DIR, or one where no folder can be created (<see cref="RunFolder.CreatePartial"/>), is refused
     /// (<see cref="UsageException"/>) before anything runs. <paramref name="files"/> reads the scenario
-    /// and its references for the manifest's hash. Also used by <c>impact serve</c>.
+    /// and its references for the manifest's hash. Also used by <c>impact serve</c>. With
+    /// <c>removeOnSignal</c> (<c>impact run</c>) Ctrl-C or SIGTERM removes the partial folder at once;
+    /// <c>impact serve</c> passes false: its host stops a run gracefully on SIGTERM, and it removes
+    /// partial folders of gone writers itself.
     /// </summary>
-    /// <param name="removeOnSignal">
-    /// True for <c>impact run</c>: Ctrl-C or SIGTERM removes the partial folder at once. <c>impact serve</c>
-    /// passes false: its host stops a run gracefully on SIGTERM, and it removes partial folders of gone writers itself.
-    /// </param>
     internal static IReadOnlyList<RunResult> RunToFolder(IReadOnlyList<Scenario> scenarios, string dir, RunOptions options,
         IScenarioFiles files, CliConsole console, CancellationToken cancellationToken, bool removeOnSignal = true)
     {
