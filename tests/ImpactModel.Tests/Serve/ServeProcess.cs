@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using ImpactModel.Tests.Support;
 
 namespace ImpactModel.Tests.Serve;
 
@@ -25,17 +26,7 @@ internal sealed class ServeProcess : IDisposable
     /// <summary>Starts <c>impact serve ARGS</c> in <paramref name="workingDirectory"/> and waits until it watches the inbox.</summary>
     public static ServeProcess Start(string workingDirectory, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = workingDirectory,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "impact.dll"));
-        start.ArgumentList.Add("serve");
-        foreach (string a in args)
-            start.ArgumentList.Add(a);
-        var serve = new ServeProcess(Process.Start(start)!);
+        var serve = new ServeProcess(ImpactProcess.Launch(workingDirectory, ["serve", .. args]));
         try
         {
             serve._process.ErrorDataReceived += (_, e) =>
@@ -50,7 +41,7 @@ internal sealed class ServeProcess : IDisposable
             };
             serve._process.BeginErrorReadLine();
             serve._process.BeginOutputReadLine();
-            serve.WaitForLine(l => l.Contains("serve: worker", StringComparison.Ordinal), ImpactModel.Tests.Support.ImpactProcess.Patience);
+            serve.WaitForLine(l => l.Contains("serve: worker", StringComparison.Ordinal), ImpactProcess.Patience);
         }
         catch
         {
@@ -74,7 +65,7 @@ internal sealed class ServeProcess : IDisposable
     public void Signal(string name)
     {
         using var kill = Process.Start("kill", [$"-{name}", _process.Id.ToString(CultureInfo.InvariantCulture)]);
-        Assert.True(kill.WaitForExit(ImpactModel.Tests.Support.ImpactProcess.Patience));
+        Assert.True(kill.WaitForExit(ImpactProcess.Patience));
         Assert.Equal(0, kill.ExitCode);
     }
 
@@ -89,23 +80,7 @@ internal sealed class ServeProcess : IDisposable
         return true;
     }
 
-    public void Dispose()
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit(10_000);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // already gone
-        }
-
-        _process.Dispose();
-    }
+    public void Dispose() => ImpactProcess.End(_process);
 }
 
 /// <summary>Polling with a timeout: file-system outcomes of another process have no event to await.</summary>

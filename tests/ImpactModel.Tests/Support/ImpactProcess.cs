@@ -43,7 +43,10 @@ internal sealed class ImpactProcess : IDisposable
     public string Error => string.Concat(_stderr.Select(l => l + "\n"));
 
     /// <summary>Starts <c>impact ARGS</c> in <paramref name="workingDirectory"/>.</summary>
-    public static ImpactProcess Start(string workingDirectory, params string[] args)
+    public static ImpactProcess Start(string workingDirectory, params string[] args) => new(Launch(workingDirectory, args));
+
+    /// <summary>Starts <c>dotnet impact.dll ARGS</c> with both streams redirected (for every process helper of the tests).</summary>
+    internal static Process Launch(string workingDirectory, IEnumerable<string> args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -54,7 +57,26 @@ internal sealed class ImpactProcess : IDisposable
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "impact.dll"));
         foreach (string a in args)
             start.ArgumentList.Add(a);
-        return new ImpactProcess(Process.Start(start)!);
+        return Process.Start(start)!;
+    }
+
+    /// <summary>Kills <paramref name="process"/> and its children if still running, then disposes it: every path of every test ends here.</summary>
+    internal static void End(Process process)
+    {
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit(10_000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // already gone
+        }
+
+        process.Dispose();
     }
 
     /// <summary>Waits until a stderr line matches; false after <paramref name="timeout"/> or if the process ended first.</summary>
@@ -83,21 +105,5 @@ internal sealed class ImpactProcess : IDisposable
     /// <summary>SIGKILL on Linux, to the process and its children: no chance to clean up.</summary>
     public void Kill() => _process.Kill(entireProcessTree: true);
 
-    public void Dispose()
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit(10_000);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // already gone
-        }
-
-        _process.Dispose();
-    }
+    public void Dispose() => End(_process);
 }
