@@ -181,12 +181,15 @@ public sealed class ServeTests : IDisposable
         {
             Drop("orphan.yaml", FraudText);
             doomed.WaitForLine(l => l.Contains("orphan.yaml: started", StringComparison.Ordinal), Patience);
+            // Killed mid-run, after its partial run folder exists: the heir must clear that too.
+            Assert.True(Poll.Until(() => RunFolders().Any(f => f.Contains(".partial-", StringComparison.Ordinal)), Patience), doomed.Log);
             doomed.Kill();
             Assert.True(doomed.WaitForExit(Patience));
         }
 
         Assert.Equal(["orphan.yaml", "orphan.yaml.claim"], Files("claimed"));
-        Assert.Empty(RunFolders());
+        Assert.StartsWith("orphan-", Assert.Single(RunFolders()), StringComparison.Ordinal);
+        Assert.Contains(".partial-", Assert.Single(RunFolders()), StringComparison.Ordinal); // a dead writer's, never complete
         DateTime lastTouched = File.GetLastWriteTimeUtc(Path.Combine(Inbox, "claimed", "orphan.yaml"));
 
         using ServeProcess heir = ServeProcess.Start(_root, [.. SmallRun, .. lease]);
