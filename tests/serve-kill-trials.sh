@@ -37,6 +37,7 @@ for ((t = 1; t <= trials; t++)); do
   root=$(mktemp -d /tmp/impact-serve-trial-XXXXXX)
   mkdir -p "$root/inbox"
   cp scenarios/uk-population.yaml "$root/inbox/"
+  cp -r scenarios/data "$root/inbox/"
   pids=()
   for w in 0 1 2; do
     (cd "$root" && exec dotnet "$dll" serve --inbox inbox --outbox outbox --population 100000 --replicates 4 \

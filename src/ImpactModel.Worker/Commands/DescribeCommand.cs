@@ -111,7 +111,13 @@ public static class DescribeCommand
             [.. d.Sex.Select(ShareFigure.From)],
             [.. d.HouseholdSizes.Select(ShareFigure.From)],
             [.. linkage.Select(section => new LinkageReport(section.Id, section.From, section.To, linkedPersons,
-                [.. section.Rows.Select(LinkageGroup)]))]);
+                [.. section.Rows.Select(LinkageGroup)]))])
+        {
+            LocalAuthorities = [.. d.LocalAuthorities.Select(ShareFigure.From)],
+            GroupsByAgeBand = [.. d.GroupsByAgeBand.Select(ShareFigure.From)],
+            Clustering = d.Clustering,
+            AdultOnly = d.AdultOnly,
+        };
         return JsonSerializer.Serialize(report, OutputJson.Default.PopulationReport);
     }
 
@@ -132,7 +138,22 @@ public static class DescribeCommand
         ("Age: share of persons in each band", d => d.AgeBands),
         ("Sex: share of persons who are female", d => d.Sex),
         ("Households: share of persons in households of each size", d => d.HouseholdSizes),
+        ("Groups by age: prevalence in each age band next to the model's expectation", d => d.GroupsByAgeBand),
     ];
+
+    /// <summary>Local authorities in one line: hundreds of rows belong in the JSON, not on a screen.</summary>
+    private static string AuthoritiesSummary(PopulationDescription d)
+    {
+        var finite = d.LocalAuthorities.Where(f => double.IsFinite(f.Z)).ToList();
+        double largest = finite.Count > 0 ? finite.Max(f => Math.Abs(f.Z)) : double.NaN;
+        return $"{d.LocalAuthorities.Count} local authorities: realised shares within {Z(largest).TrimStart('+')} standard errors of declared " +
+               $"(largest |z|; {finite.Count(f => Math.Abs(f.Z) > 4)} beyond 4; every share in the JSON output)";
+    }
+
+    private static string ClusteringText(AuthorityClustering c) =>
+        $"sd {c.Sd.ToString("0.###", CultureInfo.InvariantCulture)}, prevalence by authority {P(c.Lowest)} to {P(c.Highest)} " +
+        $"(5th-95th percentile {P(c.Percentile5)} to {P(c.Percentile95)}), ICC: model {P(c.IccModel)}, this replicate {P(c.IccReplicate)}, " +
+        $"realised {P(c.IccRealised)} ± {P(c.IccStandardError)}";
 
     private static void WriteTables(string name, PopulationDescription d, IReadOnlyList<LinkageSection> linkage, long linkedPersons)
     {
@@ -150,6 +171,26 @@ public static class DescribeCommand
                 table.AddRow(Markup.Escape(f.Name), P(f.Declared), P(f.Drawn), P(f.Realised), P(f.StandardError), Z(f.Z));
             AnsiConsole.Write(table);
         }
+
+        if (d.LocalAuthorities.Count > 0)
+            AnsiConsole.MarkupLine(Markup.Escape(AuthoritiesSummary(d)));
+        if (d.Clustering.Count > 0)
+        {
+            var table = new Table().Border(TableBorder.Rounded)
+                .Title("Between local authorities: spread of each group's prevalence, and the intra-cluster correlation (ICC)")
+                .AddColumn("group").AddColumn(new TableColumn("sd (logit)").RightAligned())
+                .AddColumn(new TableColumn("lowest").RightAligned()).AddColumn(new TableColumn("5th pct").RightAligned())
+                .AddColumn(new TableColumn("95th pct").RightAligned()).AddColumn(new TableColumn("highest").RightAligned())
+                .AddColumn(new TableColumn("ICC model").RightAligned()).AddColumn(new TableColumn("ICC replicate").RightAligned())
+                .AddColumn(new TableColumn("ICC realised ± se").RightAligned());
+            foreach (AuthorityClustering c in d.Clustering)
+                table.AddRow(Markup.Escape(c.Group), c.Sd.ToString("0.###", CultureInfo.InvariantCulture), P(c.Lowest), P(c.Percentile5),
+                    P(c.Percentile95), P(c.Highest), P(c.IccModel), P(c.IccReplicate), $"{P(c.IccRealised)} ± {P(c.IccStandardError)}");
+            AnsiConsole.Write(table);
+        }
+
+        foreach (AdultOnlyCheck check in d.AdultOnly)
+            AnsiConsole.MarkupLine(Markup.Escape($"adults only: {check.Group}: {check.UnderSixteen:N0} of {check.Members:N0} members under 16"));
 
         foreach (LinkageSection section in linkage)
         {
@@ -175,6 +216,13 @@ public static class DescribeCommand
             foreach (var f in rows(d))
                 output.WriteLine($"{title.Split(':')[0].ToLowerInvariant()}: {f.Name}: declared {P(f.Declared)}, drawn {P(f.Drawn)}, realised {P(f.Realised)} ± {P(f.StandardError)} (z {Z(f.Z)})");
         }
+
+        if (d.LocalAuthorities.Count > 0)
+            output.WriteLine($"local authorities: {AuthoritiesSummary(d)}");
+        foreach (AuthorityClustering c in d.Clustering)
+            output.WriteLine($"between local authorities: {c.Group}: {ClusteringText(c)}");
+        foreach (AdultOnlyCheck check in d.AdultOnly)
+            output.WriteLine($"adults only: {check.Group}: {check.UnderSixteen} of {check.Members} members under 16");
 
         foreach (LinkageSection section in linkage)
         {

@@ -37,7 +37,20 @@ public sealed record PopulationReport(
     IReadOnlyList<ShareFigure> AgeBands,
     IReadOnlyList<ShareFigure> Sex,
     IReadOnlyList<ShareFigure> HouseholdSizes,
-    IReadOnlyList<LinkageReport> Linkage);
+    IReadOnlyList<LinkageReport> Linkage)
+{
+    /// <summary>Each local authority's share of persons (when the population declares them).</summary>
+    public IReadOnlyList<ShareFigure> LocalAuthorities { get; init; } = [];
+
+    /// <summary>Each age-dependent group's prevalence in each age band ("group/from-to"), against the model's expected value.</summary>
+    public IReadOnlyList<ShareFigure> GroupsByAgeBand { get; init; } = [];
+
+    /// <summary>For each group, how its prevalence varies between local authorities, and the ICC.</summary>
+    public IReadOnlyList<AuthorityClustering> Clustering { get; init; } = [];
+
+    /// <summary>For each group of adults only, its members under 16 (0).</summary>
+    public IReadOnlyList<AdultOnlyCheck> AdultOnly { get; init; } = [];
+}
 
 // Three shapes of one figure: the quantity is part of each key (declared_prevalence,
 // declared_share, declared_share_below), so each is its own record rather than a renamed copy.

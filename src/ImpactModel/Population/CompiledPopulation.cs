@@ -28,10 +28,15 @@ public sealed class CompiledPopulation
     /// <summary>Shape of the Pareto tail above the 90th percentile of income (assumption: UK top-income tails have alpha about 2 to 3).</summary>
     public const double TopIncomeParetoAlpha = 2.5;
 
+    /// <summary>Top bits of the area word that index the local-authority guide table.</summary>
+    private const int AuthorityGuideBits = 12;
+
     private readonly ulong[] _areaThresholds;     // cumulative share of areas, on the 2^32 scale
-    private readonly ulong[][] _cellThresholds;   // [group][cell] Bernoulli threshold for q(g, c)
+    private readonly ulong[] _thresholds;         // [cell * groups + group] Bernoulli threshold for q(g, c)
+    private readonly int _groups;
     private readonly int[] _parent;               // earlier group this one is conditioned on, or -1
-    private readonly ulong[] _parentThreshold;    // threshold for s = P(g | parent)
+    private readonly ulong[] _parentThreshold;    // threshold for s = P(g | parent) (for adults, in an adults-only group)
+    private readonly uint[] _childGate;           // 0 for an adults-only group (its parent path is closed to children), else 1
     private readonly double[] _boundaries;        // the 9 declared decile boundaries, GBP per year
     private readonly double[] _decileLow;         // each decile's lowest income (0 for the lowest), GBP per year
     private readonly double[] _decileWidth;       // each decile's width below the top (0 for the top decile)
@@ -44,29 +49,47 @@ public sealed class CompiledPopulation
     private readonly ulong _femaleThreshold;
     private readonly double[] _ageScale;          // band width / size of the band's slice of 2^32
     private readonly int[] _ageFrom;
+    private readonly uint[] _bandAdult;           // 1 for a band of adults (from 16), else 0
+    private readonly ulong[] _yearThresholds;     // single years of age nested in the bands' slices; empty without single years
+    private readonly byte[] _yearGuide;           // first candidate year for each value of the top 8 bits of the age word
+    private readonly ulong[] _authorityThresholds; // by slot: authorities nested in their areas' slices, in area order
+    private readonly ushort[] _authorityGuide;    // first candidate slot for each value of the top 12 bits of the area word
+    private readonly ushort[] _slotAuthority;     // the authority (declaration index) of each slot
+    private readonly byte[] _authorityArea;       // the area of each authority
+    private readonly bool _cellsByAuthority;      // membership cells are local authorities (their effects or odds ratios), not areas
+    private readonly int _ageCells;               // age bands membership depends on (1: none)
     private readonly CategoryCuts _householdCategories;
     private readonly ulong _seed;
     private readonly int _replicate;
 
-    private CompiledPopulation(PopulationSpec spec, ulong seed, int replicate, double[] areaShares, double[] prevalences,
-        ulong[] areaThresholds, ulong[][] cellThresholds, int[] parent, ulong[] parentThreshold)
+    private CompiledPopulation(PopulationSpec spec, ulong seed, int replicate, Layout layout, double[] prevalences,
+        ulong[] thresholds, int[] parent, ulong[] parentThreshold, double[][] expectedByAuthority, double[][] expectedByBand)
     {
         Spec = spec;
         _seed = seed;
         _replicate = replicate;
-        AreaShares = areaShares;
+        AreaShares = layout.AreaShares;
+        AuthorityShares = layout.AuthorityShares;
+        AgeBandShares = layout.BandShares;
         Prevalences = prevalences;
-        _areaThresholds = areaThresholds;
-        _cellThresholds = cellThresholds;
+        ExpectedByAuthority = expectedByAuthority;
+        ExpectedByAgeBand = expectedByBand;
+        _areaThresholds = layout.AreaThresholds;
+        _thresholds = thresholds;
+        _groups = spec.Groups.Length;
         _parent = parent;
         _parentThreshold = parentThreshold;
+        _childGate = spec.Groups.Select(g => g.AdultOnly ? 0u : 1u).ToArray();
+        _cellsByAuthority = layout.CellsByAuthority;
+        _ageCells = layout.AgeCells;
         GroupIds = spec.Groups.Select(g => g.Id).ToArray();
         double Draw(Parameter p) => ParameterSampler.Draw(p, seed, replicate);
-        _areaCategories = new CategoryCuts(areaThresholds);
-        ulong[] ageThresholds = Cumulative(spec.AgeBands.Select(b => Draw(b.Share)).ToArray());
+        _areaCategories = new CategoryCuts(_areaThresholds);
+        ulong[] ageThresholds = layout.BandThresholds;
         _ageCategories = new CategoryCuts(ageThresholds);
         _ageFrom = spec.AgeBands.Select(b => b.From).ToArray();
         _ageLast = spec.AgeBands.Select(b => b.To - b.From).ToArray();
+        _bandAdult = spec.AgeBands.Select(b => b.From >= PopulationSpec.AdultAge ? 1u : 0u).ToArray();
         _ageLow = new ulong[ageThresholds.Length];
         _ageScale = new double[ageThresholds.Length];
         for (int b = 0; b < ageThresholds.Length; b++)
@@ -75,6 +98,9 @@ public sealed class CompiledPopulation
             _ageLow[b] = low;
             _ageScale[b] = ageThresholds[b] > low ? (_ageLast[b] + 1) / (double)(ageThresholds[b] - low) : 0;
         }
+
+        (_yearThresholds, _yearGuide) = SingleYears(spec, ageThresholds);
+        (_authorityThresholds, _authorityGuide, _slotAuthority, _authorityArea) = layout.Authorities;
 
         _femaleThreshold = spec.FemaleShare is { } female ? BernoulliThreshold.FromProbability(Draw(female)).Threshold : 0;
         _householdCategories = new CategoryCuts(Cumulative(spec.HouseholdSizes.Select(h => Draw(h.Share)).ToArray()));
@@ -89,13 +115,7 @@ public sealed class CompiledPopulation
 
         _householdSize = spec.HouseholdSizes.Select(h => (byte)h.Size).ToArray();
         // Guide table (Chen and Asau 1974): start the search at the first area that can hold the word.
-        _areaGuide = new byte[256];
-        for (int top = 0, a = 0; top < 256; top++)
-        {
-            while (a < areaThresholds.Length - 1 && ((ulong)top << 24) >= areaThresholds[a])
-                a++;
-            _areaGuide[top] = (byte)a;
-        }
+        _areaGuide = Guide(_areaThresholds, 8).Select(a => (byte)a).ToArray();
     }
 
     /// <summary>The population section this was compiled from.</summary>
@@ -107,48 +127,117 @@ public sealed class CompiledPopulation
     /// <summary>This replicate's area shares (drawn, then normalised to sum to 1).</summary>
     public IReadOnlyList<double> AreaShares { get; }
 
-    /// <summary>This replicate's drawn prevalence of each group.</summary>
+    /// <summary>Each local authority's share of all persons (its area's share × its share of the area); empty without authorities.</summary>
+    public IReadOnlyList<double> AuthorityShares { get; }
+
+    /// <summary>This replicate's age band shares (drawn, then normalised); empty without bands.</summary>
+    public IReadOnlyList<double> AgeBandShares { get; }
+
+    /// <summary>
+    /// This replicate's drawn prevalence of each group, on the group's declared basis: the share of
+    /// all persons, or of adults for a group of adults only.
+    /// </summary>
     public IReadOnlyList<double> Prevalences { get; }
+
+    /// <summary>[group][authority]: the expected share of the authority's persons in the group, given this replicate's effects; empty without authorities.</summary>
+    public IReadOnlyList<IReadOnlyList<double>> ExpectedByAuthority { get; }
+
+    /// <summary>[group][band]: the expected share of the band's persons in the group; empty without bands.</summary>
+    public IReadOnlyList<IReadOnlyList<double>> ExpectedByAgeBand { get; }
+
+    /// <summary>True when the population declares local authorities (a person's authority can be read).</summary>
+    public bool HasAuthorities => _slotAuthority.Length > 0;
+
+    /// <summary>The share of adults (aged 16 and over) among this replicate's persons (1 without age bands).</summary>
+    public double AdultShare => AgeBandShares.Count == 0 ? 1 : Spec.AgeBands.Select((b, i) => b.From >= PopulationSpec.AdultAge ? AgeBandShares[i] : 0).Sum();
+
+    /// <summary>Where areas, authorities and age bands fall on the 2^32 scale, and the membership cells.</summary>
+    private sealed record Layout(
+        double[] AreaShares, ulong[] AreaThresholds,
+        double[] AuthorityShares, (ulong[] Thresholds, ushort[] Guide, ushort[] SlotAuthority, byte[] Area) Authorities,
+        double[] BandShares, ulong[] BandThresholds,
+        bool CellsByAuthority, int AgeCells, int Units, int[] UnitArea, double[] UnitShare);
 
     /// <summary>Compiles <paramref name="spec"/> for (seed, replicate).</summary>
     public static CompiledPopulation Compile(PopulationSpec spec, ulong seed, int replicate)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        int areas = spec.Areas.Length, groups = spec.Groups.Length;
+        int groups = spec.Groups.Length;
         if (groups > GroupValueTable.MaxGroups)
             throw new ArgumentOutOfRangeException(nameof(spec), groups, $"at most {GroupValueTable.MaxGroups} groups");
         double Draw(Parameter p) => ParameterSampler.Draw(p, seed, replicate);
-
-        var shares = spec.Areas.Select(a => Draw(a.Share)).ToArray();
-        ulong[] areaThresholds = Cumulative(shares);
-        double total = shares.Sum();
-        for (int a = 0; a < areas; a++)
-            shares[a] /= total;
+        Layout layout = LayOut(spec, Draw);
+        int units = layout.Units, ageCells = layout.AgeCells;
 
         var ids = spec.Groups.Select(g => g.Id).ToArray();
         var prevalence = spec.Groups.Select(g => Draw(g.Prevalence)).ToArray();
-        (int[] parent, double[] parentShare) = OrientOverlaps(spec, ids, prevalence, Draw);
+        double adults = spec.AgeBands.Select((b, i) => b.From >= PopulationSpec.AdultAge ? layout.BandShares[i] : 0).Sum();
+        // Overlaps relate shares of the whole population: an adults-only group's prevalence is of adults.
+        var whole = prevalence.Select((p, g) => spec.Groups[g].AdultOnly ? p * adults : p).ToArray();
+        (int[] parent, double[] parentShare) = OrientOverlaps(spec, ids, whole, Draw);
 
         RngKey areaKey = RngKey.From(seed, replicate, RngStream.AreaEffects);
+        RngKey authorityKey = RngKey.From(seed, replicate, RngStream.LocalAuthorityEffects);
         double populationSd = Draw(spec.AreaVariation);
-        int cells = areas * 10;
+        double authoritySd = spec.LocalAuthorityVariation is { } lav ? Draw(lav) : 0;
+        int cells = units * ageCells * 10;
         var cellWeight = new double[cells];
-        for (int a = 0; a < areas; a++)
+        var cellAdult = new bool[cells];
+        for (int u = 0; u < units; u++)
         {
-            for (int d = 0; d < 10; d++)
-                cellWeight[a * 10 + d] = shares[a] / 10;
+            for (int b = 0; b < ageCells; b++)
+            {
+                double bandShare = ageCells > 1 ? layout.BandShares[b] : 1.0;
+                for (int d = 0; d < 10; d++)
+                {
+                    int c = (u * ageCells + b) * 10 + d;
+                    cellWeight[c] = layout.UnitShare[u] * bandShare / 10;
+                    cellAdult[c] = ageCells > 1 && spec.AgeBands[b].From >= PopulationSpec.AdultAge;
+                }
+            }
         }
 
         var membership = new double[groups][]; // P(g | c), for children of later groups
-        var thresholds = new ulong[groups][];
+        var thresholds = new ulong[cells * groups];
+        var parentThreshold = new ulong[groups];
         for (int g = 0; g < groups; g++)
         {
             GroupSpec group = spec.Groups[g];
             double sd = group.AreaVariation is { } av ? Draw(av) : populationSd;
+            double groupAuthoritySd = group.LocalAuthorityVariation is { } gav ? Draw(gav) : authoritySd;
             double beta = Draw(group.IncomeGradient);
-            var eta = new double[cells];
-            for (int a = 0; a < areas; a++)
+            var unitTerm = new double[units];
+            for (int u = 0; u < units && layout.CellsByAuthority; u++)
             {
+                double odds = 1;
+                foreach (var or in group.AreaOddsRatios)
+                {
+                    if (or.Area == spec.LocalAuthorities[u].Id)
+                        odds = Draw(or.OddsRatio);
+                }
+
+                double effect = groupAuthoritySd > 0 ? groupAuthoritySd * Philox.Normal(authorityKey, u, (uint)g) : 0;
+                unitTerm[u] = DeterministicMath.Log(odds) + effect;
+            }
+
+            var ageTerm = new double[ageCells];
+            for (int b = 0; b < ageCells && ageCells > 1; b++)
+            {
+                double odds = 1;
+                foreach (var or in group.AgeOddsRatios)
+                {
+                    if (or.From == spec.AgeBands[b].From && or.To == spec.AgeBands[b].To)
+                        odds = Draw(or.OddsRatio);
+                }
+
+                ageTerm[b] = DeterministicMath.Log(odds);
+            }
+
+            var eta = new double[cells];
+            var excluded = new bool[cells];
+            for (int u = 0; u < units; u++)
+            {
+                int a = layout.UnitArea[u];
                 double odds = 1;
                 foreach (var or in group.AreaOddsRatios)
                 {
@@ -157,27 +246,205 @@ public sealed class CompiledPopulation
                 }
 
                 double effect = sd > 0 ? sd * Philox.Normal(areaKey, a, (uint)g) : 0;
-                for (int d = 0; d < 10; d++)
-                    eta[a * 10 + d] = beta * (d - 4.5) + DeterministicMath.Log(odds) + effect;
+                for (int b = 0; b < ageCells; b++)
+                {
+                    for (int d = 0; d < 10; d++)
+                    {
+                        int c = (u * ageCells + b) * 10 + d;
+                        eta[c] = beta * (d - 4.5) + DeterministicMath.Log(odds) + effect + unitTerm[u] + ageTerm[b];
+                        excluded[c] = group.AdultOnly && !cellAdult[c];
+                    }
+                }
             }
 
             double[]? parentP = parent[g] >= 0 ? membership[parent[g]] : null;
             double s = parent[g] >= 0 ? parentShare[g] : 0;
-            double alpha = SolveIntercept(eta, cellWeight, parentP, s, prevalence[g]);
+            if (parentP is not null && group.AdultOnly)
+            {
+                // P(g | parent) = s holds when the adults of the parent join with s / P(adult | parent).
+                double inParent = 0, adultInParent = 0;
+                for (int c = 0; c < cells; c++)
+                {
+                    inParent += cellWeight[c] * parentP[c];
+                    adultInParent += excluded[c] ? 0 : cellWeight[c] * parentP[c];
+                }
+
+                s = adultInParent > 0 ? Math.Min(1, s * inParent / adultInParent) : 0;
+            }
+
+            double target = group.AdultOnly ? prevalence[g] * adults : prevalence[g];
+            double alpha = SolveIntercept(eta, excluded, cellWeight, parentP, s, target);
             var pc = new double[cells];
-            thresholds[g] = new ulong[cells];
             for (int c = 0; c < cells; c++)
             {
-                double q = DeterministicMath.Expit(alpha + eta[c]);
-                thresholds[g][c] = BernoulliThreshold.FromProbability(q).Threshold;
-                pc[c] = parentP is null ? q : parentP[c] * s + (1 - parentP[c]) * q;
+                double q = excluded[c] ? 0 : DeterministicMath.Expit(alpha + eta[c]);
+                thresholds[c * groups + g] = BernoulliThreshold.FromProbability(q).Threshold;
+                pc[c] = excluded[c] ? 0 : parentP is null ? q : parentP[c] * s + (1 - parentP[c]) * q;
             }
 
             membership[g] = pc;
+            parentThreshold[g] = parent[g] >= 0 ? BernoulliThreshold.FromProbability(s).Threshold : 0;
         }
 
-        var parentThreshold = parentShare.Select(s => double.IsNaN(s) ? 0UL : BernoulliThreshold.FromProbability(s).Threshold).ToArray();
-        return new CompiledPopulation(spec, seed, replicate, shares, prevalence, areaThresholds, thresholds, parent, parentThreshold);
+        double[][] byAuthority = ExpectationByAuthority(spec, layout, membership);
+        double[][] byBand = ExpectationByBand(spec, layout, membership, cellWeight);
+        return new CompiledPopulation(spec, seed, replicate, layout, prevalence, thresholds, parent, parentThreshold, byAuthority, byBand);
+    }
+    /// <summary>
+    /// Areas, local authorities and age bands on the 2^32 scale of their attribute words, and the
+    /// membership cells: local authorities when any group's membership depends on them (their
+    /// effects or odds ratios), else areas; × the age bands when any group depends on age.
+    /// </summary>
+    private static Layout LayOut(PopulationSpec spec, Func<Parameter, double> draw)
+    {
+        int areas = spec.Areas.Length;
+        var shares = spec.Areas.Select(a => draw(a.Share)).ToArray();
+        ulong[] areaThresholds = Cumulative(shares);
+        double total = shares.Sum();
+        for (int a = 0; a < areas; a++)
+            shares[a] /= total;
+
+        var bandShares = spec.AgeBands.Select(b => draw(b.Share)).ToArray();
+        ulong[] bandThresholds = Cumulative(bandShares);
+        double bandTotal = bandShares.Sum();
+        for (int b = 0; b < bandShares.Length; b++)
+            bandShares[b] /= bandTotal;
+
+        var authorities = spec.LocalAuthorities;
+        var areaIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int a = 0; a < areas; a++)
+            areaIndex[spec.Areas[a].Id] = a;
+        var authorityArea = authorities.Select(la => (byte)areaIndex[la.Area]).ToArray();
+        var authorityShares = new double[authorities.Length];
+        var slotAuthority = new ushort[authorities.Length];
+        var slotThresholds = new ulong[authorities.Length];
+        int slot = 0;
+        for (int a = 0; a < areas; a++)
+        {
+            // The area's slice [low, high) of 2^32 is cut among its authorities in proportion to their
+            // populations, the last cut exactly at high: a person's area is the same with or without them.
+            ulong low = a == 0 ? 0 : areaThresholds[a - 1], high = areaThresholds[a];
+            double inArea = 0, cumulative = 0;
+            for (int i = 0; i < authorities.Length; i++)
+                inArea += authorityArea[i] == a ? authorities[i].Population : 0;
+            int last = Array.FindLastIndex(authorityArea, x => x == a);
+            for (int i = 0; i < authorities.Length; i++)
+            {
+                if (authorityArea[i] != a)
+                    continue;
+                cumulative += authorities[i].Population;
+                authorityShares[i] = shares[a] * authorities[i].Population / inArea;
+                slotAuthority[slot] = (ushort)i;
+                slotThresholds[slot++] = i == last ? high : low + (ulong)Math.Round(cumulative / inArea * (high - low));
+            }
+        }
+
+        bool byAuthority = authorities.Length > 0 && (spec.LocalAuthorityVariation is not null
+            || spec.Groups.Any(g => g.LocalAuthorityVariation is not null || g.AreaOddsRatios.Any(or => !areaIndex.ContainsKey(or.Area))));
+        int ageCells = spec.Groups.Any(g => g.DependsOnAge) && spec.AgeBands.Length > 0 ? spec.AgeBands.Length : 1;
+        int units = byAuthority ? authorities.Length : areas;
+        int[] unitArea = byAuthority ? authorityArea.Select(a => (int)a).ToArray() : Enumerable.Range(0, areas).ToArray();
+        double[] unitShare = byAuthority ? authorityShares : shares;
+        ushort[] guide = authorities.Length > 0 ? Guide(slotThresholds, AuthorityGuideBits).Select(x => (ushort)x).ToArray() : [];
+        return new Layout(shares, areaThresholds, authorityShares, (slotThresholds, guide, slotAuthority, authorityArea),
+            bandShares, bandThresholds, byAuthority, ageCells, units, unitArea, unitShare);
+    }
+
+    /// <summary>
+    /// A guide table (Chen and Asau 1974) over cumulative thresholds: for each value of the word's
+    /// top <paramref name="bits"/> bits, the first category that can hold the word.
+    /// </summary>
+    private static int[] Guide(ulong[] thresholds, int bits)
+    {
+        var guide = new int[1 << bits];
+        for (int top = 0, k = 0; top < guide.Length; top++)
+        {
+            while (k < thresholds.Length - 1 && ((ulong)top << (32 - bits)) >= thresholds[k])
+                k++;
+            guide[top] = k;
+        }
+
+        return guide;
+    }
+
+    /// <summary>Single years of age nested in the bands' slices of the age word (each band's years in proportion to their counts).</summary>
+    private static (ulong[] Thresholds, byte[] Guide) SingleYears(PopulationSpec spec, ulong[] bandThresholds)
+    {
+        if (spec.SingleYearAges.IsDefaultOrEmpty || spec.AgeBands.IsDefaultOrEmpty)
+            return ([], []);
+        var thresholds = new ulong[PopulationSpec.OpenAge + 1];
+        for (int b = 0; b < spec.AgeBands.Length; b++)
+        {
+            AgeBand band = spec.AgeBands[b];
+            ulong low = b == 0 ? 0 : bandThresholds[b - 1], high = bandThresholds[b];
+            int width = band.To - band.From + 1;
+            double inBand = 0, cumulative = 0;
+            for (int y = band.From; y <= band.To; y++)
+                inBand += spec.SingleYearAges[y];
+            for (int y = band.From; y <= band.To; y++)
+            {
+                cumulative += inBand > 0 ? spec.SingleYearAges[y] : 1; // an empty band: its years equally
+                double fraction = cumulative / (inBand > 0 ? inBand : width);
+                thresholds[y] = y == band.To ? high : low + (ulong)Math.Round(fraction * (high - low));
+            }
+        }
+
+        return (thresholds, Guide(thresholds, 8).Select(y => (byte)y).ToArray());
+    }
+
+    /// <summary>[group][authority]: the expected share in the group of each authority's persons (its cells' mean over bands and deciles).</summary>
+    private static double[][] ExpectationByAuthority(PopulationSpec spec, Layout layout, double[][] membership)
+    {
+        int authorities = spec.LocalAuthorities.Length, ageCells = layout.AgeCells;
+        var result = new double[membership.Length][];
+        for (int g = 0; g < membership.Length; g++)
+        {
+            result[g] = new double[authorities];
+            for (int la = 0; la < authorities; la++)
+            {
+                int u = layout.CellsByAuthority ? la : layout.Authorities.Area[la];
+                double sum = 0;
+                for (int b = 0; b < ageCells; b++)
+                {
+                    double bandShare = ageCells > 1 ? layout.BandShares[b] : 1;
+                    for (int d = 0; d < 10; d++)
+                        sum += bandShare * 0.1 * membership[g][(u * ageCells + b) * 10 + d];
+                }
+
+                result[g][la] = sum;
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>[group][band]: the expected share in the group of each age band's persons.</summary>
+    private static double[][] ExpectationByBand(PopulationSpec spec, Layout layout, double[][] membership, double[] cellWeight)
+    {
+        int bands = spec.AgeBands.Length, ageCells = layout.AgeCells;
+        var result = new double[membership.Length][];
+        for (int g = 0; g < membership.Length; g++)
+        {
+            result[g] = new double[bands];
+            for (int b = 0; b < bands; b++)
+            {
+                double sum = 0, weight = 0;
+                for (int u = 0; u < layout.Units; u++)
+                {
+                    for (int d = 0; d < 10; d++)
+                    {
+                        // Without age cells every band shares the cell: its expected share is the cell's.
+                        int c = (u * ageCells + (ageCells > 1 ? b : 0)) * 10 + d;
+                        sum += cellWeight[c] * membership[g][c];
+                        weight += cellWeight[c];
+                    }
+                }
+
+                result[g][b] = weight > 0 ? sum / weight : 0;
+            }
+        }
+
+        return result;
     }
 
     /// <summary>Cumulative shares (normalised to sum to 1) on the 2^32 scale; the last is exactly 2^32.</summary>
@@ -224,14 +491,19 @@ public sealed class CompiledPopulation
         return (parent, share);
     }
 
-    /// <summary>Finds alpha with sum_c w_c [π_c s + (1 − π_c) expit(alpha + η_c)] = target by bisection (monotone in alpha).</summary>
-    private static double SolveIntercept(double[] eta, double[] weight, double[]? parentP, double s, double target)
+    /// <summary>
+    /// Finds alpha with sum_c w_c [π_c s + (1 − π_c) expit(alpha + η_c)] = target by bisection
+    /// (monotone in alpha); an excluded cell (children, for a group of adults only) adds nothing.
+    /// </summary>
+    private static double SolveIntercept(double[] eta, bool[] excluded, double[] weight, double[]? parentP, double s, double target)
     {
         double Marginal(double alpha)
         {
             double sum = 0;
             for (int c = 0; c < eta.Length; c++)
             {
+                if (excluded[c])
+                    continue;
                 double q = DeterministicMath.Expit(alpha + eta[c]);
                 sum += weight[c] * (parentP is null ? q : parentP[c] * s + (1 - parentP[c]) * q);
             }
@@ -281,30 +553,37 @@ public sealed class CompiledPopulation
         Span<byte> area = chunk.Area.AsSpan(0, count);
         Span<byte> decile = chunk.IncomeDecile.AsSpan(0, count);
         Span<float> income = chunk.IncomeStorage.AsSpan(0, count);
-        Span<ushort> cell = chunk.Cell.AsSpan(0, count);
-        ulong[] areaThresholds = _areaThresholds;
-        byte[] guide = _areaGuide;
+        Span<int> cell = chunk.CellStart.AsSpan(0, count);
+        Span<byte> band = chunk.AgeBandStorage.AsSpan(0, count);
         bool hasIncome = _boundaries.Length == 9 && (wanted & PersonAttributes.Income) != 0;
-        bool fewAreas = areaThresholds.Length <= 16; // a branch-free count beats a search for a handful of areas
+        bool bands = _ageCells > 1 || (wanted & PersonAttributes.Age) != 0;
+        if (bands && _ageCategories.Categories > 0)
+        {
+            CategoryCuts ages = _ageCategories;
+            for (int i = 0; i < count; i++)
+                band[i] = (byte)ages.Of(attributes[4 * i + 2]);
+        }
+        else
+        {
+            band.Clear();
+        }
+
+        if (_cellsByAuthority || (HasAuthorities && (wanted & PersonAttributes.LocalAuthority) != 0))
+            Authorities(chunk, attributes, count);
+        else
+            Areas(attributes, area, count);
+
+        // The cell's first threshold: ((unit × age cells + band) × 10 + decile) × groups.
+        Span<ushort> authority = chunk.LocalAuthorityStorage.AsSpan(0, count);
+        int ageCells = _ageCells, groups = _groups;
         for (int i = 0; i < count; i++)
         {
-            uint w0 = attributes[4 * i], w1 = attributes[4 * i + 1];
-            int a;
-            if (fewAreas)
-            {
-                a = _areaCategories.Of(w0);
-            }
-            else
-            {
-                a = guide[w0 >> 24];
-                while (a < areaThresholds.Length - 1 && w0 >= areaThresholds[a])
-                    a++;
-            }
-            area[i] = (byte)a;
-            ulong scaled = (ulong)w1 * 10;              // decile = floor(10 u), u = w1 / 2^32
+            ulong scaled = (ulong)attributes[4 * i + 1] * 10; // decile = floor(10 u), u = w1 / 2^32
             int d = (int)(scaled >> 32);
             decile[i] = (byte)d;
-            cell[i] = (ushort)(a * 10 + d);
+            int u = _cellsByAuthority ? authority[i] : area[i];
+            int b = ageCells > 1 ? band[i] : 0;
+            cell[i] = ((u * ageCells + b) * 10 + d) * groups;
         }
 
         if (hasIncome)
@@ -315,7 +594,6 @@ public sealed class CompiledPopulation
         GenerateDemography(chunk, attributes, firstPerson, count, wanted);
 
         Span<uint> mask = chunk.GroupMask.AsSpan(0, count);
-        int groups = _cellThresholds.Length;
         int blocks = (groups + 3) / 4;
         RngKey groupKey = RngKey.From(_seed, _replicate, RngStream.GroupMembership);
         Span<uint> words = chunk.GroupWords.AsSpan(0, count * 4 * blocks);
@@ -329,15 +607,17 @@ public sealed class CompiledPopulation
         // pipeline: no person waits on another's result, and membership is set without a branch
         // (w < t exactly when the 64-bit difference w − t is negative, as t ≤ 2^32). A group whose
         // parent the person is in uses P(group | parent): the parent is an earlier group, whose pass
-        // is complete.
+        // is complete. A child's threshold is 0 in a group of adults only, and its parent path closed.
         mask.Clear();
-        ref ushort cells = ref MemoryMarshal.GetReference(cell);
+        ref int cells = ref MemoryMarshal.GetReference(cell);
         ref uint masks = ref MemoryMarshal.GetReference(mask);
+        ref byte bandOf = ref MemoryMarshal.GetReference(band);
+        ref uint adult = ref MemoryMarshal.GetArrayDataReference(_bandAdult);
         for (int g = 0; g < groups; g++)
         {
-            // Indices are in range by construction (cell < areas × 10, i < count): no bounds checks here.
+            // Indices are in range by construction (cell + g < cells × groups, i < count): no bounds checks here.
             ref uint w = ref Unsafe.Add(ref MemoryMarshal.GetReference(words), (g >> 2) * count * 4 + (g & 3));
-            ref ulong thresholds = ref MemoryMarshal.GetArrayDataReference(_cellThresholds[g]);
+            ref ulong thresholds = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_thresholds), g);
             int parent = _parent[g];
             if (parent < 0)
             {
@@ -351,14 +631,78 @@ public sealed class CompiledPopulation
             }
 
             ulong parentThreshold = _parentThreshold[g];
+            if (_childGate[g] == 1)
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    ref uint m = ref Unsafe.Add(ref masks, i);
+                    ulong own = Unsafe.Add(ref thresholds, Unsafe.Add(ref cells, i));
+                    ulong inParent = 0 - (ulong)((m >> parent) & 1); // all ones when in the parent group
+                    ulong t = own ^ ((own ^ parentThreshold) & inParent);
+                    m |= (uint)(((ulong)Unsafe.Add(ref w, 4 * i) - t) >> 63) << g;
+                }
+
+                continue;
+            }
+
             for (int i = 0; i < count; i++)
             {
                 ref uint m = ref Unsafe.Add(ref masks, i);
                 ulong own = Unsafe.Add(ref thresholds, Unsafe.Add(ref cells, i));
-                ulong inParent = 0 - (ulong)((m >> parent) & 1); // all ones when in the parent group
+                // Adults only: the parent path is open to adults alone (a child's own threshold is 0).
+                ulong inParent = 0 - (ulong)((m >> parent) & 1 & Unsafe.Add(ref adult, Unsafe.Add(ref bandOf, i)));
                 ulong t = own ^ ((own ^ parentThreshold) & inParent);
                 m |= (uint)(((ulong)Unsafe.Add(ref w, 4 * i) - t) >> 63) << g;
             }
+        }
+    }
+
+    /// <summary>The area of each person from the first attribute word (no local authorities read or needed).</summary>
+    private void Areas(ReadOnlySpan<uint> attributes, Span<byte> area, int count)
+    {
+        ulong[] areaThresholds = _areaThresholds;
+        byte[] guide = _areaGuide;
+        if (areaThresholds.Length <= 16)
+        {
+            // A branch-free count beats a search for a handful of areas.
+            CategoryCuts categories = _areaCategories;
+            for (int i = 0; i < count; i++)
+                area[i] = (byte)categories.Of(attributes[4 * i]);
+            return;
+        }
+
+        for (int i = 0; i < count; i++)
+        {
+            uint w0 = attributes[4 * i];
+            int a = guide[w0 >> 24];
+            while (a < areaThresholds.Length - 1 && w0 >= areaThresholds[a])
+                a++;
+            area[i] = (byte)a;
+        }
+    }
+
+    /// <summary>
+    /// The local authority of each person from the same word as the area: the authorities cut their
+    /// area's slice, so the area follows from the authority and is the one <see cref="Areas"/> gives.
+    /// </summary>
+    private void Authorities(PersonChunk chunk, ReadOnlySpan<uint> attributes, int count)
+    {
+        Span<byte> area = chunk.Area.AsSpan(0, count);
+        Span<ushort> authority = chunk.LocalAuthorityStorage.AsSpan(0, count);
+        ref ulong thresholds = ref MemoryMarshal.GetArrayDataReference(_authorityThresholds);
+        ref ushort guide = ref MemoryMarshal.GetArrayDataReference(_authorityGuide);
+        ref ushort slotAuthority = ref MemoryMarshal.GetArrayDataReference(_slotAuthority);
+        ref byte areaOf = ref MemoryMarshal.GetArrayDataReference(_authorityArea);
+        for (int i = 0; i < count; i++)
+        {
+            uint w0 = attributes[4 * i];
+            int slot = Unsafe.Add(ref guide, (int)(w0 >> (32 - AuthorityGuideBits)));
+            // The last threshold is 2^32, above every word: the search stops within the table.
+            while (w0 >= Unsafe.Add(ref thresholds, slot))
+                slot++;
+            ushort la = Unsafe.Add(ref slotAuthority, slot);
+            authority[i] = la;
+            area[i] = Unsafe.Add(ref areaOf, la);
         }
     }
 
@@ -374,19 +718,36 @@ public sealed class CompiledPopulation
         Span<byte> household = chunk.HouseholdSizeStorage.AsSpan(0, count);
         if (bands.Length > 0 && (wanted & PersonAttributes.Age) != 0)
         {
-            CategoryCuts ages = _ageCategories;
-            // b < bands by construction: read without bounds checks.
-            ref ulong low = ref MemoryMarshal.GetArrayDataReference(_ageLow);
-            ref double scale = ref MemoryMarshal.GetArrayDataReference(_ageScale);
-            ref int from = ref MemoryMarshal.GetArrayDataReference(_ageFrom);
-            ref int last = ref MemoryMarshal.GetArrayDataReference(_ageLast);
-            for (int i = 0; i < count; i++)
+            ReadOnlySpan<byte> band = chunk.AgeBandStorage.AsSpan(0, count); // generated with the cells
+            if (_yearThresholds.Length > 0)
             {
-                uint w = attributes[4 * i + 2];
-                int b = ages.Of(w);
-                // The year within the band: the word's position inside the band's slice, times its width.
-                int year = (int)((uint)(w - Unsafe.Add(ref low, b)) * Unsafe.Add(ref scale, b));
-                age[i] = (byte)(Unsafe.Add(ref from, b) + Math.Min(Unsafe.Add(ref last, b), year));
+                // Single years nested in the bands' slices: the year's search starts at its guide entry.
+                ref ulong thresholds = ref MemoryMarshal.GetArrayDataReference(_yearThresholds);
+                byte[] guide = _yearGuide;
+                for (int i = 0; i < count; i++)
+                {
+                    uint w = attributes[4 * i + 2];
+                    int year = guide[w >> 24];
+                    while (w >= Unsafe.Add(ref thresholds, year))
+                        year++;
+                    age[i] = (byte)year;
+                }
+            }
+            else
+            {
+                // b < bands by construction: read without bounds checks.
+                ref ulong low = ref MemoryMarshal.GetArrayDataReference(_ageLow);
+                ref double scale = ref MemoryMarshal.GetArrayDataReference(_ageScale);
+                ref int from = ref MemoryMarshal.GetArrayDataReference(_ageFrom);
+                ref int last = ref MemoryMarshal.GetArrayDataReference(_ageLast);
+                for (int i = 0; i < count; i++)
+                {
+                    uint w = attributes[4 * i + 2];
+                    int b = band[i];
+                    // The year within the band: the word's position inside the band's slice, times its width.
+                    int year = (int)((uint)(w - Unsafe.Add(ref low, b)) * Unsafe.Add(ref scale, b));
+                    age[i] = (byte)(Unsafe.Add(ref from, b) + Math.Min(Unsafe.Add(ref last, b), year));
+                }
             }
         }
         else

@@ -19,7 +19,9 @@ public sealed class PersonChunk
         Area = new byte[capacity];
         IncomeDecile = new byte[capacity];
         _income = new float[capacity];
-        Cell = new ushort[capacity];
+        CellStart = new int[capacity];
+        _localAuthority = new ushort[capacity];
+        AgeBandStorage = new byte[capacity];
         _age = new byte[capacity];
         _female = new bool[capacity];
         _householdSize = new byte[capacity];
@@ -33,6 +35,7 @@ public sealed class PersonChunk
     private readonly byte[] _age;
     private readonly bool[] _female;
     private readonly byte[] _householdSize;
+    private readonly ushort[] _localAuthority;
 
     public int Capacity { get; }
 
@@ -63,7 +66,10 @@ public sealed class PersonChunk
 
     internal float[] IncomeStorage => _income;
 
-    /// <summary>Age in whole years; 0 when the population declares no age bands.</summary>
+    /// <summary>
+    /// Age in whole years; with single years of age declared, 0 to 90 where 90 means 90 or over;
+    /// 0 when the population declares no age bands.
+    /// </summary>
     public byte[] Age => Read(_age, PersonAttributes.Age);
 
     internal byte[] AgeStorage => _age;
@@ -78,8 +84,19 @@ public sealed class PersonChunk
 
     internal byte[] HouseholdSizeStorage => _householdSize;
 
-    /// <summary>The person's cell: area × 10 + income decile.</summary>
-    internal ushort[] Cell { get; }
+    /// <summary>
+    /// The local authority's index in the population's declaration order (its data table's rows);
+    /// 0 when the population declares none.
+    /// </summary>
+    public ushort[] LocalAuthority => Read(_localAuthority, PersonAttributes.LocalAuthority);
+
+    internal ushort[] LocalAuthorityStorage => _localAuthority;
+
+    /// <summary>The person's declared age band (its index), when membership depends on age or age is read.</summary>
+    internal byte[] AgeBandStorage { get; }
+
+    /// <summary>The first of the person's membership cell's thresholds: ((unit × age cells + band) × 10 + decile) × groups.</summary>
+    internal int[] CellStart { get; }
 
     /// <summary>Scratch: 4 random words per person, for generators that fill a chunk at once.</summary>
     internal uint[] Words { get; }
@@ -127,6 +144,9 @@ public enum PersonAttributes
     /// <summary>Household size.</summary>
     HouseholdSize = 8,
 
+    /// <summary>The local authority (when the population declares local authorities).</summary>
+    LocalAuthority = 16,
+
     /// <summary>Every attribute.</summary>
-    All = Income | Age | Sex | HouseholdSize,
+    All = Income | Age | Sex | HouseholdSize | LocalAuthority,
 }

@@ -22,6 +22,31 @@ public sealed record DescribedFigure(
     public double Z => StandardError > 0 ? (Realised - Declared) / StandardError : Realised == Declared ? 0 : double.NaN;
 }
 
+/// <summary>
+/// How a group's prevalence varies between local authorities: the spread of this replicate's
+/// expected prevalences, and the intra-cluster correlation three ways.
+/// </summary>
+/// <param name="Group">The group id.</param>
+/// <param name="Label">Its name.</param>
+/// <param name="Sd">This replicate's drawn sd of its local-authority effects (logit scale).</param>
+/// <param name="Lowest">The lowest authority's expected prevalence (this replicate's effects).</param>
+/// <param name="Percentile5">The 5th percentile of the authorities' expected prevalences.</param>
+/// <param name="Percentile95">The 95th percentile.</param>
+/// <param name="Highest">The highest.</param>
+/// <param name="SpreadSd">The persons-weighted standard deviation of the authorities' expected prevalences.</param>
+/// <param name="IccModel">
+/// The ICC the logit-normal model implies for local-authority effects of sd <paramref name="Sd"/> at
+/// the group's prevalence (the authority component alone, as a pilot's design effect would take it).
+/// </param>
+/// <param name="IccReplicate">The ICC across authorities of this replicate's expected prevalences (all effects and odds ratios).</param>
+/// <param name="IccRealised">The ANOVA estimate of the ICC from the simulated persons.</param>
+/// <param name="IccStandardError">Its approximate standard error (authorities as a sample; see <see cref="AreaClustering.Anova"/>).</param>
+public sealed record AuthorityClustering(string Group, string? Label, double Sd, double Lowest, double Percentile5, double Percentile95,
+    double Highest, double SpreadSd, double IccModel, double IccReplicate, double IccRealised, double IccStandardError);
+
+/// <summary>Members of a group of adults only, and how many of them are under 16 (always 0).</summary>
+public sealed record AdultOnlyCheck(string Group, long Members, long UnderSixteen);
+
 /// <summary>The realised population of one replicate next to what the scenario declared.</summary>
 public sealed record PopulationDescription(
     long DeclaredPopulation,
@@ -43,6 +68,18 @@ public sealed record PopulationDescription(
     /// <summary>Share of persons in households of each declared size.</summary>
     public IReadOnlyList<DescribedFigure> HouseholdSizes { get; init; } = [];
 
+    /// <summary>Share of persons in each local authority (declared: its area's declared share × its share of the area).</summary>
+    public IReadOnlyList<DescribedFigure> LocalAuthorities { get; init; } = [];
+
+    /// <summary>For each group that depends on age, its prevalence in each band next to the model's expected value ("group/from-to").</summary>
+    public IReadOnlyList<DescribedFigure> GroupsByAgeBand { get; init; } = [];
+
+    /// <summary>For each group, how it varies between local authorities (when the population declares them).</summary>
+    public IReadOnlyList<AuthorityClustering> Clustering { get; init; } = [];
+
+    /// <summary>For each group of adults only, its members under 16.</summary>
+    public IReadOnlyList<AdultOnlyCheck> AdultOnly { get; init; } = [];
+
     /// <summary>Generates <paramref name="persons"/> persons of <paramref name="spec"/> and compares them with the declaration.</summary>
     public static PopulationDescription Describe(PopulationSpec spec, ulong seed, long persons, int threads = 0,
         IProgress<long>? progress = null, CancellationToken cancellationToken = default)
@@ -53,11 +90,13 @@ public sealed record PopulationDescription(
         PopulationTally tally = PopulationGenerator.Tally(population, 0, persons, threads, PersonChunk.DefaultCapacity, progress, cancellationToken);
         long n = tally.Persons;
 
+        long adults = tally.ByAge.Skip(PopulationSpec.AdultAge).Sum();
         var groups = new List<DescribedFigure>();
         for (int g = 0; g < spec.Groups.Length; g++)
         {
             GroupSpec group = spec.Groups[g];
-            groups.Add(Figure(group.Id, group.Name, group.Prevalence, population.Prevalences[g], tally.ByGroup[g], n));
+            // A group of adults only declares its share of adults: compared on that basis.
+            groups.Add(Figure(group.Id, group.Name, group.Prevalence, population.Prevalences[g], tally.ByGroup[g], group.AdultOnly ? adults : n));
         }
 
         var areas = new List<DescribedFigure>();
@@ -105,7 +144,94 @@ public sealed record PopulationDescription(
             AgeBands = ages,
             Sex = sex,
             HouseholdSizes = households,
+            LocalAuthorities = Authorities(spec, population, tally),
+            GroupsByAgeBand = ByAgeBand(spec, population, tally),
+            Clustering = ClusteringOf(spec, population, tally, seed, replicate),
+            AdultOnly = [.. spec.Groups.Select((group, g) => (group, g)).Where(x => x.group.AdultOnly)
+                .Select(x => new AdultOnlyCheck(x.group.Id, tally.ByGroup[x.g], tally.ChildMembers[x.g]))],
         };
+    }
+
+    private static List<DescribedFigure> Authorities(PopulationSpec spec, CompiledPopulation population, PopulationTally tally)
+    {
+        var result = new List<DescribedFigure>();
+        var inArea = spec.LocalAuthorities.GroupBy(a => a.Area).ToDictionary(x => x.Key, x => (double)x.Sum(a => a.Population), StringComparer.Ordinal);
+        for (int la = 0; la < spec.LocalAuthorities.Length; la++)
+        {
+            LocalAuthoritySpec authority = spec.LocalAuthorities[la];
+            double declared = spec.Areas.First(a => a.Id == authority.Area).Share.Mean * authority.Population / inArea[authority.Area];
+            result.Add(Binomial(authority.Id, authority.Name, declared, population.AuthorityShares[la], tally.ByAuthority[la], tally.Persons));
+        }
+
+        return result;
+    }
+
+    private static List<DescribedFigure> ByAgeBand(PopulationSpec spec, CompiledPopulation population, PopulationTally tally)
+    {
+        var result = new List<DescribedFigure>();
+        int bands = spec.AgeBands.Length;
+        for (int g = 0; g < spec.Groups.Length && bands > 0; g++)
+        {
+            if (!spec.Groups[g].DependsOnAge)
+                continue;
+            for (int b = 0; b < bands; b++)
+            {
+                AgeBand band = spec.AgeBands[b];
+                double expected = population.ExpectedByAgeBand[g][b];
+                result.Add(Binomial($"{spec.Groups[g].Id}/{band.From}-{band.To}", $"{spec.Groups[g].Name ?? spec.Groups[g].Id} aged {band.From} to {band.To}",
+                    expected, expected, tally.ByGroupAgeBand[g * bands + b], tally.ByAgeBand[b]));
+            }
+        }
+
+        return result;
+    }
+
+    private static List<AuthorityClustering> ClusteringOf(PopulationSpec spec, CompiledPopulation population, PopulationTally tally, ulong seed, int replicate)
+    {
+        var result = new List<AuthorityClustering>();
+        int authorities = spec.LocalAuthorities.Length;
+        if (authorities == 0)
+            return result;
+        double adults = population.AdultShare;
+        var persons = tally.ByAuthority;
+        for (int g = 0; g < spec.Groups.Length; g++)
+        {
+            GroupSpec group = spec.Groups[g];
+            Parameter? sdParameter = group.LocalAuthorityVariation ?? spec.LocalAuthorityVariation;
+            double sd = sdParameter is null ? 0 : ParameterSampler.Draw(sdParameter, seed, replicate);
+            IReadOnlyList<double> expected = population.ExpectedByAuthority[g];
+            double[] sorted = [.. expected.Order()];
+            double whole = population.Prevalences[g] * (group.AdultOnly ? adults : 1);
+            double mean = 0, spread = 0;
+            for (int la = 0; la < authorities; la++)
+                mean += population.AuthorityShares[la] * expected[la];
+            for (int la = 0; la < authorities; la++)
+                spread += population.AuthorityShares[la] * (expected[la] - mean) * (expected[la] - mean);
+            var members = new long[authorities];
+            Array.Copy(tally.ByGroupAuthority, g * authorities, members, 0, authorities);
+            (double realised, double se) = AreaClustering.Anova(members, persons);
+            result.Add(new AuthorityClustering(group.Id, group.Name, sd, sorted[0], Percentile(sorted, 0.05), Percentile(sorted, 0.95), sorted[^1],
+                Math.Sqrt(spread), AreaClustering.LogitNormalIcc(whole, sd), AreaClustering.IccOf(expected, population.AuthorityShares), realised, se));
+        }
+
+        return result;
+    }
+
+    /// <summary>The <paramref name="p"/> quantile of sorted values (linear between order statistics, R's type 7).</summary>
+    private static double Percentile(double[] sorted, double p)
+    {
+        double h = (sorted.Length - 1) * p;
+        int lo = (int)Math.Floor(h);
+        int hi = Math.Min(sorted.Length - 1, lo + 1);
+        return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+    }
+
+    /// <summary>A share against a value known for this replicate: binomial error alone.</summary>
+    private static DescribedFigure Binomial(string name, string? label, double declared, double drawn, long count, long denominator)
+    {
+        double realised = denominator > 0 ? (double)count / denominator : double.NaN;
+        double se = denominator > 0 ? Math.Sqrt(drawn * (1 - drawn) / denominator) : double.NaN;
+        return new DescribedFigure(name, label, declared, drawn, realised, se, count, denominator);
     }
 
     private static DescribedFigure Figure(string name, string? label, Parameter parameter, double drawn, long count, long denominator)

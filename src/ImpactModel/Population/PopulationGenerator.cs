@@ -17,15 +17,16 @@ public static class PopulationGenerator
         ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1);
         double[] boundaries = population.Spec.Income is { } income ? [.. income.Deciles] : [];
         int areas = population.Spec.Areas.Length, groups = population.GroupIds.Count;
+        int authorities = population.Spec.LocalAuthorities.Length, bands = population.Spec.AgeBands.Length;
         long done = 0;
         // Work items of many chunks each: the body is light, so taking an item must be rarer.
         IReadOnlyList<PopulationTally> parts = ChunkLoop.Run(population, PersonAttributes.All, first, count,
             new ChunkLoopOptions(threads, chunkSize, ChunksPerItem: 64),
-            () => new PopulationTally(areas, groups, boundaries.Length),
+            () => new PopulationTally(areas, groups, boundaries.Length, authorities, bands),
             (tally, chunk) => tally.Add(chunk, boundaries),
             progress is null ? null : persons => progress.Report(Interlocked.Add(ref done, persons)),
             cancellationToken);
-        var total = new PopulationTally(areas, groups, boundaries.Length);
+        var total = new PopulationTally(areas, groups, boundaries.Length, authorities, bands);
         foreach (var part in parts)
             total.Merge(part);
         return total;

@@ -33,6 +33,22 @@ public sealed class PopulationTally
     /// <param name="areas">Areas.</param>
     /// <param name="groups">Peripheral groups.</param>
     /// <param name="incomeBoundaries">Declared decile boundaries (9, or 0 without income).</param>
+    /// <param name="authorities">Declared local authorities (0: none counted).</param>
+    /// <param name="ageBands">Declared age bands (0: none counted).</param>
+    public PopulationTally(int areas, int groups, int incomeBoundaries, int authorities, int ageBands)
+        : this(areas, groups, incomeBoundaries, byMask: true)
+    {
+        Authorities = authorities;
+        AgeBands = ageBands;
+        ByAuthority = new long[authorities];
+        ByGroupAuthority = new long[groups * authorities];
+        ByAgeBand = new long[ageBands];
+        ByGroupAgeBand = new long[groups * ageBands];
+    }
+
+    /// <param name="areas">Areas.</param>
+    /// <param name="groups">Peripheral groups.</param>
+    /// <param name="incomeBoundaries">Declared decile boundaries (9, or 0 without income).</param>
     /// <param name="byMask">False counts each membership directly, as with too many groups (for tests).</param>
     internal PopulationTally(int areas, int groups, int incomeBoundaries, bool byMask)
     {
@@ -47,6 +63,29 @@ public sealed class PopulationTally
         if (byMask && groups < 31 && (1L << groups) * Math.Max(1, areas) <= MaskTableLimit)
             _byMaskArea = new long[(1 << groups) * Math.Max(1, areas)];
     }
+
+    /// <summary>Local authorities counted (0: none).</summary>
+    public int Authorities { get; }
+
+    /// <summary>Age bands counted (0: none).</summary>
+    public int AgeBands { get; }
+
+    /// <summary>Persons by local authority.</summary>
+    public long[] ByAuthority { get; } = [];
+
+    /// <summary>[group * Authorities + authority]: members of each group by local authority.</summary>
+    public long[] ByGroupAuthority { get; } = [];
+
+    /// <summary>Persons by declared age band.</summary>
+    public long[] ByAgeBand { get; } = [];
+
+    /// <summary>[group * AgeBands + band]: members of each group by age band.</summary>
+    public long[] ByGroupAgeBand { get; } = [];
+
+    /// <summary>Members of each group aged under 16 (by single year of age).</summary>
+    public long[] ChildMembers => _childMembers ??= new long[Groups];
+
+    private long[]? _childMembers;
 
     /// <summary>Persons by age in whole years (0..120).</summary>
     public long[] ByAge { get; } = new long[121];
@@ -184,14 +223,52 @@ public sealed class PopulationTally
         _rest += rest;
         Female += women;
         _stale |= byMaskArea is not null;
+        if (Authorities > 0 || AgeBands > 0)
+            AddPlaces(chunk);
+    }
+
+    /// <summary>Counts by local authority and age band, and each group's members by both and under 16.</summary>
+    private void AddPlaces(PersonChunk chunk)
+    {
+        int n = chunk.Count, authorities = Authorities, bands = AgeBands;
+        ReadOnlySpan<uint> mask = chunk.GroupMask.AsSpan(0, n);
+        ReadOnlySpan<ushort> authority = authorities > 0 ? chunk.LocalAuthority.AsSpan(0, n) : default;
+        ReadOnlySpan<byte> band = chunk.AgeBandStorage.AsSpan(0, n);
+        ReadOnlySpan<byte> age = chunk.Age.AsSpan(0, n);
+        long[] byAuthority = ByAuthority, byGroupAuthority = ByGroupAuthority, byBand = ByAgeBand, byGroupBand = ByGroupAgeBand, children = ChildMembers;
+        for (int i = 0; i < n; i++)
+        {
+            int la = authorities > 0 ? authority[i] : 0;
+            int b = bands > 0 ? band[i] : 0;
+            if (authorities > 0)
+                byAuthority[la]++;
+            if (bands > 0)
+                byBand[b]++;
+            bool child = age[i] < Scenarios.Model.PopulationSpec.AdultAge;
+            for (uint bits = mask[i]; bits != 0; bits &= bits - 1)
+            {
+                int g = System.Numerics.BitOperations.TrailingZeroCount(bits);
+                if (authorities > 0)
+                    byGroupAuthority[g * authorities + la]++;
+                if (bands > 0)
+                    byGroupBand[g * bands + b]++;
+                children[g] += child ? 1 : 0;
+            }
+        }
     }
 
     /// <summary>Adds another tally's counts (integer sums: the order does not matter).</summary>
     public void Merge(PopulationTally other)
     {
         ArgumentNullException.ThrowIfNull(other);
-        if ((_byMaskArea is null) != (other._byMaskArea is null) || other.Areas != Areas || other.Groups != Groups)
+        if ((_byMaskArea is null) != (other._byMaskArea is null) || other.Areas != Areas || other.Groups != Groups
+            || other.Authorities != Authorities || other.AgeBands != AgeBands)
             throw new ArgumentException("tallies of different shapes or counting methods", nameof(other));
+        Add(ByAuthority, other.ByAuthority);
+        Add(ByGroupAuthority, other.ByGroupAuthority);
+        Add(ByAgeBand, other.ByAgeBand);
+        Add(ByGroupAgeBand, other.ByGroupAgeBand);
+        Add(ChildMembers, other.ChildMembers);
         Persons += other.Persons;
         Female += other.Female;
         Add(ByAge, other.ByAge);

@@ -81,6 +81,9 @@ public readonly record struct RngStream
     /// <summary>Area-level random effects, index 0.</summary>
     public static RngStream AreaEffects => Of(RngStreamKind.AreaEffects);
 
+    /// <summary>Local-authority random effects (the area kind, index 1).</summary>
+    public static RngStream LocalAuthorityEffects => Of(RngStreamKind.AreaEffects, 1);
+
     /// <summary>Linkage candidates, index 0.</summary>
     public static RngStream LinkageCandidates => Of(RngStreamKind.LinkageCandidates);
 

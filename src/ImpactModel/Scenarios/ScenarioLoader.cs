@@ -63,7 +63,7 @@ public static class ScenarioLoader
             }
 
             r.Mapping(map, "", PopulationFileKeys);
-            PopulationSpec? population = PopulationReader.Read(r, map["population"]!, "population");
+            PopulationSpec? population = PopulationReader.Read(r, map["population"]!, "population", files);
             CheckGroupReferences(r, population);
             return Result(null, population, r);
         }
@@ -195,7 +195,7 @@ public static class ScenarioLoader
         if (node is null)
             return null;
         if (node is YamlMapping)
-            return PopulationReader.Read(r, node, "population");
+            return PopulationReader.Read(r, node, "population", files);
         if (r.Text(node, "population") is not { } relative)
             return null;
 
@@ -229,7 +229,7 @@ public static class ScenarioLoader
         }
 
         r.Mapping(fileMap, "", PopulationFileKeys);
-        return PopulationReader.Read(r, fileMap["population"]!, "population");
+        return PopulationReader.Read(r, fileMap["population"]!, "population", files);
     }
 
     /// <summary>

@@ -40,6 +40,10 @@ public class SchemaTests
         var files = new MemoryFiles();
         foreach (string name in ShippedFiles())
             files.With($"{Dir}/{name}", Shipped(name));
+        // The data tables the population file references (local authorities, single years of age).
+        string data = Path.Combine(Path.GetDirectoryName(ValidateCommandTests.RepositoryFile(Dir, "scenario.schema.json"))!, "data");
+        foreach (string path in Directory.GetFiles(data, "*.csv"))
+            files.With($"{Dir}/data/{Path.GetFileName(path)}", File.ReadAllText(path));
         return files.With($"{Dir}/{file}", text);
     }
 
@@ -126,7 +130,7 @@ public class SchemaTests
         new("probability above 1 in a safeguard parameter", ResearchFile, "    catch_rate: { value: 0.95,", "    catch_rate: { value: 1.95,"),
         new("negative probability in a safeguard parameter", TailoredFile, "    reduction: 0.8", "    reduction: -0.2"),
         new("population prevalence above 1", PopulationFile, "        value: 0.24\n", "        value: 2.4\n"),
-        new("population prevalence as a uniform leaving [0, 1]", PopulationFile, "uniform(0.004, 0.009)", "uniform(0.004, 1.5)"),
+        new("population prevalence as a uniform leaving [0, 1]", PopulationFile, "uniform(0.005, 0.011)", "uniform(0.005, 1.5)"),
         new("population prevalence as a normal, which can leave [0, 1]", PopulationFile, "value: beta(60, 940)", "value: normal(0.06, 0.01)"),
         new("area share above 1", PopulationFile, "share: { value: 0.131164", "share: { value: 1.131164"),
         new("discount rate above 1", FraudFile, "  value: 0.035\n", "  value: 3.5\n"),

@@ -19,7 +19,17 @@ public sealed class ServeTests : IDisposable
     public ServeTests()
     {
         Directory.CreateDirectory(Path.Combine(_root, "inbox"));
-        File.Copy(ValidateCommandTests.RepositoryFile("scenarios", "uk-population.yaml"), Population);
+        CopySharedPopulation(Inbox);
+    }
+
+    /// <summary>The shared population file and the data tables it references (<c>data/*.csv</c>), into <paramref name="folder"/>.</summary>
+    private static void CopySharedPopulation(string folder)
+    {
+        File.Copy(ValidateCommandTests.RepositoryFile("scenarios", "uk-population.yaml"), Path.Combine(folder, "uk-population.yaml"));
+        string data = Path.Combine(Path.GetDirectoryName(ValidateCommandTests.RepositoryFile("scenarios", "uk-population.yaml"))!, "data");
+        Directory.CreateDirectory(Path.Combine(folder, "data"));
+        foreach (string table in Directory.GetFiles(data, "*.csv"))
+            File.Copy(table, Path.Combine(folder, "data", Path.GetFileName(table)));
     }
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
@@ -89,7 +99,7 @@ public sealed class ServeTests : IDisposable
         // The error file holds what `impact validate` prints for the same file, one problem a line.
         string check = Path.Combine(_root, "check");
         Directory.CreateDirectory(check);
-        File.Copy(Population, Path.Combine(check, "uk-population.yaml"));
+        CopySharedPopulation(check);
         File.WriteAllText(Path.Combine(check, "bad.yaml"), InvalidText);
         CliRun validate = CliRun.Of("validate", Path.Combine(check, "bad.yaml"));
         Assert.Equal(2, validate.ExitCode);

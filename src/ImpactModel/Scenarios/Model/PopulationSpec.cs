@@ -28,7 +28,41 @@ public sealed record PopulationSpec(
 
     /// <summary>Share of persons living in households of each size (the last size means "this many or more").</summary>
     public ImmutableArray<HouseholdSizeShare> HouseholdSizes { get; init; } = [];
+
+    /// <summary>
+    /// The local authorities within the areas (each names its area); empty when not declared. A
+    /// person's local authority is drawn within their area in proportion to the populations here,
+    /// so the areas' shares are exactly the declared ones.
+    /// </summary>
+    public ImmutableArray<LocalAuthoritySpec> LocalAuthorities { get; init; } = [];
+
+    /// <summary>Where the local authorities' populations come from.</summary>
+    public Evidence LocalAuthoritiesEvidence { get; init; } = Evidence.None;
+
+    /// <summary>Standard deviation, on the logit scale, of local-authority random effects (drawn per authority and replicate); 0 when not declared.</summary>
+    public Parameter? LocalAuthorityVariation { get; init; }
+
+    /// <summary>
+    /// Persons by single year of age 0, 1, ... 89 and 90 (meaning 90 or over), when declared: within
+    /// each declared age band a person's year is drawn in proportion to these counts.
+    /// </summary>
+    public ImmutableArray<long> SingleYearAges { get; init; } = [];
+
+    /// <summary>Where the single-year counts come from.</summary>
+    public Evidence SingleYearAgesEvidence { get; init; } = Evidence.None;
+
+    /// <summary>The oldest single year of age: 90 stands for 90 or over (the ONS convention, 91 levels).</summary>
+    public const int OpenAge = 90;
+
+    /// <summary>Persons of this age and over are adults for <see cref="GroupSpec.AdultOnly"/>.</summary>
+    public const int AdultAge = 16;
 }
+
+/// <summary>A local authority: its id (the ONS code in lower case), name, area and population.</summary>
+public sealed record LocalAuthoritySpec(string Id, string Name, string Area, long Population, SourcePosition Position);
+
+/// <summary>A fixed difference in a group's odds of membership in one declared age band.</summary>
+public sealed record AgeOddsRatio(int From, int To, Parameter OddsRatio);
 
 /// <summary>Ages From..To (whole years, inclusive) and the share of persons in the band.</summary>
 public sealed record AgeBand(int From, int To, Parameter Share);
@@ -58,9 +92,25 @@ public sealed record GroupSpec(
     Parameter? AreaVariation,
     ImmutableArray<AreaOddsRatio> AreaOddsRatios,
     ImmutableArray<GroupOverlap> Overlaps,
-    SourcePosition Position);
+    SourcePosition Position)
+{
+    /// <summary>This group's own sd of local-authority effects on the logit scale; null: the population's.</summary>
+    public Parameter? LocalAuthorityVariation { get; init; }
 
-/// <summary>A fixed difference in a group's odds of membership in one area.</summary>
+    /// <summary>Odds ratios by declared age band (bands not listed: 1).</summary>
+    public ImmutableArray<AgeOddsRatio> AgeOddsRatios { get; init; } = [];
+
+    /// <summary>
+    /// No member under <see cref="PopulationSpec.AdultAge"/>; the prevalence is then the share of
+    /// adults (persons aged 16 and over) in the group, the basis adult surveys report.
+    /// </summary>
+    public bool AdultOnly { get; init; }
+
+    /// <summary>True when membership depends on age (age odds ratios, or adults only).</summary>
+    public bool DependsOnAge => AdultOnly || !AgeOddsRatios.IsDefaultOrEmpty;
+}
+
+/// <summary>A fixed difference in a group's odds of membership in one area or local authority (by its id).</summary>
 public sealed record AreaOddsRatio(string Area, Parameter OddsRatio);
 
 /// <summary>The share of this group's members who are also in group <see cref="With"/>.</summary>

@@ -11,17 +11,31 @@ public static class PopulationReader
     public const long MaxPopulation = Limits.MaxPopulation;
 
     private static readonly string[] Keys =
-        ["name", "description", "size", "area_level", "areas", "area_variation", "income", "age", "female_share", "household_size", "groups"];
+        ["name", "description", "size", "area_level", "areas", "area_variation", "local_authorities", "local_authority_variation",
+         "income", "age", "single_year_ages", "female_share", "household_size", "groups"];
+    private static readonly string[] LocalAuthorityHeader = ["code", "name", "region", "population"];
+    private static readonly string[] AgeHeader = ["age", "population"];
+
+    /// <summary>
+    /// The most local authorities a population may declare (a person's authority is a 16-bit index,
+    /// and a membership cell is authority × age band × income decile, at most 65,536).
+    /// </summary>
+    public const int MaxLocalAuthorities = 4096;
+
+    /// <summary>The most membership cells: local authorities (or areas) × age bands a group depends on × 10 income deciles.</summary>
+    public const int MaxCells = 1 << 16;
     private static readonly string[] AgeBandKeys = ["from", "to", "share"];
     private static readonly string[] HouseholdKeys = ["size", "share"];
     private static readonly string[] AreaKeys = ["id", "name", "share"];
     private static readonly string[] IncomeKeys = ["measure", "deciles", "source", "grade"];
     private static readonly string[] GroupKeys =
-        ["id", "name", "description", "prevalence", "income_gradient", "area_variation", "area_odds_ratios", "overlaps"];
+        ["id", "name", "description", "prevalence", "adult_only", "income_gradient", "area_variation", "local_authority_variation",
+         "area_odds_ratios", "age_odds_ratios", "overlaps"];
     private static readonly string[] OverlapKeys = ["with", "share"];
     public static readonly IReadOnlyList<string> AreaLevels = ["country", "itl1-region", "local-authority"];
 
-    public static PopulationSpec? Read(NodeReader r, YamlNode node, string path)
+    /// <summary>Reads the section at <paramref name="node"/>; <paramref name="files"/> reads the data tables it references.</summary>
+    public static PopulationSpec? Read(NodeReader r, YamlNode node, string path, IScenarioFiles? files = null)
     {
         YamlMapping? map = r.Mapping(node, path, Keys);
         if (map is null)
@@ -42,9 +56,23 @@ public static class PopulationReader
         CheckShares(r, areas, map["areas"], areasPath);
 
         Parameter areaVariation = r.OptionalParameter(map, path, "area_variation", ParameterKind.NonNegative, 0);
+        string laPath = NodeReader.Join(path, "local_authorities");
+        (ImmutableArray<LocalAuthoritySpec> authorities, Evidence authoritiesEvidence) = NodeReader.Optional(map, "local_authorities") is { } laNode
+            ? LocalAuthorities(r, laNode, laPath, files, areas)
+            : ([], Evidence.None);
+        Parameter? laVariation = NodeReader.Optional(map, "local_authority_variation") is { } lav
+            ? r.Parameter(lav, NodeReader.Join(path, "local_authority_variation"), ParameterKind.NonNegative)
+            : null;
+        if (laVariation is not null && authorities.IsEmpty && map["local_authorities"] is null)
+            r.Error(map["local_authority_variation"]!, NodeReader.Join(path, "local_authority_variation"), "local-authority effects need 'local_authorities:' declared");
         IncomeSpec? income = NodeReader.Optional(map, "income") is { } incomeNode
             ? Income(r, incomeNode, NodeReader.Join(path, "income"))
             : null;
+
+        ImmutableArray<AgeBand> ages = AgeBands(r, NodeReader.Optional(map, "age"), NodeReader.Join(path, "age"));
+        (ImmutableArray<long> singleYears, Evidence singleYearsEvidence) = NodeReader.Optional(map, "single_year_ages") is { } syNode
+            ? SingleYears(r, syNode, NodeReader.Join(path, "single_year_ages"), files, ages, map["age"])
+            : ([], Evidence.None);
 
         string groupsPath = NodeReader.Join(path, "groups");
         ImmutableArray<GroupSpec> groups = r.List(r.Required(map, path, "groups"), groupsPath, (item, p) => Group(r, item, p));
@@ -56,12 +84,12 @@ public static class PopulationReader
                     $"'{g.Id}' is reserved for results (all persons; persons in no peripheral group); choose another id");
         }
 
-        CheckGroupReferences(r, groups, areas, groupsPath);
+        CheckGroupReferences(r, groups, areas, authorities, ages, groupsPath);
+        CheckCells(r, groups, areas, authorities, ages, map, groupsPath);
         if (groups.Length > Population.GroupValueTable.MaxGroups && map["groups"] is { } groupsNode)
             r.Error(groupsNode, groupsPath, $"at most {Population.GroupValueTable.MaxGroups} peripheral groups, got {groups.Length}");
         CheckOverlapParents(r, groups, groupsPath);
 
-        ImmutableArray<AgeBand> ages = AgeBands(r, NodeReader.Optional(map, "age"), NodeReader.Join(path, "age"));
         Parameter? female = NodeReader.Optional(map, "female_share") is { } fs
             ? r.Parameter(fs, NodeReader.Join(path, "female_share"), ParameterKind.Probability)
             : null;
@@ -75,7 +103,97 @@ public static class PopulationReader
             AgeBands = ages,
             FemaleShare = female,
             HouseholdSizes = households,
+            LocalAuthorities = authorities,
+            LocalAuthoritiesEvidence = authoritiesEvidence,
+            LocalAuthorityVariation = laVariation,
+            SingleYearAges = singleYears,
+            SingleYearAgesEvidence = singleYearsEvidence,
         };
+    }
+
+    private static (ImmutableArray<LocalAuthoritySpec>, Evidence) LocalAuthorities(NodeReader r, YamlNode node, string path,
+        IScenarioFiles? files, ImmutableArray<AreaSpec> areas)
+    {
+        if (DataTableReader.Read(r, node, path, files, LocalAuthorityHeader) is not { } table)
+            return ([], Evidence.None);
+        string[] areaIds = areas.IsDefault ? [] : [.. areas.Select(a => a.Id)];
+        ImmutableArray<LocalAuthoritySpec> authorities = DataTableReader.LocalAuthorities(r, table.File, table.Rows, path, areaIds);
+        var at = new SourcePosition(table.File, 1, 1);
+        if (authorities.Length > MaxLocalAuthorities)
+        {
+            r.Error(at, path, $"at most {MaxLocalAuthorities:N0} local authorities, got {authorities.Length:N0}");
+            return ([], Evidence.None);
+        }
+
+        foreach (string area in areaIds)
+        {
+            if (!authorities.Any(a => a.Area == area))
+                r.Error(at, path, $"area '{area}' has no local authority in the table; every area needs at least one");
+        }
+
+        foreach (var authority in authorities)
+        {
+            if (areaIds.Contains(authority.Id))
+                r.Error(authority.Position, NodeReader.Join(path, authority.Id), $"local authority id '{authority.Id}' is also an area id; ids must differ");
+            r.Declare("local authority", authority.Id);
+        }
+
+        return (authorities, table.Evidence);
+    }
+
+    /// <summary>
+    /// Single years of age, which refine the declared bands: the bands must end at the open age
+    /// (90, meaning 90 or over), and each band's share must be its years' share within ±0.001.
+    /// </summary>
+    private static (ImmutableArray<long>, Evidence) SingleYears(NodeReader r, YamlNode node, string path, IScenarioFiles? files,
+        ImmutableArray<AgeBand> bands, YamlNode? bandsNode)
+    {
+        if (DataTableReader.Read(r, node, path, files, AgeHeader) is not { } table)
+            return ([], Evidence.None);
+        ImmutableArray<long> counts = DataTableReader.SingleYearAges(r, table.File, table.Rows, path);
+        if (counts.IsEmpty)
+            return ([], Evidence.None);
+        if (bands.IsDefaultOrEmpty || bandsNode is null)
+        {
+            r.Error(node, path, "single years of age refine the age bands: declare 'age:' bands too (whole years, 0 to 90)");
+            return ([], Evidence.None);
+        }
+
+        if (bands[^1].To != PopulationSpec.OpenAge)
+        {
+            r.Error(bandsNode, NodeReader.Join(path.Replace("single_year_ages", "age", StringComparison.Ordinal), $"{bands[^1].From}-{bands[^1].To}"),
+                $"with single years of age the last band ends at {PopulationSpec.OpenAge} (meaning {PopulationSpec.OpenAge} or over), not {bands[^1].To}");
+            return ([], Evidence.None);
+        }
+
+        double total = counts.Sum();
+        foreach (AgeBand band in bands)
+        {
+            double share = counts.Skip(band.From).Take(band.To - band.From + 1).Sum() / total;
+            if (Math.Abs(share - band.Share.Mean) > ShareTolerance)
+                r.Error(band.Share.Position, band.Share.Path,
+                    $"the band's share {band.Share.Mean:0.######} differs from its single years' share {share:0.######} (tolerance ±{ShareTolerance})");
+        }
+
+        return (counts, table.Evidence);
+    }
+
+    /// <summary>
+    /// Membership is drawn from a table by cell (local authority or area × the age bands any group
+    /// depends on × 10 income deciles); the table's size has a limit.
+    /// </summary>
+    private static void CheckCells(NodeReader r, ImmutableArray<GroupSpec> groups, ImmutableArray<AreaSpec> areas,
+        ImmutableArray<LocalAuthoritySpec> authorities, ImmutableArray<AgeBand> bands, YamlMapping map, string groupsPath)
+    {
+        if (groups.IsDefault || areas.IsDefault)
+            return;
+        bool byAuthority = !authorities.IsEmpty;
+        long units = byAuthority ? authorities.Length : areas.Length;
+        long ageCells = groups.Any(g => g.DependsOnAge) && !bands.IsDefaultOrEmpty ? bands.Length : 1;
+        long cells = units * ageCells * 10;
+        if (cells > MaxCells && map["groups"] is { } at)
+            r.Error(at, groupsPath,
+                $"{units:N0} {(byAuthority ? "local authorities" : "areas")} × {ageCells} age bands × 10 income deciles is {cells:N0} membership cells; the engine's limit is {MaxCells:N0} (fewer age bands, or no age dependence)");
     }
 
     private static (long?, Evidence) Size(NodeReader r, YamlMapping map, string path)
@@ -261,6 +379,35 @@ public static class PopulationReader
         Parameter? areaVariation = NodeReader.Optional(map, "area_variation") is { } av
             ? r.Parameter(av, NodeReader.Join(path, "area_variation"), ParameterKind.NonNegative)
             : null;
+        Parameter? laVariation = NodeReader.Optional(map, "local_authority_variation") is { } lav
+            ? r.Parameter(lav, NodeReader.Join(path, "local_authority_variation"), ParameterKind.NonNegative)
+            : null;
+        bool adultOnly = NodeReader.Optional(map, "adult_only") is { } adultNode && r.Bool(adultNode, NodeReader.Join(path, "adult_only")) == true;
+
+        var ageRatios = ImmutableArray.CreateBuilder<AgeOddsRatio>();
+        if (NodeReader.Optional(map, "age_odds_ratios") is { } ageNode)
+        {
+            string agePath = NodeReader.Join(path, "age_odds_ratios");
+            if (ageNode is YamlMapping ageMap)
+            {
+                foreach (var entry in ageMap.Entries)
+                {
+                    string p = NodeReader.Join(agePath, entry.Key.Value);
+                    if (!TryBand(entry.Key.Value, out int from, out int to))
+                    {
+                        r.Error(entry.Key, p, $"expected an age band as 'from-to' (e.g. 16-24, one of the declared bands), got '{entry.Key.Value}'");
+                        continue;
+                    }
+
+                    if (r.Parameter(entry.Value, p, ParameterKind.Ratio) is { } ratio)
+                        ageRatios.Add(new AgeOddsRatio(from, to, ratio));
+                }
+            }
+            else
+            {
+                r.Error(ageNode, agePath, $"expected a mapping of age band ('from-to') to odds ratio, got {ageNode.KindName}");
+            }
+        }
 
         var oddsRatios = ImmutableArray.CreateBuilder<AreaOddsRatio>();
         if (NodeReader.Optional(map, "area_odds_ratios") is { } orNode)
@@ -293,7 +440,12 @@ public static class PopulationReader
 
         return id is null || prevalence is null
             ? null
-            : new GroupSpec(id, name, description, prevalence, gradient, areaVariation, oddsRatios.ToImmutable(), overlaps, map.Position);
+            : new GroupSpec(id, name, description, prevalence, gradient, areaVariation, oddsRatios.ToImmutable(), overlaps, map.Position)
+            {
+                LocalAuthorityVariation = laVariation,
+                AgeOddsRatios = ageRatios.ToImmutable(),
+                AdultOnly = adultOnly,
+            };
     }
 
     /// <summary>
@@ -333,21 +485,58 @@ public static class PopulationReader
         }
     }
 
-    /// <summary>Overlaps name known groups and respect the Fréchet bounds; odds ratios name known areas.</summary>
-    private static void CheckGroupReferences(NodeReader r, ImmutableArray<GroupSpec> groups, ImmutableArray<AreaSpec> areas, string path)
+    /// <summary>"16-24" as (16, 24).</summary>
+    private static bool TryBand(string text, out int from, out int to)
+    {
+        from = to = 0;
+        int dash = text.IndexOf('-', StringComparison.Ordinal);
+        return dash > 0
+            && int.TryParse(text.AsSpan(0, dash), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out from)
+            && int.TryParse(text.AsSpan(dash + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out to);
+    }
+
+    /// <summary>The share of persons aged <see cref="PopulationSpec.AdultAge"/> and over, from the declared bands (1 without bands).</summary>
+    public static double AdultShare(ImmutableArray<AgeBand> bands) =>
+        bands.IsDefaultOrEmpty ? 1 : bands.Where(b => b.From >= PopulationSpec.AdultAge).Sum(b => b.Share.Mean) / bands.Sum(b => b.Share.Mean);
+
+    /// <summary>
+    /// Overlaps name known groups and respect the Fréchet bounds; odds ratios name known areas or
+    /// local authorities, and declared age bands; a group that depends on age needs age bands (for
+    /// adults only, one that starts at 16).
+    /// </summary>
+    private static void CheckGroupReferences(NodeReader r, ImmutableArray<GroupSpec> groups, ImmutableArray<AreaSpec> areas,
+        ImmutableArray<LocalAuthoritySpec> authorities, ImmutableArray<AgeBand> bands, string path)
     {
         var byId = new Dictionary<string, GroupSpec>(StringComparer.Ordinal);
         foreach (var g in groups)
             byId.TryAdd(g.Id, g);
         var areaIds = areas.IsDefault ? [] : areas.Select(a => a.Id).ToArray();
+        var placeIds = new HashSet<string>(areaIds, StringComparer.Ordinal);
+        placeIds.UnionWith(authorities.Select(a => a.Id));
+        double adults = AdultShare(bands);
+        double Whole(GroupSpec g) => g.Prevalence.Mean * (g.AdultOnly ? adults : 1);
 
         foreach (var g in groups)
         {
             foreach (var ratio in g.AreaOddsRatios)
             {
-                if (!areaIds.Contains(ratio.Area))
-                    r.Error(ratio.OddsRatio.Position, ratio.OddsRatio.Path, Suggest.Unknown("area", ratio.Area, areaIds));
+                if (!placeIds.Contains(ratio.Area))
+                    r.Error(ratio.OddsRatio.Position, ratio.OddsRatio.Path,
+                        Suggest.Unknown(authorities.IsEmpty ? "area" : "area or local authority", ratio.Area, [.. areaIds, .. authorities.Select(a => a.Id)]));
             }
+
+            foreach (var ratio in g.AgeOddsRatios)
+            {
+                if (bands.IsDefaultOrEmpty)
+                    r.Error(ratio.OddsRatio.Position, ratio.OddsRatio.Path, "age odds ratios need the population's 'age:' bands");
+                else if (!bands.Any(b => b.From == ratio.From && b.To == ratio.To))
+                    r.Error(ratio.OddsRatio.Position, ratio.OddsRatio.Path,
+                        Suggest.Unknown("age band", $"{ratio.From}-{ratio.To}", [.. bands.Select(b => $"{b.From}-{b.To}")]));
+            }
+
+            if (g.AdultOnly && (bands.IsDefaultOrEmpty || !bands.Any(b => b.From == PopulationSpec.AdultAge)))
+                r.Error(g.Position, NodeReader.Join(NodeReader.Join(path, g.Id), "adult_only"),
+                    $"adults only needs the population's 'age:' bands with one starting at {PopulationSpec.AdultAge}");
 
             foreach (var overlap in g.Overlaps)
             {
@@ -365,7 +554,7 @@ public static class PopulationReader
                 }
 
                 // Fréchet bounds on P(A and B) = share * P(A): max(0, pA + pB - 1) <= P(A and B) <= min(pA, pB).
-                double pa = g.Prevalence.Mean, pb = other.Prevalence.Mean, s = overlap.Share.Mean;
+                double pa = Whole(g), pb = Whole(other), s = overlap.Share.Mean; // shares of the whole population
                 if (pa <= 0)
                     continue;
                 double upper = Math.Min(1, pb / pa), lower = Math.Max(0, (pa + pb - 1) / pa);
