@@ -254,6 +254,56 @@ public class LocalAuthorityAndAgeTests
         Assert.Contains(loaded.Errors, e => e.Path == "population.age.0-15.share" && e.Message.Contains("0.175824", StringComparison.Ordinal));
     }
 
+    /// <summary>The shipped scenarios and population (with its data tables) in memory, one file replaced.</summary>
+    private static MemoryFiles ShippedWith(string file, string text)
+    {
+        string dir = Path.GetDirectoryName(Repository("scenarios", "uk-population.yaml"))!;
+        var files = new MemoryFiles().With("scenarios/uk-population.yaml", File.ReadAllText(Path.Combine(dir, "uk-population.yaml")));
+        foreach (string table in Directory.GetFiles(Path.Combine(dir, "data"), "*.csv"))
+            files.With($"scenarios/data/{Path.GetFileName(table)}", File.ReadAllText(table));
+        return files.With($"scenarios/{file}", text);
+    }
+
+    [Fact]
+    public void A_pilot_may_name_local_authorities_as_its_candidate_areas()
+    {
+        string fraud = File.ReadAllText(Repository("scenarios", "fraud-error-debt.yaml"));
+        Assert.Contains("  areas: [north-east, london]", fraud, StringComparison.Ordinal);
+        ScenarioLoadResult good = ScenarioLoader.Load("scenarios/fraud-error-debt.yaml",
+            ShippedWith("fraud-error-debt.yaml", fraud.Replace("  areas: [north-east, london]", "  areas: [e06000047, e09000033]", StringComparison.Ordinal)));
+        Assert.True(good.Errors.Count == 0, string.Join("\n", good.Errors));
+        Assert.Equal(["e06000047", "e09000033"], good.Scenario!.Pilot!.Areas.ToArray());
+
+        ScenarioLoadResult bad = ScenarioLoader.Load("scenarios/fraud-error-debt.yaml",
+            ShippedWith("fraud-error-debt.yaml", fraud.Replace("  areas: [north-east, london]", "  areas: [e06000047, e09999999]", StringComparison.Ordinal)));
+        Assert.Contains(bad.Errors, e => e.Path == "pilot.areas[1]" && e.Message.StartsWith("unknown area 'e09999999'", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// A grade says how strong the evidence is; it must not claim more than its source: a source
+    /// that calls itself an assumption is graded one, and no published statistic rests on one.
+    /// </summary>
+    [Fact]
+    public void Every_grade_of_the_shipped_population_matches_its_source()
+    {
+        Scenario fraud = ScenarioLoader.LoadScenario(Repository("scenarios", "fraud-error-debt.yaml"), DiskScenarioFiles.Instance);
+        var population = ScenarioParameters.All(fraud).Where(p => p.Path.StartsWith("population.", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(population);
+        foreach (Parameter p in population)
+        {
+            string source = p.Evidence.Source ?? "";
+            bool assumed = source.StartsWith("Assumption", StringComparison.OrdinalIgnoreCase)
+                || source.StartsWith("ImpactModel assumption", StringComparison.OrdinalIgnoreCase);
+            if (assumed)
+                Assert.True(p.Evidence.Grade == EvidenceGrade.Assumption, $"{p.Path}: '{source}' graded {p.Evidence.Grade}");
+            if (p.Evidence.Grade == EvidenceGrade.PublishedStatistic)
+                Assert.DoesNotContain("assum", source, StringComparison.OrdinalIgnoreCase);
+        }
+
+        Assert.Equal(EvidenceGrade.PublishedStatistic, Uk.LocalAuthoritiesEvidence.Grade);
+        Assert.Equal(EvidenceGrade.PublishedStatistic, Uk.SingleYearAgesEvidence.Grade);
+    }
+
     [Fact]
     public void Tallies_by_authority_and_band_are_the_same_for_any_thread_count_or_chunk_size()
     {

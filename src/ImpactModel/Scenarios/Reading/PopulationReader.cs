@@ -135,7 +135,8 @@ public static class PopulationReader
         {
             if (areaIds.Contains(authority.Id))
                 r.Error(authority.Position, NodeReader.Join(path, authority.Id), $"local authority id '{authority.Id}' is also an area id; ids must differ");
-            r.Declare("local authority", authority.Id);
+            // Wherever a scenario names an area (a pilot's candidates, odds ratios), it may name an authority.
+            r.Declare("area", authority.Id);
         }
 
         return (authorities, table.Evidence);
