@@ -28,6 +28,9 @@ public sealed class CompiledPopulation
     /// <summary>Shape of the Pareto tail above the 90th percentile of income (assumption: UK top-income tails have alpha about 2 to 3).</summary>
     public const double TopIncomeParetoAlpha = 2.5;
 
+    /// <summary>Persons whose memberships are drawn group after group before the next block (see <see cref="Generate"/>).</summary>
+    private const int MembershipBlock = 256;
+
     /// <summary>Top bits of the area word that index the local-authority guide table.</summary>
     private const int AuthorityGuideBits = 12;
 
@@ -49,7 +52,6 @@ public sealed class CompiledPopulation
     private readonly ulong _femaleThreshold;
     private readonly double[] _ageScale;          // band width / size of the band's slice of 2^32
     private readonly int[] _ageFrom;
-    private readonly uint[] _bandAdult;           // 1 for a band of adults (from 16), else 0
     private readonly ulong[] _yearThresholds;     // single years of age nested in the bands' slices; empty without single years
     private readonly byte[] _yearGuide;           // first candidate year for each value of the top 8 bits of the age word
     private readonly ulong[] _authorityThresholds; // by slot: authorities nested in their areas' slices, in area order
@@ -57,7 +59,11 @@ public sealed class CompiledPopulation
     private readonly ushort[] _slotAuthority;     // the authority (declaration index) of each slot
     private readonly byte[] _authorityArea;       // the area of each authority
     private readonly bool _cellsByAuthority;      // membership cells are local authorities (their effects or odds ratios), not areas
-    private readonly int _ageCells;               // age bands membership depends on (1: none)
+    private readonly int _ageCells;               // classes of age bands membership tells apart (1: none)
+    private readonly CategoryCuts _segmentCuts;   // runs of consecutive bands of one class, on the 2^32 scale of the age word
+    private readonly byte[] _segmentClass;        // each run's class
+    private readonly ulong _firstSegmentEnd;      // where the first run ends on the 2^32 scale
+    private readonly uint[] _classAdult;          // 1 for a class of adults (from 16), else 0
     private readonly CategoryCuts _householdCategories;
     private readonly ulong _seed;
     private readonly int _replicate;
@@ -82,6 +88,8 @@ public sealed class CompiledPopulation
         _childGate = spec.Groups.Select(g => g.AdultOnly ? 0u : 1u).ToArray();
         _cellsByAuthority = layout.CellsByAuthority;
         _ageCells = layout.AgeCells;
+        (_segmentCuts, _segmentClass, _firstSegmentEnd) = Segments(layout);
+        _classAdult = layout.ClassBand.Select(b => spec.AgeBands.Length > 0 && spec.AgeBands[b].From >= PopulationSpec.AdultAge ? 1u : 0u).ToArray();
         GroupIds = spec.Groups.Select(g => g.Id).ToArray();
         double Draw(Parameter p) => ParameterSampler.Draw(p, seed, replicate);
         _areaCategories = new CategoryCuts(_areaThresholds);
@@ -89,7 +97,6 @@ public sealed class CompiledPopulation
         _ageCategories = new CategoryCuts(ageThresholds);
         _ageFrom = spec.AgeBands.Select(b => b.From).ToArray();
         _ageLast = spec.AgeBands.Select(b => b.To - b.From).ToArray();
-        _bandAdult = spec.AgeBands.Select(b => b.From >= PopulationSpec.AdultAge ? 1u : 0u).ToArray();
         _ageLow = new ulong[ageThresholds.Length];
         _ageScale = new double[ageThresholds.Length];
         for (int b = 0; b < ageThresholds.Length; b++)
@@ -156,7 +163,8 @@ public sealed class CompiledPopulation
         double[] AreaShares, ulong[] AreaThresholds,
         double[] AuthorityShares, (ulong[] Thresholds, ushort[] Guide, ushort[] SlotAuthority, byte[] Area) Authorities,
         double[] BandShares, ulong[] BandThresholds,
-        bool CellsByAuthority, int AgeCells, int Units, int[] UnitArea, double[] UnitShare);
+        bool CellsByAuthority, int AgeCells, int Units, int[] UnitArea, double[] UnitShare,
+        int[] BandClass, int[] ClassBand, double[] ClassShares);
 
     /// <summary>Compiles <paramref name="spec"/> for (seed, replicate).</summary>
     public static CompiledPopulation Compile(PopulationSpec spec, ulong seed, int replicate)
@@ -185,14 +193,14 @@ public sealed class CompiledPopulation
         var cellAdult = new bool[cells];
         for (int u = 0; u < units; u++)
         {
-            for (int b = 0; b < ageCells; b++)
+            for (int k = 0; k < ageCells; k++)
             {
-                double bandShare = ageCells > 1 ? layout.BandShares[b] : 1.0;
+                double bandShare = ageCells > 1 ? layout.ClassShares[k] : 1.0;
                 for (int d = 0; d < 10; d++)
                 {
-                    int c = (u * ageCells + b) * 10 + d;
+                    int c = (u * ageCells + k) * 10 + d;
                     cellWeight[c] = layout.UnitShare[u] * bandShare / 10;
-                    cellAdult[c] = ageCells > 1 && spec.AgeBands[b].From >= PopulationSpec.AdultAge;
+                    cellAdult[c] = ageCells > 1 && spec.AgeBands[layout.ClassBand[k]].From >= PopulationSpec.AdultAge;
                 }
             }
         }
@@ -221,16 +229,18 @@ public sealed class CompiledPopulation
             }
 
             var ageTerm = new double[ageCells];
-            for (int b = 0; b < ageCells && ageCells > 1; b++)
+            for (int k = 0; k < ageCells && ageCells > 1; k++)
             {
+                // Every band of a class has the same odds ratios (that is what makes it a class).
+                AgeBand band = spec.AgeBands[layout.ClassBand[k]];
                 double odds = 1;
                 foreach (var or in group.AgeOddsRatios)
                 {
-                    if (or.From == spec.AgeBands[b].From && or.To == spec.AgeBands[b].To)
+                    if (or.From == band.From && or.To == band.To)
                         odds = Draw(or.OddsRatio);
                 }
 
-                ageTerm[b] = DeterministicMath.Log(odds);
+                ageTerm[k] = DeterministicMath.Log(odds);
             }
 
             var eta = new double[cells];
@@ -341,13 +351,74 @@ public sealed class CompiledPopulation
 
         bool byAuthority = authorities.Length > 0 && (spec.LocalAuthorityVariation is not null
             || spec.Groups.Any(g => g.LocalAuthorityVariation is not null || g.AreaOddsRatios.Any(or => !areaIndex.ContainsKey(or.Area))));
-        int ageCells = spec.Groups.Any(g => g.DependsOnAge) && spec.AgeBands.Length > 0 ? spec.AgeBands.Length : 1;
+        (int[] bandClass, int[] classBand) = AgeClasses(spec);
+        int ageCells = classBand.Length;
+        var classShares = new double[ageCells];
+        for (int b = 0; b < bandClass.Length && ageCells > 1; b++)
+            classShares[bandClass[b]] += bandShares[b];
         int units = byAuthority ? authorities.Length : areas;
         int[] unitArea = byAuthority ? authorityArea.Select(a => (int)a).ToArray() : Enumerable.Range(0, areas).ToArray();
         double[] unitShare = byAuthority ? authorityShares : shares;
         ushort[] guide = authorities.Length > 0 ? Guide(slotThresholds, AuthorityGuideBits).Select(x => (ushort)x).ToArray() : [];
         return new Layout(shares, areaThresholds, authorityShares, (slotThresholds, guide, slotAuthority, authorityArea),
-            bandShares, bandThresholds, byAuthority, ageCells, units, unitArea, unitShare);
+            bandShares, bandThresholds, byAuthority, ageCells, units, unitArea, unitShare, bandClass, classBand, classShares);
+    }
+
+    /// <summary>
+    /// The age word's cuts between runs of consecutive bands of one class, and each run's class: a
+    /// person's class is then a count of cuts below the word (one compare for the shipped population,
+    /// whose classes are under 16 and 16 or over), without finding the band itself.
+    /// </summary>
+    private static (CategoryCuts Cuts, byte[] Class, ulong FirstEnd) Segments(Layout layout)
+    {
+        var cuts = new List<ulong>();
+        var classes = new List<byte>();
+        int[] bandClass = layout.BandClass;
+        for (int b = 0; b < bandClass.Length; b++)
+        {
+            if (b + 1 < bandClass.Length && bandClass[b + 1] == bandClass[b])
+                continue;
+            cuts.Add(layout.BandThresholds[b]); // the run ends with band b
+            classes.Add((byte)bandClass[b]);
+        }
+
+        return cuts.Count == 0 ? (new CategoryCuts([1UL << 32]), [0], 1UL << 32) : (new CategoryCuts([.. cuts]), [.. classes], cuts[0]);
+    }
+
+    /// <summary>
+    /// Classes of age bands that no group tells apart (the same declared odds ratio, or none, and
+    /// the same side of 16 for a group of adults only): membership cells need one age level per
+    /// class, not per band, so a population whose groups only exclude children has two (the shipped
+    /// one: 361 authorities × 2 × 10 cells, not × 6). One class, band 0, when no group depends on age.
+    /// </summary>
+    private static (int[] BandClass, int[] ClassBand) AgeClasses(PopulationSpec spec)
+    {
+        int bands = spec.AgeBands.Length;
+        if (bands == 0 || !spec.Groups.Any(g => g.DependsOnAge))
+            return (new int[bands], [0]);
+        var signatures = new List<object?[]>();
+        var bandClass = new int[bands];
+        var classBand = new List<int>();
+        for (int b = 0; b < bands; b++)
+        {
+            AgeBand band = spec.AgeBands[b];
+            object?[] signature = [.. spec.Groups.SelectMany(g => new object?[]
+            {
+                g.AdultOnly && band.From < PopulationSpec.AdultAge,
+                g.AgeOddsRatios.FirstOrDefault(or => or.From == band.From && or.To == band.To)?.OddsRatio,
+            })];
+            int k = signatures.FindIndex(x => x.SequenceEqual(signature));
+            if (k < 0)
+            {
+                k = signatures.Count;
+                signatures.Add(signature);
+                classBand.Add(b);
+            }
+
+            bandClass[b] = k;
+        }
+
+        return (bandClass, [.. classBand]);
     }
 
     /// <summary>
@@ -404,11 +475,11 @@ public sealed class CompiledPopulation
             {
                 int u = layout.CellsByAuthority ? la : layout.Authorities.Area[la];
                 double sum = 0;
-                for (int b = 0; b < ageCells; b++)
+                for (int k = 0; k < ageCells; k++)
                 {
-                    double bandShare = ageCells > 1 ? layout.BandShares[b] : 1;
+                    double bandShare = ageCells > 1 ? layout.ClassShares[k] : 1;
                     for (int d = 0; d < 10; d++)
-                        sum += bandShare * 0.1 * membership[g][(u * ageCells + b) * 10 + d];
+                        sum += bandShare * 0.1 * membership[g][(u * ageCells + k) * 10 + d];
                 }
 
                 result[g][la] = sum;
@@ -434,7 +505,7 @@ public sealed class CompiledPopulation
                     for (int d = 0; d < 10; d++)
                     {
                         // Without age cells every band shares the cell: its expected share is the cell's.
-                        int c = (u * ageCells + (ageCells > 1 ? b : 0)) * 10 + d;
+                        int c = (u * ageCells + (ageCells > 1 ? layout.BandClass[b] : 0)) * 10 + d;
                         sum += cellWeight[c] * membership[g][c];
                         weight += cellWeight[c];
                     }
@@ -554,36 +625,24 @@ public sealed class CompiledPopulation
         Span<byte> decile = chunk.IncomeDecile.AsSpan(0, count);
         Span<float> income = chunk.IncomeStorage.AsSpan(0, count);
         Span<int> cell = chunk.CellStart.AsSpan(0, count);
-        Span<byte> band = chunk.AgeBandStorage.AsSpan(0, count);
+        Span<ushort> unit = chunk.UnitStorage.AsSpan(0, count);
+        Span<byte> ageClass = chunk.AgeClassStorage.AsSpan(0, count);
         bool hasIncome = _boundaries.Length == 9 && (wanted & PersonAttributes.Income) != 0;
-        bool bands = _ageCells > 1 || (wanted & PersonAttributes.Age) != 0;
-        if (bands && _ageCategories.Categories > 0)
+
+        // The unit of each person's cell: the local authority when membership depends on it, else the area.
+        bool authorities = _cellsByAuthority || (HasAuthorities && (wanted & PersonAttributes.LocalAuthority) != 0);
+        if (authorities)
+            Authorities(chunk, attributes, count);
+        else
+            Areas(attributes, area, unit, count);
+        Cells(attributes, unit, decile, ageClass, cell);
+
+        if ((wanted & PersonAttributes.Age) != 0 && _ageCategories.Categories > 0)
         {
+            Span<byte> band = chunk.AgeBandStorage.AsSpan(0, count);
             CategoryCuts ages = _ageCategories;
             for (int i = 0; i < count; i++)
                 band[i] = (byte)ages.Of(attributes[4 * i + 2]);
-        }
-        else
-        {
-            band.Clear();
-        }
-
-        if (_cellsByAuthority || (HasAuthorities && (wanted & PersonAttributes.LocalAuthority) != 0))
-            Authorities(chunk, attributes, count);
-        else
-            Areas(attributes, area, count);
-
-        // The cell's first threshold: ((unit × age cells + band) × 10 + decile) × groups.
-        Span<ushort> authority = chunk.LocalAuthorityStorage.AsSpan(0, count);
-        int ageCells = _ageCells, groups = _groups;
-        for (int i = 0; i < count; i++)
-        {
-            ulong scaled = (ulong)attributes[4 * i + 1] * 10; // decile = floor(10 u), u = w1 / 2^32
-            int d = (int)(scaled >> 32);
-            decile[i] = (byte)d;
-            int u = _cellsByAuthority ? authority[i] : area[i];
-            int b = ageCells > 1 ? band[i] : 0;
-            cell[i] = ((u * ageCells + b) * 10 + d) * groups;
         }
 
         if (hasIncome)
@@ -593,6 +652,15 @@ public sealed class CompiledPopulation
 
         GenerateDemography(chunk, attributes, firstPerson, count, wanted);
 
+        Memberships(chunk, firstPerson, count);
+    }
+
+    /// <summary>The group memberships of the chunk's persons, from their cells (see <see cref="Cells"/>).</summary>
+    private void Memberships(PersonChunk chunk, long firstPerson, int count)
+    {
+        int groups = _groups;
+        Span<int> cell = chunk.CellStart.AsSpan(0, count);
+        Span<byte> ageClass = chunk.AgeClassStorage.AsSpan(0, count);
         Span<uint> mask = chunk.GroupMask.AsSpan(0, count);
         int blocks = (groups + 3) / 4;
         RngKey groupKey = RngKey.From(_seed, _replicate, RngStream.GroupMembership);
@@ -611,54 +679,111 @@ public sealed class CompiledPopulation
         mask.Clear();
         ref int cells = ref MemoryMarshal.GetReference(cell);
         ref uint masks = ref MemoryMarshal.GetReference(mask);
-        ref byte bandOf = ref MemoryMarshal.GetReference(band);
-        ref uint adult = ref MemoryMarshal.GetArrayDataReference(_bandAdult);
-        for (int g = 0; g < groups; g++)
+        ref byte classOf = ref MemoryMarshal.GetReference(ageClass);
+        ref uint adult = ref MemoryMarshal.GetArrayDataReference(_classAdult);
+        // The passes go over blocks of persons small enough that the block's threshold lines, read by
+        // the first group's pass, are still in the L1 cache for the other groups' passes.
+        for (int start = 0; start < count; start += MembershipBlock)
         {
-            // Indices are in range by construction (cell + g < cells × groups, i < count): no bounds checks here.
-            ref uint w = ref Unsafe.Add(ref MemoryMarshal.GetReference(words), (g >> 2) * count * 4 + (g & 3));
-            ref ulong thresholds = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_thresholds), g);
-            int parent = _parent[g];
-            if (parent < 0)
+            int end = Math.Min(count, start + MembershipBlock);
+            for (int g = 0; g < groups; g++)
             {
-                for (int i = 0; i < count; i++)
+                // Indices are in range by construction (cell + g < cells × groups, i < count): no bounds checks here.
+                ref uint w = ref Unsafe.Add(ref MemoryMarshal.GetReference(words), (g >> 2) * count * 4 + (g & 3));
+                ref ulong thresholds = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_thresholds), g);
+                int parent = _parent[g];
+                if (parent < 0)
                 {
-                    ulong below = ((ulong)Unsafe.Add(ref w, 4 * i) - Unsafe.Add(ref thresholds, Unsafe.Add(ref cells, i))) >> 63;
-                    Unsafe.Add(ref masks, i) |= (uint)below << g;
+                    for (int i = start; i < end; i++)
+                    {
+                        ulong below = ((ulong)Unsafe.Add(ref w, 4 * i) - Unsafe.Add(ref thresholds, Unsafe.Add(ref cells, i))) >> 63;
+                        Unsafe.Add(ref masks, i) |= (uint)below << g;
+                    }
+
+                    continue;
                 }
 
-                continue;
-            }
+                ulong parentThreshold = _parentThreshold[g];
+                if (_childGate[g] == 1)
+                {
+                    for (int i = start; i < end; i++)
+                    {
+                        ref uint m = ref Unsafe.Add(ref masks, i);
+                        ulong own = Unsafe.Add(ref thresholds, Unsafe.Add(ref cells, i));
+                        ulong inParent = 0 - (ulong)((m >> parent) & 1); // all ones when in the parent group
+                        ulong t = own ^ ((own ^ parentThreshold) & inParent);
+                        m |= (uint)(((ulong)Unsafe.Add(ref w, 4 * i) - t) >> 63) << g;
+                    }
 
-            ulong parentThreshold = _parentThreshold[g];
-            if (_childGate[g] == 1)
-            {
-                for (int i = 0; i < count; i++)
+                    continue;
+                }
+
+                for (int i = start; i < end; i++)
                 {
                     ref uint m = ref Unsafe.Add(ref masks, i);
                     ulong own = Unsafe.Add(ref thresholds, Unsafe.Add(ref cells, i));
-                    ulong inParent = 0 - (ulong)((m >> parent) & 1); // all ones when in the parent group
+                    // Adults only: the parent path is open to adults alone (a child's own threshold is 0).
+                    ulong inParent = 0 - (ulong)((m >> parent) & 1 & Unsafe.Add(ref adult, Unsafe.Add(ref classOf, i)));
                     ulong t = own ^ ((own ^ parentThreshold) & inParent);
                     m |= (uint)(((ulong)Unsafe.Add(ref w, 4 * i) - t) >> 63) << g;
                 }
-
-                continue;
-            }
-
-            for (int i = 0; i < count; i++)
-            {
-                ref uint m = ref Unsafe.Add(ref masks, i);
-                ulong own = Unsafe.Add(ref thresholds, Unsafe.Add(ref cells, i));
-                // Adults only: the parent path is open to adults alone (a child's own threshold is 0).
-                ulong inParent = 0 - (ulong)((m >> parent) & 1 & Unsafe.Add(ref adult, Unsafe.Add(ref bandOf, i)));
-                ulong t = own ^ ((own ^ parentThreshold) & inParent);
-                m |= (uint)(((ulong)Unsafe.Add(ref w, 4 * i) - t) >> 63) << g;
             }
         }
     }
 
+    /// <summary>
+    /// Each person's income decile, class of ages and membership cell, whose first threshold is at
+    /// ((unit × age classes + class) × 10 + decile) × groups. Its own method: inside a large one the
+    /// JIT stops inlining the category counts, which costs more than the loop.
+    /// </summary>
+    private void Cells(ReadOnlySpan<uint> attributes, ReadOnlySpan<ushort> unit, Span<byte> decile, Span<byte> ageClass, Span<int> cell)
+    {
+        int ageCells = _ageCells, groups = _groups;
+        if (ageCells > 1 && _segmentClass.Length == 2 && _firstSegmentEnd > 0)
+        {
+            // Two runs (the shipped population: under 16, and 16 or over): one compare, no table.
+            ulong cut = _firstSegmentEnd; // > 0: see Segments
+            int below = _segmentClass[0], above = _segmentClass[1];
+            for (int i = 0; i < cell.Length; i++)
+            {
+                uint w2 = attributes[4 * i + 2];
+                int d = (int)(((ulong)attributes[4 * i + 1] * 10) >> 32);
+                int upper = (int)((cut - 1 - w2) >> 63); // 1 when w2 ≥ cut (cut ≥ 1)
+                int k = below ^ ((below ^ above) & -upper);
+                decile[i] = (byte)d;
+                ageClass[i] = (byte)k;
+                cell[i] = ((unit[i] * ageCells + k) * 10 + d) * groups;
+            }
+
+            return;
+        }
+
+        if (ageCells > 1)
+        {
+            CategoryCuts segments = _segmentCuts;
+            ref byte segmentClass = ref MemoryMarshal.GetArrayDataReference(_segmentClass);
+            for (int i = 0; i < cell.Length; i++)
+            {
+                int d = (int)(((ulong)attributes[4 * i + 1] * 10) >> 32); // decile = floor(10 u), u = w1 / 2^32
+                int k = Unsafe.Add(ref segmentClass, segments.Of(attributes[4 * i + 2]));
+                decile[i] = (byte)d;
+                ageClass[i] = (byte)k;
+                cell[i] = ((unit[i] * ageCells + k) * 10 + d) * groups;
+            }
+
+            return;
+        }
+
+        for (int i = 0; i < cell.Length; i++)
+        {
+            int d = (int)(((ulong)attributes[4 * i + 1] * 10) >> 32);
+            decile[i] = (byte)d;
+            cell[i] = (unit[i] * 10 + d) * groups;
+        }
+    }
+
     /// <summary>The area of each person from the first attribute word (no local authorities read or needed).</summary>
-    private void Areas(ReadOnlySpan<uint> attributes, Span<byte> area, int count)
+    private void Areas(ReadOnlySpan<uint> attributes, Span<byte> area, Span<ushort> unit, int count)
     {
         ulong[] areaThresholds = _areaThresholds;
         byte[] guide = _areaGuide;
@@ -667,7 +792,12 @@ public sealed class CompiledPopulation
             // A branch-free count beats a search for a handful of areas.
             CategoryCuts categories = _areaCategories;
             for (int i = 0; i < count; i++)
-                area[i] = (byte)categories.Of(attributes[4 * i]);
+            {
+                int c = categories.Of(attributes[4 * i]);
+                area[i] = (byte)c;
+                unit[i] = (ushort)c;
+            }
+
             return;
         }
 
@@ -678,6 +808,7 @@ public sealed class CompiledPopulation
             while (a < areaThresholds.Length - 1 && w0 >= areaThresholds[a])
                 a++;
             area[i] = (byte)a;
+            unit[i] = (ushort)a;
         }
     }
 
@@ -693,6 +824,8 @@ public sealed class CompiledPopulation
         ref ushort guide = ref MemoryMarshal.GetArrayDataReference(_authorityGuide);
         ref ushort slotAuthority = ref MemoryMarshal.GetArrayDataReference(_slotAuthority);
         ref byte areaOf = ref MemoryMarshal.GetArrayDataReference(_authorityArea);
+        Span<ushort> unit = chunk.UnitStorage.AsSpan(0, count);
+        bool byAuthority = _cellsByAuthority;
         for (int i = 0; i < count; i++)
         {
             uint w0 = attributes[4 * i];
@@ -702,7 +835,9 @@ public sealed class CompiledPopulation
                 slot++;
             ushort la = Unsafe.Add(ref slotAuthority, slot);
             authority[i] = la;
-            area[i] = Unsafe.Add(ref areaOf, la);
+            byte a = Unsafe.Add(ref areaOf, la);
+            area[i] = a;
+            unit[i] = byAuthority ? la : a;
         }
     }
 

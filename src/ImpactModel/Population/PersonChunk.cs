@@ -22,6 +22,8 @@ public sealed class PersonChunk
         CellStart = new int[capacity];
         _localAuthority = new ushort[capacity];
         AgeBandStorage = new byte[capacity];
+        AgeClassStorage = new byte[capacity];
+        UnitStorage = new ushort[capacity];
         _age = new byte[capacity];
         _female = new bool[capacity];
         _householdSize = new byte[capacity];
@@ -92,8 +94,14 @@ public sealed class PersonChunk
 
     internal ushort[] LocalAuthorityStorage => _localAuthority;
 
-    /// <summary>The person's declared age band (its index), when membership depends on age or age is read.</summary>
+    /// <summary>The person's declared age band (its index), when age is read.</summary>
     internal byte[] AgeBandStorage { get; }
+
+    /// <summary>The person's class of age bands for membership (bands no group tells apart share one).</summary>
+    internal byte[] AgeClassStorage { get; }
+
+    /// <summary>The unit of the person's membership cell: the local authority when membership depends on it, else the area.</summary>
+    internal ushort[] UnitStorage { get; }
 
     /// <summary>The first of the person's membership cell's thresholds: ((unit × age cells + band) × 10 + decile) × groups.</summary>
     internal int[] CellStart { get; }
