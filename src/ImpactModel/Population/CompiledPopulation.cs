@@ -37,6 +37,8 @@ public sealed class CompiledPopulation
     private readonly ulong[] _areaThresholds;     // cumulative share of areas, on the 2^32 scale
     private readonly ulong[] _thresholds;         // [cell * groups + group] Bernoulli threshold for q(g, c)
     private readonly int _groups;
+    private readonly int _stride;                 // thresholds per cell: the groups rounded up to a multiple of 4 (the rest 0)
+    private readonly uint _parentless;            // bit g set when group g has no parent
     private readonly int[] _parent;               // earlier group this one is conditioned on, or -1
     private readonly ulong[] _parentThreshold;    // threshold for s = P(g | parent) (for adults, in an adults-only group)
     private readonly uint[] _childGate;           // 0 for an adults-only group (its parent path is closed to children), else 1
@@ -83,6 +85,10 @@ public sealed class CompiledPopulation
         _areaThresholds = layout.AreaThresholds;
         _thresholds = thresholds;
         _groups = spec.Groups.Length;
+        _stride = StrideOf(_groups);
+        _parentless = 0;
+        for (int g = 0; g < _groups; g++)
+            _parentless |= parent[g] < 0 ? 1u << g : 0;
         _parent = parent;
         _parentThreshold = parentThreshold;
         _childGate = spec.Groups.Select(g => g.AdultOnly ? 0u : 1u).ToArray();
@@ -158,6 +164,25 @@ public sealed class CompiledPopulation
     /// <summary>The share of adults (aged 16 and over) among this replicate's persons (1 without age bands).</summary>
     public double AdultShare => AgeBandShares.Count == 0 ? 1 : Spec.AgeBands.Select((b, i) => b.From >= PopulationSpec.AdultAge ? AgeBandShares[i] : 0).Sum();
 
+    /// <summary>
+    /// Random effects on the logit scale, one per local authority (declaration order), for a strand's
+    /// own area-dependent parameter that declares a local-authority sd (as a group's prevalence does):
+    /// sd × a standard normal drawn once per replicate from the strand's own stream
+    /// <paramref name="stream"/>, independent of the population's effects and of other streams.
+    /// </summary>
+    /// <param name="sd">The standard deviation on the logit scale (drawn for the replicate).</param>
+    /// <param name="stream">The strand's index for this parameter, in [0, 2^24 − 2).</param>
+    public double[] AuthorityEffects(double sd, int stream)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(sd);
+        ArgumentOutOfRangeException.ThrowIfNegative(stream);
+        RngKey key = RngKey.From(_seed, _replicate, RngStream.Of(RngStreamKind.AreaEffects, 2 + stream)); // 0: areas, 1: the population's authorities
+        var effects = new double[_authorityArea.Length];
+        for (int la = 0; la < effects.Length && sd > 0; la++)
+            effects[la] = sd * Philox.Normal(key, la, 0);
+        return effects;
+    }
+
     /// <summary>Where areas, authorities and age bands fall on the 2^32 scale, and the membership cells.</summary>
     private sealed record Layout(
         double[] AreaShares, ulong[] AreaThresholds,
@@ -206,7 +231,8 @@ public sealed class CompiledPopulation
         }
 
         var membership = new double[groups][]; // P(g | c), for children of later groups
-        var thresholds = new ulong[cells * groups];
+        int stride = StrideOf(groups);
+        var thresholds = new ulong[cells * stride];
         var parentThreshold = new ulong[groups];
         for (int g = 0; g < groups; g++)
         {
@@ -288,7 +314,7 @@ public sealed class CompiledPopulation
             for (int c = 0; c < cells; c++)
             {
                 double q = excluded[c] ? 0 : DeterministicMath.Expit(alpha + eta[c]);
-                thresholds[c * groups + g] = BernoulliThreshold.FromProbability(q).Threshold;
+                thresholds[c * stride + g] = BernoulliThreshold.FromProbability(q).Threshold;
                 pc[c] = excluded[c] ? 0 : parentP is null ? q : parentP[c] * s + (1 - parentP[c]) * q;
             }
 
@@ -655,6 +681,15 @@ public sealed class CompiledPopulation
         Memberships(chunk, firstPerson, count);
     }
 
+    /// <summary>
+    /// Whether groups without a parent are drawn four at a time (<see cref="Parentless"/>) or one
+    /// pass per group. Both give the same persons; tests switch it to show that.
+    /// </summary>
+    internal static bool VectorMemberships { get; set; } = Vector256.IsHardwareAccelerated;
+
+    /// <summary>Thresholds per cell: four groups share a random block, and four thresholds fill one 256-bit load.</summary>
+    private static int StrideOf(int groups) => Math.Max(4, (groups + 3) & ~3);
+
     /// <summary>The group memberships of the chunk's persons, from their cells (see <see cref="Cells"/>).</summary>
     private void Memberships(PersonChunk chunk, long firstPerson, int count)
     {
@@ -683,15 +718,20 @@ public sealed class CompiledPopulation
         ref uint adult = ref MemoryMarshal.GetArrayDataReference(_classAdult);
         // The passes go over blocks of persons small enough that the block's threshold lines, read by
         // the first group's pass, are still in the L1 cache for the other groups' passes.
+        bool vector = VectorMemberships;
         for (int start = 0; start < count; start += MembershipBlock)
         {
             int end = Math.Min(count, start + MembershipBlock);
+            if (vector)
+                Parentless(words, cell, mask, count, start, end);
             for (int g = 0; g < groups; g++)
             {
                 // Indices are in range by construction (cell + g < cells × groups, i < count): no bounds checks here.
                 ref uint w = ref Unsafe.Add(ref MemoryMarshal.GetReference(words), (g >> 2) * count * 4 + (g & 3));
                 ref ulong thresholds = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_thresholds), g);
                 int parent = _parent[g];
+                if (parent < 0 && vector)
+                    continue;
                 if (parent < 0)
                 {
                     for (int i = start; i < end; i++)
@@ -732,13 +772,44 @@ public sealed class CompiledPopulation
     }
 
     /// <summary>
+    /// Every group without a parent for persons [start, end), four groups at a time: the four words of
+    /// a person's random block against the four thresholds of its cell, w − t negative exactly when
+    /// w &lt; t, so the four sign bits are the four memberships (the scalar passes' arithmetic, so the
+    /// same persons). The bits of groups with a parent are left 0 for their own passes.
+    /// </summary>
+    private void Parentless(ReadOnlySpan<uint> words, ReadOnlySpan<int> cells, Span<uint> masks, int count, int start, int end)
+    {
+        int blocks = _stride / 4;
+        uint keep = _parentless;
+        ref uint w = ref MemoryMarshal.GetReference(words);
+        ref ulong thresholds = ref MemoryMarshal.GetArrayDataReference(_thresholds);
+        ref int cellOf = ref MemoryMarshal.GetReference(cells);
+        ref uint maskOf = ref MemoryMarshal.GetReference(masks);
+        for (int i = start; i < end; i++)
+        {
+            uint m = 0;
+            // In range by construction: a cell's first threshold + 4 blocks of 4 ≤ the table; the words of block k at 4i.
+            ref ulong t = ref Unsafe.Add(ref thresholds, Unsafe.Add(ref cellOf, i));
+            for (int k = 0; k < blocks; k++)
+            {
+                Vector128<uint> w4 = Vector128.LoadUnsafe(ref Unsafe.Add(ref w, k * count * 4 + 4 * i));
+                Vector256<ulong> wide = Vector256.Create(Vector128.WidenLower(w4), Vector128.WidenUpper(w4));
+                Vector256<ulong> below = wide - Vector256.LoadUnsafe(ref Unsafe.Add(ref t, 4 * k));
+                m |= below.ExtractMostSignificantBits() << (4 * k);
+            }
+
+            Unsafe.Add(ref maskOf, i) = m & keep;
+        }
+    }
+
+    /// <summary>
     /// Each person's income decile, class of ages and membership cell, whose first threshold is at
     /// ((unit × age classes + class) × 10 + decile) × groups. Its own method: inside a large one the
     /// JIT stops inlining the category counts, which costs more than the loop.
     /// </summary>
     private void Cells(ReadOnlySpan<uint> attributes, ReadOnlySpan<ushort> unit, Span<byte> decile, Span<byte> ageClass, Span<int> cell)
     {
-        int ageCells = _ageCells, groups = _groups;
+        int ageCells = _ageCells, stride = _stride;
         if (ageCells > 1 && _segmentClass.Length == 2 && _firstSegmentEnd > 0)
         {
             // Two runs (the shipped population: under 16, and 16 or over): one compare, no table.
@@ -752,7 +823,7 @@ public sealed class CompiledPopulation
                 int k = below ^ ((below ^ above) & -upper);
                 decile[i] = (byte)d;
                 ageClass[i] = (byte)k;
-                cell[i] = ((unit[i] * ageCells + k) * 10 + d) * groups;
+                cell[i] = ((unit[i] * ageCells + k) * 10 + d) * stride;
             }
 
             return;
@@ -768,7 +839,7 @@ public sealed class CompiledPopulation
                 int k = Unsafe.Add(ref segmentClass, segments.Of(attributes[4 * i + 2]));
                 decile[i] = (byte)d;
                 ageClass[i] = (byte)k;
-                cell[i] = ((unit[i] * ageCells + k) * 10 + d) * groups;
+                cell[i] = ((unit[i] * ageCells + k) * 10 + d) * stride;
             }
 
             return;
@@ -778,7 +849,7 @@ public sealed class CompiledPopulation
         {
             int d = (int)(((ulong)attributes[4 * i + 1] * 10) >> 32);
             decile[i] = (byte)d;
-            cell[i] = (unit[i] * 10 + d) * groups;
+            cell[i] = (unit[i] * 10 + d) * stride;
         }
     }
 

@@ -65,6 +65,33 @@ public class DescribeCommandTests
     }
 
     [Fact]
+    public void Describe_reports_local_authorities_the_ICC_between_them_and_adults_only_groups()
+    {
+        string population = ValidateCommandTests.RepositoryFile("scenarios", "uk-population.yaml");
+        CliRun json = CliRun.Of("describe", population, "--population", "200000", "--json");
+        Assert.Equal(0, json.ExitCode);
+        using JsonDocument doc = JsonDocument.Parse(json.Out);
+        Assert.Equal(361, doc.RootElement.GetProperty("local_authorities").GetArrayLength());
+        JsonElement clustering = doc.RootElement.GetProperty("clustering");
+        Assert.Equal(8, clustering.GetArrayLength());
+        foreach (JsonElement group in clustering.EnumerateArray())
+        {
+            Assert.True(group.GetProperty("icc_model").GetDouble() > 0);
+            Assert.True(group.GetProperty("lowest").GetDouble() <= group.GetProperty("highest").GetDouble());
+        }
+
+        Assert.All(doc.RootElement.GetProperty("adult_only").EnumerateArray(), a => Assert.Equal(0, a.GetProperty("under_sixteen").GetInt64()));
+
+        CliRun lines = CliRun.Of("describe", population, "--population", "200000");
+        Assert.Equal(0, lines.ExitCode);
+        Assert.Contains("local authorities: 361 local authorities: realised shares within", lines.Out, StringComparison.Ordinal);
+        Assert.Contains("between local authorities: disabled: sd ", lines.Out, StringComparison.Ordinal);
+        Assert.Contains("ICC: model ", lines.Out, StringComparison.Ordinal);
+        Assert.Contains("adults only: care-leaver: 0 of ", lines.Out, StringComparison.Ordinal);
+        Assert.Contains("groups by age: digitally-excluded/0-15: declared 0.000000", lines.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_population_beyond_the_limit_is_one_line_and_exit_2()
     {
         CliRun run = CliRun.Of("describe", Fraud, "--population", "100000001");

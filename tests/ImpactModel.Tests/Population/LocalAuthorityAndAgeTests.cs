@@ -305,6 +305,48 @@ public class LocalAuthorityAndAgeTests
     }
 
     [Fact]
+    public void A_strands_own_authority_effects_have_the_declared_sd_and_their_own_stream()
+    {
+        CompiledPopulation p = CompiledPopulation.Compile(Uk, 21, 0);
+        double[] effects = p.AuthorityEffects(0.3, 0);
+        Assert.Equal(361, effects.Length);
+        double mean = effects.Average();
+        double sd = Math.Sqrt(effects.Sum(e => (e - mean) * (e - mean)) / (effects.Length - 1));
+        // 361 normal draws: the mean within 4 × 0.3/√361, the sd within 4 × 0.3/√(2 × 360).
+        Assert.True(Math.Abs(mean) <= 4 * 0.3 / Math.Sqrt(361), $"mean {mean}");
+        Assert.True(Math.Abs(sd - 0.3) <= 4 * 0.3 / Math.Sqrt(720), $"sd {sd}");
+        Assert.Equal(effects, CompiledPopulation.Compile(Uk, 21, 0).AuthorityEffects(0.3, 0)); // a pure function of (seed, replicate, stream)
+        Assert.NotEqual(effects, p.AuthorityEffects(0.3, 1));
+        Assert.NotEqual(effects, CompiledPopulation.Compile(Uk, 21, 1).AuthorityEffects(0.3, 0));
+        Assert.All(p.AuthorityEffects(0, 0), e => Assert.Equal(0, e));
+    }
+
+    [Fact]
+    public void Groups_drawn_four_at_a_time_are_the_groups_drawn_one_pass_each()
+    {
+        if (!System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            return; // only one path on this machine
+        CompiledPopulation p = CompiledPopulation.Compile(Uk, 23, 0);
+        var vector = new PersonChunk(1000);
+        var scalar = new PersonChunk(1000);
+        try
+        {
+            for (long first = 0; first < 300_000; first += 1000)
+            {
+                CompiledPopulation.VectorMemberships = true;
+                p.Generate(vector, first, 1000, PersonAttributes.None);
+                CompiledPopulation.VectorMemberships = false;
+                p.Generate(scalar, first, 1000, PersonAttributes.None);
+                Assert.Equal(scalar.GroupMask, vector.GroupMask);
+            }
+        }
+        finally
+        {
+            CompiledPopulation.VectorMemberships = true;
+        }
+    }
+
+    [Fact]
     public void Tallies_by_authority_and_band_are_the_same_for_any_thread_count_or_chunk_size()
     {
         CompiledPopulation p = CompiledPopulation.Compile(Uk, 11, 0);
