@@ -32,7 +32,7 @@ public sealed class CompiledPopulation
     private const int MembershipBlock = 256;
 
     /// <summary>Top bits of the area word that index the local-authority guide table.</summary>
-    private const int AuthorityGuideBits = 12;
+    private const int AuthorityGuideBits = 16;
 
     private readonly ulong[] _areaThresholds;     // cumulative share of areas, on the 2^32 scale
     private readonly ulong[] _thresholds;         // [cell * groups + group] Bernoulli threshold for q(g, c)

@@ -385,49 +385,16 @@ public static class PopulationReader
             : null;
         bool adultOnly = NodeReader.Optional(map, "adult_only") is { } adultNode && r.Bool(adultNode, NodeReader.Join(path, "adult_only")) == true;
 
-        var ageRatios = ImmutableArray.CreateBuilder<AgeOddsRatio>();
-        if (NodeReader.Optional(map, "age_odds_ratios") is { } ageNode)
-        {
-            string agePath = NodeReader.Join(path, "age_odds_ratios");
-            if (ageNode is YamlMapping ageMap)
+        ImmutableArray<AgeOddsRatio> ageRatios = OddsRatios(r, NodeReader.Optional(map, "age_odds_ratios"), NodeReader.Join(path, "age_odds_ratios"),
+            "age band ('from-to')", (key, p, ratio) =>
             {
-                foreach (var entry in ageMap.Entries)
-                {
-                    string p = NodeReader.Join(agePath, entry.Key.Value);
-                    if (!TryBand(entry.Key.Value, out int from, out int to))
-                    {
-                        r.Error(entry.Key, p, $"expected an age band as 'from-to' (e.g. 16-24, one of the declared bands), got '{entry.Key.Value}'");
-                        continue;
-                    }
-
-                    if (r.Parameter(entry.Value, p, ParameterKind.Ratio) is { } ratio)
-                        ageRatios.Add(new AgeOddsRatio(from, to, ratio));
-                }
-            }
-            else
-            {
-                r.Error(ageNode, agePath, $"expected a mapping of age band ('from-to') to odds ratio, got {ageNode.KindName}");
-            }
-        }
-
-        var oddsRatios = ImmutableArray.CreateBuilder<AreaOddsRatio>();
-        if (NodeReader.Optional(map, "area_odds_ratios") is { } orNode)
-        {
-            string orPath = NodeReader.Join(path, "area_odds_ratios");
-            if (orNode is YamlMapping orMap)
-            {
-                foreach (var entry in orMap.Entries)
-                {
-                    string p = NodeReader.Join(orPath, entry.Key.Value);
-                    if (r.Id(entry.Key, p, "area id") is { } area && r.Parameter(entry.Value, p, ParameterKind.Ratio) is { } ratio)
-                        oddsRatios.Add(new AreaOddsRatio(area, ratio));
-                }
-            }
-            else
-            {
-                r.Error(orNode, orPath, $"expected a mapping of area id to odds ratio, got {orNode.KindName}");
-            }
-        }
+                if (TryBand(key.Value, out int from, out int to))
+                    return new AgeOddsRatio(from, to, ratio);
+                r.Error(key, p, $"expected an age band as 'from-to' (e.g. 16-24, one of the declared bands), got '{key.Value}'");
+                return null;
+            });
+        ImmutableArray<AreaOddsRatio> oddsRatios = OddsRatios(r, NodeReader.Optional(map, "area_odds_ratios"), NodeReader.Join(path, "area_odds_ratios"),
+            "area id", (key, p, ratio) => r.Id(key, p, "area id") is { } area ? new AreaOddsRatio(area, ratio) : null);
 
         string overlapsPath = NodeReader.Join(path, "overlaps");
         ImmutableArray<GroupOverlap> overlaps = r.List(NodeReader.Optional(map, "overlaps"), overlapsPath, (item, p) =>
@@ -441,10 +408,10 @@ public static class PopulationReader
 
         return id is null || prevalence is null
             ? null
-            : new GroupSpec(id, name, description, prevalence, gradient, areaVariation, oddsRatios.ToImmutable(), overlaps, map.Position)
+            : new GroupSpec(id, name, description, prevalence, gradient, areaVariation, oddsRatios, overlaps, map.Position)
             {
                 LocalAuthorityVariation = laVariation,
-                AgeOddsRatios = ageRatios.ToImmutable(),
+                AgeOddsRatios = ageRatios,
                 AdultOnly = adultOnly,
             };
     }
@@ -484,6 +451,29 @@ public static class PopulationReader
                 parent[later] = (earlier, overlap, groups[a].Id);
             }
         }
+    }
+
+    /// <summary>A mapping of keys (areas, age bands) to odds ratios; <paramref name="make"/> checks a key and makes its item (null: refused).</summary>
+    private static ImmutableArray<T> OddsRatios<T>(NodeReader r, YamlNode? node, string path, string keys, Func<YamlScalar, string, Parameter, T?> make)
+        where T : class
+    {
+        if (node is null)
+            return [];
+        if (node is not YamlMapping map)
+        {
+            r.Error(node, path, $"expected a mapping of {keys} to odds ratio, got {node.KindName}");
+            return [];
+        }
+
+        var result = ImmutableArray.CreateBuilder<T>();
+        foreach (var entry in map.Entries)
+        {
+            string p = NodeReader.Join(path, entry.Key.Value);
+            if (r.Parameter(entry.Value, p, ParameterKind.Ratio) is { } ratio && make(entry.Key, p, ratio) is { } item)
+                result.Add(item);
+        }
+
+        return result.ToImmutable();
     }
 
     /// <summary>"16-24" as (16, 24).</summary>
