@@ -372,6 +372,25 @@ public static class DeterministicMath
     }
 
     /// <summary>
+    /// <see cref="Expit"/> on four lanes for |x| ≤ 700 (so that e^−|x| needs no two-step scaling):
+    /// e^−|x| by the operations of <see cref="Exp"/>, then the form <see cref="Expit"/> takes for the
+    /// lane's sign, so every lane equals the scalar result bit for bit. Vector256 is exact where it is
+    /// not hardware-accelerated too (each lane the same IEEE operations), so this is no platform path.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<double> ExpitModerate(Vector256<double> x)
+    {
+        Vector256<double> y = -Vector256.Abs(x);
+        Vector256<double> kd = Vector256.Round(y * InvLn2); // to nearest, ties to even, as Math.Round
+        Vector256<double> r = (y - kd * Ln2Hi) - kd * Ln2Lo;
+        Vector256<long> k = (kd + Vector256.Create(6755399441055744.0)).AsInt64() - Vector256.Create(0x4338_0000_0000_0000L);
+        Vector256<double> e = ExpSeries(r) * ((k + Vector256.Create(1023L)) << 52).AsDouble();
+        Vector256<double> denominator = Vector256.Create(1.0) + e;
+        return Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, Vector256<double>.Zero),
+            Vector256.Create(1.0) / denominator, e / denominator);
+    }
+
+    /// <summary>
     /// <see cref="CosTwoPi"/> on four lanes for u in [0, 1] (there u − round(u) is u or u − 1):
     /// the same operations per lane, so every lane equals the scalar result bit for bit.
     /// </summary>

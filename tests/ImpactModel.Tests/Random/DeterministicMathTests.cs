@@ -231,4 +231,19 @@ public class DeterministicMathTests
                 Assert.Equal(DeterministicMath.Pow(x[lane], y), v[lane]);
         }
     }
+
+    [Fact]
+    public void Expit_on_four_lanes_is_the_scalar_expit_bit_for_bit()
+    {
+        var random = new System.Random(16);
+        for (int i = 0; i < 200_000; i++)
+        {
+            // Every scale from tiny to ±700, both signs, and the exact zeros.
+            double[] x = [.. Enumerable.Range(0, 4).Select(_ => i < 4 ? (i % 2 == 0 ? 0.0 : -0.0)
+                : (random.NextDouble() * 2 - 1) * Math.Pow(10, random.Next(-12, 3)) * (random.Next(8) == 0 ? 7 : 1))];
+            System.Runtime.Intrinsics.Vector256<double> lanes = DeterministicMath.ExpitModerate(System.Runtime.Intrinsics.Vector256.Create(x));
+            for (int j = 0; j < 4; j++)
+                Assert.Equal(BitConverter.DoubleToInt64Bits(DeterministicMath.Expit(x[j])), BitConverter.DoubleToInt64Bits(lanes[j]));
+        }
+    }
 }
