@@ -343,14 +343,44 @@ public sealed class CompiledPopulation
     /// </summary>
     private static Layout LayOut(PopulationSpec spec, Func<Parameter, double> draw)
     {
+        // The layout depends only on the drawn area and band shares: fixed shares (the shipped
+        // population's) give the same layout every replicate, so the last one is kept per population
+        // (its authority guide table alone is 65,536 entries).
+        double[] drawnAreas = [.. spec.Areas.Select(a => draw(a.Share))];
+        double[] drawnBands = [.. spec.AgeBands.Select(b => draw(b.Share))];
+        LastLayout last = LastLayouts.GetOrCreateValue(spec);
+        lock (last)
+        {
+            if (last.Layout is { } kept && last.Areas.AsSpan().SequenceEqual(drawnAreas) && last.Bands.AsSpan().SequenceEqual(drawnBands))
+                return kept;
+        }
+
+        Layout layout = LayOut(spec, drawnAreas, drawnBands);
+        lock (last)
+            (last.Areas, last.Bands, last.Layout) = (drawnAreas, drawnBands, layout);
+        return layout;
+    }
+
+    /// <summary>The last layout made for a population, and the drawn shares it was made from.</summary>
+    private sealed class LastLayout
+    {
+        public double[] Areas = [];
+        public double[] Bands = [];
+        public Layout? Layout;
+    }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<PopulationSpec, LastLayout> LastLayouts = [];
+
+    private static Layout LayOut(PopulationSpec spec, double[] drawnAreas, double[] drawnBands)
+    {
         int areas = spec.Areas.Length;
-        var shares = spec.Areas.Select(a => draw(a.Share)).ToArray();
+        var shares = (double[])drawnAreas.Clone();
         ulong[] areaThresholds = Cumulative(shares);
         double total = shares.Sum();
         for (int a = 0; a < areas; a++)
             shares[a] /= total;
 
-        var bandShares = spec.AgeBands.Select(b => draw(b.Share)).ToArray();
+        var bandShares = (double[])drawnBands.Clone();
         ulong[] bandThresholds = Cumulative(bandShares);
         double bandTotal = bandShares.Sum();
         for (int b = 0; b < bandShares.Length; b++)
