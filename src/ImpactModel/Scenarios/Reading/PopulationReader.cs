@@ -454,7 +454,7 @@ public static class PopulationReader
     }
 
     /// <summary>A mapping of keys (areas, age bands) to odds ratios; <paramref name="make"/> checks a key and makes its item (null: refused).</summary>
-    private static ImmutableArray<T> OddsRatios<T>(NodeReader r, YamlNode? node, string path, string keys, Func<YamlScalar, string, Parameter, T?> make)
+    internal static ImmutableArray<T> OddsRatios<T>(NodeReader r, YamlNode? node, string path, string keys, Func<YamlScalar, string, Parameter, T?> make)
         where T : class
     {
         if (node is null)

@@ -89,24 +89,7 @@ public static class TailoredServicesReader
                 $"a money value for {harm} needs a source ({{ value: ..., source: ..., grade: ... }}); without one, {harm} stays a count");
     }
 
-    internal static ImmutableArray<AreaOddsRatio> AreaOdds(NodeReader r, YamlNode? node, string path)
-    {
-        if (node is null)
-            return [];
-        if (node is not YamlMapping map)
-        {
-            r.Error(node, path, $"expected a mapping of area id to odds ratio, got {node.KindName}");
-            return [];
-        }
-
-        var result = ImmutableArray.CreateBuilder<AreaOddsRatio>();
-        foreach (var entry in map.Entries)
-        {
-            string p = NodeReader.Join(path, entry.Key.Value);
-            if (r.Reference(entry.Key, p, "area") is { } area && r.Parameter(entry.Value, p, ParameterKind.Ratio) is { } ratio)
-                result.Add(new AreaOddsRatio(area, ratio));
-        }
-
-        return result.ToImmutable();
-    }
+    /// <summary>Area (or local-authority) ids to odds ratios; each id must name a declared area.</summary>
+    internal static ImmutableArray<AreaOddsRatio> AreaOdds(NodeReader r, YamlNode? node, string path) =>
+        PopulationReader.OddsRatios(r, node, path, "area id", (key, p, ratio) => r.Reference(key, p, "area") is { } area ? new AreaOddsRatio(area, ratio) : null);
 }
