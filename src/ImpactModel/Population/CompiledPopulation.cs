@@ -700,10 +700,18 @@ public sealed class CompiledPopulation
             return (total, gradient);
         }
 
+        // M at −∞ (the parent path alone) and at +∞: a target outside them cannot be met.
+        double floor = 0, ceiling = 0;
+        for (int c = 0; c < cells; c++)
+        {
+            floor += w[c] * (pi[c] * s);
+            ceiling += w[c] * (pi[c] * s + (1 - pi[c]));
+        }
+
         double lo = -60, hi = 60;
-        if (Marginal(lo).Value >= target)
+        if (floor >= target)
             return lo;
-        if (Marginal(hi).Value <= target)
+        if (ceiling <= target)
             return hi;
         // Start where the cells' weighted mean log-odds would give the target.
         double mean = 0, total = 0;
