@@ -14,14 +14,17 @@ namespace ImpactModel.Population;
 /// compiling, generating a person is a few table look-ups and integer compares per attribute.
 /// </summary>
 /// <remarks>
-/// Membership model for group g in cell c = (area a, income decile d):
-/// logit q(g, c) = alpha_g + beta_g (d − 4.5) + ln OR(g, a) + e(g, a), with area effects
-/// e(g, a) ~ Normal(0, sd_g) drawn per area and replicate. A group whose overlap links it to an
+/// Membership model for group g in cell c = (unit u, class of age bands k, income decile d), the
+/// unit being the local authority l (in area a) when membership depends on authorities, else the area:
+/// logit q(g, c) = alpha_g + beta_g (d − 4.5) + ln OR(g, a) + e(g, a) + ln OR(g, l) + e(g, l) + ln OR(g, k),
+/// with area and authority effects e ~ Normal(0, sd) drawn per area or authority, group and
+/// replicate; q = 0 for children in a group of adults only. A group whose overlap links it to an
 /// earlier-declared group P (its "parent") is drawn as: in P → member with probability
-/// s = P(g | P); not in P → member with probability q(g, c). alpha_g is solved by bisection so that
-/// the sum over cells of weight(c) · P(g | c) equals the prevalence, where P(g | c) includes the
-/// parent's own P(P | c), computed the same way, so the marginal holds exactly (in expectation over
-/// persons) for every replicate.
+/// s = P(g | P) (for adults alone in a group of adults only, rescaled so the overlap holds); not in
+/// P → member with probability q(g, c). alpha_g is solved (Newton's method inside a narrowing
+/// bracket) so that the sum over cells of weight(c) · P(g | c) equals the prevalence (times the adult
+/// share for a group of adults only), where P(g | c) includes the parent's own P(P | c), computed the
+/// same way, so the marginal holds exactly (in expectation over persons) for every replicate.
 /// </remarks>
 public sealed class CompiledPopulation
 {
@@ -35,7 +38,7 @@ public sealed class CompiledPopulation
     private const int AuthorityGuideBits = 16;
 
     private readonly ulong[] _areaThresholds;     // cumulative share of areas, on the 2^32 scale
-    private readonly ulong[] _thresholds;         // [cell * groups + group] Bernoulli threshold for q(g, c)
+    private readonly ulong[] _thresholds;         // [cell * stride + group] Bernoulli threshold for q(g, c)
     private readonly int _groups;
     private readonly int _stride;                 // thresholds per cell: the groups rounded up to a multiple of 4 (the rest 0)
     private readonly uint _parentless;            // bit g set when group g has no parent
@@ -57,7 +60,7 @@ public sealed class CompiledPopulation
     private readonly ulong[] _yearThresholds;     // single years of age nested in the bands' slices; empty without single years
     private readonly byte[] _yearGuide;           // first candidate year for each value of the top 8 bits of the age word
     private readonly ulong[] _authorityThresholds; // by slot: authorities nested in their areas' slices, in area order
-    private readonly ushort[] _authorityGuide;    // first candidate slot for each value of the top 12 bits of the area word
+    private readonly ushort[] _authorityGuide;    // first candidate slot for each value of the top 16 bits of the area word
     private readonly ushort[] _slotAuthority;     // the authority (declaration index) of each slot
     private readonly byte[] _authorityArea;       // the area of each authority
     private readonly bool _cellsByAuthority;      // membership cells are local authorities (their effects or odds ratios), not areas
@@ -165,6 +168,29 @@ public sealed class CompiledPopulation
     public double AdultShare => AgeBandShares.Count == 0 ? 1 : Spec.AgeBands.Select((b, i) => b.From >= PopulationSpec.AdultAge ? AgeBandShares[i] : 0).Sum();
 
     /// <summary>
+    /// What the loader guarantees and the generator relies on (a spec built in code gets a clear
+    /// exception, not a read past a table): every area has an authority of positive population when
+    /// authorities are declared, and a group of adults only has a band starting at 16.
+    /// </summary>
+    private static void CheckInvariants(PopulationSpec spec)
+    {
+        if (!spec.LocalAuthorities.IsEmpty)
+        {
+            foreach (AreaSpec area in spec.Areas)
+            {
+                if (!spec.LocalAuthorities.Any(a => a.Area == area.Id && a.Population > 0))
+                    throw new ArgumentException($"area '{area.Id}' has no local authority of positive population", nameof(spec));
+            }
+        }
+
+        foreach (GroupSpec group in spec.Groups)
+        {
+            if (group.AdultOnly && !spec.AgeBands.Any(b => b.From == PopulationSpec.AdultAge))
+                throw new ArgumentException($"group '{group.Id}' is for adults only but no age band starts at {PopulationSpec.AdultAge}", nameof(spec));
+        }
+    }
+
+    /// <summary>
     /// Random effects on the logit scale, one per local authority (declaration order), for a strand's
     /// own area-dependent parameter that declares a local-authority sd (as a group's prevalence does):
     /// sd × a standard normal drawn once per replicate from the strand's own stream
@@ -199,6 +225,7 @@ public sealed class CompiledPopulation
         if (groups > GroupValueTable.MaxGroups)
             throw new ArgumentOutOfRangeException(nameof(spec), groups, $"at most {GroupValueTable.MaxGroups} groups");
         double Draw(Parameter p) => ParameterSampler.Draw(p, seed, replicate);
+        CheckInvariants(spec);
         Layout layout = LayOut(spec, Draw);
         int units = layout.Units, ageCells = layout.AgeCells;
 
@@ -314,7 +341,11 @@ public sealed class CompiledPopulation
                     adultInParent += excluded[c] ? 0 : cellWeight[c] * parentP[c];
                 }
 
-                s = adultInParent > 0 ? Math.Min(1, s * inParent / adultInParent) : 0;
+                s = adultInParent > 0 ? s * inParent / adultInParent : 0;
+                if (s > 1 + 1e-12)
+                    throw new InvalidOperationException(
+                        $"group '{group.Id}': its adults cannot hold the declared share of '{spec.Groups[parent[g]].Id}' (it would need {s:0.####} of that group's adults)");
+                s = Math.Min(1, s);
             }
 
             double target = group.AdultOnly ? prevalence[g] * adults : prevalence[g];
@@ -713,6 +744,23 @@ public sealed class CompiledPopulation
             return lo;
         if (ceiling <= target)
             return hi;
+        // The solution lies within lo and hi unless the cells' log-odds are extreme: widen to where
+        // the whole free mass (every cell at the extreme log-odds) would reach the target.
+        double etaMin = double.PositiveInfinity, etaMax = double.NegativeInfinity;
+        for (int c = 0; c < cells; c++)
+        {
+            if (w[c] > 0)
+                (etaMin, etaMax) = (Math.Min(etaMin, eta[c]), Math.Max(etaMax, eta[c]));
+        }
+
+        double freeTarget = Math.Clamp((target - floor) / (ceiling - floor), 1e-300, 1 - 1e-16);
+        double logit = DeterministicMath.Log(freeTarget / (1 - freeTarget));
+        if (double.IsFinite(etaMin))
+        {
+            lo = Math.Min(lo, logit - etaMax - 1);
+            hi = Math.Max(hi, logit - etaMin + 1);
+        }
+
         // Start where the cells' weighted mean log-odds would give the target.
         double mean = 0, total = 0;
         for (int c = 0; c < eta.Length; c++)
@@ -842,7 +890,7 @@ public sealed class CompiledPopulation
                 Parentless(words, cell, mask, count, start, end);
             for (int g = 0; g < groups; g++)
             {
-                // Indices are in range by construction (cell + g < cells × groups, i < count): no bounds checks here.
+                // Indices are in range by construction (cell + g < cells × stride, i < count): no bounds checks here.
                 ref uint w = ref Unsafe.Add(ref MemoryMarshal.GetReference(words), (g >> 2) * count * 4 + (g & 3));
                 ref ulong thresholds = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_thresholds), g);
                 int parent = _parent[g];
@@ -920,7 +968,7 @@ public sealed class CompiledPopulation
 
     /// <summary>
     /// Each person's income decile, class of ages and membership cell, whose first threshold is at
-    /// ((unit × age classes + class) × 10 + decile) × groups. Its own method: inside a large one the
+    /// ((unit × age classes + class) × 10 + decile) × stride. Its own method: inside a large one the
     /// JIT stops inlining the category counts, which costs more than the loop.
     /// </summary>
     private void Cells(ReadOnlySpan<uint> attributes, ReadOnlySpan<ushort> unit, Span<byte> decile, Span<byte> ageClass, Span<int> cell)

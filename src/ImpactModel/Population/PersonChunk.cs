@@ -103,7 +103,10 @@ public sealed class PersonChunk
     /// <summary>The unit of the person's membership cell: the local authority when membership depends on it, else the area.</summary>
     internal ushort[] UnitStorage { get; }
 
-    /// <summary>The first of the person's membership cell's thresholds: ((unit × age cells + band) × 10 + decile) × groups.</summary>
+    /// <summary>
+    /// The first of the person's membership cell's thresholds: ((unit × age classes + class) × 10 +
+    /// decile) × stride, the stride being the groups rounded up to a multiple of 4 (at least 4).
+    /// </summary>
     internal int[] CellStart { get; }
 
     /// <summary>Scratch: 4 random words per person, for generators that fill a chunk at once.</summary>

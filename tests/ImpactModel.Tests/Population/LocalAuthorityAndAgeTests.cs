@@ -347,6 +347,54 @@ public class LocalAuthorityAndAgeTests
     }
 
     [Fact]
+    public void Impossible_overlaps_of_two_adults_only_groups_and_effects_without_authorities_are_refused()
+    {
+        // Two groups of 60% of adults each must share at least a fifth of adults (a third of either):
+        // an overlap of 0.1 is impossible on the adult basis, though not on the whole population's.
+        string text = """
+            population:
+              size: 1000
+              areas:
+                - { id: one, share: 1 }
+              age:
+                - { from: 0, to: 15, share: 0.2 }
+                - { from: 16, to: 90, share: 0.8 }
+              groups:
+                - { id: a, prevalence: 0.6, adult_only: true }
+                - id: b
+                  prevalence: 0.6
+                  adult_only: true
+                  local_authority_variation: 0.2
+                  age_odds_ratios: { 16-90: 2, 016-90: 3 }
+                  overlaps:
+                    - { with: a, share: 0.1 }
+            """;
+        ScenarioLoadResult loaded = ScenarioLoader.Load("p.yaml", new MemoryFiles().With("p.yaml", text));
+        Assert.Null(loaded.Population);
+        Assert.Contains(loaded.Errors, e => e.Path == "population.groups.b.overlaps.a.share" && e.Message.StartsWith("impossible overlap", StringComparison.Ordinal));
+        Assert.Contains(loaded.Errors, e => e.Path == "population.groups.b.local_authority_variation" && e.Message.Contains("local_authorities", StringComparison.Ordinal));
+        Assert.Contains(loaded.Errors, e => e.Message.Contains("has two odds ratios", StringComparison.Ordinal));
+    }
+
+    [Fact, Trait("Category", "Statistical")]
+    public void The_marginal_holds_when_the_intercept_lies_beyond_60_on_the_logit_scale()
+    {
+        // An odds ratio of e^-100 in the only area puts the intercept near +98 (logit 0.1 + 100).
+        PopulationSpec spec = LoadWith(new MemoryFiles().With("p.yaml", """
+            population:
+              size: 1000000
+              areas:
+                - { id: one, share: 1 }
+              groups:
+                - id: rare-odds
+                  prevalence: 0.1
+                  area_odds_ratios: { one: 3.720075976020836e-44 }
+            """));
+        PopulationDescription d = PopulationDescription.Describe(spec, seed: 5, persons: 400_000);
+        Assert.All(d.Groups, WithinFourBinomialErrors);
+    }
+
+    [Fact]
     public void Tallies_by_authority_and_band_are_the_same_for_any_thread_count_or_chunk_size()
     {
         CompiledPopulation p = CompiledPopulation.Compile(Uk, 11, 0);

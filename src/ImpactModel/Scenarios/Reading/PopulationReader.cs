@@ -516,6 +516,10 @@ public static class PopulationReader
                         Suggest.Unknown(authorities.IsEmpty ? "area" : "area or local authority", ratio.Area, [.. areaIds, .. authorities.Select(a => a.Id)]));
             }
 
+            if (g.LocalAuthorityVariation is { } lav && authorities.IsEmpty)
+                r.Error(lav.Position, lav.Path, "local-authority effects need the population's 'local_authorities:' declared");
+            foreach (var ratio in g.AgeOddsRatios.GroupBy(x => (x.From, x.To)).Where(x => x.Count() > 1).Select(x => x.Last()))
+                r.Error(ratio.OddsRatio.Position, ratio.OddsRatio.Path, $"age band {ratio.From}-{ratio.To} has two odds ratios");
             foreach (var ratio in g.AgeOddsRatios)
             {
                 if (bands.IsDefaultOrEmpty)
@@ -545,7 +549,10 @@ public static class PopulationReader
                 }
 
                 // Fréchet bounds on P(A and B) = share * P(A): max(0, pA + pB - 1) <= P(A and B) <= min(pA, pB).
-                double pa = Whole(g), pb = Whole(other), s = overlap.Share.Mean; // shares of the whole population
+                // Shares of the whole population; of adults when both groups hold adults alone (the
+                // bounds are tighter there: two groups of 60% of adults must share a fifth of adults).
+                bool adultBasis = g.AdultOnly && other.AdultOnly;
+                double pa = adultBasis ? g.Prevalence.Mean : Whole(g), pb = adultBasis ? other.Prevalence.Mean : Whole(other), s = overlap.Share.Mean;
                 if (pa <= 0)
                     continue;
                 double upper = Math.Min(1, pb / pa), lower = Math.Max(0, (pa + pb - 1) / pa);
