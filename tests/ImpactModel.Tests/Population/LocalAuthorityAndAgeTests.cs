@@ -376,6 +376,32 @@ public class LocalAuthorityAndAgeTests
         Assert.Contains(loaded.Errors, e => e.Message.Contains("has two odds ratios", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void An_adults_only_group_cannot_hold_more_of_an_all_ages_group_than_its_adults()
+    {
+        // Half the persons are children; 80% of 'everyone' in 'grown' would need children in it.
+        string text = """
+            population:
+              size: 1000
+              areas:
+                - { id: one, share: 1 }
+              age:
+                - { from: 0, to: 15, share: 0.5 }
+                - { from: 16, to: 90, share: 0.5 }
+              groups:
+                - id: everyone
+                  prevalence: 0.2
+                  overlaps:
+                    - { with: grown, share: 0.8 }
+                - { id: grown, prevalence: 0.9, adult_only: true }
+            """;
+        ScenarioLoadResult loaded = ScenarioLoader.Load("p.yaml", new MemoryFiles().With("p.yaml", text));
+        Assert.Null(loaded.Population);
+        Assert.Contains(loaded.Errors, e => e.Path == "population.groups.everyone.overlaps.grown.share"
+            && e.Message.StartsWith("impossible overlap: 'grown' holds adults only", StringComparison.Ordinal));
+        Assert.NotNull(ScenarioLoader.Load("p.yaml", new MemoryFiles().With("p.yaml", text.Replace("share: 0.8", "share: 0.4", StringComparison.Ordinal))).Population);
+    }
+
     [Fact, Trait("Category", "Statistical")]
     public void The_marginal_holds_when_the_intercept_lies_beyond_60_on_the_logit_scale()
     {

@@ -556,6 +556,19 @@ public static class PopulationReader
                 if (pa <= 0)
                     continue;
                 double upper = Math.Min(1, pb / pa), lower = Math.Max(0, (pa + pb - 1) / pa);
+                // A later group of adults only drawn on an earlier group of all ages (with no age
+                // dependence) takes its share from that group's adults: P(later | earlier) must fit there.
+                int gi = groups.IndexOf(g), oi = groups.IndexOf(other);
+                GroupSpec later = gi > oi ? g : other, earlier = gi > oi ? other : g;
+                if (!adultBasis && later.AdultOnly && !earlier.DependsOnAge && pa > 0 && pb > 0 && adults > 0)
+                {
+                    double conditional = gi < oi ? s : s * pa / pb; // P(later | earlier)
+                    if (conditional / adults > 1 + 1e-12)
+                        r.Error(overlap.Share.Position, overlap.Share.Path,
+                            $"impossible overlap: '{later.Id}' holds adults only, so at most {adults:0.####} of '{earlier.Id}' (its adults) can be in it, " +
+                            $"but this overlap puts {conditional:0.####} of '{earlier.Id}' in '{later.Id}'");
+                }
+
                 if (s > upper + 1e-12 || s < lower - 1e-12)
                 {
                     r.Error(overlap.Share.Position, overlap.Share.Path,
