@@ -74,7 +74,7 @@ public sealed class CompiledPopulation
     private readonly int _replicate;
 
     private CompiledPopulation(PopulationSpec spec, ulong seed, int replicate, Layout layout, double[] prevalences,
-        ulong[] thresholds, int[] parent, ulong[] parentThreshold, double[][] expectedByAuthority, double[][] expectedByBand)
+        ulong[] thresholds, int[] parent, ulong[] parentThreshold, double[][] membership, double[] cellWeight)
     {
         Spec = spec;
         _seed = seed;
@@ -83,8 +83,9 @@ public sealed class CompiledPopulation
         AuthorityShares = layout.AuthorityShares;
         AgeBandShares = layout.BandShares;
         Prevalences = prevalences;
-        ExpectedByAuthority = expectedByAuthority;
-        ExpectedByAgeBand = expectedByBand;
+        // Read by describe, not by runs: formed on first read from the cells' memberships.
+        _expectedByAuthority = new Lazy<double[][]>(() => ExpectationByAuthority(spec, layout, membership));
+        _expectedByAgeBand = new Lazy<double[][]>(() => ExpectationByBand(spec, layout, membership, cellWeight));
         _areaThresholds = layout.AreaThresholds;
         _thresholds = thresholds;
         _groups = spec.Groups.Length;
@@ -156,16 +157,24 @@ public sealed class CompiledPopulation
     public IReadOnlyList<double> Prevalences { get; }
 
     /// <summary>[group][authority]: the expected share of the authority's persons in the group, given this replicate's effects; empty without authorities.</summary>
-    public IReadOnlyList<IReadOnlyList<double>> ExpectedByAuthority { get; }
+    public IReadOnlyList<IReadOnlyList<double>> ExpectedByAuthority => _expectedByAuthority.Value;
+
+    private readonly Lazy<double[][]> _expectedByAuthority;
 
     /// <summary>[group][band]: the expected share of the band's persons in the group; empty without bands.</summary>
-    public IReadOnlyList<IReadOnlyList<double>> ExpectedByAgeBand { get; }
+    public IReadOnlyList<IReadOnlyList<double>> ExpectedByAgeBand => _expectedByAgeBand.Value;
+
+    private readonly Lazy<double[][]> _expectedByAgeBand;
 
     /// <summary>True when the population declares local authorities (a person's authority can be read).</summary>
     public bool HasAuthorities => _slotAuthority.Length > 0;
 
     /// <summary>The share of adults (aged 16 and over) among this replicate's persons (1 without age bands).</summary>
-    public double AdultShare => AgeBandShares.Count == 0 ? 1 : Spec.AgeBands.Select((b, i) => b.From >= PopulationSpec.AdultAge ? AgeBandShares[i] : 0).Sum();
+    public double AdultShare => AgeBandShares.Count == 0 ? 1 : AdultsOf(Spec, AgeBandShares);
+
+    /// <summary>The share of persons in bands from 16, given the bands' (normalised) shares.</summary>
+    private static double AdultsOf(PopulationSpec spec, IReadOnlyList<double> bandShares) =>
+        spec.AgeBands.Select((b, i) => b.From >= PopulationSpec.AdultAge ? bandShares[i] : 0).Sum();
 
     /// <summary>
     /// What the loader guarantees and the generator relies on (a spec built in code gets a clear
@@ -231,7 +240,7 @@ public sealed class CompiledPopulation
 
         var ids = spec.Groups.Select(g => g.Id).ToArray();
         var prevalence = spec.Groups.Select(g => Draw(g.Prevalence)).ToArray();
-        double adults = spec.AgeBands.Select((b, i) => b.From >= PopulationSpec.AdultAge ? layout.BandShares[i] : 0).Sum();
+        double adults = AdultsOf(spec, layout.BandShares);
         // Overlaps relate shares of the whole population: an adults-only group's prevalence is of adults.
         var whole = prevalence.Select((p, g) => spec.Groups[g].AdultOnly ? p * adults : p).ToArray();
         (int[] parent, double[] parentShare) = OrientOverlaps(spec, ids, whole, Draw);
@@ -363,9 +372,7 @@ public sealed class CompiledPopulation
             parentThreshold[g] = parent[g] >= 0 ? BernoulliThreshold.FromProbability(s).Threshold : 0;
         }
 
-        double[][] byAuthority = ExpectationByAuthority(spec, layout, membership);
-        double[][] byBand = ExpectationByBand(spec, layout, membership, cellWeight);
-        return new CompiledPopulation(spec, seed, replicate, layout, prevalence, thresholds, parent, parentThreshold, byAuthority, byBand);
+        return new CompiledPopulation(spec, seed, replicate, layout, prevalence, thresholds, parent, parentThreshold, membership, cellWeight);
     }
     /// <summary>
     /// Areas, local authorities and age bands on the 2^32 scale of their attribute words, and the

@@ -130,14 +130,12 @@ internal static class DataTableReader
         if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long value) || value < min || value > max)
         {
             r.Error(new SourcePosition(file, row.Line, 1), path,
-                $"{what} must be a whole number from {min.ToString("N0", CultureInfo.InvariantCulture)} to {max.ToString("N0", CultureInfo.InvariantCulture)} (digits only), got '{Quote(text)}'");
+                $"{what} must be a whole number from {min.ToString("N0", CultureInfo.InvariantCulture)} to {max.ToString("N0", CultureInfo.InvariantCulture)} (digits only), got '{text}'");
             return null;
         }
 
         return value;
     }
-
-    private static string Quote(string text) => text.Length > 40 ? text[..40] + "…" : text;
 
     /// <summary>The local authorities of <c>local_authorities: { file: … }</c> (columns code, name, region, population).</summary>
     public static ImmutableArray<LocalAuthoritySpec> LocalAuthorities(NodeReader r, string file, IReadOnlyList<Row> rows, string path,
@@ -152,7 +150,7 @@ internal static class DataTableReader
             string rowPath = NodeReader.IsId(id) ? NodeReader.Join(path, id) : $"{path}[line {row.Line}]";
             if (!NodeReader.IsId(id))
             {
-                r.Error(at, rowPath, $"local authority code '{Quote(row.Fields[0])}' must be letters and digits starting with a letter (e.g. E06000001)");
+                r.Error(at, rowPath, $"local authority code '{row.Fields[0]}' must be letters and digits starting with a letter (e.g. E06000001)");
                 continue;
             }
 
