@@ -11,14 +11,44 @@ namespace ImpactModel.MonteCarlo;
 /// </summary>
 public static class ParameterSampler
 {
-    /// <summary>The replicate's value of <paramref name="parameter"/>; a fixed value is returned as is.</summary>
+    /// <summary>
+    /// The replicate's value of <paramref name="parameter"/>: a declared distribution drawn; a single
+    /// number spread by its grade (<see cref="Parameter.Spread"/>) drawn around it; any other fixed value as is.
+    /// </summary>
     public static double Draw(Parameter parameter, ulong seed, int replicate)
     {
         ArgumentNullException.ThrowIfNull(parameter);
-        if (parameter.Value is FixedValue f)
+        if (parameter.Value is FixedValue f && !(parameter.Spread > 0 && parameter.Kind is not null))
             return f.Value;
         RngKey key = RngKey.From(seed, replicate, RngStream.Parameters);
+        if (parameter.Value is FixedValue single)
+            return Spread(single.Value, parameter.Spread, parameter.Kind!.Value, StandardNormal.Sample(key, PathIndex(parameter.DrawPath)));
         return ToSampler(parameter.Value).Sample(key, PathIndex(parameter.Path));
+    }
+
+    private static readonly Random.NormalDistribution StandardNormal = new(0, 1);
+
+    /// <summary>
+    /// A single number <paramref name="x"/> of <paramref name="kind"/> moved by a standard normal
+    /// <paramref name="z"/> with spread <paramref name="sigma"/> (docs/scenario-format.md, "Uncertainty
+    /// by grade"): a probability on the log-odds scale, logit p + σz (its median kept; 0 and 1 stay);
+    /// an amount, count mean or ratio by the lognormal factor exp(σz − σ²/2) (its mean kept, coefficient
+    /// of variation √(e^σ² − 1); 0 stays); a real number by x + σ|x|z.
+    /// </summary>
+    public static double Spread(double x, double sigma, ParameterKind kind, double z)
+    {
+        switch (kind)
+        {
+            case ParameterKind.Probability:
+                if (!(x > 0 && x < 1))
+                    return x;
+                return DeterministicMath.Expit(DeterministicMath.Log(x / (1 - x)) + sigma * z);
+            case ParameterKind.Real:
+                return x + sigma * Math.Abs(x) * z;
+            default:
+                double moved = x * DeterministicMath.Exp(sigma * z - 0.5 * sigma * sigma);
+                return kind == ParameterKind.PoissonMean ? Math.Min(moved, Philox.PoissonMeanLimit) : moved;
+        }
     }
 
     /// <summary>The random-stream form of a scenario distribution.</summary>

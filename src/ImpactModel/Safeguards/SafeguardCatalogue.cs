@@ -3,7 +3,7 @@ using ImpactModel.Scenarios.Model;
 namespace ImpactModel.Safeguards;
 
 /// <summary>A mechanism parameter a safeguard type takes.</summary>
-public sealed record SafeguardParameter(string Name, ParameterKind Kind, bool Required, double Default, string Meaning);
+public sealed record SafeguardParameter(string Name, ParameterKind Kind, bool Required, double Default, string Meaning, bool Choice = false);
 
 /// <summary>A type of safeguard: what it does, where it can act, and which data-protection principles it serves.</summary>
 public sealed record SafeguardType(
@@ -37,6 +37,7 @@ public static class SafeguardCatalogue
             [
                 new("catch_rate", ParameterKind.Probability, true, 0, "share of wrongful flags the reviewer stops before action"),
                 new("cost_per_case", ParameterKind.Money, true, 0, "GBP per flag reviewed"),
+                new("false_clearance_rate", ParameterKind.Probability, false, 0, "share of true cases the reviewer wrongly clears (the overpayment is then missed)"),
             ], TakesGroups: false),
         new("minimum-evidence-standard",
             "no adverse action on averaged or inferred figures: earnings are compared period by period",
@@ -55,7 +56,7 @@ public static class SafeguardCatalogue
             "flags only discrepancies above a higher threshold, trading missed overpayments for fewer false flags",
             [StrandIds.Fraud], ["accuracy", "minimisation"],
             [
-                new("flag_threshold", ParameterKind.Money, true, 0, "GBP per month of discrepancy below which nothing is flagged"),
+                new("flag_threshold", ParameterKind.Money, true, 0, "GBP per month of discrepancy below which nothing is flagged", Choice: true),
             ], TakesGroups: false),
         new("notification-and-appeal",
             "every adverse action comes with notice and a simple route to appeal, raising the share who appeal",
@@ -100,11 +101,11 @@ public static class SafeguardCatalogue
         new("suppression",
             "cells or equivalence classes smaller than the threshold are suppressed",
             [StrandIds.Research], ["minimisation", "security"],
-            [new("threshold", ParameterKind.NonNegative, true, 0, "smallest count released (k)")], TakesGroups: false),
+            [new("threshold", ParameterKind.NonNegative, true, 0, "smallest count released (k)", Choice: true)], TakesGroups: false),
         new("noise",
             "noise calibrated to a privacy budget (differential privacy) is added to released statistics",
             [StrandIds.Research], ["security", "minimisation"],
-            [new("epsilon", ParameterKind.Ratio, true, 0, "privacy budget epsilon per release; smaller is more private")], TakesGroups: false),
+            [new("epsilon", ParameterKind.Ratio, true, 0, "privacy budget epsilon per release; smaller is more private", Choice: true)], TakesGroups: false),
         new("trusted-research-environment",
             "record-level data stay inside a secure environment that accredited researchers use; prevents a share of attack attempts",
             [StrandIds.Research], ["security", "accountability"],

@@ -27,7 +27,7 @@ public static class ScenarioLoader
 {
     private static readonly string[] ScenarioKeys =
     [
-        "strand", "name", "description", "purposes", "price_year", "horizon_years", "discount_rate",
+        "strand", "name", "description", "purposes", "price_year", "horizon_years", "discount_rate", "uncertainty",
         "population", "data_sources", "linkage", "fraud", "tailored_services", "research", "safeguards", "pilot", "variants",
     ];
 
@@ -113,6 +113,8 @@ public static class ScenarioLoader
         ImmutableArray<string> purposes = Purposes(r, NodeReader.Optional(map, "purposes"));
         long? priceYear = r.WholeNumber(r.Required(map, "", "price_year"), "price_year", 1900, 2200, "price year");
         long? horizon = r.WholeNumber(r.Required(map, "", "horizon_years"), "horizon_years", 1, 100, "horizon in years");
+        r.Spreads = r.ReadUncertainty(NodeReader.Optional(map, "uncertainty"), "uncertainty");
+        UncertaintySettings spreads = r.Spreads;
         Parameter discount = r.OptionalParameter(map, "", "discount_rate", ParameterKind.Probability, 0.035);
         if (map["discount_rate"] is null)
             discount = discount with { Evidence = new Evidence("HM Treasury, The Green Book (2022), discount rate 3.5%", EvidenceGrade.PublishedStatistic) };
@@ -165,7 +167,7 @@ public static class ScenarioLoader
         if (strand is null || name is null || priceYear is null || horizon is null || population is null || r.Errors.Count > 0)
             return null;
         return new Scenario(path, strand, name, description, purposes, (int)priceYear, (int)horizon, discount, population,
-            sources, linkages, fraud, tailored, research, pilot, safeguards, variants, referenced.ToImmutable());
+            sources, linkages, fraud, tailored, research, pilot, safeguards, variants, referenced.ToImmutable()) { Uncertainty = spreads };
     }
 
     private static ImmutableArray<string> Purposes(NodeReader r, YamlNode? node)

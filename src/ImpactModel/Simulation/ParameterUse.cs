@@ -11,6 +11,7 @@ public sealed class ParameterUse
 {
     private readonly HashSet<string> _perVariant = new(StringComparer.Ordinal);
     private readonly HashSet<string> _once = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _perPerson = new(StringComparer.Ordinal);
 
     /// <summary>Records that the parameter or setting at <paramref name="path"/> was read, for a variant or once for everyone.</summary>
     public void Read(string path, bool perVariant)
@@ -18,6 +19,19 @@ public sealed class ParameterUse
         ArgumentNullException.ThrowIfNull(path);
         (perVariant ? _perVariant : _once).Add(path);
     }
+
+    /// <summary>
+    /// Records that the parameter at <paramref name="path"/> is a spread each person draws from (not
+    /// one value per replicate): it is described as such, not listed among the replicate's draws.
+    /// </summary>
+    public void ReadPerPerson(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        _perPerson.Add(path);
+    }
+
+    /// <summary>True when a model read <paramref name="path"/> as a spread each person draws from.</summary>
+    public bool IsPerPerson(string path) => _perPerson.Contains(path);
 
     /// <summary>True when some model read <paramref name="path"/> for a variant (an override of it acts).</summary>
     public bool ReadPerVariant(string path) => _perVariant.Contains(path);

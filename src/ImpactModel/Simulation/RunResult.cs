@@ -48,6 +48,9 @@ public sealed record RunResult(
     ImmutableArray<string> HeadlineMetrics,
     ImmutableArray<string> Warnings)
 {
+    /// <summary>How the parameters carried uncertainty (null for a result made without a scenario's parameters).</summary>
+    public UncertaintySummary? Uncertainty { get; init; }
+
     /// <summary>Counts and money are multiplied by this (declared / simulated persons) to be for the declared population.</summary>
     public double ScaleFactor => 1 / SamplingFraction;
 

@@ -76,10 +76,12 @@ public static class SimulationRunner
         double scale = (double)scenario.Population.Size / settings.Persons;
         var plan = Plan(models, layout.Offsets, variants);
         int series = plan.Count * rows.Length;
-        IReadOnlyList<Parameter> parameters = ScenarioParameters.All(scenario);
-        // One record a replicate: every series (plan order × rows), then every drawn parameter;
-        // appended to the store as it is made, so memory does not grow with the replicates.
-        var record = new double[series + parameters.Count];
+        IReadOnlyList<Parameter> declared = ScenarioParameters.All(scenario);
+        // One record a replicate: every series (plan order × rows), then every parameter drawn per
+        // replicate (known once the first replicate is compiled: what the models read per person is
+        // not); appended to the store as it is made, so memory does not grow with the replicates.
+        IReadOnlyList<Parameter> parameters = [];
+        double[] record = [];
         store ??= new MemoryReplicateStore();
         long total = settings.Persons * settings.Replicates * layout.Passes, done = 0;
         ParameterUse? use = null;
@@ -87,11 +89,16 @@ public static class SimulationRunner
         for (int r = 0; r < settings.Replicates; r++)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            var run = ReplicateRun.Start(scenario, variants, models, settings.Seed, r, settings.Persons);
+            if (use is null)
+            {
+                use = run.Use; // what the models read, from the first replicate's compile
+                parameters = [.. declared.Where(p => !use.IsPerPerson(p.Path))];
+                record = new double[series + parameters.Count];
+            }
+
             for (int p = 0; p < parameters.Count; p++)
                 record[series + p] = ParameterSampler.Draw(parameters[p], settings.Seed, r);
-
-            var run = ReplicateRun.Start(scenario, variants, models, settings.Seed, r, settings.Persons);
-            use ??= run.Use; // what the models read, from the first replicate's compile
             long before = done;
             int replicate = r;
             var passes = new List<PassResult>(run.Passes);
@@ -139,7 +146,10 @@ public static class SimulationRunner
         var headline = models.SelectMany(m => m.Metrics).Where(d => d.IsHeadline).Select(d => d.Name).ToImmutableArray();
         ParameterKey[] parameterKeys = [.. parameters.Select(p => new ParameterKey(p.Path, p.Evidence.Source, Evidence.IdOf(p.Evidence.Grade)))];
         return new RunResult(scenario.Name, scenario.Strand, settings, scenario.Population.Size, settings.Persons / (double)scenario.Population.Size,
-            variants, groups, keys, resultRows, parameterKeys, store, headline, [.. VariantBuilder.Warnings(scenario, models, use!)]);
+            variants, groups, keys, resultRows, parameterKeys, store, headline, [.. VariantBuilder.Warnings(scenario, models, use!)])
+        {
+            Uncertainty = UncertaintySummary.Of(scenario.Uncertainty, parameters, [.. declared.Where(p => use!.IsPerPerson(p.Path))]),
+        };
     }
 
     /// <summary>The name of the ratio against rest of a harm metric: the suffix goes before any <c>.qualifier</c>.</summary>

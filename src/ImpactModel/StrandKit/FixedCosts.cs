@@ -46,4 +46,15 @@ public readonly record struct FixedCosts(double AnnualPence, double SetupPence)
         double setup = withFixed ? SetupPence * unscale : 0;
         return (long)Math.Round(annuityFactor * annualNetPence - setup);
     }
+
+    /// <summary>
+    /// Present value in pence of an annual benefit and an annual cost discounted by their own factors
+    /// (a benefit received later than it arises, e.g. a debt recovered over years), less the setup
+    /// cost where the row carries fixed costs: round(benefitFactor × benefit − annuity × cost − setup × unscale).
+    /// </summary>
+    public long NetPresentValue(double benefitFactor, long annualBenefitPence, double annuityFactor, long annualCostPence, bool withFixed, double unscale)
+    {
+        double setup = withFixed ? SetupPence * unscale : 0;
+        return (long)Math.Round(benefitFactor * annualBenefitPence - annuityFactor * annualCostPence - setup);
+    }
 }

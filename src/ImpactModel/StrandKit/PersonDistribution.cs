@@ -24,6 +24,9 @@ public readonly struct PersonDistribution
         _c = c;
     }
 
+    /// <summary>True when each person draws their own value; false for one value for everyone (drawn per replicate).</summary>
+    public bool VariesByPerson => _kind != 0;
+
     /// <summary>The mean over persons, GBP or days.</summary>
     public double Mean => _kind switch
     {

@@ -85,7 +85,13 @@ public sealed class ReplicateDraws
     public double Draw(Parameter? parameter, double otherwise) => parameter is null ? otherwise : Draw(parameter);
 
     /// <summary>A per-person quantity (<see cref="PersonDistribution"/>): a spread each person draws from, or one value for everyone.</summary>
-    public PersonDistribution PerPerson(Parameter parameter) => PersonDistribution.Of(Resolve(parameter), Seed, Replicate);
+    public PersonDistribution PerPerson(Parameter parameter)
+    {
+        PersonDistribution d = PersonDistribution.Of(Resolve(parameter), Seed, Replicate);
+        if (d.VariesByPerson && Variant is null)
+            Use?.ReadPerPerson(parameter.Path);
+        return d;
+    }
 
     /// <summary>The value for each group mask (<see cref="GroupValueTable"/>): probabilities combine on the odds scale, other kinds by ratios.</summary>
     public double[] ByMask(GroupValues values, bool probability) => GroupValueTable.Build(values, GroupIds, Draw, probability);

@@ -36,20 +36,24 @@ public sealed class VariantLinkages
     public bool Counts(int variant) => Of[variant] >= 0 && CountedBy[variant] == variant;
 
     /// <summary>Compiles linkage <paramref name="linkage"/> (an index into the scenario's linkages) for the replicate's variants.</summary>
+    /// <param name="context">The replicate.</param>
+    /// <param name="linkage">The declared linkage.</param>
+    /// <param name="choice">
+    /// The path of the setting by which a variant may choose another linkage instead (e.g.
+    /// <c>fraud.matching.linkage</c>), or null when the linkage is fixed.
+    /// </param>
     /// <remarks>
-    /// The linkage is compiled once as declared, recording every parameter it reads (also in
-    /// <see cref="ReplicateContext.Use"/>, as read for each variant). A variant that overrides none
-    /// of those shares it; a variant that overrides one links with its own compiled linkage.
+    /// Each linkage a variant uses is compiled once as declared, recording every parameter it reads
+    /// (also in <see cref="ReplicateContext.Use"/>, as read for each variant). A variant that
+    /// overrides none of those shares it with the other variants of that linkage; a variant that
+    /// overrides one links with its own compiled linkage.
     /// </remarks>
-    public static VariantLinkages Compile(ReplicateContext context, int linkage)
+    public static VariantLinkages Compile(ReplicateContext context, int linkage, string? choice = null)
     {
         ArgumentNullException.ThrowIfNull(context);
         Scenario scenario = context.Scenario;
-        LinkageSpec spec = scenario.Linkages[linkage];
         IReadOnlyList<string> groups = context.Population.GroupIds;
-        var reads = new HashSet<string>(StringComparer.Ordinal);
-        CompiledLinkage? declared = null;
-        int shared = -1;
+        var declared = new Dictionary<int, Declared>();
         var distinct = new List<CompiledLinkage>();
         var firstUser = new List<int>();
         int variants = context.Variants.Count;
@@ -62,22 +66,37 @@ public sealed class VariantLinkages
             of[v] = -1;
             if (!variant.LinksData)
                 continue;
-            declared ??= CompiledLinkage.Compile(scenario, spec, groups, context.Seed, context.Replicate, p =>
+            int index = linkage;
+            if (choice is not null)
             {
-                reads.Add(p.Path);
-                context.Use.Read(p.Path, perVariant: true);
-                return p;
-            });
-            if (!variant.Parameters.Keys.Any(reads.Contains))
+                context.Use.Read(choice, perVariant: true);
+                if (variant.Setting(choice) is { } chosen)
+                    index = IndexOf(scenario, chosen);
+            }
+
+            LinkageSpec spec = scenario.Linkages[index];
+            if (!declared.TryGetValue(index, out Declared? d))
             {
-                if (shared < 0)
+                var reads = new HashSet<string>(StringComparer.Ordinal);
+                d = new Declared(CompiledLinkage.Compile(scenario, spec, groups, context.Seed, context.Replicate, p =>
                 {
-                    shared = distinct.Count;
-                    distinct.Add(declared);
+                    reads.Add(p.Path);
+                    context.Use.Read(p.Path, perVariant: true);
+                    return p;
+                }), reads);
+                declared[index] = d;
+            }
+
+            if (!variant.Parameters.Keys.Any(d.Reads.Contains))
+            {
+                if (d.Shared < 0)
+                {
+                    d.Shared = distinct.Count;
+                    distinct.Add(d.Compiled);
                     firstUser.Add(v);
                 }
 
-                of[v] = shared;
+                of[v] = d.Shared;
             }
             else
             {
@@ -90,6 +109,16 @@ public sealed class VariantLinkages
         }
 
         return new VariantLinkages([.. distinct], [.. firstUser], of, countedBy);
+    }
+
+    /// <summary>A linkage compiled as declared, what it reads, and its index among the distinct ones once a variant shares it (−1 before).</summary>
+    private sealed class Declared(CompiledLinkage compiled, HashSet<string> reads)
+    {
+        public CompiledLinkage Compiled { get; } = compiled;
+
+        public HashSet<string> Reads { get; } = reads;
+
+        public int Shared { get; set; } = -1;
     }
 
     /// <summary>The index of the linkage named <paramref name="id"/> among the scenario's linkages.</summary>

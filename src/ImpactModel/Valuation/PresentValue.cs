@@ -49,6 +49,26 @@ public static class PresentValue
         return sum;
     }
 
+    /// <summary>
+    /// The present value of 1 raised in each year of the horizon and received over the following
+    /// years as <paramref name="timing"/> says (timing[k]: the share received k years after the year it
+    /// is raised in; the shares add to 1): Σ over y = 0 … H − 1 and k with y + k &lt; H of timing[k] / (1 + r)^(y + k).
+    /// What would arrive after the horizon is not counted. With timing [1] it is <see cref="AnnuityFactor"/>.
+    /// </summary>
+    public static double OfStaggered(int horizonYears, double rate, ReadOnlySpan<double> timing)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(horizonYears);
+        CheckRate(rate);
+        double sum = 0;
+        for (int y = 0; y < horizonYears; y++)
+        {
+            for (int k = 0; k < timing.Length && y + k < horizonYears; k++)
+                sum += timing[k] * DeterministicMath.Pow(1 + rate, -(y + k));
+        }
+
+        return sum;
+    }
+
     /// <summary>A one-off cost in year 0 plus an annual cost in every year of the horizon (e.g. a safeguard's setup and running costs).</summary>
     public static double OfSetupAndAnnual(double setup, double annual, int horizonYears, double rate) =>
         setup + OfConstant(annual, horizonYears, rate);

@@ -23,7 +23,27 @@ public sealed record FraudSpec(
     ActionsSpec Actions,
     ResponsesSpec Responses,
     HardshipSpec Hardship,
-    SourcePosition Position);
+    SourcePosition Position)
+{
+    /// <summary>How much of an established debt is recovered and when (as declared, or all of it in the year it is raised).</summary>
+    public RecoverySpec Recovery { get; init; } = RecoverySpec.InFull;
+}
+
+/// <summary>
+/// How debts are recovered: the share of an established debt eventually recovered, and the shares
+/// of that amount received in the year the debt is raised and each year after (adding to 1).
+/// </summary>
+/// <param name="Rate">Share of a debt eventually recovered, in [0, 1].</param>
+/// <param name="Timing">Shares of what is recovered received 0, 1, 2, … years after the debt is raised; they add to 1.</param>
+/// <param name="TimingSource">Where the timing comes from, or null.</param>
+public sealed record RecoverySpec(Parameter Rate, ImmutableArray<double> Timing, string? TimingSource)
+{
+    /// <summary>Every debt recovered in full in the year it is raised (the engine's convention when a scenario says nothing).</summary>
+    public static readonly RecoverySpec InFull = new(
+        new Parameter(new FixedValue(1), new Evidence("ImpactModel default (not declared in the scenario): every debt recovered in full", EvidenceGrade.Assumption),
+            "fraud.recovery.rate", default) { Kind = ParameterKind.Probability, FixedReason = "the engine's default for a value the scenario does not declare" },
+        [1], null);
+}
 
 /// <summary>Who claims: a share of the population by group, higher at low income, and the source holding their claims.</summary>
 public sealed record ClaimantsSpec(string Records, GroupValues Share, Parameter IncomeGradient, Parameter MonthlyAward);

@@ -61,7 +61,68 @@ public enum ParameterKind
 /// </summary>
 public sealed record Parameter(Distribution Value, Evidence Evidence, string Path, SourcePosition Position)
 {
+    private readonly string? _drawPath;
+
     public double Mean => Value.Mean;
+
+    /// <summary>What range the value lives in (set by the reader; null for a parameter built in code, which then never spreads).</summary>
+    public ParameterKind? Kind { get; init; }
+
+    /// <summary>
+    /// The spread a single-number value takes by its evidence grade (<see cref="UncertaintySettings"/>),
+    /// 0 for none: the replicate's value is then drawn around the number (<see cref="MonteCarlo.ParameterSampler"/>).
+    /// Always 0 for a declared distribution, a design choice and a value marked <c>fixed: true</c>.
+    /// </summary>
+    public double Spread { get; init; }
+
+    /// <summary>Why the scenario holds this value fixed (<c>fixed: true</c> with a <c>reason</c>), or null.</summary>
+    public string? FixedReason { get; init; }
+
+    /// <summary>A choice of the proposal or of the linker (a threshold, the linker's m and u), not evidence: never spread by grade.</summary>
+    public bool IsChoice { get; init; }
+
+    /// <summary>
+    /// The path whose random counter the replicate's draw uses: the parameter's own, or for a
+    /// group's value of a by-group parameter the base's, so that the base and every group's value
+    /// move together (their ratios kept) when spread by grade.
+    /// </summary>
+    public string DrawPath
+    {
+        get => _drawPath ?? Path;
+        init => _drawPath = value;
+    }
+
+    /// <summary>True when the replicate's value varies: a declared distribution, or a number spread by its grade.</summary>
+    public bool IsUncertain => !Value.IsFixed || Spread > 0;
+}
+
+/// <summary>
+/// How much a single-number parameter varies across replicates by its evidence grade when the
+/// scenario gives no distribution for it (docs/scenario-format.md, "Uncertainty by grade"): the
+/// spread σ on the log scale (amounts, ratios), the log-odds scale (probabilities) or relative to
+/// the value (real numbers). Published statistics and survey estimates are not spread: a scenario
+/// gives their intervals as distributions. An ungraded value is reported as an assumption and spread as one.
+/// </summary>
+/// <param name="Assumption">σ for <c>assumption</c> (and ungraded) values.</param>
+/// <param name="ExpertJudgement">σ for <c>expert-judgement</c> values.</param>
+public sealed record UncertaintySettings(double Assumption, double ExpertJudgement)
+{
+    /// <summary>The engine's defaults: σ 0.3 for an assumption, 0.15 for expert judgement.</summary>
+    public static readonly UncertaintySettings Default = new(0.3, 0.15);
+
+    /// <summary>No spread by grade: single numbers are held as written.</summary>
+    public static readonly UncertaintySettings None = new(0, 0);
+
+    /// <summary>The settings' keys in a scenario's <c>uncertainty:</c> mapping.</summary>
+    public static readonly IReadOnlyList<string> Keys = ["assumption", "expert-judgement"];
+
+    /// <summary>The spread for a value of <paramref name="grade"/>.</summary>
+    public double For(EvidenceGrade grade) => grade switch
+    {
+        EvidenceGrade.Assumption or EvidenceGrade.Unstated => Assumption,
+        EvidenceGrade.ExpertJudgement => ExpertJudgement,
+        _ => 0,
+    };
 }
 
 /// <summary>A parameter for one peripheral group.</summary>

@@ -31,4 +31,8 @@ public sealed record Scenario(
     PilotSpec? Pilot,
     ImmutableArray<SafeguardSpec> Safeguards,
     ImmutableArray<VariantSpec> Variants,
-    ImmutableArray<string> ReferencedFiles);
+    ImmutableArray<string> ReferencedFiles)
+{
+    /// <summary>How the scenario's single numbers spread by grade (its <c>uncertainty:</c>, else the engine's defaults).</summary>
+    public UncertaintySettings Uncertainty { get; init; } = UncertaintySettings.Default;
+}

@@ -8,7 +8,11 @@ namespace ImpactModel.Scenarios.Reading;
 public static class FraudReader
 {
     private static readonly string[] Keys =
-        ["benefit", "claimants", "true_states", "status_quo", "matching", "actions", "responses", "hardship"];
+        ["benefit", "claimants", "true_states", "status_quo", "matching", "actions", "responses", "hardship", "recovery"];
+    private static readonly string[] RecoveryKeys = ["rate", "timing", "timing_source"];
+
+    /// <summary>The most years a recovery may be spread over.</summary>
+    public const int MaxRecoveryYears = 50;
     private static readonly string[] ClaimantKeys = ["records", "share", "income_gradient", "monthly_award"];
     private static readonly string[] StateKeys = ["id", "prevalence", "annual_overpayment"];
     private static readonly string[] StatusQuoKeys = ["checks"];
@@ -113,7 +117,9 @@ public static class FraudReader
                 "a money value for hardship needs a source ({ value: ..., source: ..., grade: ... }); without one, hardship stays a count");
         }
 
-        if (benefit is null || records is null || share is null || award is null || matching is null
+        RecoverySpec? recovery = NodeReader.Optional(map, "recovery") is { } recoveryNode ? Recovery(r, recoveryNode, J("recovery")) : RecoverySpec.InFull;
+
+        if (benefit is null || records is null || share is null || award is null || matching is null || recovery is null
             || letter is null || suspensionShare is null || suspensionCost is null || debtCost is null || investigation is null
             || respond is null || appeal is null || appealSuccess is null || appealCost is null || hardshipShare is null)
             return null;
@@ -121,7 +127,55 @@ public static class FraudReader
         return new FraudSpec(benefit, new ClaimantsSpec(records, share, gradient, award), states, checks, matching,
             new ActionsSpec(letter, suspensionShare, suspensionCost, debtCost, investigation),
             new ResponsesSpec(respond, appeal, appealSuccess, appealCost, days),
-            new HardshipSpec(hardshipShare, valuation), map.Position);
+            new HardshipSpec(hardshipShare, valuation), map.Position) { Recovery = recovery };
+    }
+
+    /// <summary><c>recovery: { rate: ..., timing: [shares by year], timing_source: ... }</c>; the shares add to 1.</summary>
+    private static RecoverySpec? Recovery(NodeReader r, YamlNode node, string path)
+    {
+        YamlMapping? map = r.Mapping(node, path, RecoveryKeys);
+        if (map is null)
+            return null;
+        Parameter? rate = r.RequiredParameter(map, path, "rate", ParameterKind.Probability);
+        string tp = NodeReader.Join(path, "timing");
+        string? timingSource = NodeReader.Optional(map, "timing_source") is { } ts ? r.Text(ts, NodeReader.Join(path, "timing_source")) : null;
+        ImmutableArray<double> timing = [1];
+        if (NodeReader.Optional(map, "timing") is { } timingNode)
+        {
+            if (timingNode is not YamlSequence seq || seq.Items.Count == 0 || seq.Items.Count > MaxRecoveryYears)
+            {
+                r.Error(timingNode, tp, $"expected a list of 1 to {MaxRecoveryYears} shares, one per year from the year a debt is raised, e.g. [0.5, 0.3, 0.2]");
+                return null;
+            }
+
+            var shares = ImmutableArray.CreateBuilder<double>(seq.Items.Count);
+            bool ok = true;
+            for (int i = 0; i < seq.Items.Count; i++)
+            {
+                if (seq.Items[i] is YamlScalar { IsNull: false } s
+                    && double.TryParse(s.Value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double v)
+                    && v >= 0 && v <= 1)
+                {
+                    shares.Add(v);
+                }
+                else
+                {
+                    r.Error(seq.Items[i], $"{tp}[{i}]", "expected a share in [0, 1] of the recovered amount received in this year");
+                    ok = false;
+                }
+            }
+
+            if (!ok)
+                return null;
+            timing = shares.MoveToImmutable();
+            if (Math.Abs(timing.Sum() - 1) > 1e-6)
+            {
+                r.Error(timingNode, tp, $"the shares add up to {timing.Sum().ToString("0.######", System.Globalization.CultureInfo.InvariantCulture)}, not 1: they split what is recovered between the years");
+                return null;
+            }
+        }
+
+        return rate is null ? null : new RecoverySpec(rate, timing, timingSource);
     }
 
     private static MatchingSpec? Matching(NodeReader r, YamlNode? node, string path, ImmutableArray<LinkageSpec> linkages, string? records)
@@ -144,12 +198,17 @@ public static class FraudReader
                 $"linkage '{linkage}' links from '{linkages.First(l => l.Id == linkage).From}', but claims are held in '{records}' (fraud.claimants.records)");
         }
 
+        // A variant may switch the matching to another linkage of the same records to the same
+        // source (e.g. one that does without the NINo), so the harm of weaker matching shows in one run.
+        if (linkage is not null && linkages.FirstOrDefault(l => l.Id == linkage) is { } declared)
+            r.Setting(lp, [.. linkages.Where(l => l.From == declared.From && l.To == declared.To).Select(l => l.Id)], map["linkage"]);
+
         string cp = NodeReader.Join(path, "comparison");
         YamlNode? comparisonNode = r.Required(map, path, "comparison");
         string? comparison = r.Choice(comparisonNode, cp, Comparisons, "comparison");
         r.Setting(cp, Comparisons, comparisonNode);
 
-        Parameter? threshold = r.RequiredParameter(map, path, "flag_threshold", ParameterKind.Money);
+        Parameter? threshold = r.RequiredParameter(map, path, "flag_threshold", ParameterKind.Money, ParameterTraits.Chosen);
         GroupValues? earners = r.RequiredByGroup(map, path, "earners_share", ParameterKind.Probability);
         Parameter? earnings = r.RequiredParameter(map, path, "monthly_earnings", ParameterKind.Money);
         GroupValues variation = r.OptionalByGroup(map, path, "earnings_variation", ParameterKind.NonNegative, 0);

@@ -7,18 +7,30 @@ namespace ImpactModel.Scenarios.Reading;
 
 public sealed partial class NodeReader
 {
-    private static readonly string[] ParameterKeys = ["value", "source", "grade", "note"];
-    private static readonly string[] GroupValueKeys = ["base", "by_group", "source", "grade", "note"];
+    private static readonly string[] ParameterKeys = ["value", "source", "grade", "note", "fixed", "reason"];
+    private static readonly string[] GroupValueKeys = ["base", "by_group", "source", "grade", "note", "fixed", "reason"];
+
+    /// <summary>
+    /// How single numbers spread by their grade in what is being read (<see cref="UncertaintySettings"/>):
+    /// the scenario's <c>uncertainty:</c>, or a population's own while its parameters are read.
+    /// </summary>
+    public UncertaintySettings Spreads { get; set; } = UncertaintySettings.Default;
 
     /// <summary>
     /// A numeric parameter written as a number, a distribution, or
     /// <c>{ value: ..., source: ..., grade: ... }</c>; checked against the range of its kind.
     /// </summary>
-    public Parameter? Parameter(YamlNode? node, string path, ParameterKind kind, Evidence? inherited = null)
+    /// <param name="node">The parameter's node.</param>
+    /// <param name="path">Its dotted path.</param>
+    /// <param name="kind">Its range.</param>
+    /// <param name="inherited">The evidence of an enclosing by-group mapping.</param>
+    /// <param name="traits">What the parameter is besides its value (a choice, per person, held fixed, drawn with another's counter).</param>
+    public Parameter? Parameter(YamlNode? node, string path, ParameterKind kind, Evidence? inherited = null, ParameterTraits traits = default)
     {
         if (node is null)
             return null;
         Evidence evidence = inherited ?? Evidence.None;
+        string? fixedReason = traits.FixedReason;
         // Registered even if the value below is wrong, so that an override naming it is not a second error.
         Targets.TryAdd(path, new OverrideTarget(path, kind, null, node.Position));
         YamlNode valueNode = node;
@@ -27,6 +39,7 @@ public sealed partial class NodeReader
             YamlMapping? map = Mapping(node, path, ParameterKeys);
             evidence = ReadEvidence(map!, path, evidence);
             Text(Optional(map, "note"), Join(path, "note"));
+            fixedReason = FixedReason(map!, path) ?? fixedReason;
             valueNode = Required(map, path, "value")!;
             if (valueNode is null)
                 return null;
@@ -56,40 +69,82 @@ public sealed partial class NodeReader
         }
 
         Targets[path] = new OverrideTarget(path, kind, null, scalar.Position);
-        return new Parameter(distribution, evidence, path, scalar.Position);
+        return new Parameter(distribution, evidence, path, scalar.Position)
+        {
+            Kind = kind,
+            Spread = distribution is FixedValue f && fixedReason is null && !traits.Choice && Moves(f.Value, kind)
+                ? Spreads.For(evidence.Grade)
+                : 0,
+            FixedReason = fixedReason,
+            IsChoice = traits.Choice,
+            DrawPath = traits.DrawPath ?? path,
+        };
+    }
+
+    /// <summary>False for a value no spread can move: a probability of 0 or 1, an amount or real number of 0.</summary>
+    private static bool Moves(double value, ParameterKind kind) =>
+        kind == ParameterKind.Probability ? value > 0 && value < 1 : value != 0;
+
+    /// <summary>
+    /// The reason of <c>fixed: true</c> (required with it), or null when the value is not held fixed;
+    /// a reason without <c>fixed: true</c> is an error, since it would explain nothing.
+    /// </summary>
+    private string? FixedReason(YamlMapping map, string path)
+    {
+        bool? isFixed = Optional(map, "fixed") is { } f ? Bool(f, Join(path, "fixed")) : null;
+        string? reason = Optional(map, "reason") is { } r ? Text(r, Join(path, "reason")) : null;
+        if (isFixed == true && string.IsNullOrWhiteSpace(reason))
+        {
+            Error(map.KeyNode("fixed")!, Join(path, "fixed"), "'fixed: true' needs a 'reason:' saying why this value is not uncertain");
+            return "(no reason given)";
+        }
+
+        if (isFixed != true && reason is not null)
+            Error(map.KeyNode("reason")!, Join(path, "reason"), "'reason:' explains 'fixed: true', which is not set here");
+        return isFixed == true ? reason : null;
     }
 
     /// <summary>A required parameter; missing is an error at the enclosing mapping.</summary>
-    public Parameter? RequiredParameter(YamlMapping? map, string path, string key, ParameterKind kind) =>
-        Parameter(Required(map, path, key), Join(path, key), kind);
+    public Parameter? RequiredParameter(YamlMapping? map, string path, string key, ParameterKind kind, ParameterTraits traits = default) =>
+        Parameter(Required(map, path, key), Join(path, key), kind, traits: traits);
 
     /// <summary>An optional parameter with a default that is recorded as an assumption of the engine.</summary>
-    public Parameter OptionalParameter(YamlMapping? map, string path, string key, ParameterKind kind, double fallback)
+    public Parameter OptionalParameter(YamlMapping? map, string path, string key, ParameterKind kind, double fallback, ParameterTraits traits = default)
     {
         string p = Join(path, key);
         if (Optional(map, key) is { } node)
-            return Parameter(node, p, kind) ?? Default(p, fallback, map);
-        Parameter d = Default(p, fallback, map);
+            return Parameter(node, p, kind, traits: traits) ?? Default(p, fallback, map, kind, traits);
+        Parameter d = Default(p, fallback, map, kind, traits);
         Targets[p] = new OverrideTarget(p, kind, null, d.Position);
         return d;
     }
 
-    private static Parameter Default(string path, double value, YamlNode? near) =>
+    /// <summary>
+    /// The engine's default for a parameter the scenario leaves out: held as written (an engine
+    /// default is a convention, e.g. "no false clearances", not evidence to spread), and said so.
+    /// </summary>
+    private static Parameter Default(string path, double value, YamlNode? near, ParameterKind kind, ParameterTraits traits) =>
         new(new FixedValue(value), new Evidence("ImpactModel default (not declared in the scenario)", EvidenceGrade.Assumption),
-            path, near?.Position ?? default);
+            path, near?.Position ?? default)
+        {
+            Kind = kind,
+            FixedReason = "the engine's default for a value the scenario does not declare",
+            IsChoice = traits.Choice,
+            DrawPath = traits.DrawPath ?? path,
+        };
 
     /// <summary>
     /// A parameter that may differ by group: a plain parameter (the same for everyone), or
     /// <c>{ base: ..., by_group: { group-id: ... }, source: ..., grade: ... }</c>.
     /// Group ids are checked later against the population (see <see cref="GroupReferences"/>).
     /// </summary>
-    public GroupValues? ByGroup(YamlNode? node, string path, ParameterKind kind)
+    public GroupValues? ByGroup(YamlNode? node, string path, ParameterKind kind, ParameterTraits traits = default)
     {
         if (node is null)
             return null;
         if (node is not YamlMapping map || map["value"] is not null)
         {
-            Parameter? single = Parameter(node, path, kind);
+            Parameter? single = Parameter(node, path, kind, traits: traits);
             Targets[Join(path, "base")] = Targets[path];
             if (single is null)
                 return null;
@@ -99,7 +154,11 @@ public sealed partial class NodeReader
         Mapping(map, path, GroupValueKeys);
         Evidence evidence = ReadEvidence(map, path, Evidence.None);
         Text(Optional(map, "note"), Join(path, "note"));
-        Parameter? baseValue = Parameter(Required(map, path, "base"), Join(path, "base"), kind, evidence);
+        // fixed: true on the mapping holds the base and every group's value; every group's value
+        // is drawn with the base's counter, so that spread by grade they move together.
+        string basePath = Join(path, "base");
+        traits = traits with { FixedReason = FixedReason(map, path) ?? traits.FixedReason, DrawPath = basePath };
+        Parameter? baseValue = Parameter(Required(map, path, "base"), basePath, kind, evidence, traits);
         var groups = ImmutableArray.CreateBuilder<GroupParameter>();
         if (Optional(map, "by_group") is { } byGroup)
         {
@@ -116,7 +175,7 @@ public sealed partial class NodeReader
                     if (Id(entry.Key, groupPath, "group id") is not { } group)
                         continue;
                     GroupReferences.Add((group, entry.Key.Position, groupPath));
-                    if (Parameter(entry.Value, groupPath, kind, evidence) is { } p)
+                    if (Parameter(entry.Value, groupPath, kind, evidence, traits) is { } p)
                         groups.Add(new GroupParameter(group, p));
                 }
             }
@@ -125,15 +184,44 @@ public sealed partial class NodeReader
         return baseValue is null ? null : new GroupValues(baseValue, groups.ToImmutable());
     }
 
-    public GroupValues? RequiredByGroup(YamlMapping? map, string path, string key, ParameterKind kind) =>
-        ByGroup(Required(map, path, key), Join(path, key), kind);
+    public GroupValues? RequiredByGroup(YamlMapping? map, string path, string key, ParameterKind kind, ParameterTraits traits = default) =>
+        ByGroup(Required(map, path, key), Join(path, key), kind, traits);
 
-    public GroupValues OptionalByGroup(YamlMapping? map, string path, string key, ParameterKind kind, double fallback)
+    public GroupValues OptionalByGroup(YamlMapping? map, string path, string key, ParameterKind kind, double fallback, ParameterTraits traits = default)
     {
-        if (Optional(map, key) is { } node && ByGroup(node, Join(path, key), kind) is { } values)
+        if (Optional(map, key) is { } node && ByGroup(node, Join(path, key), kind, traits) is { } values)
             return values;
-        return new GroupValues(OptionalParameter(null, path, key, kind, fallback), []);
+        return new GroupValues(OptionalParameter(null, path, key, kind, fallback, traits), []);
     }
+
+    /// <summary>
+    /// The scenario's or population's <c>uncertainty:</c> mapping (σ by grade, each in [0, 3]), or the
+    /// engine's defaults for a grade it leaves out (<see cref="UncertaintySettings.Default"/>).
+    /// </summary>
+    public UncertaintySettings ReadUncertainty(YamlNode? node, string path)
+    {
+        if (node is null)
+            return UncertaintySettings.Default;
+        if (Mapping(node, path, [.. UncertaintySettings.Keys]) is not { } map)
+            return UncertaintySettings.Default;
+        double Sigma(string key, double fallback)
+        {
+            if (Optional(map, key) is not { } n)
+                return fallback;
+            string p = Join(path, key);
+            if (n is YamlScalar { IsNull: false } sc && double.TryParse(sc.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double v)
+                && v >= 0 && v <= MaxSpread)
+                return v;
+            Error(n, p, $"expected a spread (σ) from 0 to {F(MaxSpread)}, e.g. 0.3; 0 holds values of this grade as written");
+            return fallback;
+        }
+
+        return new UncertaintySettings(Sigma("assumption", UncertaintySettings.Default.Assumption),
+            Sigma("expert-judgement", UncertaintySettings.Default.ExpertJudgement));
+    }
+
+    /// <summary>The largest spread a scenario may set: σ 3 on the log scale is already a factor of 20 either way.</summary>
+    public const double MaxSpread = 3;
 
     /// <summary>Every group id named in a <c>by_group</c>, to be checked once the population is known.</summary>
     public List<(string Group, SourcePosition At, string Path)> GroupReferences { get; } = [];

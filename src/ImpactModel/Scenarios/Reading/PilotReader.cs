@@ -68,8 +68,8 @@ public static class PilotReader
         if (outcomesNode is YamlSequence { Items.Count: 0 })
             r.Error(outcomesNode, op, "name at least one outcome the pilot must detect");
 
-        Parameter power = r.OptionalParameter(map, path, "power", ParameterKind.Probability, 0.8);
-        Parameter alpha = r.OptionalParameter(map, path, "alpha", ParameterKind.Probability, 0.05);
+        Parameter power = r.OptionalParameter(map, path, "power", ParameterKind.Probability, 0.8, ParameterTraits.Chosen);
+        Parameter alpha = r.OptionalParameter(map, path, "alpha", ParameterKind.Probability, 0.05, ParameterTraits.Chosen);
         if (power.Mean <= alpha.Mean)
             r.Error(power.Position, power.Path, $"target power ({power.Mean}) must be above alpha ({alpha.Mean})");
         if (alpha.Mean <= 0 || alpha.Mean >= 0.5)
@@ -114,7 +114,7 @@ public static class PilotReader
         {
             case PilotOutcomeKind.Benefit:
                 metric = Metric(r, r.Required(m, p, "metric"), J("metric"));
-                effect = r.RequiredParameter(m, p, "minimum_effect", ParameterKind.Probability);
+                effect = r.RequiredParameter(m, p, "minimum_effect", ParameterKind.Probability, ParameterTraits.Chosen);
                 break;
             case PilotOutcomeKind.HarmTolerance:
                 metric = Metric(r, r.Required(m, p, "metric"), J("metric"));
@@ -124,11 +124,11 @@ public static class PilotReader
                     r.GroupReferences.Add((gid, g.Position, J("group")));
                 }
 
-                tolerance = r.RequiredParameter(m, p, "tolerance", ParameterKind.Probability);
+                tolerance = r.RequiredParameter(m, p, "tolerance", ParameterKind.Probability, ParameterTraits.Chosen);
                 break;
             default:
                 safeguard = r.Reference(r.Required(m, p, "safeguard"), J("safeguard"), "safeguard");
-                effect = r.RequiredParameter(m, p, "minimum_effect", ParameterKind.Probability);
+                effect = r.RequiredParameter(m, p, "minimum_effect", ParameterKind.Probability, ParameterTraits.Chosen);
                 break;
         }
 

@@ -12,7 +12,7 @@ public static class PopulationReader
 
     private static readonly string[] Keys =
         ["name", "description", "size", "area_level", "areas", "area_variation", "local_authorities", "local_authority_variation",
-         "income", "age", "single_year_ages", "female_share", "household_size", "groups"];
+         "income", "age", "single_year_ages", "female_share", "household_size", "groups", "uncertainty"];
     private static readonly string[] LocalAuthorityHeader = ["code", "name", "region", "population"];
     private static readonly string[] AgeHeader = ["age", "population"];
 
@@ -40,6 +40,23 @@ public static class PopulationReader
         YamlMapping? map = r.Mapping(node, path, Keys);
         if (map is null)
             return null;
+
+        // A population's single numbers spread by its own settings, not those of the scenario that
+        // uses it: every scenario over a shared population file draws the same persons.
+        UncertaintySettings scenarios = r.Spreads;
+        r.Spreads = r.ReadUncertainty(NodeReader.Optional(map, "uncertainty"), NodeReader.Join(path, "uncertainty"));
+        try
+        {
+            return Read(r, map, path, files);
+        }
+        finally
+        {
+            r.Spreads = scenarios;
+        }
+    }
+
+    private static PopulationSpec? Read(NodeReader r, YamlMapping map, string path, IScenarioFiles? files)
+    {
 
         string? name = r.Text(NodeReader.Optional(map, "name"), NodeReader.Join(path, "name"));
         string? description = r.Text(NodeReader.Optional(map, "description"), NodeReader.Join(path, "description"));
@@ -97,7 +114,7 @@ public static class PopulationReader
 
         if (size is null || areas.IsDefault)
             return null;
-        return new PopulationSpec(node.Position.File, name, description, size.Value, sizeEvidence, areaLevel,
+        return new PopulationSpec(map.Position.File, name, description, size.Value, sizeEvidence, areaLevel,
             areas, areaVariation, income, groups)
         {
             AgeBands = ages,

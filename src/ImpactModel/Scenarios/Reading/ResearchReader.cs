@@ -28,7 +28,7 @@ public static class ResearchReader
 
         string ep = J("extract");
         YamlMapping? extractMap = r.Mapping(r.Required(map, path, "extract"), ep, ExtractKeys);
-        Parameter fraction = r.OptionalParameter(extractMap, ep, "sample_fraction", ParameterKind.Probability, 1);
+        Parameter fraction = r.OptionalParameter(extractMap, ep, "sample_fraction", ParameterKind.Probability, 1, ParameterTraits.Chosen);
         string? source = NodeReader.Optional(extractMap, "source") is { } sn ? r.Reference(sn, NodeReader.Join(ep, "source"), "data source") : null;
 
         string qp = J("quasi_identifiers");

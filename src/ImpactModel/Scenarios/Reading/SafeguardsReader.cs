@@ -67,8 +67,8 @@ public static class SafeguardsReader
             foreach (var sp in type?.Parameters ?? [])
             {
                 Parameter? value = sp.Required
-                    ? r.RequiredParameter(map, p, sp.Name, sp.Kind)
-                    : r.OptionalParameter(map, p, sp.Name, sp.Kind, sp.Default);
+                    ? r.RequiredParameter(map, p, sp.Name, sp.Kind, new ParameterTraits(Choice: sp.Choice))
+                    : r.OptionalParameter(map, p, sp.Name, sp.Kind, sp.Default, new ParameterTraits(Choice: sp.Choice));
                 if (value is not null)
                     parameters[sp.Name] = value;
             }

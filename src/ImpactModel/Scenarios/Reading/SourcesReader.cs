@@ -28,7 +28,7 @@ public static class SourcesReader
             string? description = r.Text(NodeReader.Optional(map, "description"), NodeReader.Join(p, "description"));
             GroupValues coverage = r.OptionalByGroup(map, p, "coverage", ParameterKind.Probability, 1);
             GroupValues stale = r.OptionalByGroup(map, p, "stale_share", ParameterKind.Probability, 0);
-            Parameter staleMonths = r.OptionalParameter(map, p, "stale_months", ParameterKind.NonNegative, 0);
+            Parameter staleMonths = r.OptionalParameter(map, p, "stale_months", ParameterKind.NonNegative, 0, ParameterTraits.Chosen);
             string fieldsPath = NodeReader.Join(p, "fields");
             ImmutableArray<FieldSpec> fields = r.List(r.Required(map, p, "fields"), fieldsPath, (f, fp) =>
             {
@@ -75,8 +75,8 @@ public static class SourcesReader
                 GroupValues? chance = null;
                 if (probabilistic)
                 {
-                    m = r.RequiredParameter(fm, fp, "m", ParameterKind.Probability);
-                    u = r.RequiredParameter(fm, fp, "u", ParameterKind.Probability);
+                    m = r.RequiredParameter(fm, fp, "m", ParameterKind.Probability, ParameterTraits.Chosen);
+                    u = r.RequiredParameter(fm, fp, "u", ParameterKind.Probability, ParameterTraits.Chosen);
                     chance = NodeReader.Optional(fm, "chance_agreement") is { } ca
                         ? r.ByGroup(ca, NodeReader.Join(fp, "chance_agreement"), ParameterKind.Probability)
                         : null;
@@ -105,8 +105,8 @@ public static class SourcesReader
             ClericalReviewSpec? review = null;
             if (probabilistic)
             {
-                upper = r.RequiredParameter(map, p, "upper_threshold", ParameterKind.Real);
-                lower = r.RequiredParameter(map, p, "lower_threshold", ParameterKind.Real);
+                upper = r.RequiredParameter(map, p, "upper_threshold", ParameterKind.Real, ParameterTraits.Chosen);
+                lower = r.RequiredParameter(map, p, "lower_threshold", ParameterKind.Real, ParameterTraits.Chosen);
                 if (upper is not null && lower is not null && lower.Mean > upper.Mean)
                     r.Error(lower.Position, lower.Path, $"the lower threshold ({lower.Mean}) is above the upper ({upper.Mean})");
                 if (NodeReader.Optional(map, "clerical_review") is { } cr)

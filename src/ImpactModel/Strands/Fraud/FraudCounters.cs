@@ -51,6 +51,10 @@ internal enum FraudCounter
     RoutedToPerson,
     AveragingFlags,          // wrongful flags that period-matched comparison would not raise
     StaleFlags,              // wrongful flags on a stale own record
+    ReviewCleared,           // true cases human review wrongly cleared (the overpayment missed)
+    ClericalReviews,         // linkage pairs sent to clerical review (a claimant's best pair in the band)
+    ClericalCostPence,       // their cost, pence
+    EstablishedPence,        // overpayments established as debts, pence (before the recovery rate)
 }
 
 /// <summary>The fraud strand's counter set: <see cref="FraudCounter"/>, then the matching linkage's <c>link.*</c> block.</summary>

@@ -26,7 +26,7 @@ namespace ImpactModel.Strands.Fraud;
 /// earnings; draw 7: respond, suspend, appeal, appeal succeeds;
 /// draw 8: hardship from the debt, review catches, vulnerability screen detects, hardship from the suspension; draws 9 + 2k and 10 + 2k:
 /// detection and false referral by status-quo checks 4k … 4k + 3. Days to resolution: draw 0 of
-/// <c>StrandOutcomes</c> index 1. Draws 1, 2, 3, 6 and the checks' blocks are filled for every
+/// <c>StrandOutcomes</c> index 1; whether review wrongly clears a true case: word 0 of its draw 1. Draws 1, 2, 3, 6 and the checks' blocks are filled for every
 /// claimant; 4, 5, 7, 8 and the days only for claimants who need them. Staleness is word 0 of draw 0 of
 /// <c>Staleness(target source)</c>: a property of the record.</para>
 /// </remarks>
@@ -240,6 +240,7 @@ internal sealed class FraudEvaluator : IChunkEvaluator
         RngKey key = p.Outcomes;
         double overpayment = overpaying ? p.Overpayment[(int)state].Sample(Drawn(OverpaymentSlot, j)) : 0;
         long overPence = (long)Math.Round(overpayment * 100);
+        long recoveredPence = (long)Math.Round(overPence * p.RecoveryRate); // what recovery eventually brings back of the debt
         // The rarer blocks are drawn only when needed (most claimants are never flagged): what is
         // drawn is a pure function of (key, person, draw), so drawing it late, in bulk or not at all
         // changes no other draw.
@@ -255,6 +256,8 @@ internal sealed class FraudEvaluator : IChunkEvaluator
         bool drawn = false;
         uint respond = 0, suspend = 0, appeal = 0, success = 0, hardshipWord = 0, catchWord = 0, screenWord = 0, hardship2Word = 0;
         double days = -1;
+        uint clearWord = 0;
+        bool clearDrawn = false;
         // The same in every variant: counted in variant 0 and copied in FraudReplicate.Complete.
         tally.Add(0, mask, C.Claimants, 1);
         tally.Add(0, mask, C.AwardPence, p.AwardPence);
@@ -280,6 +283,12 @@ internal sealed class FraudEvaluator : IChunkEvaluator
                 int r = vm.LinkRep;
                 if (vm.CountsLinkage)
                     LinkCounters.Add(link, v, mask, _raw[r]); // once per linkage, in its first variant; copied to the others in Complete
+                if ((_raw[r] & LinkOutcome.Reviewed) != 0)
+                {
+                    // Every variant pays for the clerical review of its own linkage's pairs.
+                    tally.Add(v, mask, C.ClericalReviews, 1);
+                    tally.Add(v, mask, C.ClericalCostPence, vm.ClericalPence);
+                }
 
                 how = kind[r];
                 disc = vm.PeriodMatched ? period[r] : annual[r];
@@ -334,6 +343,24 @@ internal sealed class FraudEvaluator : IChunkEvaluator
                     tally.Add(v, mask, C.ReviewStopped, 1); // stopped before any action
                     continue;
                 }
+
+                if (overpaying && vm.ClearCut > 0)
+                {
+                    if (!clearDrawn)
+                    {
+                        clearDrawn = true;
+                        clearWord = Philox.Block(p.DaysKey, id, 1).W0;
+                    }
+
+                    if (clearWord < vm.ClearCut)
+                    {
+                        // The reviewer wrongly clears a true case: no action, the overpayment goes on unrecovered.
+                        tally.Add(v, mask, C.ReviewCleared, 1);
+                        tally.Add(v, mask, C.MissedOverpayments, 1);
+                        tally.Add(v, mask, C.MissedOverpaymentPence, overPence);
+                        continue;
+                    }
+                }
             }
 
             // Every flag that goes ahead: a letter asking for evidence.
@@ -354,7 +381,8 @@ internal sealed class FraudEvaluator : IChunkEvaluator
                 // The overpayment is established and recovered: investigation, a debt, suspension while unanswered.
                 tally.Add(v, mask, C.InvestigationCostPence, vm.InvestigationPence);
                 tally.Add(v, mask, C.Debts, 1);
-                tally.Add(v, mask, C.RecoveredPence, overPence);
+                tally.Add(v, mask, C.EstablishedPence, overPence);
+                tally.Add(v, mask, C.RecoveredPence, recoveredPence);
                 actionCost += vm.DebtPence;
                 if (suspended)
                 {
@@ -418,7 +446,7 @@ internal sealed class FraudEvaluator : IChunkEvaluator
             // Each wrongful adverse action that stands (a suspension; a debt not reversed on appeal)
             // puts the person in hardship with the group's share, independently; a person counts once.
             if (!reversed)
-                tally.Add(v, mask, C.WronglyRecoveredPence, debt);
+                tally.Add(v, mask, C.WronglyRecoveredPence, (long)Math.Round(debt * p.RecoveryRate));
             if ((!reversed && hardshipWord < vm.HardshipCut[m]) || (suspended && hardship2Word < vm.HardshipCut[m]))
                 tally.Add(v, mask, C.Hardship, 1);
         }

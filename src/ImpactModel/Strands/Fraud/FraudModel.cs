@@ -29,7 +29,7 @@ public sealed class FraudModel : IStrandModel
             "fraud.claimants", "fraud.true_states", "fraud.status_quo",
             "fraud.matching.earners_share", "fraud.matching.monthly_earnings", "fraud.matching.earnings_variation",
             "fraud.matching.undeclared_share", $"data_sources.{target}.stale_share", "fraud.responses.days_to_resolution",
-            "discount_rate",
+            "fraud.recovery", "discount_rate",
         ];
         // The matching linkage's quality over the claimants it links (the population model links no one in a fraud run).
         var m = new List<MetricDefinition>(LinkCounters.Metrics(FraudCounters.LinkBlock, VariantLinkages.MetricQualifier(scenario, matchingLinkage)))

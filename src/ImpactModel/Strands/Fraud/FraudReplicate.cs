@@ -62,7 +62,11 @@ internal sealed class PersonModel
 
     public required RngKey Staleness { get; init; }
 
+    /// <summary>Stream index 1 of the strand's outcomes: draw 0 days to resolution, draw 1 word 0 whether review wrongly clears a true case.</summary>
     public required RngKey DaysKey { get; init; }
+
+    /// <summary>Share of an established debt eventually recovered (the replicate's draw of <c>fraud.recovery.rate</c>).</summary>
+    public required double RecoveryRate { get; init; }
 }
 
 /// <summary>
@@ -86,6 +90,12 @@ internal sealed class VariantModel
     public bool Review { get; set; }
 
     public ulong CatchCut { get; set; }
+
+    /// <summary>Threshold of review wrongly clearing a true case (the overpayment is then missed); 0 for never.</summary>
+    public ulong ClearCut { get; set; }
+
+    /// <summary>What clerical review of one linkage pair costs, pence (0 when the variant's linkage has no review band).</summary>
+    public long ClericalPence { get; init; }
 
     public long ReviewCostPence { get; set; }
 
@@ -146,6 +156,7 @@ internal sealed class FraudReplicate : IStrandReplicate
         {
             m.Review = true;
             m.CatchCut = BernoulliThreshold.Cut(d.Draw(g.Get("catch_rate"), 0));
+            m.ClearCut = BernoulliThreshold.Cut(d.Draw(g.Get("false_clearance_rate"), 0));
             m.ReviewCostPence = ReplicateDraws.ToPence(d.Draw(g.Get("cost_per_case"), 0));
         },
         ["minimum-evidence-standard"] = (m, g, d) =>
@@ -173,10 +184,12 @@ internal sealed class FraudReplicate : IStrandReplicate
     private readonly long _declared;
     private readonly long _simulated;
     private readonly double _annuity;
+    private readonly double _recoveryFactor;
 
     private FraudReplicate(PersonModel person, VariantModel[] variants, VariantLinkages linkages, int statusQuo, long declared, long simulated,
-        double annuity)
+        double annuity, double recoveryFactor)
     {
+        _recoveryFactor = recoveryFactor;
         Person = person;
         Variants = variants;
         _linkages = linkages;
@@ -200,19 +213,25 @@ internal sealed class FraudReplicate : IStrandReplicate
     {
         var draws = new ReplicateDraws(context);
         PersonModel person = CompilePerson(scenario, context, draws);
-        var linkages = VariantLinkages.Compile(context, VariantLinkages.IndexOf(scenario, scenario.Fraud!.Matching.Linkage));
+        var linkages = VariantLinkages.Compile(context, VariantLinkages.IndexOf(scenario, scenario.Fraud!.Matching.Linkage), MatchingLinkageSetting);
         var variants = new VariantModel[context.Variants.Count];
         int statusQuo = 0;
         for (int v = 0; v < variants.Length; v++)
         {
             if (context.Variants[v].Kind == VariantKind.StatusQuo)
                 statusQuo = v;
-            variants[v] = CompileVariant(context.Variants[v], draws, linkages.Of[v], linkages.Counts(v));
+            variants[v] = CompileVariant(context.Variants[v], draws, linkages.Of[v] is var rep && rep >= 0 ? linkages.Distinct[rep] : null,
+                linkages.Of[v], linkages.Counts(v));
         }
 
-        double annuity = PresentValue.AnnuityFactor(scenario.HorizonYears, draws.Draw(scenario.DiscountRate));
-        return new FraudReplicate(person, variants, linkages, statusQuo, scenario.Population.Size, context.Persons, annuity);
+        double rate = draws.Draw(scenario.DiscountRate);
+        double annuity = PresentValue.AnnuityFactor(scenario.HorizonYears, rate);
+        double recoveryFactor = PresentValue.OfStaggered(scenario.HorizonYears, rate, scenario.Fraud.Recovery.Timing.AsSpan());
+        return new FraudReplicate(person, variants, linkages, statusQuo, scenario.Population.Size, context.Persons, annuity, recoveryFactor);
     }
+
+    /// <summary>The setting by which a variant matches through another linkage of the same records (e.g. one without the NINo).</summary>
+    public const string MatchingLinkageSetting = "fraud.matching.linkage";
 
     /// <summary>Who claims, their true state and amounts, their earnings, today's checks: the same in every variant.</summary>
     private static PersonModel CompilePerson(Scenario scenario, ReplicateContext context, ReplicateDraws draws)
@@ -289,11 +308,13 @@ internal sealed class FraudReplicate : IStrandReplicate
             Outcomes = draws.OutcomeKey(StrandIds.Fraud, 0),
             Staleness = RngKey.From(seed, replicate, RngStream.Of(RngStreamKind.Staleness, targetIndex)),
             DaysKey = draws.OutcomeKey(StrandIds.Fraud, 1),
+            RecoveryRate = draws.Draw(fraud.Recovery.Rate),
         };
     }
 
     /// <summary>The matching rule, actions and responses as <paramref name="variant"/> sees them, then its enabled safeguards' mechanisms.</summary>
-    private static VariantModel CompileVariant(SimulationVariant variant, ReplicateDraws replicateDraws, int linkRep, bool countsLinkage)
+    private static VariantModel CompileVariant(SimulationVariant variant, ReplicateDraws replicateDraws, CompiledLinkage? linkage, int linkRep,
+        bool countsLinkage)
     {
         ReplicateDraws draws = replicateDraws.For(variant);
         FraudSpec f = variant.Scenario.Fraud!;
@@ -303,6 +324,7 @@ internal sealed class FraudReplicate : IStrandReplicate
             Matching = matching,
             LinkRep = linkRep,
             CountsLinkage = countsLinkage,
+            ClericalPence = linkage is null ? 0 : ReplicateDraws.ToPence(linkage.ReviewCostPerPair),
             PeriodMatched = draws.Setting("fraud.matching.comparison") is { } cmp
                 ? cmp == "period-matched"
                 : f.Matching.Comparison == EarningsComparison.PeriodMatched,
@@ -331,8 +353,10 @@ internal sealed class FraudReplicate : IStrandReplicate
     public IChunkEvaluator CreateEvaluator(int pass, int chunkCapacity) => new FraudEvaluator(this, chunkCapacity);
 
     /// <summary>
-    /// Forms the totals and present values from the merged one-year tallies: total cost; net
-    /// benefit = annuity factor × (money recovered − total cost) − setup costs; the difference from
+    /// Forms the totals and present values from the merged one-year tallies: total cost (clerical
+    /// review of linkage pairs included); net benefit = recovery factor × money recovered − annuity
+    /// factor × total cost − setup costs, where the recovery factor discounts each year's recoveries
+    /// as <c>fraud.recovery.timing</c> spreads them (<see cref="PresentValue.OfStaggered"/>); the difference from
     /// the status quo; hardship in money where valued. Fixed safeguard costs (setup, annual) belong
     /// to no person: they enter the <c>all</c> row only, divided by the scale factor so the runner's
     /// scaling to the declared population leaves them whole.
@@ -353,9 +377,9 @@ internal sealed class FraudReplicate : IStrandReplicate
                 if (row == 0)
                     t[v, row, C.SafeguardCostPence] += fixedCosts.AnnualCounter(unscale);
                 long cost = t[v, row, C.InvestigationCostPence] + t[v, row, C.ActionCostPence] + t[v, row, C.ReviewCostPence]
-                            + t[v, row, C.AppealCostPence] + t[v, row, C.SafeguardCostPence];
+                            + t[v, row, C.AppealCostPence] + t[v, row, C.SafeguardCostPence] + t[v, row, C.ClericalCostPence];
                 t[v, row, C.TotalCostPence] = cost;
-                t[v, row, C.NetBenefitPence] = fixedCosts.NetPresentValue(_annuity, t[v, row, C.RecoveredPence] - cost, withFixed: row == 0, unscale);
+                t[v, row, C.NetBenefitPence] = fixedCosts.NetPresentValue(_recoveryFactor, t[v, row, C.RecoveredPence], _annuity, cost, withFixed: row == 0, unscale);
                 t[v, row, C.HardshipValuePence] = (long)Math.Round(_annuity * t[v, row, C.Hardship] * Variants[v].HardshipValuePence);
             }
         }
