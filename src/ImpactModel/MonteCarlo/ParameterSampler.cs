@@ -29,6 +29,28 @@ public static class ParameterSampler
     private static readonly Random.NormalDistribution StandardNormal = new(0, 1);
 
     /// <summary>
+    /// The variance across replicates of <paramref name="parameter"/>'s value: its distribution's, or
+    /// for a single number spread by grade that of <see cref="Spread"/> — exact for amounts (x²(e^σ² − 1))
+    /// and real numbers ((σx)²), by the delta method for a probability ((p(1 − p)σ)², the logit-normal
+    /// having no closed form); 0 for a value held as written.
+    /// </summary>
+    public static double Variance(Parameter parameter)
+    {
+        ArgumentNullException.ThrowIfNull(parameter);
+        if (parameter.Value is not FixedValue f)
+            return ToSampler(parameter.Value).Variance;
+        if (!(parameter.Spread > 0) || parameter.Kind is not { } kind)
+            return 0;
+        double x = f.Value, s = parameter.Spread;
+        return kind switch
+        {
+            ParameterKind.Probability => x * (1 - x) * s * x * (1 - x) * s,
+            ParameterKind.Real => s * x * s * x,
+            _ => x * x * (Math.Exp(s * s) - 1),
+        };
+    }
+
+    /// <summary>
     /// A single number <paramref name="x"/> of <paramref name="kind"/> moved by a standard normal
     /// <paramref name="z"/> with spread <paramref name="sigma"/> (docs/scenario-format.md, "Uncertainty
     /// by grade"): a probability on the log-odds scale, logit p + σz (its median kept; 0 and 1 stay);

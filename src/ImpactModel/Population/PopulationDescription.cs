@@ -11,7 +11,8 @@ namespace ImpactModel.Population;
 /// <param name="Realised">The share realised among the simulated persons (NaN when its denominator is 0).</param>
 /// <param name="StandardError">
 /// sqrt(p(1 − p)/n + Var(parameter)): the binomial error of n simulated persons plus the variance of
-/// the parameter's distribution, since a replicate draws the parameter before drawing persons.
+/// the parameter across replicates (its distribution, or its spread by grade), since a replicate
+/// draws the parameter before drawing persons.
 /// </param>
 /// <param name="Count">Persons counted in the numerator.</param>
 /// <param name="Denominator">Persons in the denominator.</param>
@@ -237,7 +238,7 @@ public sealed record PopulationDescription(
     private static DescribedFigure Figure(string name, string? label, Parameter parameter, double drawn, long count, long denominator)
     {
         double declared = parameter.Mean;
-        double variance = parameter.Value.IsFixed ? 0 : ParameterSampler.ToSampler(parameter.Value).Variance;
+        double variance = ParameterSampler.Variance(parameter);
         double realised = denominator > 0 ? (double)count / denominator : double.NaN;
         double se = denominator > 0 ? Math.Sqrt(declared * (1 - declared) / denominator + variance) : double.NaN;
         return new DescribedFigure(name, label, declared, drawn, realised, se, count, denominator);

@@ -231,7 +231,18 @@ public static class ScenarioLoader
         }
 
         r.Mapping(fileMap, "", PopulationFileKeys);
-        return PopulationReader.Read(r, fileMap["population"]!, "population", files);
+        // A shared file's values spread by its own settings or the engine's defaults, never by the
+        // referencing scenario's: every scenario over the file draws the same persons.
+        UncertaintySettings scenarios = r.Spreads;
+        r.Spreads = UncertaintySettings.Default;
+        try
+        {
+            return PopulationReader.Read(r, fileMap["population"]!, "population", files);
+        }
+        finally
+        {
+            r.Spreads = scenarios;
+        }
     }
 
     /// <summary>

@@ -102,6 +102,7 @@ public class LocalAuthorityAndAgeTests
     private const string Clustered = """
         population:
           size: 1000000
+          uncertainty: { assumption: 0, expert-judgement: 0 }
           areas:
             - { id: east, share: 0.5 }
             - { id: west, share: 0.5 }
@@ -166,6 +167,7 @@ public class LocalAuthorityAndAgeTests
     private const string AgeDependent = """
         population:
           size: 1000000
+          uncertainty: { assumption: 0, expert-judgement: 0 }
           areas:
             - { id: all-of-it, share: 1 }
           age:
@@ -354,6 +356,7 @@ public class LocalAuthorityAndAgeTests
         string text = """
             population:
               size: 1000
+              uncertainty: { assumption: 0, expert-judgement: 0 }
               areas:
                 - { id: one, share: 1 }
               age:
@@ -383,6 +386,7 @@ public class LocalAuthorityAndAgeTests
         string text = """
             population:
               size: 1000
+              uncertainty: { assumption: 0, expert-judgement: 0 }
               areas:
                 - { id: one, share: 1 }
               age:
@@ -409,6 +413,7 @@ public class LocalAuthorityAndAgeTests
         PopulationSpec spec = LoadWith(new MemoryFiles().With("p.yaml", """
             population:
               size: 1000000
+              uncertainty: { assumption: 0, expert-judgement: 0 }
               areas:
                 - { id: one, share: 1 }
               groups:

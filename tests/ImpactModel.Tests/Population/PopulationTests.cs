@@ -37,6 +37,7 @@ public class PopulationTests
     private const string Skewed = """
         population:
           size: 1000000
+          uncertainty: { assumption: 0, expert-judgement: 0 }
           area_variation: 0.8
           areas:
             - { id: north, share: 0.2 }

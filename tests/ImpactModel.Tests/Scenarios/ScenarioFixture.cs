@@ -39,6 +39,7 @@ public static class ScenarioFixture
     public const string PopulationText = """
         population:
           size: 1000000
+          uncertainty: { assumption: 0, expert-judgement: 0 }
           areas:
             - { id: north, share: 0.4 }
             - { id: south, share: 0.6 }
@@ -61,6 +62,7 @@ public static class ScenarioFixture
         price_year: 2014
         horizon_years: 5
         discount_rate: 0.035
+        uncertainty: { assumption: 0, expert-judgement: 0 }
         population: pop.yaml
         data_sources:
           - id: claims

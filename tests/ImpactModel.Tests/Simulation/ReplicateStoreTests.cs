@@ -180,13 +180,15 @@ public sealed class ReplicateStoreTests : IDisposable
     {
         Scenario s = FraudStrandTests.ShippedScenario();
         var population = CompiledPopulation.Compile(s.Population, 3, 0);
-        CompiledLinkage a = CompiledLinkage.Compile(s, s.Linkages[0], population.GroupIds, 3, 0);
-        CompiledLinkage b = CompiledLinkage.Compile(s, s.Linkages[0], population.GroupIds, 3, 1); // fixed parameters: same draws
+        // Held as written (no spread by grade), the linkage's parameters draw the same values in every replicate.
+        static ImpactModel.Scenarios.Model.Parameter AsWritten(ImpactModel.Scenarios.Model.Parameter p) => p with { Spread = 0 };
+        CompiledLinkage a = CompiledLinkage.Compile(s, s.Linkages[0], population.GroupIds, 3, 0, AsWritten);
+        CompiledLinkage b = CompiledLinkage.Compile(s, s.Linkages[0], population.GroupIds, 3, 1, AsWritten); // fixed parameters: same draws
         Assert.NotNull(a.Own);
         Assert.Same(a.Own, b.Own);
         Assert.NotEqual(a.CandidateKey, b.CandidateKey); // the random streams are the replicate's own
         CompiledLinkage c = CompiledLinkage.Compile(s, s.Linkages[0], population.GroupIds, 3, 0,
-            p => p.Path.Contains("candidates_per_block", StringComparison.Ordinal) ? p with { Value = new FixedValue(1.5) } : p);
+            p => p.Path.Contains("candidates_per_block", StringComparison.Ordinal) ? p with { Value = new FixedValue(1.5), Spread = 0 } : AsWritten(p));
         Assert.NotSame(a.Own, c.Own);
     }
 }

@@ -41,10 +41,12 @@ public static class PopulationReader
         if (map is null)
             return null;
 
-        // A population's single numbers spread by its own settings, not those of the scenario that
-        // uses it: every scenario over a shared population file draws the same persons.
+        // A population's single numbers spread by its own settings when it declares them, else by
+        // the reader's current ones (the scenario's for an inline population; the engine's defaults
+        // for a shared file, which the loader sets: every scenario over a shared file draws the same persons).
         UncertaintySettings scenarios = r.Spreads;
-        r.Spreads = r.ReadUncertainty(NodeReader.Optional(map, "uncertainty"), NodeReader.Join(path, "uncertainty"));
+        if (NodeReader.Optional(map, "uncertainty") is { } own)
+            r.Spreads = r.ReadUncertainty(own, NodeReader.Join(path, "uncertainty"));
         try
         {
             return Read(r, map, path, files);

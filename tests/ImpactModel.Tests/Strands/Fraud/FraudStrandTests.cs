@@ -26,6 +26,7 @@ public sealed class FraudStrandTests
         price_year: 2014
         horizon_years: 5
         discount_rate: 0.035
+        uncertainty: { assumption: 0, expert-judgement: 0 }
         population:
           size: 200000
           area_variation: 0
