@@ -118,10 +118,12 @@ public static class RunCommand
         string dir = options.Out ?? Path.Combine("runs", scenarios.Count == 1 ? $"{scenarios[0].Name}-{stamp}" : stamp);
         IReadOnlyList<RunResult> results = RunToFolder(scenarios, dir, options, options.ScenarioFiles, console, cancellationToken);
 
+        // RunToFolder returns one result per scenario, in the scenarios' order.
+        MoneyBasis[] money = [.. scenarios.Select(MoneyBasis.Of)];
         if (options.Json)
-            console.Out.WriteLine(SummaryJson(dir, results));
+            console.Out.WriteLine(SummaryJson(dir, results, money));
         else
-            WriteSummary(console.Out, dir, results);
+            WriteSummary(console.Out, dir, results, money);
         return ExitCodes.Success;
     }
 
@@ -168,7 +170,8 @@ public static class RunCommand
                         cancellationToken: cancellationToken);
                 foreach (string warning in result.Warnings)
                     console.Error.WriteLine($"impact: warning: {scenario.Name}: {warning}"); // also in the manifest's warnings
-                var info = new RunInfo(RunFolder.ScenarioHash(scenario, files), RunFolder.EngineVersion, threads, scenarioStarted, clock.Elapsed.TotalSeconds);
+                var info = new RunInfo(RunFolder.ScenarioHash(scenario, files), RunFolder.EngineVersion, threads, scenarioStarted, clock.Elapsed.TotalSeconds,
+                    MoneyBasis.Of(scenario));
                 RunFolder.Write(folder, result, info, options.ReplicatesCsv);
                 if (options.ReplicatesCsv)
                 {
@@ -261,31 +264,34 @@ public static class RunCommand
         result.Rows.Where(r => r.Variant is VariantBuilder.StatusQuo or VariantBuilder.Proposal
                                && result.HeadlineMetrics.Contains(r.Metric));
 
-    private static void WriteSummary(TextWriter output, string dir, IReadOnlyList<RunResult> results)
+    /// <summary>
+    /// The plain summary: per scenario a header line, then each headline figure with its unit in words and
+    /// its 95% interval in the same form, or "unreliable" in place of a figure resting on fewer than
+    /// <see cref="MetricUnits.ReliableEvents"/> simulated events (<see cref="MetricUnits.Figure"/>); what the
+    /// interval is, once; the run folder.
+    /// </summary>
+    private static void WriteSummary(TextWriter output, string dir, IReadOnlyList<RunResult> results, MoneyBasis[] money)
     {
-        foreach (RunResult result in results)
+        for (int i = 0; i < results.Count; i++)
         {
+            RunResult result = results[i];
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{result.Scenario} ({result.Strand}): {result.Variants.Count} variants, {result.Settings.Replicates} replicates of {result.Settings.Persons:N0} persons " +
                 $"(declared {result.DeclaredPopulation:N0}; counts scaled by {result.ScaleFactor:G6}), seed {result.Settings.Seed}"));
             foreach (ResultRow row in Headline(result))
             {
-                string interval = row.Summary.Low is { } lo && row.Summary.High is { } hi ? $" (95% interval {N(lo)} to {N(hi)})" : "";
-                output.WriteLine($"  {row.Variant} {row.Group} {row.Metric}: {(row.Summary.Mean is { } m ? N(m) : "undefined")}{interval}");
+                string figure = MetricUnits.Figure(row, MetricUnits.Find(result, row.Metric), money[i], result.Settings.Replicates);
+                output.WriteLine($"  {row.Variant} {row.Group} {row.Metric}: {figure}");
             }
-
         }
 
+        output.WriteLine(MetricUnits.IntervalNote);
         output.WriteLine($"run folder: {dir}");
     }
 
-    private static string N(double x) => Math.Abs(x) >= 1000
-        ? x.ToString("N0", CultureInfo.InvariantCulture)
-        : x.ToString("G4", CultureInfo.InvariantCulture);
-
-    internal static string SummaryJson(string dir, IReadOnlyList<RunResult> results)
+    internal static string SummaryJson(string dir, IReadOnlyList<RunResult> results, MoneyBasis[] money)
     {
-        var summary = new RunSummary(dir, [.. results.Select(result => new RunSummaryEntry(
+        var summary = new RunSummary(dir, [.. results.Select((result, i) => new RunSummaryEntry(
             result.Scenario,
             result.Strand,
             results.Count == 1 ? dir : Path.Combine(dir, result.Scenario),
@@ -295,7 +301,8 @@ public static class RunCommand
             result.DeclaredPopulation,
             [.. result.Variants.Select(v => v.Id)],
             [.. Headline(result).Select(row => new HeadlineFigure(row.Variant, row.Group, row.Metric,
-                row.Summary.Mean, row.Summary.Low, row.Summary.High, row.Summary.Replicates))],
+                row.Summary.Mean, row.Summary.Low, row.Summary.High, row.Summary.Replicates, row.Summary.McSe, row.Events,
+                MetricUnits.Unit(MetricUnits.Find(result, row.Metric), money[i])))],
             result.Warnings))]);
         return JsonSerializer.Serialize(summary, OutputJson.Relaxed.RunSummary);
     }

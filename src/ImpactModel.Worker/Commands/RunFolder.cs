@@ -10,8 +10,8 @@ using ImpactModel.Worker.Output;
 
 namespace ImpactModel.Worker.Commands;
 
-/// <summary>What the host knows about a run that the engine does not: the files' hash, versions, timings.</summary>
-public sealed record RunInfo(string ScenarioSha256, string EngineVersion, int Threads, DateTime StartedUtc, double ElapsedSeconds);
+/// <summary>What the host knows about a run that the engine does not: the files' hash, versions, timings, and the basis of its money (from the scenario).</summary>
+public sealed record RunInfo(string ScenarioSha256, string EngineVersion, int Threads, DateTime StartedUtc, double ElapsedSeconds, MoneyBasis Money);
 
 /// <summary>
 /// Writes a run folder exactly as PRODUCT.md's "Interfaces" section says: <c>manifest.json</c>,
@@ -22,7 +22,8 @@ public sealed record RunInfo(string ScenarioSha256, string EngineVersion, int Th
 /// </summary>
 public static class RunFolder
 {
-    public static readonly string[] ResultsColumns = ["scenario", "strand", "variant", "group", "metric", "mean", "ci_low", "ci_high", "replicates"];
+    public static readonly string[] ResultsColumns =
+        ["scenario", "strand", "variant", "group", "metric", "mean", "ci_low", "ci_high", "replicates", "mc_se", "events"];
     public static readonly string[] ReplicatesColumns = ["scenario", "variant", "group", "metric", "replicate", "value"];
     public static readonly string[] ParametersColumns = ["replicate", "parameter", "value", "source", "grade"];
 
@@ -139,7 +140,10 @@ public static class RunFolder
         typeof(SimulationRunner).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
         ?? typeof(SimulationRunner).Assembly.GetName().Version?.ToString() ?? "unknown";
 
-    /// <summary>Writes <c>results.csv</c>: one line per summary row, in the result's order.</summary>
+    /// <summary>
+    /// Writes <c>results.csv</c>: one line per summary row, in the result's order; <c>mc_se</c> empty with fewer
+    /// than 2 defined values, <c>events</c> empty when the metric names no events (money by default).
+    /// </summary>
     public static void WriteResults(RunResult result, TextWriter writer)
     {
         ArgumentNullException.ThrowIfNull(result);
@@ -149,7 +153,12 @@ public static class RunFolder
         {
             csv.Text(result.Scenario).Text(result.Strand).Text(row.Variant).Text(row.Group).Text(row.Metric)
                 .Number(row.Summary.Mean).Number(row.Summary.Low).Number(row.Summary.High).Count(row.Summary.Replicates)
-                .EndRow();
+                .Number(row.Summary.McSe);
+            if (row.Events is { } events)
+                csv.Count(events);
+            else
+                csv.Text(null);
+            csv.EndRow();
         }
     }
 
@@ -214,6 +223,7 @@ public static class RunFolder
                 v.LinksData,
                 [.. v.EnabledSafeguards.Select(s => s.Id)],
                 v.Changes))],
+            MetricUnits.Manifest(result, info.Money),
             result.Warnings);
         return JsonSerializer.Serialize(manifest, OutputJson.Relaxed.RunManifest) + "\n";
     }

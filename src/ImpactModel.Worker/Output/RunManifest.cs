@@ -21,6 +21,7 @@ namespace ImpactModel.Worker.Output;
 /// <param name="ElapsedSeconds">Wall-clock seconds the scenario's run took, to the millisecond.</param>
 /// <param name="Groups">The peripheral groups, in the scenario's order.</param>
 /// <param name="Variants">Every variant run, in the order of the results.</param>
+/// <param name="Metrics">Every metric in results.csv once (ratios against rest too), in the strands' order, with its unit in words.</param>
 /// <param name="Warnings">Why some declared settings did not act, one line each.</param>
 public sealed record RunManifest(
     string Scenario,
@@ -40,6 +41,7 @@ public sealed record RunManifest(
     double ElapsedSeconds,
     IReadOnlyList<string> Groups,
     IReadOnlyList<ManifestVariant> Variants,
+    IReadOnlyList<ManifestMetric> Metrics,
     IReadOnlyList<string> Warnings);
 
 /// <summary>One variant in <see cref="RunManifest.Variants"/>.</summary>
@@ -56,3 +58,14 @@ public sealed record ManifestVariant(
     bool LinksData,
     IReadOnlyList<string> SafeguardsOn,
     IReadOnlyList<string> Changes);
+
+/// <summary>One metric in <see cref="RunManifest.Metrics"/>: what its values in results.csv are (<see cref="MetricUnits"/>).</summary>
+/// <param name="Name">The metric name, as in results.csv.</param>
+/// <param name="Unit">
+/// In words: <c>persons</c> or what a count counts (<c>claims</c>, <c>actions</c>, <c>person-days</c>);
+/// <c>GBP a year at &lt;price year&gt; prices</c>; <c>GBP present value over &lt;H&gt; years at &lt;price year&gt; prices,
+/// discounted at &lt;rate&gt;</c>; <c>rate</c>; <c>ratio</c>.
+/// </param>
+/// <param name="Denominator">For a rate, what it is per (<c>claimants</c>); for a ratio, <c>the same metric for rest</c>; otherwise null.</param>
+/// <param name="Harm">True for a harm and for its ratio against rest.</param>
+public sealed record ManifestMetric(string Name, string Unit, string? Denominator, bool Harm);

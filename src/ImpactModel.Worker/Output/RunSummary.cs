@@ -36,6 +36,9 @@ public sealed record RunSummaryEntry(
 /// <param name="CiLow">2.5th percentile over replicates; null with fewer than 2.</param>
 /// <param name="CiHigh">97.5th percentile over replicates; null with fewer than 2.</param>
 /// <param name="Replicates">Replicates behind the figures.</param>
+/// <param name="McSe">Monte Carlo standard error of the mean; null with fewer than 2 replicates.</param>
+/// <param name="Events">Simulated, unscaled events behind the value, summed over replicates; null when the metric names none.</param>
+/// <param name="Unit">The unit in words, as in the manifest's <c>metrics</c>.</param>
 public sealed record HeadlineFigure(
     string Variant,
     string Group,
@@ -43,4 +46,7 @@ public sealed record HeadlineFigure(
     double? Mean,
     double? CiLow,
     double? CiHigh,
-    int Replicates);
+    int Replicates,
+    double? McSe,
+    long? Events,
+    string Unit);

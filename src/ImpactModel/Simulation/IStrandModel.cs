@@ -26,8 +26,26 @@ public enum MetricUnit
 /// <param name="IsHarm">True for a harm: the runner adds <c>&lt;name&gt;_ratio_vs_rest</c>.</param>
 /// <param name="LinkingVariantsOnly">True when the metric exists only in variants that link data (not the status quo).</param>
 /// <param name="IsHeadline">True when the run's plain summary shows it.</param>
+/// <param name="Events">
+/// The counter whose unscaled count is the events behind the value (results.csv's <c>events</c>); −1 takes
+/// the default: the numerator of a count or rate, none for money (see <see cref="EventsCounter"/>).
+/// </param>
+/// <param name="Counts">What a <see cref="MetricUnit.Persons"/> metric counts when not persons, in words
+/// (<c>claims</c>, <c>actions</c>, <c>person-days</c>); null: persons.</param>
+/// <param name="PresentValue">True for money that is a present value over the scenario's horizon; false for an annual flow.</param>
+/// <param name="Per">What a rate is per, in words, when its denominator counter's name does not say it plainly
+/// (<c>persons processed</c>); null: the denominator counter's name.</param>
 public sealed record MetricDefinition(string Name, MetricUnit Unit, int Numerator, int Denominator = -1, bool IsHarm = false,
-    bool LinkingVariantsOnly = false, bool IsHeadline = false);
+    bool LinkingVariantsOnly = false, bool IsHeadline = false, int Events = -1, string? Counts = null, bool PresentValue = false,
+    string? Per = null)
+{
+    /// <summary>
+    /// The counter whose unscaled count is the events behind the value: <see cref="Events"/> when given,
+    /// else the numerator of a count or rate (persons or events), else −1 (money names none by default:
+    /// pence are not events).
+    /// </summary>
+    public int EventsCounter => Events >= 0 ? Events : Unit is MetricUnit.Persons or MetricUnit.Rate ? Numerator : -1;
+}
 
 /// <summary>
 /// The plug-in seam for a strand (fraud, tailored services, research) and for the population and

@@ -1,11 +1,13 @@
 namespace ImpactModel.Simulation;
 
-/// <summary>A metric summarised over replicates: mean and the 2.5th and 97.5th percentiles.</summary>
+/// <summary>A metric summarised over replicates: mean, the 2.5th and 97.5th percentiles, and the mean's Monte Carlo standard error.</summary>
 /// <param name="Mean">Mean over the replicates where the value is defined; null when none is.</param>
 /// <param name="Low">2.5th percentile (R type 7); null with fewer than 2 defined values.</param>
 /// <param name="High">97.5th percentile (R type 7); null with fewer than 2 defined values.</param>
 /// <param name="Replicates">Replicates where the value is defined.</param>
-public readonly record struct ReplicateSummary(double? Mean, double? Low, double? High, int Replicates);
+/// <param name="McSe">Monte Carlo standard error of <paramref name="Mean"/>: s / √n, s the sample standard deviation
+/// (n − 1 denominator) of the defined values; null with fewer than 2.</param>
+public readonly record struct ReplicateSummary(double? Mean, double? Low, double? High, int Replicates, double? McSe = null);
 
 /// <summary>Summaries over replicates, in a fixed order of operations so they are reproducible bit for bit.</summary>
 public static class ReplicateStatistics
@@ -41,7 +43,31 @@ public static class ReplicateStatistics
         return sorted[lo] + fraction * (sorted[lo + 1] - sorted[lo]);
     }
 
-    /// <summary>Mean and percentile interval of the defined (finite) values; NaN marks an undefined replicate.</summary>
+    /// <summary>
+    /// The Monte Carlo standard error of the mean of <paramref name="values"/> (in replicate order) whose
+    /// mean is <paramref name="mean"/>: s / √n with s² = Σ (x − mean)² / (n − 1), the sum taken in order
+    /// after the mean (the two-pass algorithm: Chan, Golub and LeVeque (1983) "Algorithms for computing
+    /// the sample variance: analysis and recommendations", The American Statistician 37(3), 242–247;
+    /// for s / √n as the Monte Carlo error of a mean over replicates: Koehler, Brown and Haneuse (2009)
+    /// "On the assessment of Monte Carlo error in simulation-based statistical analyses", The American
+    /// Statistician 63(2), 155–162). A fixed order of operations, so the same values give the same bits.
+    /// </summary>
+    public static double MonteCarloStandardError(ReadOnlySpan<double> values, double mean)
+    {
+        int n = values.Length;
+        if (n < 2)
+            throw new ArgumentException("a standard error needs at least 2 values", nameof(values));
+        double squares = 0;
+        foreach (double x in values)
+        {
+            double d = x - mean;
+            squares += d * d; // in replicate order: reproducible
+        }
+
+        return Math.Sqrt(squares / (n - 1)) / Math.Sqrt(n);
+    }
+
+    /// <summary>Mean, percentile interval and Monte Carlo standard error of the defined (finite) values; NaN marks an undefined replicate.</summary>
     public static ReplicateSummary Summarise(ReadOnlySpan<double> values)
     {
         var defined = new double[values.Length];
@@ -61,8 +87,9 @@ public static class ReplicateStatistics
         double mean = sum / n;
         if (n < 2)
             return new ReplicateSummary(mean, null, null, n);
+        double mcSe = MonteCarloStandardError(defined.AsSpan(0, n), mean); // before the sort: replicate order
         Span<double> sorted = defined.AsSpan(0, n);
         sorted.Sort();
-        return new ReplicateSummary(mean, Percentile(sorted, LowProbability), Percentile(sorted, HighProbability), n);
+        return new ReplicateSummary(mean, Percentile(sorted, LowProbability), Percentile(sorted, HighProbability), n, mcSe);
     }
 }

@@ -14,7 +14,28 @@ public sealed record RunSettings(ulong Seed, int Replicates, long Persons, int T
 public readonly record struct RunProgress(long PersonsDone, long PersonsTotal, int ReplicatesDone, int Replicates);
 
 /// <summary>One row of <c>results.csv</c>.</summary>
-public sealed record ResultRow(string Variant, string Group, string Metric, ReplicateSummary Summary);
+/// <param name="Variant">The variant id.</param>
+/// <param name="Group">The group id, <c>all</c> or <c>rest</c>.</param>
+/// <param name="Metric">The metric name.</param>
+/// <param name="Summary">The values summarised over replicates.</param>
+/// <param name="Events">
+/// The simulated, unscaled count behind the value (persons or events in the numerator: the metric's
+/// <see cref="MetricDefinition.EventsCounter"/>), summed over every replicate; for a ratio against
+/// <c>rest</c>, its harm's in the same group; null when the metric names no events (money by default).
+/// An integer sum of integer tallies: the same for any thread count or chunk size.
+/// </param>
+public sealed record ResultRow(string Variant, string Group, string Metric, ReplicateSummary Summary, long? Events);
+
+/// <summary>One metric a run reports (in one or more variants), as the host needs it to say what the values are.</summary>
+/// <param name="Name">The metric name in results.csv.</param>
+/// <param name="Definition">How the value is formed; for a ratio against <c>rest</c>, its harm's definition.</param>
+/// <param name="RatioOf">For a ratio against <c>rest</c>, the name of its harm metric; otherwise null.</param>
+/// <param name="DenominatorCounter">For a rate, the name of its denominator counter; otherwise null.</param>
+public sealed record ReportedMetric(string Name, MetricDefinition Definition, string? RatioOf, string? DenominatorCounter)
+{
+    /// <summary>True for a harm's ratio against <c>rest</c>.</summary>
+    public bool IsRatio => RatioOf is not null;
+}
 
 /// <summary>One metric of one variant and group: its value in each replicate (null where undefined).</summary>
 public sealed record MetricSeries(string Variant, string Group, string Metric, ImmutableArray<double?> Values);
@@ -32,6 +53,8 @@ public sealed record ParameterKey(string Parameter, string? Source, string Grade
 /// Everything a run produced, as values: the variants, the summaries, and, in
 /// <see cref="Values"/>, every per-replicate value of every series (<see cref="SeriesKeys"/>) then of
 /// every drawn parameter (<see cref="ParameterKeys"/>). The host writes it to a run folder.
+/// <see cref="Metrics"/> lists every metric name that appears in <see cref="Rows"/> once, in the
+/// order the strands declare them (a harm's ratio against <c>rest</c> just after the harm).
 /// </summary>
 public sealed record RunResult(
     string Scenario,
@@ -46,7 +69,8 @@ public sealed record RunResult(
     IReadOnlyList<ParameterKey> ParameterKeys,
     IReplicateStore Values,
     ImmutableArray<string> HeadlineMetrics,
-    ImmutableArray<string> Warnings)
+    ImmutableArray<string> Warnings,
+    IReadOnlyList<ReportedMetric> Metrics)
 {
     /// <summary>How the parameters carried uncertainty (null for a result made without a scenario's parameters).</summary>
     public UncertaintySummary? Uncertainty { get; init; }

@@ -82,6 +82,8 @@ public static class SimulationRunner
         // not); appended to the store as it is made, so memory does not grow with the replicates.
         IReadOnlyList<Parameter> parameters = [];
         double[] record = [];
+        // The unscaled events behind each series, summed over replicates (integers: any order gives the same sum).
+        var events = new long[series];
         store ??= new MemoryReplicateStore();
         long total = settings.Persons * settings.Replicates * layout.Passes, done = 0;
         ParameterUse? use = null;
@@ -114,6 +116,7 @@ public static class SimulationRunner
             done = before + settings.Persons * run.Passes;
             TallyTable tally = run.Complete(passes);
             Evaluate(plan, tally, rows.Length, scale, record);
+            CountEvents(plan, tally, rows.Length, events);
             store.Append(record);
             progress?.Report(new RunProgress(done, total, r + 1, settings.Replicates));
         }
@@ -138,7 +141,11 @@ public static class SimulationRunner
                 for (int k = 0; k < plan.Count; k++)
                 {
                     if (plan[k].Variant == v)
-                        resultRows.Add(new ResultRow(variants[v].Id, rows[row], plan[k].Name, summaries[k * rows.Length + row]));
+                    {
+                        int i = k * rows.Length + row;
+                        resultRows.Add(new ResultRow(variants[v].Id, rows[row], plan[k].Name, summaries[i],
+                            plan[k].Definition.EventsCounter >= 0 ? events[i] : null));
+                    }
                 }
             }
         }
@@ -146,7 +153,8 @@ public static class SimulationRunner
         var headline = models.SelectMany(m => m.Metrics).Where(d => d.IsHeadline).Select(d => d.Name).ToImmutableArray();
         ParameterKey[] parameterKeys = [.. parameters.Select(p => new ParameterKey(p.Path, p.Evidence.Source, Evidence.IdOf(p.Evidence.Grade)))];
         return new RunResult(scenario.Name, scenario.Strand, settings, scenario.Population.Size, settings.Persons / (double)scenario.Population.Size,
-            variants, groups, keys, resultRows, parameterKeys, store, headline, [.. VariantBuilder.Warnings(scenario, models, use!)])
+            variants, groups, keys, resultRows, parameterKeys, store, headline, [.. VariantBuilder.Warnings(scenario, models, use!)],
+            Reported(models, plan))
         {
             Uncertainty = UncertaintySummary.Of(scenario.Uncertainty, parameters, [.. declared.Where(p => use!.IsPerPerson(p.Path))]),
         };
@@ -176,7 +184,8 @@ public static class SimulationRunner
                 int counters = models[m].Counters.Count;
                 foreach (MetricDefinition d in models[m].Metrics)
                 {
-                    if ((uint)d.Numerator >= (uint)counters || (d.Unit == MetricUnit.Rate && (uint)d.Denominator >= (uint)counters))
+                    if ((uint)d.Numerator >= (uint)counters || (d.Unit == MetricUnit.Rate && (uint)d.Denominator >= (uint)counters)
+                        || d.EventsCounter >= counters)
                         throw new InvalidOperationException($"metric '{d.Name}' names a counter outside its model's {counters}");
                     if (d.LinkingVariantsOnly && !variants[v].LinksData)
                         continue;
@@ -188,6 +197,47 @@ public static class SimulationRunner
         }
 
         return plan;
+    }
+
+    /// <summary>
+    /// Every metric of <paramref name="plan"/> once, in the models' order (a ratio just after its harm):
+    /// what the host needs to say what each value is.
+    /// </summary>
+    private static List<ReportedMetric> Reported(IReadOnlyList<IStrandModel> models, List<Planned> plan)
+    {
+        var planned = plan.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+        var list = new List<ReportedMetric>();
+        foreach (IStrandModel model in models)
+        {
+            foreach (MetricDefinition d in model.Metrics)
+            {
+                if (!planned.Contains(d.Name))
+                    continue;
+                list.Add(new ReportedMetric(d.Name, d, null, d.Unit == MetricUnit.Rate ? model.Counters.Names[d.Denominator] : null));
+                if (d.IsHarm)
+                    list.Add(new ReportedMetric(RatioName(d.Name), d, d.Name, null));
+            }
+        }
+
+        return list;
+    }
+
+    /// <summary>
+    /// Adds this replicate's unscaled events of every series to <paramref name="events"/>: the count
+    /// of the metric's events counter in the series' variant and row (a ratio's is its harm's, whose
+    /// definition and variant it carries). Series without an events counter stay 0 and are reported empty.
+    /// </summary>
+    private static void CountEvents(List<Planned> plan, TallyTable tally, int rows, long[] events)
+    {
+        for (int k = 0; k < plan.Count; k++)
+        {
+            Planned p = plan[k];
+            int counter = p.Definition.EventsCounter;
+            if (counter < 0)
+                continue;
+            for (int row = 0; row < rows; row++)
+                events[k * rows + row] += tally[p.Variant, row, p.Offset + counter];
+        }
     }
 
     private static void Evaluate(List<Planned> plan, TallyTable tally, int rows, double scale, double[] record)

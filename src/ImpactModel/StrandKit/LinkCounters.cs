@@ -39,19 +39,20 @@ public static class LinkCounters
     /// <summary>
     /// The four <c>link_*</c> metrics of a block starting at counter <paramref name="first"/>, in the
     /// order results list them: recall (headline), precision, false-match rate (a harm, headline),
-    /// review rate. Each exists only in variants that link data.
+    /// review rate. Each exists only in variants that link data. Their events are their numerators
+    /// (persons linked to their own or another's record, persons reviewed).
     /// </summary>
     public static IEnumerable<MetricDefinition> Metrics(int first, string? qualifier)
     {
         int At(LinkCounter c) => first + (int)c;
         yield return new(LinkageMetric.Name(LinkageMetric.Recall, qualifier), MetricUnit.Rate, At(LinkCounter.LinkedOwn), At(LinkCounter.WithRecord),
-            LinkingVariantsOnly: true, IsHeadline: true);
+            LinkingVariantsOnly: true, IsHeadline: true, Per: "persons with a record in the target source");
         yield return new(LinkageMetric.Name(LinkageMetric.Precision, qualifier), MetricUnit.Rate, At(LinkCounter.LinkedOwn), At(LinkCounter.Linked),
-            LinkingVariantsOnly: true);
+            LinkingVariantsOnly: true, Per: "persons linked");
         yield return new(LinkageMetric.Name(LinkageMetric.FalseMatchRate, qualifier), MetricUnit.Rate, At(LinkCounter.LinkedOther), At(LinkCounter.Processed),
-            IsHarm: true, LinkingVariantsOnly: true, IsHeadline: true);
+            IsHarm: true, LinkingVariantsOnly: true, IsHeadline: true, Per: "persons processed");
         yield return new(LinkageMetric.Name(LinkageMetric.ReviewRate, qualifier), MetricUnit.Rate, At(LinkCounter.Reviewed), At(LinkCounter.Processed),
-            LinkingVariantsOnly: true);
+            LinkingVariantsOnly: true, Per: "persons processed");
     }
 
     /// <summary>Counts one person's linkage outcome in <paramref name="variant"/> (a block of <see cref="Set"/>).</summary>

@@ -18,19 +18,21 @@ public class OutputJsonTests
     ];
 
     /// <summary>
-    /// Every key of manifest.json, in file order: PRODUCT.md's list with four more that readers use
-    /// (sampling_fraction and scale_factor are documented in docs/metrics.md; chunk_size; groups).
+    /// Every key of manifest.json, in file order: PRODUCT.md's list with five more that readers use
+    /// (sampling_fraction and scale_factor are documented in docs/metrics.md; chunk_size; groups;
+    /// metrics, each metric's unit in words).
     /// </summary>
     private static readonly string[] ManifestKeys =
     [
         "scenario", "strand", "scenario_sha256", "seed", "replicates", "population", "declared_population",
         "sampling_fraction", "scale_factor", "engine_version", "threads", "chunk_size", "interval", "started_utc",
-        "elapsed_seconds", "groups", "variants", "warnings",
+        "elapsed_seconds", "groups", "variants", "metrics", "warnings",
     ];
 
     private static string[] Keys(JsonElement o) => [.. o.EnumerateObject().Select(p => p.Name)];
 
-    private static RunInfo Info => new(new string('a', 64), "9.9.9", 2, new DateTime(2026, 1, 2, 3, 4, 5, 678, DateTimeKind.Utc), 1.23456);
+    private static RunInfo Info => new(new string('a', 64), "9.9.9", 2, new DateTime(2026, 1, 2, 3, 4, 5, 678, DateTimeKind.Utc), 1.23456,
+        new MoneyBasis(2014, 5, 0.035));
 
     [Fact]
     public void The_manifest_has_the_contract_keys_in_snake_case_and_in_order()
@@ -43,6 +45,7 @@ public class OutputJsonTests
         Assert.Equal(ManifestKeys, Keys(root));
         Assert.Equal(ProductManifestKeys, Keys(root).Where(ProductManifestKeys.Contains));
         Assert.Equal(["id", "kind", "description", "links_data", "safeguards_on", "changes"], Keys(root.GetProperty("variants")[0]));
+        Assert.Equal(["name", "unit", "denominator", "harm"], Keys(root.GetProperty("metrics")[0]));
         Assert.Equal("5", root.GetProperty("seed").GetString()); // text: a 64-bit seed does not fit a double
         Assert.Equal("2026-01-02T03:04:05.678Z", root.GetProperty("started_utc").GetString());
         Assert.Equal(1.235, root.GetProperty("elapsed_seconds").GetDouble());
@@ -64,9 +67,10 @@ public class OutputJsonTests
         Assert.Equal(0.5, doc.RootElement.GetProperty("realised_share").GetDouble());
 
         // The same through a nullable number, and with the relaxed encoder.
-        var headline = new HeadlineFigure("proposal", "all", "persons", value, null, 1.5, 1);
+        var headline = new HeadlineFigure("proposal", "all", "persons", value, null, 1.5, 1, value, 12, "persons");
         using JsonDocument h = JsonDocument.Parse(JsonSerializer.Serialize(headline, OutputJson.Relaxed.HeadlineFigure));
-        Assert.Equal(["variant", "group", "metric", "mean", "ci_low", "ci_high", "replicates"], Keys(h.RootElement));
+        Assert.Equal(["variant", "group", "metric", "mean", "ci_low", "ci_high", "replicates", "mc_se", "events", "unit"], Keys(h.RootElement));
+        Assert.Equal(JsonValueKind.Null, h.RootElement.GetProperty("mc_se").ValueKind);
         Assert.Equal(JsonValueKind.Null, h.RootElement.GetProperty("mean").ValueKind);
         Assert.Equal(JsonValueKind.Null, h.RootElement.GetProperty("ci_low").ValueKind);
         Assert.Equal(1.5, h.RootElement.GetProperty("ci_high").GetDouble());

@@ -93,7 +93,7 @@ public sealed class ServeTests : IDisposable
         Assert.StartsWith("good-", folder, StringComparison.Ordinal);
         Assert.Equal(["manifest.json", "parameters.csv", "replicates.csv", "results.csv"],
             Directory.GetFiles(Path.Combine(Outbox, folder)).Select(Path.GetFileName).Order(StringComparer.Ordinal));
-        Assert.Equal("scenario,strand,variant,group,metric,mean,ci_low,ci_high,replicates",
+        Assert.Equal("scenario,strand,variant,group,metric,mean,ci_low,ci_high,replicates,mc_se,events",
             File.ReadLines(Path.Combine(Outbox, folder, "results.csv")).First());
 
         // The error file holds what `impact validate` prints for the same file, one problem a line.

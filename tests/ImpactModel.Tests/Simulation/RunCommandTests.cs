@@ -49,9 +49,9 @@ public sealed class RunCommandTests : IDisposable
         Assert.Empty(Directory.GetDirectories(_root, "fraud.partial-*"));
 
         string[] lines = File.ReadAllLines(Path.Combine(dir, "results.csv"));
-        Assert.Equal("scenario,strand,variant,group,metric,mean,ci_low,ci_high,replicates", lines[0]);
+        Assert.Equal("scenario,strand,variant,group,metric,mean,ci_low,ci_high,replicates,mc_se,events", lines[0]);
         var rows = lines.Skip(1).Select(l => l.Split(',')).ToList();
-        Assert.All(rows, r => Assert.Equal(9, r.Length));
+        Assert.All(rows, r => Assert.Equal(11, r.Length));
         using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "manifest.json")));
         var variants = manifest.RootElement.GetProperty("variants").EnumerateArray().ToList();
         Assert.Equal(15, variants.Count);

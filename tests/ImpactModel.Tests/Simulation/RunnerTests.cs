@@ -109,9 +109,9 @@ public class RunnerTests
         Assert.Equal(new ReplicateSummary(null, null, null, 0), ReplicateStatistics.Summarise([double.NaN, double.NaN]));
         RunResult r = Run(Fixture(), 3, 1, 5_000);
         string csv = Csv(r, RunFolder.WriteResults);
-        Assert.StartsWith("scenario,strand,variant,group,metric,mean,ci_low,ci_high,replicates\n", csv, StringComparison.Ordinal);
+        Assert.StartsWith("scenario,strand,variant,group,metric,mean,ci_low,ci_high,replicates,mc_se,events\n", csv, StringComparison.Ordinal);
         Assert.DoesNotContain("NaN", csv, StringComparison.Ordinal);
-        Assert.Contains(",,,1\n", csv, StringComparison.Ordinal);
+        Assert.Contains(",,,1,,", csv, StringComparison.Ordinal); // one replicate: no interval and no mc_se
         Assert.DoesNotContain("NaN", Csv(r, RunFolder.WriteReplicates), StringComparison.Ordinal);
     }
 
