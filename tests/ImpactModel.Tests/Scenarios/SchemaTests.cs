@@ -328,6 +328,7 @@ public class SchemaTests
         { typeof(FraudReader), "ActionKeys", "fraud/actions" },
         { typeof(FraudReader), "ResponseKeys", "fraud/responses" },
         { typeof(FraudReader), "HardshipKeys", "fraud/hardship" },
+        { typeof(FraudReader), "RecoveryKeys", "fraud/recovery" },
         { typeof(TailoredServicesReader), "Keys", "tailored-services" },
         { typeof(TailoredServicesReader), "NeedKeys", "tailored-services/need" },
         { typeof(TailoredServicesReader), "StatusQuoKeys", "tailored-services/status_quo" },
@@ -369,6 +370,27 @@ public class SchemaTests
 
         Assert.False(node["additionalProperties"]!.GetValue<bool>());
         Assert.Equal(keys.Order(StringComparer.Ordinal), node["properties"]!.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>
+    /// <c>uncertainty:</c> (in a scenario and in a population) takes the loader's grades, each a
+    /// spread up to the loader's limit; a recovery's timing is as long as the loader allows.
+    /// </summary>
+    [Fact]
+    public void Schema_takes_the_loaders_spreads_by_grade_and_recovery_years()
+    {
+        JsonNode uncertainty = Def("uncertainty");
+        Assert.False(uncertainty["additionalProperties"]!.GetValue<bool>());
+        Assert.Equal(UncertaintySettings.Keys, uncertainty["properties"]!.AsObject().Select(p => p.Key));
+        foreach (string grade in UncertaintySettings.Keys)
+        {
+            Assert.Equal(0, uncertainty["properties"]![grade]!["minimum"]!.GetValue<double>());
+            Assert.Equal(NodeReader.MaxSpread, uncertainty["properties"]![grade]!["maximum"]!.GetValue<double>());
+        }
+
+        Assert.Equal("#/$defs/uncertainty", Def("scenario")["properties"]!["uncertainty"]!["$ref"]!.GetValue<string>());
+        Assert.Equal("#/$defs/uncertainty", Def("population")["properties"]!["uncertainty"]!["$ref"]!.GetValue<string>());
+        Assert.Equal(FraudReader.MaxRecoveryYears, Def("fraud")["properties"]!["recovery"]!["properties"]!["timing"]!["maxItems"]!.GetValue<int>());
     }
 
     private static readonly string[] CommonSafeguardKeys =
