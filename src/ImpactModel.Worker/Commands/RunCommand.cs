@@ -26,7 +26,7 @@ namespace ImpactModel.Worker.Commands;
 public static class RunCommand
 {
     /// <summary>Replicates when neither --replicates nor the <c>Run:Replicates</c> setting is given.</summary>
-    public const int DefaultReplicates = 8;
+    public const int DefaultReplicates = 40;
 
     /// <summary>Most persons simulated when neither --population nor <c>Run:Population</c> is given (the declared size if smaller).</summary>
     public const long DefaultPersons = 200_000;
@@ -278,6 +278,9 @@ public static class RunCommand
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{result.Scenario} ({result.Strand}): {result.Variants.Count} variants, {result.Settings.Replicates} replicates of {result.Settings.Persons:N0} persons " +
                 $"(declared {result.DeclaredPopulation:N0}; counts scaled by {result.ScaleFactor:G6}), seed {result.Settings.Seed}"));
+            output.WriteLine($"  basis: {MetricUnits.BasisLine(money[i])}");
+            if (result.Uncertainty is { } u)
+                output.WriteLine($"  uncertainty: {MetricUnits.UncertaintyLine(u)}");
             foreach (ResultRow row in Headline(result))
             {
                 string figure = MetricUnits.Figure(row, MetricUnits.Find(result, row.Metric), money[i], result.Settings.Replicates);

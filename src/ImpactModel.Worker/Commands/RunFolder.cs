@@ -215,6 +215,8 @@ public static class RunFolder
             ReplicateStatistics.IntervalDescription,
             info.StartedUtc.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture),
             Math.Round(info.ElapsedSeconds, 3),
+            info.Money.ToManifest(),
+            result.Uncertainty,
             result.Groups,
             [.. result.Variants.Select(v => new ManifestVariant(
                 v.Id,

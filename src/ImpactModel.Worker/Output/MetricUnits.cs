@@ -11,14 +11,21 @@ namespace ImpactModel.Worker.Output;
 /// <param name="PriceYear">The scenario's <c>price_year</c>.</param>
 /// <param name="HorizonYears">The scenario's <c>horizon_years</c>.</param>
 /// <param name="DiscountRate">The scenario's <c>discount_rate</c> when it is a fixed value; null when it is a distribution.</param>
-public sealed record MoneyBasis(int PriceYear, int HorizonYears, double? DiscountRate)
+/// <param name="DiscountText">The discount rate as declared, a number or a distribution.</param>
+/// <param name="Population">The population's name (its year basis, e.g. "United Kingdom, mid-2022"), or null.</param>
+public sealed record MoneyBasis(int PriceYear, int HorizonYears, double? DiscountRate, string? DiscountText = null, string? Population = null)
 {
     /// <summary>The basis of <paramref name="scenario"/>'s money.</summary>
     public static MoneyBasis Of(Scenario scenario)
     {
         ArgumentNullException.ThrowIfNull(scenario);
-        return new(scenario.PriceYear, scenario.HorizonYears, scenario.DiscountRate.Value is FixedValue f ? f.Value : null);
+        return new(scenario.PriceYear, scenario.HorizonYears, scenario.DiscountRate.Value is FixedValue f ? f.Value : null,
+            scenario.DiscountRate.Value.ToString(), scenario.Population.Name);
     }
+
+    /// <summary>The manifest's <c>basis</c>.</summary>
+    public ManifestBasis ToManifest() =>
+        new(PriceYear, HorizonYears, DiscountText ?? DiscountRate?.ToString("R", CultureInfo.InvariantCulture) ?? "uncertain", Population);
 }
 
 /// <summary>
@@ -40,6 +47,26 @@ public static class MetricUnits
     public static string IntervalNote { get; } = string.Create(CultureInfo.InvariantCulture,
         $"95% interval: the 2.5th to 97.5th percentile over replicates (parameter uncertainty and chance); " +
         $"a figure resting on fewer than {ReliableEvents} simulated events (summed over replicates) is not quoted");
+
+    /// <summary>The years a run's figures are stated in, in words: the population, prices, horizon and discount rate.</summary>
+    public static string BasisLine(MoneyBasis money)
+    {
+        ArgumentNullException.ThrowIfNull(money);
+        string population = money.Population is { } p ? $"persons of {p}; " : "";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{population}money in GBP at {money.PriceYear} prices; present values over {money.HorizonYears} years discounted at {money.DiscountText ?? Discount(money)}");
+    }
+
+    /// <summary>How many parameters carried uncertainty and how, in one sentence.</summary>
+    public static string UncertaintyLine(UncertaintySummary u)
+    {
+        ArgumentNullException.ThrowIfNull(u);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{u.Uncertain} of {u.PerReplicate} parameters drawn per replicate vary ({u.Declared} given distributions, {u.SpreadByGrade} single numbers " +
+            $"spread by grade: σ {u.AssumptionSpread} for assumptions, {u.ExpertJudgementSpread} for expert judgement); " +
+            $"{u.FixedByEvidence} published or survey figures, {u.Choices} design choices and {u.HeldFixed.Length} values held fixed with a reason do not; " +
+            $"{u.PerPerson.Length} quantities vary from person to person (manifest: uncertainty)");
+    }
 
     /// <summary>What a ratio against rest is per.</summary>
     public const string RatioDenominator = "the same metric for rest";

@@ -1,4 +1,13 @@
+using ImpactModel.Simulation;
+
 namespace ImpactModel.Worker.Output;
+
+/// <summary>The years a run's figures are stated in (<see cref="RunManifest.Basis"/>).</summary>
+/// <param name="PriceYear">Money is in GBP at this year's prices.</param>
+/// <param name="HorizonYears">Present values are over this many years (year 0 undiscounted).</param>
+/// <param name="DiscountRate">The discount rate as declared (a number or a distribution).</param>
+/// <param name="Population">The population as its file names it (e.g. "United Kingdom, mid-2022"), or null.</param>
+public sealed record ManifestBasis(int PriceYear, int HorizonYears, string DiscountRate, string? Population);
 
 /// <summary>
 /// A run folder's <c>manifest.json</c> (PRODUCT.md, "Run folder"). The order of the parameters is
@@ -19,6 +28,8 @@ namespace ImpactModel.Worker.Output;
 /// <param name="Interval">What <c>ci_low</c> and <c>ci_high</c> mean.</param>
 /// <param name="StartedUtc">When the scenario's run started, UTC, to the millisecond (<c>yyyy-MM-ddTHH:mm:ss.fffZ</c>).</param>
 /// <param name="ElapsedSeconds">Wall-clock seconds the scenario's run took, to the millisecond.</param>
+/// <param name="Basis">The years the figures are stated in: prices, horizon, discount rate, and the population's own description.</param>
+/// <param name="Uncertainty">How many parameters carried uncertainty and how (<see cref="UncertaintySummary"/>).</param>
 /// <param name="Groups">The peripheral groups, in the scenario's order.</param>
 /// <param name="Variants">Every variant run, in the order of the results.</param>
 /// <param name="Metrics">Every metric in results.csv once (ratios against rest too), in the strands' order, with its unit in words.</param>
@@ -39,6 +50,8 @@ public sealed record RunManifest(
     string Interval,
     string StartedUtc,
     double ElapsedSeconds,
+    ManifestBasis Basis,
+    UncertaintySummary? Uncertainty,
     IReadOnlyList<string> Groups,
     IReadOnlyList<ManifestVariant> Variants,
     IReadOnlyList<ManifestMetric> Metrics,

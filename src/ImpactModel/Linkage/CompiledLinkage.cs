@@ -198,8 +198,31 @@ public sealed partial class CompiledLinkage
     /// <summary>Drawn cost of reviewing one pair, GBP (0 without review).</summary>
     public double ReviewCostPerPair { get; }
 
-    /// <summary>The qualifier of this linkage's metric names (the <c>to</c> source id) when the scenario links to more than one source; otherwise null.</summary>
+    /// <summary>The qualifier of this linkage's own metric names (<see cref="QualifierOf"/>).</summary>
     public string? MetricQualifier { get; }
+
+    /// <summary>
+    /// The qualifier of the metrics of one linkage among the scenario's: none when it links to the
+    /// only target source; the target source id when the scenario links to several (e.g.
+    /// <c>link_recall.earnings</c>); the linkage's own id when another linkage has the same target
+    /// (two ways of linking the same records, e.g. with and without the NINo), so each keeps its own series.
+    /// </summary>
+    public static string? QualifierOf(Scenario scenario, LinkageSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        ArgumentNullException.ThrowIfNull(spec);
+        if (scenario.Linkages.Count(l => l.To == spec.To) > 1)
+            return spec.Id;
+        return TargetQualifier(scenario, spec);
+    }
+
+    /// <summary>The target source id when the scenario links to more than one source, else null: the qualifier of a strand's matching metrics, whichever of a target's linkages a variant uses.</summary>
+    public static string? TargetQualifier(Scenario scenario, LinkageSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        ArgumentNullException.ThrowIfNull(spec);
+        return scenario.Linkages.Select(l => l.To).Distinct(StringComparer.Ordinal).Count() > 1 ? spec.To : null;
+    }
 
     /// <summary>Lowest possible pair weight in bits (for histogram ranges).</summary>
     public double MinWeight { get; }
@@ -302,12 +325,11 @@ public sealed partial class CompiledLinkage
         double? accuracy = !exact && spec.ClericalReview is { } review ? Draw(review.Accuracy) : null;
         double reviewCost = !exact && spec.ClericalReview is { } r ? Draw(r.CostPerPair) : 0;
 
-        int targets = scenario.Linkages.Select(l => l.To).Distinct(StringComparer.Ordinal).Count();
         return new CompiledLinkage(
             spec, groupIds, cuts, coverage.Select(BernoulliThreshold.Cut).ToArray(), mean, missingWeight, upper, lower, accuracy, reviewCost,
             RngKey.From(seed, replicate, RngStream.Coverage(toIndex)),
             RngKey.From(seed, replicate, RngStream.Of(RngStreamKind.LinkageCandidates, linkIndex)),
-            fromKeys, toKeys, targets > 1 ? spec.To : null);
+            fromKeys, toKeys, QualifierOf(scenario, spec));
     }
 
     /// <summary>round(p · 2^32), clamped to [0, 2^32]: a word below it is an event of probability cut / 2^32.</summary>

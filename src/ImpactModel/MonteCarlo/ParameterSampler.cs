@@ -46,7 +46,7 @@ public static class ParameterSampler
         {
             ParameterKind.Probability => x * (1 - x) * s * x * (1 - x) * s,
             ParameterKind.Real => s * x * s * x,
-            _ => x * x * (Math.Exp(s * s) - 1),
+            _ => x * x * (DeterministicMath.Exp(s * s) - 1),
         };
     }
 

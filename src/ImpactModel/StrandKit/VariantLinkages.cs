@@ -134,10 +134,10 @@ public sealed class VariantLinkages
         throw new ArgumentException($"no linkage '{id}'", nameof(id));
     }
 
-    /// <summary>The <c>.qualifier</c> of the linkage's <c>link_*</c> metrics: its target source when the scenario's linkages reach more than one, else none.</summary>
+    /// <summary>The <c>.qualifier</c> of one linkage's own <c>link_*</c> metrics (<see cref="CompiledLinkage.QualifierOf"/>).</summary>
     public static string? MetricQualifier(Scenario scenario, int linkage)
     {
         ArgumentNullException.ThrowIfNull(scenario);
-        return scenario.Linkages.Select(l => l.To).Distinct(StringComparer.Ordinal).Count() > 1 ? scenario.Linkages[linkage].To : null;
+        return CompiledLinkage.QualifierOf(scenario, scenario.Linkages[linkage]);
     }
 }

@@ -23,7 +23,9 @@ public class DescribeCommandTests
         Assert.Equal(8, root.GetProperty("groups").GetArrayLength());
         Assert.Equal(12, root.GetProperty("areas").GetArrayLength());
         Assert.Equal(3, root.GetProperty("overlaps").GetArrayLength());
-        Assert.Single(root.GetProperty("linkage").EnumerateArray());
+        // The NINo linkage and the weaker one without it.
+        Assert.Equal(["claims-to-earnings", "claims-to-earnings-without-nino"],
+            root.GetProperty("linkage").EnumerateArray().Select(l => l.GetProperty("id").GetString()));
     }
 
     [Fact, Trait("Category", "Statistical")]

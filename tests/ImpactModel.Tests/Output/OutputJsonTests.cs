@@ -26,7 +26,7 @@ public class OutputJsonTests
     [
         "scenario", "strand", "scenario_sha256", "seed", "replicates", "population", "declared_population",
         "sampling_fraction", "scale_factor", "engine_version", "threads", "chunk_size", "interval", "started_utc",
-        "elapsed_seconds", "groups", "variants", "metrics", "warnings",
+        "elapsed_seconds", "basis", "uncertainty", "groups", "variants", "metrics", "warnings",
     ];
 
     private static string[] Keys(JsonElement o) => [.. o.EnumerateObject().Select(p => p.Name)];

@@ -301,7 +301,7 @@ public class ScenarioValidationTests
         string pop = Replace(PopulationText, "prevalence: 0.01", "prevalence: 1.01");
         Assert.Equal($"{At(P, pop, "1.01")}: population.groups.no-fixed-address.prevalence: must be in [0, 1], got 1.01",
             SingleError(Load(population: pop)));
-        Assert.StartsWith("s/pop.yaml:8:", At(P, pop, "1.01"), StringComparison.Ordinal);
+        Assert.StartsWith("s/pop.yaml:9:", At(P, pop, "1.01"), StringComparison.Ordinal);
     }
 
     [Fact]

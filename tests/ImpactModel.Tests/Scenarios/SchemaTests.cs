@@ -126,7 +126,7 @@ public class SchemaTests
         // Out-of-range probabilities, in every form and place.
         new("probability above 1 in a by-group value", FraudFile, "no-fixed-address: 0.35, care-leaver: 0.55", "no-fixed-address: 1.35, care-leaver: 0.55"),
         new("probability above 1 in a by-group base", FraudFile, "      base: 0.97", "      base: 97"),
-        new("probability above 1 in a by-group { base } with evidence", FraudFile, "      prevalence: { base: 0.025", "      prevalence: { base: 1.025"),
+        new("probability above 1 in a by-group { base } with evidence", FraudFile, "      prevalence: { base: \"beta(7.5, 367.5)\"", "      prevalence: { base: 1.02"),
         new("probability above 1 in a safeguard parameter", ResearchFile, "    catch_rate: { value: 0.95,", "    catch_rate: { value: 1.95,"),
         new("negative probability in a safeguard parameter", TailoredFile, "    reduction: 0.8", "    reduction: -0.2"),
         new("population prevalence above 1", PopulationFile, "        value: 0.24\n", "        value: 2.4\n"),

@@ -54,7 +54,7 @@ public sealed class RunCommandTests : IDisposable
         Assert.All(rows, r => Assert.Equal(11, r.Length));
         using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "manifest.json")));
         var variants = manifest.RootElement.GetProperty("variants").EnumerateArray().ToList();
-        Assert.Equal(15, variants.Count);
+        Assert.Equal(16, variants.Count);
         foreach (var v in variants)
         {
             string id = v.GetProperty("id").GetString()!;

@@ -1,3 +1,4 @@
+using ImpactModel.Linkage;
 using ImpactModel.Population;
 using ImpactModel.Scenarios.Model;
 using ImpactModel.Simulation;
@@ -35,7 +36,7 @@ public sealed class FraudModel : IStrandModel
         // Counts say what they count (claims, actions, persons, person-days); money names the counter
         // whose unscaled count is the events behind it (pence are not events); present values say so.
         const string Claims = "claims", Actions = "actions", Persons = "persons";
-        var m = new List<MetricDefinition>(LinkCounters.Metrics(FraudCounters.LinkBlock, VariantLinkages.MetricQualifier(scenario, matchingLinkage)))
+        var m = new List<MetricDefinition>(LinkCounters.Metrics(FraudCounters.LinkBlock, CompiledLinkage.TargetQualifier(scenario, scenario.Linkages[matchingLinkage])))
         {
             new("claimants", MetricUnit.Persons, N(C.Claimants), IsHeadline: true, Counts: Claims),
             new("overpaying_claims", MetricUnit.Persons, N(C.OverpayingClaims), Counts: Claims),
@@ -72,12 +73,16 @@ public sealed class FraudModel : IStrandModel
             new("reviewed", MetricUnit.Persons, N(C.Reviewed), LinkingVariantsOnly: true, Counts: Claims),
             new("review_stopped", MetricUnit.Persons, N(C.ReviewStopped), LinkingVariantsOnly: true, Counts: Claims),
             new("routed_to_person", MetricUnit.Persons, N(C.RoutedToPerson), LinkingVariantsOnly: true, Counts: Claims),
+            new("review_wrongly_cleared", MetricUnit.Persons, N(C.ReviewCleared), LinkingVariantsOnly: true, Counts: Claims),
+            new("clerical_reviews", MetricUnit.Persons, N(C.ClericalReviews), LinkingVariantsOnly: true, Counts: "linkage pairs"),
+            new("overpayments_established", MetricUnit.Money, N(C.EstablishedPence), Events: N(C.TruePositives)),
             new("money_recovered", MetricUnit.Money, N(C.RecoveredPence), IsHeadline: true, Events: N(C.TruePositives)),
             new("money_wrongly_recovered", MetricUnit.Money, N(C.WronglyRecoveredPence), IsHeadline: true, Events: N(C.WrongfulDebts)),
             new("investigation_cost", MetricUnit.Money, N(C.InvestigationCostPence), Events: N(C.Flagged)),
             new("action_cost", MetricUnit.Money, N(C.ActionCostPence), Events: N(C.Flagged)),
             new("review_cost", MetricUnit.Money, N(C.ReviewCostPence), Events: N(C.Flagged)),
             new("appeal_cost", MetricUnit.Money, N(C.AppealCostPence), Events: N(C.Flagged)),
+            new("clerical_review_cost", MetricUnit.Money, N(C.ClericalCostPence), LinkingVariantsOnly: true, Events: N(C.ClericalReviews)),
             new("safeguard_cost", MetricUnit.Money, N(C.SafeguardCostPence), Events: N(C.Flagged)),
             new("total_cost", MetricUnit.Money, N(C.TotalCostPence), Events: N(C.Flagged)),
             new("net_benefit", MetricUnit.Money, N(C.NetBenefitPence), IsHeadline: true, Events: N(C.Flagged), PresentValue: true),
