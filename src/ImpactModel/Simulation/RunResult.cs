@@ -21,7 +21,8 @@ public readonly record struct RunProgress(long PersonsDone, long PersonsTotal, i
 /// <param name="Events">
 /// The simulated, unscaled count behind the value (persons or events in the numerator: the metric's
 /// <see cref="MetricDefinition.EventsCounter"/>), summed over every replicate; for a ratio against
-/// <c>rest</c>, its harm's in the same group; null when the metric names no events (money by default).
+/// <c>rest</c>, the fewer of its harm's in the group and in <c>rest</c> (it rests on both); null when
+/// the metric names no events (money by default).
 /// An integer sum of integer tallies: the same for any thread count or chunk size.
 /// </param>
 public sealed record ResultRow(string Variant, string Group, string Metric, ReplicateSummary Summary, long? Events);

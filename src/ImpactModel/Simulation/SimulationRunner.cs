@@ -143,8 +143,11 @@ public static class SimulationRunner
                     if (plan[k].Variant == v)
                     {
                         int i = k * rows.Length + row;
-                        resultRows.Add(new ResultRow(variants[v].Id, rows[row], plan[k].Name, summaries[i],
-                            plan[k].Definition.EventsCounter >= 0 ? events[i] : null));
+                        // A ratio against rest rests on the group's events and rest's: it gets the fewer.
+                        long? count = plan[k].Definition.EventsCounter < 0 ? null
+                            : plan[k].RatioOf >= 0 ? Math.Min(events[i], events[plan[k].RatioOf * rows.Length + rows.Length - 1])
+                            : events[i];
+                        resultRows.Add(new ResultRow(variants[v].Id, rows[row], plan[k].Name, summaries[i], count));
                     }
                 }
             }

@@ -46,10 +46,18 @@ public sealed record SimulationVariant(
     /// <summary>The overridden value of a setting, or null when this variant does not override it.</summary>
     public string? Setting(string path) => Settings.TryGetValue(path, out var v) ? v : null;
 
-    /// <summary><paramref name="parameter"/> as this variant sees it: its override, or itself.</summary>
+    /// <summary>
+    /// <paramref name="parameter"/> as this variant sees it: its override, or itself. A single-number
+    /// override of a value spread by its grade keeps that spread and draw (only the centre moves), so
+    /// the variant is compared with the others on the same draw, as common random numbers require.
+    /// </summary>
     public Parameter Resolve(Parameter parameter)
     {
         ArgumentNullException.ThrowIfNull(parameter);
-        return Parameters.Count > 0 && Parameters.TryGetValue(parameter.Path, out var overridden) ? overridden : parameter;
+        if (Parameters.Count == 0 || !Parameters.TryGetValue(parameter.Path, out var overridden))
+            return parameter;
+        return overridden.Value is FixedValue { Value: var x } && parameter.Spread > 0 && parameter.Kind is { } kind && UncertaintySettings.Moves(x, kind)
+            ? overridden with { Spread = parameter.Spread, Kind = kind, DrawPath = parameter.DrawPath }
+            : overridden;
     }
 }

@@ -161,4 +161,20 @@ public sealed class UncertaintyByGradeTests
         int varying = r.Parameters.GroupBy(d => d.Parameter).Count(g => g.Select(d => d.Value).Distinct().Count() > 1);
         Assert.Equal(u.Uncertain, varying);
     }
+
+    [Fact]
+    public void A_variants_single_number_override_of_a_spread_value_keeps_its_spread_and_draw()
+    {
+        string text = ScenarioFixture.Replace(ScenarioFixture.Scenario, "uncertainty: { assumption: 0, expert-judgement: 0 }", "uncertainty: { assumption: 0.3 }");
+        text = ScenarioFixture.Replace(text, "safeguards.human-review.catch_rate: 0.9", "safeguards.human-review.catch_rate: 0.9\n      fraud.actions.letter_cost: 10");
+        Scenario s = Load(text);
+        SimulationVariant strict = VariantBuilder.Build(s).Single(v => v.Id == "strict");
+        Parameter letter = s.Fraud!.Actions.LetterCost;
+        Assert.Equal(0.3, letter.Spread);
+        for (int r = 0; r < 20; r++)
+        {
+            // Only the centre moves: 10 instead of 5, on the same lognormal factor.
+            Assert.Equal(2 * ParameterSampler.Draw(letter, 9, r), ParameterSampler.Draw(strict.Resolve(letter), 9, r), 12);
+        }
+    }
 }

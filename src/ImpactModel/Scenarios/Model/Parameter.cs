@@ -116,6 +116,10 @@ public sealed record UncertaintySettings(double Assumption, double ExpertJudgeme
     /// <summary>The settings' keys in a scenario's <c>uncertainty:</c> mapping.</summary>
     public static readonly IReadOnlyList<string> Keys = ["assumption", "expert-judgement"];
 
+    /// <summary>False for a value no spread can move: a probability of 0 or 1, an amount or real number of 0.</summary>
+    public static bool Moves(double value, ParameterKind kind) =>
+        kind == ParameterKind.Probability ? value > 0 && value < 1 : value != 0;
+
     /// <summary>The spread for a value of <paramref name="grade"/>.</summary>
     public double For(EvidenceGrade grade) => grade switch
     {

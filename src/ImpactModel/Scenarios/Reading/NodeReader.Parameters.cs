@@ -72,7 +72,7 @@ public sealed partial class NodeReader
         return new Parameter(distribution, evidence, path, scalar.Position)
         {
             Kind = kind,
-            Spread = distribution is FixedValue f && fixedReason is null && !traits.Choice && Moves(f.Value, kind)
+            Spread = distribution is FixedValue f && fixedReason is null && !traits.Choice && UncertaintySettings.Moves(f.Value, kind)
                 ? Spreads.For(evidence.Grade)
                 : 0,
             FixedReason = fixedReason,
@@ -81,9 +81,6 @@ public sealed partial class NodeReader
         };
     }
 
-    /// <summary>False for a value no spread can move: a probability of 0 or 1, an amount or real number of 0.</summary>
-    private static bool Moves(double value, ParameterKind kind) =>
-        kind == ParameterKind.Probability ? value > 0 && value < 1 : value != 0;
 
     /// <summary>
     /// The reason of <c>fixed: true</c> (required with it), or null when the value is not held fixed;

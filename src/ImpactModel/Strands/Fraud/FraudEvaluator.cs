@@ -392,7 +392,7 @@ internal sealed class FraudEvaluator : IChunkEvaluator
 
                 if (safeguarded && vm.NoticeCostPence > 0)
                     tally.Add(v, mask, C.SafeguardCostPence, vm.NoticeCostPence);
-                if (appeal < vm.AppealCut[m])
+                if (appeal < (safeguarded ? vm.SafeguardedAppealCut : vm.AppealCut)[m])
                 {
                     tally.Add(v, mask, C.Appeals, 1);
                     tally.Add(v, mask, C.AppealCostPence, vm.AppealPence);
@@ -434,7 +434,7 @@ internal sealed class FraudEvaluator : IChunkEvaluator
             if (safeguarded && vm.NoticeCostPence > 0)
                 tally.Add(v, mask, C.SafeguardCostPence, vm.NoticeCostPence);
             bool reversed = false;
-            if (appeal < vm.AppealCut[m])
+            if (appeal < (safeguarded ? vm.SafeguardedAppealCut : vm.AppealCut)[m])
             {
                 tally.Add(v, mask, C.Appeals, 1);
                 tally.Add(v, mask, C.AppealCostPence, vm.AppealPence);

@@ -112,7 +112,11 @@ internal sealed class VariantModel
     /// <summary>The appeal rate notification-and-appeal raises every group's to; −1 when none does.</summary>
     public double AppealFloor { get; set; } = -1;
 
+    /// <summary>Appeal thresholds per mask for an action that follows today's process (a status-quo referral): the declared rates.</summary>
     public ulong[] AppealCut { get; set; } = [];
+
+    /// <summary>Appeal thresholds per mask for an action on a matching flag, where notification-and-appeal raises the rates to its floor.</summary>
+    public ulong[] SafeguardedAppealCut { get; set; } = [];
 
     public required ulong[] RespondCut { get; init; }
 
@@ -346,7 +350,8 @@ internal sealed class FraudReplicate : IStrandReplicate
 
         double[] appeal = draws.ByMask(f.Responses.Appeal, probability: true);
         double floor = model.AppealFloor;
-        model.AppealCut = Array.ConvertAll(appeal, a => BernoulliThreshold.Cut(floor >= 0 ? Math.Max(a, floor) : a));
+        model.AppealCut = Array.ConvertAll(appeal, BernoulliThreshold.Cut);
+        model.SafeguardedAppealCut = floor >= 0 ? Array.ConvertAll(appeal, a => BernoulliThreshold.Cut(Math.Max(a, floor))) : model.AppealCut;
         return model;
     }
 

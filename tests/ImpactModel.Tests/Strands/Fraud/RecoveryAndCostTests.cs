@@ -76,9 +76,9 @@ public sealed class RecoveryAndCostTests
         {SAFEGUARDS}
         """;
 
-    private static Scenario Load(string recovery = "", string safeguards = "  []")
+    private static Scenario Load(string recovery = "", string safeguards = "  []", string? template = null)
     {
-        string text = Template.Replace("{RECOVERY}", recovery, StringComparison.Ordinal).Replace("{SAFEGUARDS}", safeguards, StringComparison.Ordinal);
+        string text = (template ?? Template).Replace("{RECOVERY}", recovery, StringComparison.Ordinal).Replace("{SAFEGUARDS}", safeguards, StringComparison.Ordinal);
         ScenarioLoadResult result = ScenarioLoader.Load("s/a.yaml", new MemoryFiles().With("s/a.yaml", text));
         Assert.True(result.IsValid, string.Join("\n", result.Errors));
         return result.Scenario!;
@@ -169,5 +169,21 @@ public sealed class RecoveryAndCostTests
         double missedWithout = Value(r, "proposal-no-safeguards", "missed_overpayments");
         Assert.Equal(missedWithout + cleared, Value(r, "proposal", "missed_overpayments"), 6);
         Assert.True(Value(r, "proposal", "money_recovered") < Value(r, "proposal-no-safeguards", "money_recovered"));
+    }
+
+    [Fact]
+    public void Notification_and_appeal_raises_appeals_on_matching_flags_only_not_on_todays_referrals()
+    {
+        // No earnings record for anyone (coverage 0) and no other record to meet (no candidates): the
+        // matching rule flags nobody, so every flag is a referral by today's checks, which follows
+        // today's process in every variant.
+        string template = Template.Replace("candidates_per_block: 1", "candidates_per_block: 0", StringComparison.Ordinal).Replace("    body: HMRC\n    fields:", "    body: HMRC\n    coverage: 0\n    fields:", StringComparison.Ordinal)
+            .Replace("status_quo: { checks: [] }", "status_quo: { checks: [{ id: hbms, detection_rate: 0.3, false_referral_rate: 0.05, cost_per_case: 60 }] }", StringComparison.Ordinal);
+        Assert.Contains("coverage: 0", template, StringComparison.Ordinal);
+        RunResult r = Run(Load(safeguards: "  - { id: notice, type: notification-and-appeal, appeal_rate: 1, cost_per_case: 2 }", template: template));
+        Assert.True(Value(r, "status-quo", "appeals") > 100);
+        Assert.Equal(Value(r, "status-quo", "flagged"), Value(r, "proposal", "flagged"));
+        Assert.Equal(Value(r, "status-quo", "appeals"), Value(r, "proposal", "appeals"));
+        Assert.Equal(Value(r, "status-quo", "safeguard_cost"), Value(r, "proposal", "safeguard_cost"));
     }
 }
