@@ -24,7 +24,7 @@ public sealed partial class NodeReader
     /// <param name="path">Its dotted path.</param>
     /// <param name="kind">Its range.</param>
     /// <param name="inherited">The evidence of an enclosing by-group mapping.</param>
-    /// <param name="traits">What the parameter is besides its value (a choice, per person, held fixed, drawn with another's counter).</param>
+    /// <param name="traits">What the parameter is besides its value (a design choice, held fixed by an enclosing mapping, drawn with another's counter).</param>
     public Parameter? Parameter(YamlNode? node, string path, ParameterKind kind, Evidence? inherited = null, ParameterTraits traits = default)
     {
         if (node is null)
@@ -80,7 +80,6 @@ public sealed partial class NodeReader
             DrawPath = traits.DrawPath ?? path,
         };
     }
-
 
     /// <summary>
     /// The reason of <c>fixed: true</c> (required with it), or null when the value is not held fixed;
