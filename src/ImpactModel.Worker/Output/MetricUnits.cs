@@ -127,6 +127,12 @@ public static class MetricUnits
         ArgumentNullException.ThrowIfNull(money);
         if (row.Summary.Mean is not { } mean)
             return "undefined";
+        if (row.Events is 0)
+        {
+            return string.Create(CultureInfo.InvariantCulture,
+                $"none simulated over {replicates:N0} {(replicates == 1 ? "replicate" : "replicates")} (too rare to quote a figure)");
+        }
+
         if (row.Events is { } events && events < ReliableEvents)
         {
             return string.Create(CultureInfo.InvariantCulture,

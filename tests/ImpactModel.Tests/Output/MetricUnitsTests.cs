@@ -66,7 +66,7 @@ public sealed class MetricUnitsTests
         Assert.Equal("unreliable (rests on 12 simulated events over 40 replicates)", MetricUnits.Figure(Row(761.4, 700.2, 819.6, 12), Persons, Fixed, 40));
         Assert.Equal("unreliable (rests on 29 simulated events over 40 replicates)", MetricUnits.Figure(Row(0.0099, 0.0095, 0.0103, 29), Rate, Fixed, 40));
         Assert.Equal("unreliable (rests on 1 simulated event over 1 replicate)", MetricUnits.Figure(Row(5, null, null, 1), Persons, Fixed, 1));
-        Assert.Equal("unreliable (rests on 0 simulated events over 40 replicates)", MetricUnits.Figure(Row(0, 0, 0, 0), Ratio, Fixed, 40));
+        Assert.Equal("none simulated over 40 replicates (too rare to quote a figure)", MetricUnits.Figure(Row(0, 0, 0, 0), Ratio, Fixed, 40));
         Assert.StartsWith("30 persons", MetricUnits.Figure(Row(30, 30, 30, 30), Persons, Fixed, 40), StringComparison.Ordinal);
         // Money naming no events is quoted; an undefined value is said to be undefined.
         Assert.StartsWith("-£1,234", MetricUnits.Figure(Row(-1234, null, null, null), Present, Fixed, 40), StringComparison.Ordinal);

@@ -267,7 +267,9 @@ public sealed class McSeAndEventsTests : IClassFixture<McSeAndEventsTests.SmallR
             if (events < 30 && row[5].Length > 0)
             {
                 // Exactly this and nothing more: no figure, no interval.
-                Assert.Equal($"{head[0]} {head[1]} {head[2]}: unreliable (rests on {events} simulated event{(events == 1 ? "" : "s")} over {Replicates} replicates)", line);
+                Assert.Equal(events == 0
+                    ? $"{head[0]} {head[1]} {head[2]}: none simulated over {Replicates} replicates (too rare to quote a figure)"
+                    : $"{head[0]} {head[1]} {head[2]}: unreliable (rests on {events} simulated event{(events == 1 ? "" : "s")} over {Replicates} replicates)", line);
                 unreliable++;
             }
             else if (row[5].Length > 0)
