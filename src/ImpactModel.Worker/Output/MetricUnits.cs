@@ -19,7 +19,7 @@ public sealed record MoneyBasis(int PriceYear, int HorizonYears, double? Discoun
     public static MoneyBasis Of(Scenario scenario)
     {
         ArgumentNullException.ThrowIfNull(scenario);
-        return new(scenario.PriceYear, scenario.HorizonYears, scenario.DiscountRate.Value is FixedValue f ? f.Value : null,
+        return new(scenario.PriceYear, scenario.HorizonYears, !scenario.DiscountRate.IsUncertain && scenario.DiscountRate.Value is FixedValue f ? f.Value : null,
             scenario.DiscountRate.Value.ToString(), scenario.Population.Name);
     }
 
@@ -53,18 +53,21 @@ public static class MetricUnits
     {
         ArgumentNullException.ThrowIfNull(money);
         string population = money.Population is { } p ? $"persons of {p}; " : "";
+        string rate = money.DiscountRate is null && money.DiscountText is { } text ? $"a rate drawn from {text}" : Discount(money);
         return string.Create(CultureInfo.InvariantCulture,
-            $"{population}money in GBP at {money.PriceYear} prices; present values over {money.HorizonYears} years discounted at {money.DiscountText ?? Discount(money)}");
+            $"{population}money in GBP at {money.PriceYear} prices; present values over {money.HorizonYears} years discounted at {rate}");
     }
 
     /// <summary>How many parameters carried uncertainty and how, in one sentence.</summary>
     public static string UncertaintyLine(UncertaintySummary u)
     {
         ArgumentNullException.ThrowIfNull(u);
+        int defaults = u.HeldFixed.Count(h => h.Reason == Parameter.EngineDefaultReason);
         return string.Create(CultureInfo.InvariantCulture,
             $"{u.Uncertain} of {u.PerReplicate} parameters drawn per replicate vary ({u.Declared} given distributions, {u.SpreadByGrade} single numbers " +
             $"spread by grade: σ {u.AssumptionSpread} for assumptions, {u.ExpertJudgementSpread} for expert judgement); " +
-            $"{u.FixedByEvidence} published or survey figures, {u.Choices} design choices and {u.HeldFixed.Length} values held fixed with a reason do not; " +
+            $"held as written: {u.FixedByEvidence} published or survey figures, {u.Choices} design choices, {u.HeldFixed.Length - defaults} held fixed with a reason, " +
+            $"{defaults} engine defaults, {u.Certain} certain (a probability of 0 or 1, an amount of 0); " +
             $"{u.PerPerson.Length} quantities vary from person to person (manifest: uncertainty)");
     }
 

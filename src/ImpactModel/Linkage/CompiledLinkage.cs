@@ -277,10 +277,13 @@ public sealed partial class CompiledLinkage
         int masks = 1 << groupIds.Count, fields = spec.Fields.Length;
         double[] coverage = Table(to.Coverage, true);
         double[] mean = Table(spec.CandidatesPerBlock, false);
-        foreach (double m in mean)
+        for (int k = 0; k < mean.Length; k++)
         {
-            if (!(m >= 0 && m <= Philox.PoissonMeanLimit))
-                throw new ArgumentException($"candidates_per_block of '{spec.Id}' is {m}; it lies in [0, {Philox.PoissonMeanLimit}]", nameof(spec));
+            if (!(mean[k] >= 0))
+                throw new ArgumentException($"candidates_per_block of '{spec.Id}' is {mean[k]}; it lies in [0, {Philox.PoissonMeanLimit}]", nameof(spec));
+            // The loader holds the declared combination of a by-group mean within the limit; a draw
+            // spread by its grade can carry a combination past it, which is then held at the limit.
+            mean[k] = Math.Min(mean[k], Philox.PoissonMeanLimit);
         }
 
         var cuts = new FieldCuts[masks * fields];

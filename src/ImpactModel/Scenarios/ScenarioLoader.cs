@@ -115,7 +115,8 @@ public static class ScenarioLoader
         long? horizon = r.WholeNumber(r.Required(map, "", "horizon_years"), "horizon_years", 1, 100, "horizon in years");
         r.Spreads = r.ReadUncertainty(NodeReader.Optional(map, "uncertainty"), "uncertainty");
         UncertaintySettings spreads = r.Spreads;
-        Parameter discount = r.OptionalParameter(map, "", "discount_rate", ParameterKind.Probability, 0.035);
+        // A convention of appraisal (the Green Book's rate), not evidence: never spread by grade.
+        Parameter discount = r.OptionalParameter(map, "", "discount_rate", ParameterKind.Probability, 0.035, ParameterTraits.Chosen);
         if (map["discount_rate"] is null)
             discount = discount with { Evidence = new Evidence("HM Treasury, The Green Book (2022), discount rate 3.5%", EvidenceGrade.PublishedStatistic) };
 

@@ -49,14 +49,16 @@ public sealed record SimulationVariant(
     /// <summary>
     /// <paramref name="parameter"/> as this variant sees it: its override, or itself. A single-number
     /// override of a value spread by its grade keeps that spread and draw (only the centre moves), so
-    /// the variant is compared with the others on the same draw, as common random numbers require.
+    /// the variant is compared with the others on the same draw, as common random numbers require;
+    /// an override marked <c>fixed: true</c> is held as written.
     /// </summary>
     public Parameter Resolve(Parameter parameter)
     {
         ArgumentNullException.ThrowIfNull(parameter);
         if (Parameters.Count == 0 || !Parameters.TryGetValue(parameter.Path, out var overridden))
             return parameter;
-        return overridden.Value is FixedValue { Value: var x } && parameter.Spread > 0 && parameter.Kind is { } kind && UncertaintySettings.Moves(x, kind)
+        return overridden.Value is FixedValue { Value: var x } && overridden.FixedReason is null && parameter.Spread > 0 && parameter.Kind is { } kind
+               && UncertaintySettings.Moves(x, kind)
             ? overridden with { Spread = parameter.Spread, Kind = kind, DrawPath = parameter.DrawPath }
             : overridden;
     }

@@ -154,7 +154,10 @@ public static class VariantBuilder
             {
                 case ParameterOverride p:
                     // At the path of the parameter it replaces, so it is drawn from the same counter; its evidence is the variant.
-                    parameters[p.Target] = new Parameter(p.Value, new Evidence($"variant '{v.Id}'", EvidenceGrade.Assumption), p.Target, p.Position);
+                    parameters[p.Target] = new Parameter(p.Value, new Evidence($"variant '{v.Id}'", EvidenceGrade.Assumption), p.Target, p.Position)
+                    {
+                        FixedReason = p.FixedReason,
+                    };
                     break;
                 case SettingOverride s when SafeguardSwitch(s.Path) is { } id && enabled.ContainsKey(id):
                     enabled[id] = s.Value == "true";

@@ -41,11 +41,8 @@ public readonly record struct FixedCosts(double AnnualPence, double SetupPence)
     /// <param name="annualNetPence">The row's annual net flow, pence.</param>
     /// <param name="withFixed">True for the <c>all</c> row, which carries the fixed costs.</param>
     /// <param name="unscale">See <see cref="Unscale"/>.</param>
-    public long NetPresentValue(double annuityFactor, long annualNetPence, bool withFixed, double unscale)
-    {
-        double setup = withFixed ? SetupPence * unscale : 0;
-        return (long)Math.Round(annuityFactor * annualNetPence - setup);
-    }
+    public long NetPresentValue(double annuityFactor, long annualNetPence, bool withFixed, double unscale) =>
+        NetPresentValue(annuityFactor, annualNetPence, annuityFactor, 0, withFixed, unscale); // − annuity × 0 changes no bit
 
     /// <summary>
     /// Present value in pence of an annual benefit and an annual cost discounted by their own factors

@@ -177,4 +177,28 @@ public sealed class UncertaintyByGradeTests
             Assert.Equal(2 * ParameterSampler.Draw(letter, 9, r), ParameterSampler.Draw(strict.Resolve(letter), 9, r), 12);
         }
     }
+
+    [Fact]
+    public void A_variants_override_marked_fixed_is_held_as_written()
+    {
+        string text = ScenarioFixture.Replace(ScenarioFixture.Scenario, "uncertainty: { assumption: 0, expert-judgement: 0 }", "uncertainty: { assumption: 0.3 }");
+        text = ScenarioFixture.Replace(text, "safeguards.human-review.catch_rate: 0.9",
+            "safeguards.human-review.catch_rate: 0.9\n      fraud.actions.letter_cost: { value: 10, fixed: true, reason: \"set by contract\" }");
+        Scenario s = Load(text);
+        Parameter resolved = VariantBuilder.Build(s).Single(v => v.Id == "strict").Resolve(s.Fraud!.Actions.LetterCost);
+        Assert.All(Enumerable.Range(0, 20), r => Assert.Equal(10, ParameterSampler.Draw(resolved, 9, r)));
+    }
+
+    [Fact]
+    public void A_spread_mean_count_whose_groups_combine_past_the_engines_limit_is_held_at_it_and_the_run_completes()
+    {
+        // Declared, a person in both groups has 400 × (500/400)² = 625 candidates, inside the limit of
+        // 700 that the loader checks; spread by grade (σ 3), the drawn combination goes far beyond it.
+        string text = ScenarioFixture.Replace(ScenarioFixture.Scenario, "uncertainty: { assumption: 0, expert-judgement: 0 }", "uncertainty: { assumption: 3 }");
+        text = ScenarioFixture.Replace(text, "candidates_per_block: 2",
+            "candidates_per_block: { base: 400, by_group: { no-fixed-address: 500, frequent-mover: 500 }, grade: assumption }");
+        Scenario s = Load(text);
+        RunResult r = SimulationRunner.Run(s, new RunSettings(5, 12, 2_000), BuiltInStrands.Registry);
+        Assert.Equal(12, r.Values.Replicates);
+    }
 }

@@ -323,4 +323,41 @@ public sealed class McSeAndEventsTests : IClassFixture<McSeAndEventsTests.SmallR
         // Large values with a small spread: the two-pass sum keeps the spread (a one-pass Σx² − n x̄² would lose it).
         Assert.Equal(Math.Sqrt(5.0 / 3) / 2, ReplicateStatistics.Summarise([1e9 + 1, 1e9 + 2, 1e9 + 3, 1e9 + 4]).McSe!.Value, 9);
     }
+
+    [Fact]
+    public void Events_are_unscaled_when_fewer_persons_are_simulated_than_declared()
+    {
+        // Half the declared persons: every count is scaled by 2, its events are not.
+        string root = Path.Combine(Path.GetTempPath(), "impact-events-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            Directory.CreateDirectory(root);
+            File.WriteAllText(Path.Combine(root, "small.yaml"), Scenario);
+            string dir = Path.Combine(root, "run");
+            CliRun run = CliRun.Of("run", Path.Combine(root, "small.yaml"), "--population", "10000", "--replicates", "3", "--seed", "3", "--out", dir);
+            Assert.True(run.ExitCode == 0, run.Error);
+            var values = new Dictionary<(string, string, string), double>();
+            foreach (string line in File.ReadLines(Path.Combine(dir, "replicates.csv")).Skip(1))
+            {
+                string[] c = line.Split(',');
+                values[(c[1], c[2], c[3])] = values.GetValueOrDefault((c[1], c[2], c[3])) + (c[5].Length == 0 ? 0 : Parse(c[5]));
+            }
+
+            int checkedRows = 0;
+            foreach (string[] row in File.ReadLines(Path.Combine(dir, "results.csv")).Skip(1).Select(l => l.Split(',')))
+            {
+                if (row[4] is not ("claimants" or "flagged" or "false_positives" or "wrongful_adverse_actions" or "persons"))
+                    continue;
+                // A count's value is its events × 2 in each replicate, so the sum over replicates is too.
+                Assert.Equal(values[(row[2], row[3], row[4])] / 2, long.Parse(row[10], CultureInfo.InvariantCulture), 6);
+                checkedRows++;
+            }
+
+            Assert.True(checkedRows > 20, $"{checkedRows} rows");
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
 }

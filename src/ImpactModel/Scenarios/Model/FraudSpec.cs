@@ -40,9 +40,7 @@ public sealed record RecoverySpec(Parameter Rate, ImmutableArray<double> Timing,
 {
     /// <summary>Every debt recovered in full in the year it is raised (the engine's convention when a scenario says nothing).</summary>
     public static readonly RecoverySpec InFull = new(
-        new Parameter(new FixedValue(1), new Evidence("ImpactModel default (not declared in the scenario): every debt recovered in full", EvidenceGrade.Assumption),
-            "fraud.recovery.rate", default) { Kind = ParameterKind.Probability, FixedReason = "the engine's default for a value the scenario does not declare" },
-        [1], null);
+        Parameter.EngineDefault("fraud.recovery.rate", 1, ParameterKind.Probability, default, "every debt recovered in full"), [1], null);
 }
 
 /// <summary>Who claims: a share of the population by group, higher at low income, and the source holding their claims.</summary>

@@ -92,6 +92,21 @@ public sealed record Parameter(Distribution Value, Evidence Evidence, string Pat
         init => _drawPath = value;
     }
 
+    /// <summary>The reason an engine default is held as written.</summary>
+    public const string EngineDefaultReason = "the engine's default for a value the scenario does not declare";
+
+    /// <summary>
+    /// The engine's default for a parameter the scenario leaves out: held as written (a convention,
+    /// e.g. "no false clearances", not evidence to spread), and said so in its evidence.
+    /// </summary>
+    public static Parameter EngineDefault(string path, double value, ParameterKind kind, SourcePosition position, string? what = null) =>
+        new(new FixedValue(value), new Evidence("ImpactModel default (not declared in the scenario)" + (what is null ? "" : ": " + what), EvidenceGrade.Assumption),
+            path, position)
+        {
+            Kind = kind,
+            FixedReason = EngineDefaultReason,
+        };
+
     /// <summary>True when the replicate's value varies: a declared distribution, or a number spread by its grade.</summary>
     public bool IsUncertain => !Value.IsFixed || Spread > 0;
 }
@@ -113,8 +128,14 @@ public sealed record UncertaintySettings(double Assumption, double ExpertJudgeme
     /// <summary>No spread by grade: single numbers are held as written.</summary>
     public static readonly UncertaintySettings None = new(0, 0);
 
+    /// <summary>The key of <see cref="Assumption"/> in a scenario's <c>uncertainty:</c> mapping.</summary>
+    public const string AssumptionKey = "assumption";
+
+    /// <summary>The key of <see cref="ExpertJudgement"/>.</summary>
+    public const string ExpertJudgementKey = "expert-judgement";
+
     /// <summary>The settings' keys in a scenario's <c>uncertainty:</c> mapping.</summary>
-    public static readonly IReadOnlyList<string> Keys = ["assumption", "expert-judgement"];
+    public static readonly IReadOnlyList<string> Keys = [AssumptionKey, ExpertJudgementKey];
 
     /// <summary>False for a value no spread can move: a probability of 0 or 1, an amount or real number of 0.</summary>
     public static bool Moves(double value, ParameterKind kind) =>

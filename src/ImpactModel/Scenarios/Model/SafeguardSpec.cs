@@ -50,6 +50,9 @@ public abstract record OverrideSpec(string Path, SourcePosition Position)
 /// <param name="Position">Where the value is written.</param>
 public sealed record ParameterOverride(string Path, string Target, Distribution Value, SourcePosition Position) : OverrideSpec(Path, Position)
 {
+    /// <summary>The override's <c>fixed: true</c> reason: held as written, not given the spread of the value it replaces; null otherwise.</summary>
+    public string? FixedReason { get; init; }
+
     public override string ValueText => Value.ToString()!;
 }
 

@@ -120,11 +120,8 @@ public sealed partial class NodeReader
     /// default is a convention, e.g. "no false clearances", not evidence to spread), and said so.
     /// </summary>
     private static Parameter Default(string path, double value, YamlNode? near, ParameterKind kind, ParameterTraits traits) =>
-        new(new FixedValue(value), new Evidence("ImpactModel default (not declared in the scenario)", EvidenceGrade.Assumption),
-            path, near?.Position ?? default)
+        Model.Parameter.EngineDefault(path, value, kind, near?.Position ?? default) with
         {
-            Kind = kind,
-            FixedReason = "the engine's default for a value the scenario does not declare",
             IsChoice = traits.Choice,
             DrawPath = traits.DrawPath ?? path,
         };
@@ -212,8 +209,8 @@ public sealed partial class NodeReader
             return fallback;
         }
 
-        return new UncertaintySettings(Sigma("assumption", UncertaintySettings.Default.Assumption),
-            Sigma("expert-judgement", UncertaintySettings.Default.ExpertJudgement));
+        return new UncertaintySettings(Sigma(UncertaintySettings.AssumptionKey, UncertaintySettings.Default.Assumption),
+            Sigma(UncertaintySettings.ExpertJudgementKey, UncertaintySettings.Default.ExpertJudgement));
     }
 
     /// <summary>The largest spread a scenario may set: σ 3 on the log scale is already a factor of 20 either way.</summary>

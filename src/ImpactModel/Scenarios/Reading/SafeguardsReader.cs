@@ -205,7 +205,7 @@ public static class SafeguardsReader
             var scratch = new NodeReader();
             Parameter? parameter = scratch.Parameter(value, p, kind);
             r.Errors.AddRange(scratch.Errors);
-            return parameter is null ? null : new ParameterOverride(target, slot.Path, parameter.Value, value.Position);
+            return parameter is null ? null : new ParameterOverride(target, slot.Path, parameter.Value, value.Position) { FixedReason = parameter.FixedReason };
         }
 
         string? text = r.Choice(value, p, slot.AllowedValues ?? [], "value");

@@ -55,6 +55,7 @@ internal enum FraudCounter
     ClericalReviews,         // linkage pairs sent to clerical review (a claimant's best pair in the band)
     ClericalCostPence,       // their cost, pence
     EstablishedPence,        // overpayments established as debts, pence (before the recovery rate)
+    TrueDebts,               // debts raised on true cases (the events behind the two above)
 }
 
 /// <summary>The fraud strand's counter set: <see cref="FraudCounter"/>, then the matching linkage's <c>link.*</c> block.</summary>

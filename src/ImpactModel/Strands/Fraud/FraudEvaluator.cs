@@ -382,6 +382,7 @@ internal sealed class FraudEvaluator : IChunkEvaluator
                 tally.Add(v, mask, C.InvestigationCostPence, vm.InvestigationPence);
                 tally.Add(v, mask, C.Debts, 1);
                 tally.Add(v, mask, C.EstablishedPence, overPence);
+                tally.Add(v, mask, C.TrueDebts, 1);
                 tally.Add(v, mask, C.RecoveredPence, recoveredPence);
                 actionCost += vm.DebtPence;
                 if (suspended)
