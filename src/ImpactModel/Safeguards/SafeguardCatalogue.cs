@@ -82,7 +82,10 @@ public static class SafeguardCatalogue
         new("data-minimisation",
             "only the fields the purpose needs are shared; removes a share of sensitive inferences and of identifying detail",
             [StrandIds.TailoredServices, StrandIds.Research], ["minimisation"],
-            [new("reduction", ParameterKind.Probability, true, 0, "share of sensitive inferences or identifying detail removed")], TakesGroups: false),
+            [
+                new("reduction", ParameterKind.Probability, true, 0, "share of sensitive inferences or identifying detail removed"),
+                new("sensitivity_loss", ParameterKind.Probability, false, 0, "share of the rule's sensitivity lost with the removed detail (tailored services)"),
+            ], TakesGroups: false),
         new("sensitive-category-exclusion",
             "people in the listed groups are excluded from sensitive inferences and from released extracts",
             [StrandIds.TailoredServices, StrandIds.Research], ["lawfulness", "minimisation"],

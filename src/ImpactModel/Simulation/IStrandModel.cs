@@ -105,6 +105,13 @@ public interface IStrandModel
 
     /// <summary>Draws this replicate's parameters and compiles the model for every variant.</summary>
     IStrandReplicate Compile(ReplicateContext context);
+
+    /// <summary>
+    /// What the strand concludes from the summarised results that a reader must not miss (e.g. a
+    /// group no variant can identify from the data), one line each: the runner adds them to the
+    /// run's warnings (manifest and summary). None by default.
+    /// </summary>
+    IEnumerable<string> Findings(IReadOnlyList<ResultRow> rows) => [];
 }
 
 /// <summary>One replicate of a strand: makes evaluators for threads, takes each pass's merged accumulators, and finishes the merged tallies.</summary>

@@ -156,7 +156,8 @@ public static class SimulationRunner
         var headline = models.SelectMany(m => m.Metrics).Where(d => d.IsHeadline).Select(d => d.Name).ToImmutableArray();
         ParameterKey[] parameterKeys = [.. parameters.Select(p => new ParameterKey(p.Path, p.Evidence.Source, Evidence.IdOf(p.Evidence.Grade)))];
         return new RunResult(scenario.Name, scenario.Strand, settings, scenario.Population.Size, settings.Persons / (double)scenario.Population.Size,
-            variants, groups, keys, resultRows, parameterKeys, store, headline, [.. VariantBuilder.Warnings(scenario, models, use!)],
+            variants, groups, keys, resultRows, parameterKeys, store, headline,
+            [.. VariantBuilder.Warnings(scenario, models, use!), .. models.SelectMany(m => m.Findings(resultRows))],
             Reported(models, plan))
         {
             Uncertainty = UncertaintySummary.Of(scenario.Uncertainty, parameters, [.. declared.Where(p => use!.IsPerPerson(p.Path))]),

@@ -32,7 +32,11 @@ public sealed record TailoredServicesSpec(
     Parameter BenefitPerPersonReached,
     Parameter AnnualRunningCost,
     Parameter? IntrusionValuation,
-    SourcePosition Position);
+    SourcePosition Position)
+{
+    /// <summary>Below this best achievable recall a group is reported as not identifiable from the data (a setting; default 5%).</summary>
+    public double IdentifiableRecall { get; init; } = 0.05;
+}
 
 /// <summary>Who truly needs or is eligible for the service: prevalence by group, income and area.</summary>
 public sealed record NeedSpec(string Description, GroupValues Prevalence, Parameter IncomeGradient, ImmutableArray<AreaOddsRatio> AreaOddsRatios);

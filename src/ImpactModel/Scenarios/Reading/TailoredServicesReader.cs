@@ -8,7 +8,7 @@ namespace ImpactModel.Scenarios.Reading;
 public static class TailoredServicesReader
 {
     private static readonly string[] Keys =
-        ["service", "need", "status_quo", "identification", "unidentifiable_groups", "action", "opt_out", "values"];
+        ["service", "need", "status_quo", "identification", "unidentifiable_groups", "identifiable_recall", "action", "opt_out", "values"];
     private static readonly string[] NeedKeys = ["description", "prevalence", "income_gradient", "area_odds_ratios"];
     private static readonly string[] StatusQuoKeys = ["take_up", "cost_per_application"];
     private static readonly string[] IdentificationKeys =
@@ -52,6 +52,7 @@ public static class TailoredServicesReader
                          && (r.Bool(si, NodeReader.Join(ip, "sensitive_inference")) ?? false);
 
         ImmutableArray<string> unidentifiable = r.GroupList(NodeReader.Optional(map, "unidentifiable_groups"), J("unidentifiable_groups"));
+        Parameter identifiable = r.OptionalParameter(map, path, "identifiable_recall", ParameterKind.Probability, 0.05, ParameterTraits.Chosen);
 
         string ap = J("action");
         YamlMapping? actionMap = r.Mapping(r.Required(map, path, "action"), ap, ActionKeys);
@@ -78,7 +79,7 @@ public static class TailoredServicesReader
         return new TailoredServicesSpec(service, new NeedSpec(needDescription, prevalence, gradient, areaOdds), takeUp, applicationCost,
             new IdentificationSpec(sources, linkages, proxy, sensitivity, falsePositive, sensitive), unidentifiable,
             action == "automatic-enrolment" ? ServiceAction.AutomaticEnrolment : ServiceAction.ProactiveContact,
-            response, contactCost, optOut, benefit, running, intrusion, map.Position);
+            response, contactCost, optOut, benefit, running, intrusion, map.Position) { IdentifiableRecall = identifiable.Mean };
     }
 
     /// <summary>A harm given in money must say where the value comes from; otherwise it stays a count.</summary>

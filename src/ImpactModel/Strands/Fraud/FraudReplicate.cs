@@ -417,25 +417,8 @@ internal sealed class FraudReplicate : IStrandReplicate
         throw new ArgumentException($"no data source '{target}'", nameof(scenario));
     }
 
-    /// <summary>The intercept c with mean over d = 0 … 9 of expit(c + g (d − 4.5)) = p, by bisection (the mean is increasing in c).</summary>
-    internal static double Intercept(double p, double g)
-    {
-        double lo = -60, hi = 60;
-        for (int k = 0; k < 200; k++)
-        {
-            double mid = 0.5 * (lo + hi), mean = 0;
-            for (int d = 0; d < 10; d++)
-                mean += Expit(mid + g * (d - 4.5));
-            (double newLo, double newHi) = mean / 10 < p ? (mid, hi) : (lo, mid);
-            // Once a step leaves the bracket as it was, every later step would too (each depends on
-            // the bracket alone): stopping then gives the 200-step answer, bit for bit, in about 60.
-            if (newLo == lo && newHi == hi)
-                break;
-            (lo, hi) = (newLo, newHi);
-        }
-
-        return 0.5 * (lo + hi);
-    }
+    /// <summary>The intercept c with mean over d = 0 … 9 of expit(c + g (d − 4.5)) = p (<see cref="MarginalIntercept"/>).</summary>
+    internal static double Intercept(double p, double g) => MarginalIntercept.Of(p, g);
 
     private static double Expit(double x) => DeterministicMath.Expit(x);
 }

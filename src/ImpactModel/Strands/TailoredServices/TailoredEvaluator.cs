@@ -1,0 +1,222 @@
+using ImpactModel.Linkage;
+using ImpactModel.Population;
+using ImpactModel.Random;
+using ImpactModel.Simulation;
+using ImpactModel.StrandKit;
+using C = ImpactModel.Strands.TailoredServices.TailoredCounter;
+
+namespace ImpactModel.Strands.TailoredServices;
+
+/// <summary>
+/// Evaluates every variant on a chunk of persons. Two blocks of the strand's outcome stream are
+/// filled for the whole chunk (draw 0: need, self-application, the rule's flag, the response; draw 1:
+/// opt-out of the action, opt-out of matching or consent, whether an inference intrudes, outreach),
+/// and word 0 of draw 0 of each source's coverage stream the rule reads outside its linkages (the same
+/// word every model reads for "has a record in that source"). The persons with a record in every such
+/// source are gathered and linked once per distinct linkage; then each person is evaluated in every
+/// variant on the same words (common random numbers).
+/// </summary>
+internal sealed class TailoredEvaluator : IChunkEvaluator
+{
+    private readonly NeedModel _need;
+    private readonly ServiceVariant[] _v;
+    private readonly CompiledLinkage[][] _linkages; // [rule linkage][distinct]
+    private readonly uint[] _w0;
+    private readonly uint[] _w1;
+    private readonly uint[] _coverage;
+    private readonly uint[] _ids;
+    private readonly uint[] _masks;
+    private readonly int[] _slot;                  // person index in chunk → index in the gathered list, or −1
+    private readonly LinkOutcome[] _linked;        // [rule linkage][distinct][listed person]
+    private readonly int _capacity;
+    private readonly bool _anyLinks;
+
+    public TailoredEvaluator(TailoredReplicate replicate, int capacity)
+    {
+        _need = replicate.Need;
+        _v = replicate.Variants;
+        _linkages = [.. replicate.Linkages.Select(l => l.ToArray())];
+        _capacity = capacity;
+        _w0 = new uint[4 * capacity];
+        _w1 = new uint[4 * capacity];
+        _coverage = new uint[4 * capacity];
+        _ids = new uint[capacity];
+        _masks = new uint[capacity];
+        _slot = new int[capacity];
+        _linked = new LinkOutcome[_linkages.Sum(l => l.Length) * capacity];
+        _anyLinks = _v.Any(v => v.Links);
+    }
+
+    public void Evaluate(PersonChunk persons, in ChunkOutput output)
+    {
+        ArgumentNullException.ThrowIfNull(persons);
+        int n = persons.Count;
+        NeedModel need = _need;
+        long first = persons.FirstPerson;
+        Philox.Fill(need.Outcomes, first, 0, _w0.AsSpan(0, 4 * n));
+        Philox.Fill(need.Outcomes, first, 1, _w1.AsSpan(0, 4 * n));
+        ReadOnlySpan<uint> masks = persons.Groups;
+
+        // Who has a record in every source the rule reads outside its linkages.
+        Span<int> slot = _slot.AsSpan(0, n);
+        slot.Clear();
+        for (int s = 0; s < need.CoverageKeys.Length; s++)
+        {
+            Philox.Fill(need.CoverageKeys[s], first, 0, _coverage.AsSpan(0, 4 * n));
+            ulong[] cut = need.CoverageCuts[s];
+            for (int i = 0; i < n; i++)
+            {
+                if (_coverage[4 * i] >= cut[masks[i]])
+                    slot[i] = -1;
+            }
+        }
+
+        int listed = 0;
+        for (int i = 0; i < n; i++)
+        {
+            if (slot[i] < 0)
+                continue;
+            slot[i] = listed;
+            _ids[listed] = (uint)(first + i);
+            _masks[listed] = masks[i];
+            listed++;
+        }
+
+        if (_anyLinks)
+        {
+            int at = 0;
+            foreach (CompiledLinkage[] distinct in _linkages)
+            {
+                foreach (CompiledLinkage linkage in distinct)
+                {
+                    linkage.Link(_ids.AsSpan(0, listed), _masks.AsSpan(0, listed), _linked.AsSpan(at * _capacity, listed));
+                    at++;
+                }
+            }
+        }
+
+        StrandTally<C> tally = output.Tally.As<C>();
+        ReadOnlySpan<byte> decile = persons.IncomeDecile.AsSpan(0, n);
+        ReadOnlySpan<byte> area = persons.Area.AsSpan(0, n);
+        ReadOnlySpan<ushort> authority = need.ByAuthority ? persons.LocalAuthority.AsSpan(0, n) : default;
+        for (int i = 0; i < n; i++)
+        {
+            uint mask = masks[i];
+            int unit = need.ByAuthority ? authority[i] : area[i];
+            bool eligible = _w0[4 * i] < need.NeedCut[((int)mask * need.Units + unit) * 10 + decile[i]];
+            Person(i, mask, eligible, slot[i], tally, output);
+        }
+    }
+
+    /// <summary>One person in every variant, on the same words.</summary>
+    private void Person(int i, uint mask, bool eligible, int listed, StrandTally<C> tally, in ChunkOutput output)
+    {
+        NeedModel need = _need;
+        int m = (int)mask;
+        uint applyWord = _w0[4 * i + 1], flagWord = _w0[4 * i + 2], responseWord = _w0[4 * i + 3];
+        uint optOutWord = _w1[4 * i], matchWord = _w1[4 * i + 1], intrusionWord = _w1[4 * i + 2], outreachWord = _w1[4 * i + 3];
+        bool applies = eligible && applyWord < need.ApplyCut[m];
+        // The same in every variant: counted in variant 0 and copied in TailoredReplicate.Complete.
+        tally.Add(0, mask, eligible ? C.Eligible : C.Ineligible, 1);
+        if (applies)
+        {
+            tally.Add(0, mask, C.Applied, 1);
+            tally.Add(0, mask, C.ApplicationCostPence, need.ApplicationPence);
+        }
+
+        if (!eligible && listed < 0)
+            return; // no record to match and no need: nothing happens to this person in any variant
+
+        for (int v = 0; v < _v.Length; v++)
+        {
+            ServiceVariant vm = _v[v];
+
+            bool found = false, flagged = false;
+            if (vm.Links && listed >= 0)
+            {
+                bool own = true, other = false;
+                int at = 0;
+                for (int l = 0; l < _linkages.Length; l++)
+                {
+                    int rep = vm.LinkRep[l];
+                    LinkOutcome lo = _linked[(at + rep) * _capacity + listed];
+                    at += _linkages[l].Length;
+                    if (vm.CountsLinkage[l])
+                        LinkCounters.Add(output.Tally.Slice(TailoredCounters.LinkBlock(l), LinkCounters.Set.Count), v, mask, lo);
+                    own &= (lo & LinkOutcome.LinkedOwn) != 0;
+                    other |= (lo & LinkOutcome.LinkedOther) != 0;
+                }
+
+                found = own;
+                if ((mask & vm.ExcludedMask) != 0)
+                {
+                    // A sensitive category: never matched, so neither contacted nor reached through the data.
+                }
+                else if (matchWord < vm.NotMatchedCut)
+                {
+                    tally.Add(v, mask, C.OptedOut, 1); // opted out of matching, or gave no consent
+                }
+                else
+                {
+                    // Someone else's record gives someone else's answer; one's own, the proxy's.
+                    ulong cut = other ? need.OtherCut : own ? (eligible ? vm.SensitivityCut[m] : vm.FalsePositiveCut[m]) : 0;
+                    flagged = flagWord < cut;
+                }
+
+                if (own && !other && eligible && flagged)
+                    tally.Add(v, mask, C.Identified, 1);
+            }
+
+            bool dataReached = false;
+            if (flagged)
+            {
+                tally.Add(v, mask, C.Flagged, 1);
+                tally.Add(v, mask, C.Contacted, 1);
+                tally.Add(v, mask, C.ContactCostPence, vm.ContactPence);
+                if (!eligible)
+                {
+                    tally.Add(v, mask, C.IneligibleContacted, 1);
+                    if (vm.SensitiveInference && intrusionWord < vm.IntrusionCut)
+                    {
+                        tally.Add(v, mask, C.Intrusions, 1);
+                        output.Flags.Mark(v, i, PersonOutcome.Harmed);
+                    }
+                }
+
+                if (optOutWord < vm.OptOutCut[m])
+                    tally.Add(v, mask, C.OptedOut, 1);
+                else if (eligible && responseWord < vm.ResponseCut[m])
+                    dataReached = true;
+            }
+
+            if (!eligible)
+                continue;
+            bool outreach = vm.Links && !applies && !dataReached && (mask & vm.OutreachMask) != 0 && outreachWord < vm.OutreachCut;
+            bool reached = applies || dataReached || outreach;
+            if (dataReached)
+                tally.Add(v, mask, C.DataReached, 1);
+            if (outreach)
+            {
+                tally.Add(v, mask, C.OutreachReached, 1);
+                tally.Add(v, mask, C.OutreachCostPence, vm.OutreachPence);
+            }
+
+            if (reached)
+            {
+                tally.Add(v, mask, C.Reached, 1);
+                tally.Add(v, mask, C.ValuePence, need.BenefitPence);
+                if (!applies)
+                {
+                    tally.Add(v, mask, C.Additional, 1);
+                    output.Flags.Mark(v, i, PersonOutcome.Benefited);
+                }
+            }
+            else
+            {
+                tally.Add(v, mask, C.Missed, 1);
+                if (vm.Links && !found)
+                    tally.Add(v, mask, C.MissedNotInData, 1);
+            }
+        }
+    }
+}
