@@ -281,6 +281,8 @@ public static class RunCommand
             output.WriteLine($"  basis: {MetricUnits.BasisLine(money[i])}");
             if (result.Uncertainty is { } u)
                 output.WriteLine($"  uncertainty: {MetricUnits.UncertaintyLine(u)}");
+            foreach (string finding in result.Findings)
+                output.WriteLine($"  finding: {finding}");
             foreach (ResultRow row in Headline(result))
             {
                 string figure = MetricUnits.Figure(row, MetricUnits.Find(result, row.Metric), money[i], result.Settings.Replicates);

@@ -73,6 +73,9 @@ public sealed record RunResult(
     ImmutableArray<string> Warnings,
     IReadOnlyList<ReportedMetric> Metrics)
 {
+    /// <summary>What the strands conclude that a reader must not miss (<see cref="IStrandModel.Findings"/>); also among <see cref="Warnings"/>.</summary>
+    public ImmutableArray<string> Findings { get; init; } = [];
+
     /// <summary>How the parameters carried uncertainty (null for a result made without a scenario's parameters).</summary>
     public UncertaintySummary? Uncertainty { get; init; }
 

@@ -155,12 +155,14 @@ public static class SimulationRunner
 
         var headline = models.SelectMany(m => m.Metrics).Where(d => d.IsHeadline).Select(d => d.Name).ToImmutableArray();
         ParameterKey[] parameterKeys = [.. parameters.Select(p => new ParameterKey(p.Path, p.Evidence.Source, Evidence.IdOf(p.Evidence.Grade)))];
+        ImmutableArray<string> findings = [.. models.SelectMany(m => m.Findings(resultRows))];
         return new RunResult(scenario.Name, scenario.Strand, settings, scenario.Population.Size, settings.Persons / (double)scenario.Population.Size,
             variants, groups, keys, resultRows, parameterKeys, store, headline,
-            [.. VariantBuilder.Warnings(scenario, models, use!), .. models.SelectMany(m => m.Findings(resultRows))],
+            [.. VariantBuilder.Warnings(scenario, models, use!), .. findings],
             Reported(models, plan))
         {
             Uncertainty = UncertaintySummary.Of(scenario.Uncertainty, parameters, [.. declared.Where(p => use!.IsPerPerson(p.Path))]),
+            Findings = findings,
         };
     }
 

@@ -24,19 +24,19 @@ public sealed class RunCommandTests : IDisposable
     [Fact]
     public void A_scenario_whose_strand_has_no_model_runs_and_says_so_on_stderr_and_in_the_manifest()
     {
-        string dir = Path.Combine(_root, "tailored");
-        CliRun run = CliRun.Of("run", ValidateCommandTests.RepositoryFile("scenarios", "tailored-services.yaml"),
+        string dir = Path.Combine(_root, "research");
+        CliRun run = CliRun.Of("run", ValidateCommandTests.RepositoryFile("scenarios", "research-statistics.yaml"),
             "--population", "5000", "--replicates", "2", "--out", dir);
         Assert.True(run.ExitCode == 0, run.Error);
-        string[] lines = [.. run.ErrorLines.Where(l => l.StartsWith("impact: warning: tailored-services: ", StringComparison.Ordinal))];
-        Assert.StartsWith("impact: warning: tailored-services: strand 'tailored-services' has no model yet", lines[0], StringComparison.Ordinal);
-        // Then the shipped variant's two overrides, which nothing reads yet, each at its position.
-        Assert.Equal(3, lines.Length);
-        Assert.All(lines.Skip(1), l => Assert.Contains("tailored-services.yaml:", l, StringComparison.Ordinal));
+        string[] lines = [.. run.ErrorLines.Where(l => l.StartsWith("impact: warning: research-statistics: ", StringComparison.Ordinal))];
+        Assert.StartsWith("impact: warning: research-statistics: strand 'research-statistics' has no model yet", lines[0], StringComparison.Ordinal);
+        // Then the shipped variant's override, which nothing reads yet, at its position.
+        Assert.Equal(2, lines.Length);
+        Assert.All(lines.Skip(1), l => Assert.Contains("research-statistics.yaml:", l, StringComparison.Ordinal));
         Assert.DoesNotContain(run.OutLines, l => l.Contains("no model yet", StringComparison.Ordinal));
         using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "manifest.json")));
         string[] warnings = [.. manifest.RootElement.GetProperty("warnings").EnumerateArray().Select(w => w.GetString()!)];
-        Assert.Equal(lines, warnings.Select(w => "impact: warning: tailored-services: " + w));
+        Assert.Equal(lines, warnings.Select(w => "impact: warning: research-statistics: " + w));
     }
 
     [Fact]

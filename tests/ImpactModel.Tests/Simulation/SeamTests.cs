@@ -20,14 +20,14 @@ public partial class SeamTests
     [Fact]
     public void A_strand_without_a_model_runs_the_population_and_says_so_in_one_warning()
     {
-        ScenarioLoadResult loaded = ScenarioLoader.Load(ValidateCommandTests.RepositoryFile("scenarios", "tailored-services.yaml"), DiskScenarioFiles.Instance);
-        Scenario tailored = loaded.Scenario ?? throw new InvalidOperationException(string.Join("\n", loaded.Errors));
-        StrandModels models = BuiltInStrands.Registry.For(tailored);
+        ScenarioLoadResult loaded = ScenarioLoader.Load(ValidateCommandTests.RepositoryFile("scenarios", "research-statistics.yaml"), DiskScenarioFiles.Instance);
+        Scenario research = loaded.Scenario ?? throw new InvalidOperationException(string.Join("\n", loaded.Errors));
+        StrandModels models = BuiltInStrands.Registry.For(research);
         Assert.IsType<PopulationLinkageModel>(Assert.Single(models.Models));
         string warning = Assert.Single(models.Warnings);
-        Assert.Contains("strand 'tailored-services' has no model yet", warning, StringComparison.Ordinal);
+        Assert.Contains("strand 'research-statistics' has no model yet", warning, StringComparison.Ordinal);
 
-        RunResult run = SimulationRunner.Run(tailored, new RunSettings(1, 1, 5_000), BuiltInStrands.Registry);
+        RunResult run = SimulationRunner.Run(research, new RunSettings(1, 1, 5_000), BuiltInStrands.Registry);
         Assert.Equal(warning, run.Warnings[0]);
     }
 
@@ -38,7 +38,7 @@ public partial class SeamTests
         StrandModels models = BuiltInStrands.Registry.For(fraud);
         Assert.Collection(models.Models, m => Assert.IsType<PopulationLinkageModel>(m), m => Assert.IsType<FraudModel>(m));
         Assert.Empty(models.Warnings);
-        Assert.Equal([StrandIds.Fraud], BuiltInStrands.Registry.Strands);
+        Assert.Equal([StrandIds.Fraud, StrandIds.TailoredServices], BuiltInStrands.Registry.Strands);
     }
 
     [Fact]

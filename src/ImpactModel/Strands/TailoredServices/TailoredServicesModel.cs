@@ -49,6 +49,7 @@ public sealed class TailoredServicesModel : IStrandModel
             new("eligible_missed", MetricUnit.Persons, N(C.Missed)),
             new("missed_not_in_data", MetricUnit.Persons, N(C.MissedNotInData), LinkingVariantsOnly: true, IsHeadline: true),
             new("exclusion_rate", MetricUnit.Rate, N(C.Missed), N(C.Eligible), IsHarm: true, IsHeadline: true, Per: "eligible persons"),
+            new("reached_by_data", MetricUnit.Persons, N(C.DataReached), LinkingVariantsOnly: true),
             new("reached_by_outreach", MetricUnit.Persons, N(C.OutreachReached), LinkingVariantsOnly: true),
             new("contacted", MetricUnit.Persons, N(C.Contacted), LinkingVariantsOnly: true),
             new("ineligible_contacted", MetricUnit.Persons, N(C.IneligibleContacted), LinkingVariantsOnly: true, IsHeadline: true),
