@@ -14,7 +14,6 @@ internal enum TailoredCounter
     Eligible,
     Ineligible,
     Applied,                // eligible persons who apply by themselves (the same in every variant)
-    Found,                  // persons with a record in every source the rule reads, linked to their own
     Identified,             // eligible persons the rule flags from their own data (coverage × link × sensitivity)
     BestIdentified,         // Identified of the variant that identifies most of the row (formed in Complete)
     Flagged,                // persons the rule flags (eligible or not, own data or someone else's)

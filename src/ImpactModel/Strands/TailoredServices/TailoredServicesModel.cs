@@ -31,6 +31,7 @@ public sealed class TailoredServicesModel : IStrandModel
         _scenario = scenario;
         _linkages = [.. spec.Identification.Linkages.Select(id => VariantLinkages.IndexOf(scenario, id))];
         Counters = TailoredCounters.For(_linkages.Length);
+        Reads = TailoredReplicate.ByAuthority(scenario) ? PersonAttributes.LocalAuthority : PersonAttributes.None;
         SharedParameters =
         [
             "tailored_services.need", "tailored_services.status_quo",
@@ -73,7 +74,7 @@ public sealed class TailoredServicesModel : IStrandModel
     public CounterSet Counters { get; }
 
     /// <summary>Need depends on the person's local authority when an odds ratio names one.</summary>
-    public PersonAttributes Reads => TailoredReplicate.ByAuthority(_scenario) ? PersonAttributes.LocalAuthority : PersonAttributes.None;
+    public PersonAttributes Reads { get; }
 
     /// <summary>Who is in need, who would apply by themselves, and who has a record in each source the rule reads: the same people in every variant.</summary>
     public IReadOnlyList<string> SharedParameters { get; }

@@ -472,7 +472,7 @@ public sealed class TailoredServicesStrandTests
                     $"{threads} threads, chunk {chunk}: {actual[i].Variant}/{actual[i].Group}/{actual[i].Metric} differs");
             }
 
-            Assert.Equal(one.Warnings, other.Warnings);
+            Assert.Equal(one.Warnings.ToArray(), other.Warnings.ToArray());
         }
     }
 
