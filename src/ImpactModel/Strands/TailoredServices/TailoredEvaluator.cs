@@ -31,6 +31,12 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
     private readonly int _capacity;
     private readonly bool _anyLinks;
 
+    // Fast paths, formed once: the most any linking variant flags a person not in need with (per
+    // mask), and the variants counting each rule linkage's link.* counters.
+    private readonly ulong[] _maxIneligibleCut;
+    private readonly int[][] _counting;
+    private readonly int[] _notMatching; // linking variants where some persons opt out of matching or give no consent
+
     public TailoredEvaluator(TailoredReplicate replicate, int capacity)
     {
         _need = replicate.Need;
@@ -45,6 +51,17 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
         _slot = new int[capacity];
         _linked = new LinkOutcome[_linkages.Sum(l => l.Length) * capacity];
         _anyLinks = _v.Any(v => v.Links);
+        _maxIneligibleCut = new ulong[replicate.Need.ApplyCut.Length];
+        for (int m = 0; m < _maxIneligibleCut.Length; m++)
+        {
+            ulong max = replicate.Need.OtherCut;
+            foreach (ServiceVariant v in _v.Where(v => v.Links))
+                max = Math.Max(max, v.FalsePositiveCut[m]);
+            _maxIneligibleCut[m] = max;
+        }
+
+        _notMatching = [.. Enumerable.Range(0, _v.Length).Where(v => _v[v].Links && _v[v].NotMatchedCut > 0)];
+        _counting = [.. Enumerable.Range(0, _linkages.Length).Select(l => Enumerable.Range(0, _v.Length).Where(v => _v[v].CountsLinkage[l]).ToArray())];
     }
 
     public void Evaluate(PersonChunk persons, in ChunkOutput output)
@@ -126,6 +143,19 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
 
         if (!eligible && listed < 0)
             return; // no record to match and no need: nothing happens to this person in any variant
+        if (!eligible && flagWord >= _maxIneligibleCut[m])
+        {
+            // Not in need and flagged by no variant, whatever its linkage: only the linkages' counts,
+            // and whether the person opted out of matching.
+            CountLinks(listed, mask, output);
+            foreach (int v in _notMatching)
+            {
+                if ((mask & _v[v].ExcludedMask) == 0 && _w1[4 * i + 1] < _v[v].NotMatchedCut)
+                    tally.Add(v, mask, C.OptedOut, 1);
+            }
+
+            return;
+        }
 
         for (int v = 0; v < _v.Length; v++)
         {
@@ -142,7 +172,7 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
                     LinkOutcome lo = _linked[(at + rep) * _capacity + listed];
                     at += _linkages[l].Length;
                     if (vm.CountsLinkage[l])
-                        LinkCounters.Add(output.Tally.Slice(TailoredCounters.LinkBlock(l), LinkCounters.Set.Count), v, mask, lo);
+                        LinkCounters.Add(LinkBlock(output, l), v, mask, lo);
                     own &= (lo & LinkOutcome.LinkedOwn) != 0;
                     other |= (lo & LinkOutcome.LinkedOther) != 0;
                 }
@@ -217,6 +247,21 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
                 if (vm.Links && !found)
                     tally.Add(v, mask, C.MissedNotInData, 1);
             }
+        }
+    }
+
+    /// <summary>The link.* counters of rule linkage <paramref name="l"/>.</summary>
+    private static StrandTally LinkBlock(in ChunkOutput output, int l) => output.Tally.Slice(TailoredCounters.LinkBlock(l), LinkCounters.Set.Count);
+
+    /// <summary>Counts a listed person's outcome of each rule linkage in the variants that count it.</summary>
+    private void CountLinks(int listed, uint mask, in ChunkOutput output)
+    {
+        int at = 0;
+        for (int l = 0; l < _linkages.Length; l++)
+        {
+            foreach (int v in _counting[l])
+                LinkCounters.Add(LinkBlock(output, l), v, mask, _linked[(at + _v[v].LinkRep[l]) * _capacity + listed]);
+            at += _linkages[l].Length;
         }
     }
 }
