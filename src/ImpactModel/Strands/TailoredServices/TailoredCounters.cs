@@ -36,6 +36,7 @@ internal enum TailoredCounter
     ValuePence,             // reached × benefit per person reached, a year
     NetBenefitPence,        // formed in Complete (present value)
     NetBenefitVsStatusQuoPence,
+    IntrusionValuePence,    // formed in Complete (present value), when intrusion is valued with a source
 }
 
 /// <summary>The strand's counter set: <see cref="TailoredCounter"/>, then one <c>link.*</c> block per rule linkage.</summary>

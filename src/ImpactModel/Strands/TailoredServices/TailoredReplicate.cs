@@ -56,6 +56,7 @@ internal sealed class ServiceVariant
 
     public required ulong[] ResponseCut { get; init; }
 
+    /// <summary>Opt-out of the action per mask: automatic enrolment's; zero for proactive contact, where a person who does not want the service just does not respond.</summary>
     public required ulong[] OptOutCut { get; init; }
 
     public required long ContactPence { get; init; }
@@ -79,6 +80,9 @@ internal sealed class ServiceVariant
     public required long RunningPence { get; init; }
 
     public required FixedCosts Fixed { get; init; }
+
+    /// <summary>The money value of one intrusion, pence a year (0 unless the scenario values intrusion with a source).</summary>
+    public required double IntrusionValuePence { get; init; }
 }
 
 /// <summary>One replicate of the tailored-services strand.</summary>
@@ -231,7 +235,9 @@ internal sealed class TailoredReplicate : IStrandReplicate
         ReplicateDraws draws = replicateDraws.For(variant);
         TailoredServicesSpec spec = variant.Scenario.TailoredServices!;
         bool links = variant.LinksData;
-        string? action = draws.Setting("tailored_services.action.type");
+        bool enrolment = draws.Setting("tailored_services.action.type") is { } type
+            ? type == "automatic-enrolment"
+            : spec.Action == ServiceAction.AutomaticEnrolment;
         var model = new ServiceVariant
         {
             Links = links,
@@ -240,13 +246,13 @@ internal sealed class TailoredReplicate : IStrandReplicate
             SensitivityCut = draws.Thresholds(spec.Identification.Sensitivity),
             FalsePositiveCut = draws.Thresholds(spec.Identification.FalsePositiveRate),
             ResponseCut = draws.Thresholds(spec.Response),
-            OptOutCut = draws.Thresholds(spec.OptOut),
+            OptOutCut = enrolment ? draws.Thresholds(spec.OptOut) : new ulong[draws.Masks],
             ContactPence = draws.Pence(spec.ContactCost),
             SensitiveInference = spec.Identification.SensitiveInference,
             RunningPence = links ? draws.Pence(spec.AnnualRunningCost) : 0,
             Fixed = links ? FixedCosts.Of(variant, draws) : default,
+            IntrusionValuePence = TailoredServicesModel.HasSourcedValuation(spec) ? 100 * draws.Draw(spec.IntrusionValuation!) : 0,
         };
-        _ = action; // the action's type changes its response and cost, which the variant declares with it
         if (links)
             Mechanisms.Apply(variant, model, draws);
         return model;
@@ -292,6 +298,7 @@ internal sealed class TailoredReplicate : IStrandReplicate
                             + t[v, row, C.RunningCostPence] + t[v, row, C.SafeguardCostPence];
                 t[v, row, C.TotalCostPence] = cost;
                 t[v, row, C.NetBenefitPence] = m.Fixed.NetPresentValue(_annuity, t[v, row, C.ValuePence] - cost, withFixed: row == 0, unscale);
+                t[v, row, C.IntrusionValuePence] = (long)Math.Round(_annuity * t[v, row, C.Intrusions] * m.IntrusionValuePence);
             }
         }
 

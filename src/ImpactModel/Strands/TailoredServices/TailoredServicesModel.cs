@@ -68,6 +68,8 @@ public sealed class TailoredServicesModel : IStrandModel
             new("net_benefit", MetricUnit.Money, N(C.NetBenefitPence), IsHeadline: true, PresentValue: true),
             new("net_benefit_vs_status_quo", MetricUnit.Money, N(C.NetBenefitVsStatusQuoPence), IsHeadline: true, PresentValue: true),
         ]);
+        if (HasSourcedValuation(spec))
+            m.Add(new("intrusion_value", MetricUnit.Money, N(C.IntrusionValuePence), LinkingVariantsOnly: true, Events: N(C.Intrusions), PresentValue: true));
         Metrics = m;
     }
 
@@ -119,6 +121,10 @@ public sealed class TailoredServicesModel : IStrandModel
             }
         }
     }
+
+    /// <summary>Intrusion is valued in money only where the scenario gives a valuation with a source (never in the net benefit).</summary>
+    internal static bool HasSourcedValuation(TailoredServicesSpec spec) =>
+        spec.IntrusionValuation is { } v && !string.IsNullOrWhiteSpace(v.Evidence.Source);
 
     private static string Percent(double x) => (100 * x).ToString("0.##", CultureInfo.InvariantCulture) + "%";
 

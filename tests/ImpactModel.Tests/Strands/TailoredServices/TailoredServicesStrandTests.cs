@@ -85,8 +85,13 @@ public sealed class TailoredServicesStrandTests
           values:
             benefit_per_person_reached: 150
             annual_running_cost: {RUNNING_COST}
+            {INTRUSION_VALUE}
         safeguards:
         {SAFEGUARDS}
+        variants:
+          - id: contact
+            overrides:
+              tailored_services.action.type: proactive-contact
         """;
 
     private const string ExactOnAddressAndSurname = """
@@ -115,6 +120,7 @@ public sealed class TailoredServicesStrandTests
         ["UNIDENTIFIABLE"] = "[]",
         ["RUNNING_COST"] = "10000",
         ["SAFEGUARDS"] = "  []",
+        ["INTRUSION_VALUE"] = "",
     };
 
     private static readonly string[] Rows = ["all", "no-fixed-address", "frequent-mover", "disabled", "rest"];
@@ -214,7 +220,7 @@ public sealed class TailoredServicesStrandTests
         var v = new Values(Run(s));
 
         string[] variants = [.. v.Variants];
-        Assert.Equal(2 + 2 * 5 + 1, variants.Length);
+        Assert.Equal(2 + 2 * 5 + 1 + 1, variants.Length); // status quo, proposal, without and only each of 5 safeguards, none, and the declared contact variant
         foreach (string variant in variants)
         {
             Assert.Equal(0, v[variant, "additional_take_up", "no-fixed-address"]);
@@ -483,4 +489,34 @@ public sealed class TailoredServicesStrandTests
     /// <summary>The shipped scenario, read from the repository (for the allocation check).</summary>
     internal static Scenario ShippedScenario() =>
         ScenarioLoader.LoadScenario(Path.Combine(Fraud.FraudStrandTests.RepositoryRoot(), "scenarios", "tailored-services.yaml"), DiskScenarioFiles.Instance);
+
+    [Fact]
+    public void Opt_out_of_the_action_belongs_to_automatic_enrolment_and_proactive_contact_has_none()
+    {
+        // Everyone contacted under enrolment opts out with 0.3; under proactive contact a person who
+        // does not want the service simply does not respond (the same response word in both).
+        Values r = new(Run(Load(("OPT_OUT", "0.3"))));
+        Assert.True(r["proposal", "opted_out"] > 1000);
+        Assert.Equal(0, r["contact", "opted_out"]);
+        Assert.Equal(r["proposal", "contacted"], r["contact", "contacted"]);
+        // Enrolment loses the opted-out; contact keeps them: at least as many reached by data.
+        Assert.True(r["contact", "reached_by_data"] > r["proposal", "reached_by_data"]);
+    }
+
+    [Fact]
+    public void Intrusion_is_valued_in_money_only_with_a_source_and_never_in_the_net_benefit()
+    {
+        Values plain = new(Run(Load()));
+        Assert.False(plain.Has("proposal", "intrusion_value"));
+        Values valued = new(Run(Load(("INTRUSION_VALUE", "intrusion_valuation: { value: 20, source: \"test valuation\" }"))));
+        // Present value over 5 years at 3.5% of GBP 20 per intrusion a year; net benefit unchanged.
+        double annuity = ImpactModel.Valuation.PresentValue.AnnuityFactor(5, 0.035);
+        double intrusions = IneligibleIntrusions(valued);
+        Assert.Equal(annuity * intrusions * 20, valued["proposal", "intrusion_value"], 0.01 * intrusions);
+        Assert.Equal(plain["proposal", "net_benefit"], valued["proposal", "net_benefit"]);
+    }
+
+    /// <summary>Intrusions = intrusion rate × ineligible persons (not in need = all − eligible).</summary>
+    private static double IneligibleIntrusions(Values r) =>
+        r["proposal", "intrusion_rate"] * (r["proposal", "persons"] - r["proposal", "eligible"]);
 }
