@@ -389,11 +389,7 @@ internal sealed class FraudReplicate : IStrandReplicate
             }
         }
 
-        for (int v = 0; v < Variants.Length; v++)
-        {
-            for (int row = 0; row < t.Rows; row++)
-                t[v, row, C.NetBenefitVsStatusQuoPence] = t[v, row, C.NetBenefitPence] - t[_statusQuo, row, C.NetBenefitPence];
-        }
+        StatusQuoDifference.Form(t, C.NetBenefitPence, C.NetBenefitVsStatusQuoPence, _statusQuo);
     }
 
     internal static int StateIndex(string id) => id switch

@@ -302,10 +302,6 @@ internal sealed class TailoredReplicate : IStrandReplicate
             }
         }
 
-        for (int v = 0; v < Variants.Length; v++)
-        {
-            for (int row = 0; row < t.Rows; row++)
-                t[v, row, C.NetBenefitVsStatusQuoPence] = t[v, row, C.NetBenefitPence] - t[_statusQuo, row, C.NetBenefitPence];
-        }
+        StatusQuoDifference.Form(t, C.NetBenefitPence, C.NetBenefitVsStatusQuoPence, _statusQuo);
     }
 }
