@@ -152,7 +152,7 @@ public static class ScenarioLoader
             ? FraudReader.Read(r, fraudNode, "fraud", sources, linkages)
             : null;
         TailoredServicesSpec? tailored = Section(StrandIds.TailoredServices, "tailored_services") is { } tsNode
-            ? TailoredServicesReader.Read(r, tsNode, "tailored_services")
+            ? TailoredServicesReader.Read(r, tsNode, "tailored_services", linkages)
             : null;
         ResearchSpec? research = Section(StrandIds.Research, "research") is { } researchNode
             ? ResearchReader.Read(r, researchNode, "research")

@@ -46,4 +46,28 @@ public static class MarginalIntercept
 
         return 0.5 * (lo + hi);
     }
+
+    /// <summary>
+    /// The intercept c with Σ_k w[k] × expit(c + offset[k]) = p over cells k (each with its whole
+    /// offset, e.g. area and income decile together, and its share of the persons concerned), by the
+    /// same bisection as <see cref="Of(double, double, ReadOnlySpan{double}, ReadOnlySpan{double})"/>.
+    /// </summary>
+    public static double OfCells(double p, ReadOnlySpan<double> offsets, ReadOnlySpan<double> weights)
+    {
+        if (offsets.Length != weights.Length)
+            throw new ArgumentException("one weight per offset", nameof(weights));
+        double lo = -60, hi = 60;
+        for (int k = 0; k < 200; k++)
+        {
+            double mid = 0.5 * (lo + hi), mean = 0;
+            for (int c = 0; c < offsets.Length; c++)
+                mean += weights[c] * DeterministicMath.Expit(mid + offsets[c]);
+            (double newLo, double newHi) = mean < p ? (mid, hi) : (lo, mid);
+            if (newLo == lo && newHi == hi)
+                break;
+            (lo, hi) = (newLo, newHi);
+        }
+
+        return 0.5 * (lo + hi);
+    }
 }

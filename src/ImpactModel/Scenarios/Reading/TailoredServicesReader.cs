@@ -18,7 +18,7 @@ public static class TailoredServicesReader
 
     public static readonly IReadOnlyList<string> Actions = ["proactive-contact", "automatic-enrolment"];
 
-    public static TailoredServicesSpec? Read(NodeReader r, YamlNode node, string path)
+    public static TailoredServicesSpec? Read(NodeReader r, YamlNode node, string path, ImmutableArray<LinkageSpec> declaredLinkages = default)
     {
         YamlMapping? map = r.Mapping(node, path, Keys);
         if (map is null)
@@ -44,7 +44,26 @@ public static class TailoredServicesReader
         ImmutableArray<string> sources = r.References(sourcesNode, NodeReader.Join(ip, "sources"), "data source");
         if (sourcesNode is YamlSequence { Items.Count: 0 })
             r.Error(sourcesNode, NodeReader.Join(ip, "sources"), "name at least one data source the rule reads");
-        ImmutableArray<string> linkages = r.References(NodeReader.Optional(idMap, "linkages"), NodeReader.Join(ip, "linkages"), "linkage");
+        YamlNode? linkagesNode = NodeReader.Optional(idMap, "linkages");
+        ImmutableArray<string> linkages = r.References(linkagesNode, NodeReader.Join(ip, "linkages"), "linkage");
+        // A rule finds a person through a linkage only if they have a record at both its ends: both
+        // must be among the sources the rule reads, or the linkage would run over persons it cannot use.
+        // (Only when every source named is known: a misspelt one is already an error of its own.)
+        if (linkagesNode is YamlSequence linkageItems && !declaredLinkages.IsDefault
+            && sourcesNode is YamlSequence sourceItems && sourceItems.Items.Count == sources.Length)
+        {
+            for (int i = 0; i < linkageItems.Items.Count && i < linkages.Length; i++)
+            {
+                if (declaredLinkages.FirstOrDefault(l => l.Id == linkages[i]) is not { } l)
+                    continue;
+                string[] missing = [.. new[] { l.From, l.To }.Where(s => !sources.Contains(s)).Distinct()];
+                if (missing.Length > 0)
+                {
+                    r.Error(linkageItems.Items[i], $"{NodeReader.Join(ip, "linkages")}[{i}]",
+                        $"linkage '{l.Id}' links '{l.From}' to '{l.To}', but the rule does not read {string.Join(" and ", missing.Select(m => $"'{m}'"))}: add it to identification.sources");
+                }
+            }
+        }
         string? proxy = r.Text(r.Required(idMap, ip, "proxy"), NodeReader.Join(ip, "proxy"));
         GroupValues? sensitivity = r.RequiredByGroup(idMap, ip, "sensitivity", ParameterKind.Probability);
         GroupValues falsePositive = r.OptionalByGroup(idMap, ip, "false_positive_rate", ParameterKind.Probability, 0);

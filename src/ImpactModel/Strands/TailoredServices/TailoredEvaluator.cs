@@ -37,6 +37,12 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
     private readonly int[][] _counting;
     private readonly int[] _notMatching; // linking variants where some persons opt out of matching or give no consent
 
+    /// <summary>
+    /// Whether persons whom no variant can affect skip the variant loop (the default). Off only to
+    /// test that the skip is exact: it changes no result, so flipping it while other runs go on is harmless.
+    /// </summary>
+    internal static bool FastPaths { get; set; } = true;
+
     public TailoredEvaluator(TailoredReplicate replicate, int capacity)
     {
         _need = replicate.Need;
@@ -54,9 +60,9 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
         _maxIneligibleCut = new ulong[replicate.Need.ApplyCut.Length];
         for (int m = 0; m < _maxIneligibleCut.Length; m++)
         {
-            ulong max = replicate.Need.OtherCut;
+            ulong max = 0;
             foreach (ServiceVariant v in _v.Where(v => v.Links))
-                max = Math.Max(max, v.FalsePositiveCut[m]);
+                max = Math.Max(max, Math.Max(v.FalsePositiveCut[m], v.OtherCut));
             _maxIneligibleCut[m] = max;
         }
 
@@ -143,7 +149,7 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
 
         if (!eligible && listed < 0)
             return; // no record to match and no need: nothing happens to this person in any variant
-        if (!eligible && flagWord >= _maxIneligibleCut[m])
+        if (!eligible && flagWord >= _maxIneligibleCut[m] && FastPaths)
         {
             // Not in need and flagged by no variant, whatever its linkage: only the linkages' counts,
             // and whether the person opted out of matching.
@@ -189,7 +195,7 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
                 else
                 {
                     // Someone else's record gives someone else's answer; one's own, the proxy's.
-                    ulong cut = other ? need.OtherCut : own ? (eligible ? vm.SensitivityCut[m] : vm.FalsePositiveCut[m]) : 0;
+                    ulong cut = other ? vm.OtherCut : own ? (eligible ? vm.SensitivityCut[m] : vm.FalsePositiveCut[m]) : 0;
                     flagged = flagWord < cut;
                 }
 

@@ -30,8 +30,8 @@ internal sealed class NeedModel
 
     public required ulong[][] CoverageCuts { get; init; }
 
-    /// <summary>The rule's flag cut for a person linked to someone else's record: the flag rate of a person drawn at random.</summary>
-    public required ulong OtherCut { get; init; }
+    /// <summary>The share of persons in need (over the calibration persons): a false match's record is in need with it.</summary>
+    public required double MarginalNeed { get; init; }
 
     public required long BenefitPence { get; init; }
 
@@ -53,6 +53,9 @@ internal sealed class ServiceVariant
     public required ulong[] SensitivityCut { get; set; }
 
     public required ulong[] FalsePositiveCut { get; init; }
+
+    /// <summary>The rule's flag cut for a person linked to someone else's record: the flag rate of a person drawn at random (in need with the marginal share; the variant's base sensitivity and false-positive rate).</summary>
+    public required ulong OtherCut { get; init; }
 
     public required ulong[] ResponseCut { get; init; }
 
@@ -166,14 +169,51 @@ internal sealed class TailoredReplicate : IStrandReplicate
         {
             if (context.Variants[v].Kind == VariantKind.StatusQuo)
                 statusQuo = v;
-            variants[v] = CompileVariant(context.Variants[v], draws, linkages, v);
+            variants[v] = CompileVariant(context.Variants[v], draws, need, linkages, v);
         }
 
         double annuity = PresentValue.AnnuityFactor(scenario.HorizonYears, draws.Draw(scenario.DiscountRate));
         return new TailoredReplicate(need, variants, linkages, statusQuo, scenario.Population.Size, context.Persons, annuity);
     }
 
-    /// <summary>Need: log-odds c + log(area odds ratio) + gradient × (decile − 4.5), c solved per mask so the marginal over units and deciles is the group's prevalence.</summary>
+    /// <summary>Persons of the replicate the need's intercepts are calibrated on (fewer when the run simulates fewer).</summary>
+    internal const int CalibrationPersons = 100_000;
+
+    /// <summary>Fewest calibration persons of a mask for its own spread to be used (fewer: everyone's spread).</summary>
+    internal const int MinCalibrationPersons = 200;
+
+    /// <summary>
+    /// How the persons of each group mask spread over units and income deciles: counts by (mask ×
+    /// units + unit) × 10 + decile over the replicate's first <see cref="CalibrationPersons"/>
+    /// persons (the run's own persons, so the same for any thread count or chunk size). Group
+    /// membership depends on income and area, so a mask's persons are not spread like everyone.
+    /// </summary>
+    private static long[] MaskCells(CompiledPopulation population, bool byAuthority, int units, int masks, long persons)
+    {
+        var counts = new long[masks * units * 10];
+        var chunk = new PersonChunk(PersonChunk.DefaultCapacity);
+        long n = Math.Min(persons, CalibrationPersons);
+        PersonAttributes wanted = byAuthority ? PersonAttributes.LocalAuthority : PersonAttributes.None;
+        for (long first = 0; first < n; first += chunk.Capacity)
+        {
+            int count = (int)Math.Min(chunk.Capacity, n - first);
+            population.Generate(chunk, first, count, wanted);
+            for (int i = 0; i < count; i++)
+            {
+                int unit = byAuthority ? chunk.LocalAuthority[i] : chunk.Area[i];
+                counts[((int)chunk.Groups[i] * units + unit) * 10 + chunk.IncomeDecile[i]]++;
+            }
+        }
+
+        return counts;
+    }
+
+    /// <summary>
+    /// Need: log-odds c + log(area odds ratio) + gradient × (decile − 4.5), c solved per mask so that
+    /// the mean over that mask's own persons' units and deciles (<see cref="MaskCells"/>) is the
+    /// mask's prevalence; a mask too rare to be seen in the calibration persons is solved over
+    /// everyone's spread (units by their shares, ten equal deciles).
+    /// </summary>
     private static NeedModel CompileNeed(Scenario scenario, ReplicateContext context, ReplicateDraws draws)
     {
         TailoredServicesSpec spec = scenario.TailoredServices!;
@@ -195,13 +235,50 @@ internal sealed class TailoredReplicate : IStrandReplicate
         double[] prevalence = draws.ByMask(spec.Need.Prevalence, probability: true);
         double gradient = draws.Draw(spec.Need.IncomeGradient);
         int masks = draws.Masks;
+        long[] cells = MaskCells(population, byAuthority, units, masks, context.Persons);
         var cut = new ulong[masks * units * 10];
-        var intercepts = new Dictionary<double, double>(); // most masks share a few prevalences: solve each once
+        var cellOffsets = new double[units * 10];
+        var cellWeights = new double[units * 10];
+        var usedOffsets = new double[units * 10];
+        for (int u = 0; u < units; u++)
+        {
+            for (int d = 0; d < 10; d++)
+                cellOffsets[u * 10 + d] = offsets[u] + gradient * (d - 4.5);
+        }
+
+        double needSum = 0;
+        long sampled = 0;
         for (int mask = 0; mask < masks; mask++)
         {
             double p = Math.Clamp(prevalence[mask], 0, 1);
-            if (!intercepts.TryGetValue(p, out double c))
-                intercepts[p] = c = p <= 0 || p >= 1 ? 0 : MarginalIntercept.Of(p, gradient, offsets, weights);
+            long n = 0;
+            for (int k = 0; k < units * 10; k++)
+                n += cells[mask * units * 10 + k];
+            double c;
+            if (p <= 0 || p >= 1)
+                c = 0;
+            else if (n >= MinCalibrationPersons)
+            {
+                // The mask's own cells (those it has persons in), each with its share of them.
+                int used = 0;
+                for (int k = 0; k < units * 10; k++)
+                {
+                    long count = cells[mask * units * 10 + k];
+                    if (count == 0)
+                        continue;
+                    cellWeights[used] = (double)count / n;
+                    usedOffsets[used++] = cellOffsets[k];
+                }
+
+                c = MarginalIntercept.OfCells(p, usedOffsets.AsSpan(0, used), cellWeights.AsSpan(0, used));
+            }
+            else
+            {
+                c = MarginalIntercept.Of(p, gradient, offsets, weights);
+            }
+
+            needSum += n * p;
+            sampled += n;
             for (int u = 0; u < units; u++)
             {
                 for (int d = 0; d < 10; d++)
@@ -213,8 +290,6 @@ internal sealed class TailoredReplicate : IStrandReplicate
         }
 
         int[] sources = CoverageSources(scenario);
-        // Someone else's record gives someone else's answer: flagged at the rate of a person drawn at random.
-        double p0 = prevalence[0], sensitivity = draws.Draw(spec.Identification.Sensitivity.Base), falsePositive = draws.Draw(spec.Identification.FalsePositiveRate.Base);
         return new NeedModel
         {
             NeedCut = cut,
@@ -224,13 +299,13 @@ internal sealed class TailoredReplicate : IStrandReplicate
             ApplicationPence = draws.Pence(spec.ApplicationCost),
             CoverageKeys = [.. sources.Select(s => RngKey.From(context.Seed, context.Replicate, RngStream.Coverage(s)))],
             CoverageCuts = [.. sources.Select(s => draws.Thresholds(scenario.DataSources[s].Coverage))],
-            OtherCut = BernoulliThreshold.Cut(p0 * sensitivity + (1 - p0) * falsePositive),
+            MarginalNeed = sampled > 0 ? needSum / sampled : prevalence[0],
             BenefitPence = draws.Pence(spec.BenefitPerPersonReached),
             Outcomes = draws.OutcomeKey(StrandIds.TailoredServices, 0),
         };
     }
 
-    private static ServiceVariant CompileVariant(SimulationVariant variant, ReplicateDraws replicateDraws, VariantLinkages[] linkages, int v)
+    private static ServiceVariant CompileVariant(SimulationVariant variant, ReplicateDraws replicateDraws, NeedModel need, VariantLinkages[] linkages, int v)
     {
         ReplicateDraws draws = replicateDraws.For(variant);
         TailoredServicesSpec spec = variant.Scenario.TailoredServices!;
@@ -245,6 +320,8 @@ internal sealed class TailoredReplicate : IStrandReplicate
             CountsLinkage = [.. linkages.Select(l => l.Counts(v))],
             SensitivityCut = draws.Thresholds(spec.Identification.Sensitivity),
             FalsePositiveCut = draws.Thresholds(spec.Identification.FalsePositiveRate),
+            OtherCut = BernoulliThreshold.Cut(need.MarginalNeed * draws.Draw(spec.Identification.Sensitivity.Base)
+                                              + (1 - need.MarginalNeed) * draws.Draw(spec.Identification.FalsePositiveRate.Base)),
             ResponseCut = draws.Thresholds(spec.Response),
             OptOutCut = enrolment ? draws.Thresholds(spec.OptOut) : new ulong[draws.Masks],
             ContactPence = draws.Pence(spec.ContactCost),

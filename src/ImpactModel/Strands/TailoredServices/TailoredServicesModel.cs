@@ -104,7 +104,11 @@ public sealed class TailoredServicesModel : IStrandModel
         {
             ResultRow? row = rows.FirstOrDefault(r => r.Group == group.Id && r.Metric == "best_achievable_recall");
             if (row?.Summary.Mean is not { } recall)
+            {
+                if (declared.Contains(group.Id))
+                    yield return $"tailored_services.unidentifiable_groups lists '{group.Id}', but no member of it in need was simulated: the claim could not be checked";
                 continue;
+            }
             string name = group.Name is { } label ? $"'{group.Id}' ({label})" : $"'{group.Id}'";
             string figure = Percent(recall);
             if (recall < threshold)

@@ -38,11 +38,12 @@ public sealed class TailoredServicesStrandTests
           size: {SIZE}
           area_variation: 0
           areas:
-            - { id: north, share: 1 }
+            - { id: north, share: {NORTH_SHARE} }
+        {SOUTH}
           groups:
             - { id: no-fixed-address, name: No fixed address, prevalence: 0.1 }
             - { id: frequent-mover, name: Frequent movers, prevalence: 0.2 }
-            - { id: disabled, name: Disabled people, prevalence: 0.15 }
+            - { id: disabled, name: Disabled people, prevalence: 0.15{DISABLED_GRADIENT} }
         data_sources:
           - id: benefits
             body: Department for Work and Pensions
@@ -66,11 +67,13 @@ public sealed class TailoredServicesStrandTests
           need:
             description: household in fuel poverty
             prevalence: {PREVALENCE}
+            income_gradient: {NEED_GRADIENT}
+        {NEED_AREA_ODDS}
           status_quo:
             take_up: {TAKE_UP}
             cost_per_application: 25
           identification:
-            sources: [benefits, property]
+            sources: {SOURCES}
             linkages: [benefits-to-property]
             proxy: benefit receipt and a high modelled energy cost
             sensitivity: {SENSITIVITY}
@@ -121,6 +124,12 @@ public sealed class TailoredServicesStrandTests
         ["RUNNING_COST"] = "10000",
         ["SAFEGUARDS"] = "  []",
         ["INTRUSION_VALUE"] = "",
+        ["NORTH_SHARE"] = "1",
+        ["SOUTH"] = "",
+        ["DISABLED_GRADIENT"] = "",
+        ["NEED_GRADIENT"] = "0",
+        ["NEED_AREA_ODDS"] = "",
+        ["SOURCES"] = "[benefits, property]",
     };
 
     private static readonly string[] Rows = ["all", "no-fixed-address", "frequent-mover", "disabled", "rest"];
@@ -480,6 +489,19 @@ public sealed class TailoredServicesStrandTests
 
             Assert.Equal(one.Warnings.ToArray(), other.Warnings.ToArray());
         }
+
+        // The skip of persons no variant can affect is exact: without it, the same bits.
+        try
+        {
+            ImpactModel.Strands.TailoredServices.TailoredEvaluator.FastPaths = false;
+            List<MetricSeries> slow = [.. Run(s, replicates: 2, threads: 2, chunk: 777).Series];
+            for (int i = 0; i < expected.Count; i++)
+                Assert.True(Bits(expected[i]).SequenceEqual(Bits(slow[i])), $"without the fast path: {slow[i].Variant}/{slow[i].Group}/{slow[i].Metric} differs");
+        }
+        finally
+        {
+            ImpactModel.Strands.TailoredServices.TailoredEvaluator.FastPaths = true;
+        }
     }
 
     /// <summary>Each replicate's value as its 64 bits (null where undefined): equal bits, byte-identical results.</summary>
@@ -519,4 +541,66 @@ public sealed class TailoredServicesStrandTests
     /// <summary>Intrusions = intrusion rate × ineligible persons (not in need = all − eligible).</summary>
     private static double IneligibleIntrusions(Values r) =>
         r["proposal", "intrusion_rate"] * (r["proposal", "persons"] - r["proposal", "eligible"]);
+
+    [Fact, Trait("Category", "Statistical")]
+    public void Need_keeps_each_group_combinations_declared_prevalence_though_membership_depends_on_income_and_area()
+    {
+        // Disabled people are poorer (income gradient −1.2 on membership) and need rises as income
+        // falls (−0.6) and in the south (odds ratio 3, 40% of persons): a disabled person's need
+        // solved over everyone's spread would come out well above the declared 0.25; solved over
+        // disabled people's own spread it holds. Persons in one group only and in none are checked.
+        Scenario s = Load(("SIZE", "300000"), ("NORTH_SHARE", "0.6"), ("SOUTH", "    - { id: south, share: 0.4 }"),
+            ("DISABLED_GRADIENT", ", income_gradient: -1.2, area_odds_ratios: { south: 2 }"), ("NEED_GRADIENT", "-0.6"),
+            ("NEED_AREA_ODDS", "    area_odds_ratios: { south: 3 }"),
+            ("PREVALENCE", "{ base: 0.1, by_group: { disabled: 0.25, no-fixed-address: 0.25, frequent-mover: 0.25 } }"));
+        var population = ImpactModel.Population.CompiledPopulation.Compile(s.Population, Seed, 0);
+        var chunk = new PersonChunk(PersonChunk.DefaultCapacity);
+        RunResult run = Run(s);
+        // Persons in exactly one group or none, and those of them in need, counted again from the same persons.
+        var persons = new long[8];
+        for (long first = 0; first < s.Population.Size; first += chunk.Capacity)
+        {
+            int count = (int)Math.Min(chunk.Capacity, s.Population.Size - first);
+            population.Generate(chunk, first, count, ImpactModel.Population.PersonAttributes.None);
+            for (int i = 0; i < count; i++)
+                persons[chunk.Groups[i]]++;
+        }
+
+        // The rest row is mask 0 exactly: its need share against 0.1, 4σ of a binomial proportion.
+        var v = new Values(run);
+        double rest = v["status-quo", "eligible", "rest"] / persons[0];
+        Within4Sigma(rest * persons[0], 0.1 * persons[0], Math.Sqrt(persons[0] * 0.1 * 0.9), "need among persons in no group");
+        // Disabled-only persons (mask 4) are most of the disabled row; with the combination rule the row's
+        // expected need is Σ over its masks of N(mask) × p(mask), p from odds of 0.25 combined per group.
+        static double Odds(double p) => p / (1 - p);
+        static double Combined(int mask)
+        {
+            double odds = Odds(0.1);
+            for (int g = 0; g < 3; g++)
+                odds *= (mask & (1 << g)) != 0 ? Odds(0.25) / Odds(0.1) : 1;
+            return odds / (1 + odds);
+        }
+
+        double expected = 0, variance = 0;
+        for (int mask = 4; mask < 8; mask++)
+        {
+            double p = Combined(mask);
+            expected += persons[mask] * p;
+            variance += persons[mask] * p * (1 - p);
+        }
+
+        Within4Sigma(v["status-quo", "eligible", "disabled"], expected, Math.Sqrt(variance), "need among disabled people");
+    }
+
+    [Fact]
+    public void A_rule_linkage_whose_ends_the_rule_does_not_read_is_refused()
+    {
+        string text = Template;
+        foreach ((string key, string value) in Defaults)
+            text = text.Replace("{" + key + "}", key == "SOURCES" ? "[benefits]" : value, StringComparison.Ordinal);
+        ScenarioLoadResult result = ScenarioLoader.Load("s/t.yaml", new MemoryFiles().With("s/t.yaml", text));
+        ScenarioError e = Assert.Single(result.Errors);
+        Assert.Contains("tailored_services.identification.linkages[0]: linkage 'benefits-to-property' links 'benefits' to 'property', but the rule does not read 'property'",
+            e.ToString(), StringComparison.Ordinal);
+    }
 }
