@@ -158,6 +158,9 @@ public static class ScenarioLoader
             ? ResearchReader.Read(r, researchNode, "research")
             : null;
 
+        if (tailored?.Need.LocalAuthorityVariation is { } needVariation && population is { LocalAuthorities.IsEmpty: true })
+            r.Error(needVariation.Position, needVariation.Path, "local-authority effects need the population's 'local_authorities:' declared");
+
         ImmutableArray<SafeguardSpec> safeguards =
             SafeguardsReader.Safeguards(r, NodeReader.Optional(map, "safeguards"), "safeguards", strand);
         PilotSpec? pilot = NodeReader.Optional(map, "pilot") is { } pilotNode ? PilotReader.Read(r, pilotNode, "pilot") : null;

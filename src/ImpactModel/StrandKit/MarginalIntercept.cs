@@ -49,25 +49,42 @@ public static class MarginalIntercept
 
     /// <summary>
     /// The intercept c with Σ_k w[k] × expit(c + offset[k]) = p over cells k (each with its whole
-    /// offset, e.g. area and income decile together, and its share of the persons concerned), by the
-    /// same bisection as <see cref="Of(double, double, ReadOnlySpan{double}, ReadOnlySpan{double})"/>.
+    /// offset, e.g. area, authority effect and income decile together, and its share of the persons
+    /// concerned; the shares add to 1), by Newton's method kept inside a bracket that every step
+    /// narrows (the mean is increasing in c, with slope Σ w q (1 − q)): a step that would leave the
+    /// bracket bisects it instead. Stops when a step no longer moves c, or the bracket is a few ulps
+    /// wide; the same inputs give the same bits.
     /// </summary>
     public static double OfCells(double p, ReadOnlySpan<double> offsets, ReadOnlySpan<double> weights)
     {
         if (offsets.Length != weights.Length)
             throw new ArgumentException("one weight per offset", nameof(weights));
-        double lo = -60, hi = 60;
-        for (int k = 0; k < 200; k++)
+        double lo = -60, hi = 60, centre = 0;
+        for (int k = 0; k < offsets.Length; k++)
+            centre += weights[k] * offsets[k];
+        double c = Math.Clamp(DeterministicMath.Log(p / (1 - p)) - centre, lo, hi);
+        for (int step = 0; step < 200; step++)
         {
-            double mid = 0.5 * (lo + hi), mean = 0;
-            for (int c = 0; c < offsets.Length; c++)
-                mean += weights[c] * DeterministicMath.Expit(mid + offsets[c]);
-            (double newLo, double newHi) = mean < p ? (mid, hi) : (lo, mid);
-            if (newLo == lo && newHi == hi)
+            double mean = 0, slope = 0;
+            for (int k = 0; k < offsets.Length; k++)
+            {
+                double q = DeterministicMath.Expit(c + offsets[k]);
+                mean += weights[k] * q;
+                slope += weights[k] * q * (1 - q);
+            }
+
+            if (mean < p)
+                lo = c;
+            else
+                hi = c;
+            double next = slope > 0 ? c + (p - mean) / slope : double.NaN;
+            if (!(next > lo && next < hi))
+                next = 0.5 * (lo + hi);
+            if (next == c || hi - lo <= 1e-14 * Math.Max(1, Math.Abs(c)))
                 break;
-            (lo, hi) = (newLo, newHi);
+            c = next;
         }
 
-        return 0.5 * (lo + hi);
+        return c;
     }
 }

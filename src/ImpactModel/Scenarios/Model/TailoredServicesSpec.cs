@@ -39,7 +39,11 @@ public sealed record TailoredServicesSpec(
 }
 
 /// <summary>Who truly needs or is eligible for the service: prevalence by group, income and area.</summary>
-public sealed record NeedSpec(string Description, GroupValues Prevalence, Parameter IncomeGradient, ImmutableArray<AreaOddsRatio> AreaOddsRatios);
+public sealed record NeedSpec(string Description, GroupValues Prevalence, Parameter IncomeGradient, ImmutableArray<AreaOddsRatio> AreaOddsRatios)
+{
+    /// <summary>The standard deviation of local-authority effects on the need's log-odds (normal, drawn per replicate), or null for none.</summary>
+    public Parameter? LocalAuthorityVariation { get; init; }
+}
 
 /// <summary>
 /// The proactive identification rule over linked data: the sources and linkages it uses, the proxy

@@ -9,7 +9,7 @@ public static class TailoredServicesReader
 {
     private static readonly string[] Keys =
         ["service", "need", "status_quo", "identification", "unidentifiable_groups", "identifiable_recall", "action", "opt_out", "values"];
-    private static readonly string[] NeedKeys = ["description", "prevalence", "income_gradient", "area_odds_ratios"];
+    private static readonly string[] NeedKeys = ["description", "prevalence", "income_gradient", "area_odds_ratios", "local_authority_variation"];
     private static readonly string[] StatusQuoKeys = ["take_up", "cost_per_application"];
     private static readonly string[] IdentificationKeys =
         ["sources", "linkages", "proxy", "sensitivity", "false_positive_rate", "sensitive_inference"];
@@ -32,6 +32,9 @@ public static class TailoredServicesReader
         GroupValues? prevalence = r.RequiredByGroup(needMap, np, "prevalence", ParameterKind.Probability);
         Parameter gradient = r.OptionalParameter(needMap, np, "income_gradient", ParameterKind.Real, 0);
         ImmutableArray<AreaOddsRatio> areaOdds = AreaOdds(r, NodeReader.Optional(needMap, "area_odds_ratios"), NodeReader.Join(np, "area_odds_ratios"));
+        Parameter? needVariation = NodeReader.Optional(needMap, "local_authority_variation") is { } lav
+            ? r.Parameter(lav, NodeReader.Join(np, "local_authority_variation"), ParameterKind.NonNegative)
+            : null;
 
         string sp = J("status_quo");
         YamlMapping? sqMap = r.Mapping(r.Required(map, path, "status_quo"), sp, StatusQuoKeys);
@@ -95,7 +98,8 @@ public static class TailoredServicesReader
         if (service is null || needDescription is null || prevalence is null || takeUp is null || proxy is null
             || sensitivity is null || action is null || response is null || benefit is null)
             return null;
-        return new TailoredServicesSpec(service, new NeedSpec(needDescription, prevalence, gradient, areaOdds), takeUp, applicationCost,
+        return new TailoredServicesSpec(service, new NeedSpec(needDescription, prevalence, gradient, areaOdds) { LocalAuthorityVariation = needVariation },
+            takeUp, applicationCost,
             new IdentificationSpec(sources, linkages, proxy, sensitivity, falsePositive, sensitive), unidentifiable,
             action == "automatic-enrolment" ? ServiceAction.AutomaticEnrolment : ServiceAction.ProactiveContact,
             response, contactCost, optOut, benefit, running, intrusion, map.Position) { IdentifiableRecall = identifiable.Mean };

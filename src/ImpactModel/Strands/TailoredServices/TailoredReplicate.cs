@@ -138,11 +138,17 @@ internal sealed class TailoredReplicate : IStrandReplicate
     /// <summary>The safeguard types this strand has a mechanism for.</summary>
     internal static IEnumerable<string> SafeguardTypes => Mechanisms.Types;
 
-    /// <summary>True when an odds ratio of the need names a local authority (the need then depends on the person's authority).</summary>
+    /// <summary>The strand's stream of local-authority effects for its need (<see cref="CompiledPopulation.AuthorityEffects"/>).</summary>
+    internal const int NeedEffectsStream = 0;
+
+    /// <summary>True when the need varies by local authority (declared effects, or an odds ratio naming an authority): it then depends on the person's authority.</summary>
     internal static bool ByAuthority(Scenario scenario)
     {
+        NeedSpec need = scenario.TailoredServices!.Need;
+        if (need.LocalAuthorityVariation is not null && !scenario.Population.LocalAuthorities.IsEmpty)
+            return true;
         var authorities = scenario.Population.LocalAuthorities.Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
-        return scenario.TailoredServices!.Need.AreaOddsRatios.Any(o => authorities.Contains(o.Area));
+        return need.AreaOddsRatios.Any(o => authorities.Contains(o.Area));
     }
 
     /// <summary>
@@ -232,6 +238,15 @@ internal sealed class TailoredReplicate : IStrandReplicate
             offsets[u] = DeterministicMath.Log(or);
         }
 
+        if (byAuthority && spec.Need.LocalAuthorityVariation is { } variation)
+        {
+            // Normal effects on the log-odds, one per authority, from the strand's own stream: the
+            // intercepts below are solved with them in, so the declared prevalences still hold.
+            double[] effects = population.AuthorityEffects(draws.Draw(variation), NeedEffectsStream);
+            for (int u = 0; u < units; u++)
+                offsets[u] += effects[u];
+        }
+
         double[] prevalence = draws.ByMask(spec.Need.Prevalence, probability: true);
         double gradient = draws.Draw(spec.Need.IncomeGradient);
         int masks = draws.Masks;
@@ -240,6 +255,8 @@ internal sealed class TailoredReplicate : IStrandReplicate
         var cellOffsets = new double[units * 10];
         var cellWeights = new double[units * 10];
         var usedOffsets = new double[units * 10];
+        var everyoneWeights = new double[units * 10];
+        var everyone = new Dictionary<double, double>(); // masks too rare to calibrate share a few prevalences: solve each once
         for (int u = 0; u < units; u++)
         {
             for (int d = 0; d < 10; d++)
@@ -272,9 +289,16 @@ internal sealed class TailoredReplicate : IStrandReplicate
 
                 c = MarginalIntercept.OfCells(p, usedOffsets.AsSpan(0, used), cellWeights.AsSpan(0, used));
             }
-            else
+            else if (!everyone.TryGetValue(p, out c))
             {
-                c = MarginalIntercept.Of(p, gradient, offsets, weights);
+                // Everyone's spread: each unit by its share, the ten deciles equally (solved once per prevalence).
+                for (int u = 0; u < units; u++)
+                {
+                    for (int d = 0; d < 10; d++)
+                        everyoneWeights[u * 10 + d] = weights[u] / 10;
+                }
+
+                everyone[p] = c = MarginalIntercept.OfCells(p, cellOffsets, everyoneWeights);
             }
 
             needSum += n * p;

@@ -37,6 +37,7 @@ public sealed class TailoredServicesStrandTests
         population:
           size: {SIZE}
           area_variation: 0
+        {AUTHORITIES}
           areas:
             - { id: north, share: {NORTH_SHARE} }
         {SOUTH}
@@ -130,6 +131,7 @@ public sealed class TailoredServicesStrandTests
         ["NEED_GRADIENT"] = "0",
         ["NEED_AREA_ODDS"] = "",
         ["SOURCES"] = "[benefits, property]",
+        ["AUTHORITIES"] = "",
     };
 
     private static readonly string[] Rows = ["all", "no-fixed-address", "frequent-mover", "disabled", "rest"];
@@ -602,5 +604,59 @@ public sealed class TailoredServicesStrandTests
         ScenarioError e = Assert.Single(result.Errors);
         Assert.Contains("tailored_services.identification.linkages[0]: linkage 'benefits-to-property' links 'benefits' to 'property', but the rule does not read 'property'",
             e.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact, Trait("Category", "Statistical")]
+    public void Local_authority_effects_on_need_have_the_logit_normal_spread_and_keep_the_declared_prevalence()
+    {
+        // 200 equal authorities in one area, no groups' own values, no income gradient: a replicate's
+        // need by authority is expit(c + e(u)), e ~ N(0, 0.4²). Over 40 replicates its ICC averages to
+        // the logit-normal model's (AreaClustering.LogitNormalIcc, checked against R), and within each the
+        // intercept keeps the declared 0.1 over the authorities (up to the calibration sample's noise).
+        var csv = new System.Text.StringBuilder("# 200 equal authorities\ncode,name,region,population\n");
+        for (int i = 0; i < 200; i++)
+            csv.Append(System.Globalization.CultureInfo.InvariantCulture, $"A{i:D3},Authority {i},north,1000\n");
+        var values = new Dictionary<string, string>(Defaults, StringComparer.Ordinal)
+        {
+            ["AUTHORITIES"] = "  local_authorities: { file: las.csv, source: test, grade: assumption }",
+            ["NEED_AREA_ODDS"] = "    local_authority_variation: 0.4",
+        };
+        string text = values.Aggregate(Template, (t, kv) => t.Replace("{" + kv.Key + "}", kv.Value, StringComparison.Ordinal));
+        ScenarioLoadResult loaded = ScenarioLoader.Load("s/tailored.yaml", new MemoryFiles().With("s/tailored.yaml", text).With("s/las.csv", csv.ToString()));
+        Assert.True(loaded.IsValid, string.Join("\n", loaded.Errors));
+        Scenario s = loaded.Scenario!;
+        var variants = VariantBuilder.Build(s);
+        int[] rule = [ImpactModel.StrandKit.VariantLinkages.IndexOf(s, "benefits-to-property")];
+        double model = ImpactModel.Population.AreaClustering.LogitNormalIcc(0.3, 0.4); // the fixture's need prevalence is 0.3
+        var icc = new double[40];
+        for (int r = 0; r < icc.Length; r++)
+        {
+            var population = ImpactModel.Population.CompiledPopulation.Compile(s.Population, Seed, r);
+            var context = new ReplicateContext(s, variants, population, Seed, r, s.Population.Size);
+            var replicate = ImpactModel.Strands.TailoredServices.TailoredReplicate.Compile(s, rule, context);
+            Assert.Equal(200, replicate.Need.Units);
+            double[] need = [.. Enumerable.Range(0, 200).Select(u => replicate.Need.NeedCut[u * 10] / 4294967296.0)];
+            icc[r] = ImpactModel.Population.AreaClustering.IccOf(need, population.AuthorityShares);
+            // The marginal over the authorities' shares: persons in no group (mask 0, whose cut this
+            // is) are calibrated on those of the first 100,000 persons, about 100,000 × 0.9 × 0.8 × 0.85
+            // = 61,200 (the fixture's three independent groups), so the weights err by a multinomial
+            // amount: sd √(Var_u(need) / 61,200); 4 of them.
+            double marginal = need.Select((q, u) => q * population.AuthorityShares[u]).Sum();
+            double spread = Math.Sqrt(need.Select((q, u) => population.AuthorityShares[u] * (q - marginal) * (q - marginal)).Sum() / 61_200);
+            Assert.True(Math.Abs(marginal - 0.3) <= 4 * spread + 1e-12, $"replicate {r}: marginal {marginal}, 4σ {4 * spread}");
+        }
+
+        double mean = icc.Average(), sd = Math.Sqrt(icc.Sum(x => (x - mean) * (x - mean)) / (icc.Length - 1));
+        Assert.True(Math.Abs(mean - model) <= 4 * sd / Math.Sqrt(icc.Length), $"mean replicate ICC {mean} vs model {model} (sd {sd})");
+    }
+
+    [Fact]
+    public void Local_authority_effects_on_need_without_authorities_are_refused_where_written()
+    {
+        var values = new Dictionary<string, string>(Defaults, StringComparer.Ordinal) { ["NEED_AREA_ODDS"] = "    local_authority_variation: 0.4" };
+        string text = values.Aggregate(Template, (t, kv) => t.Replace("{" + kv.Key + "}", kv.Value, StringComparison.Ordinal));
+        ScenarioError e = Assert.Single(ScenarioLoader.Load("s/t.yaml", new MemoryFiles().With("s/t.yaml", text)).Errors);
+        Assert.Equal($"{ScenarioFixture.At("s/t.yaml", text, "0.4\n")}: tailored_services.need.local_authority_variation: " +
+                     "local-authority effects need the population's 'local_authorities:' declared", e.ToString());
     }
 }
