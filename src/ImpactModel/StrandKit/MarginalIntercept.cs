@@ -3,42 +3,29 @@ using ImpactModel.Random;
 namespace ImpactModel.StrandKit;
 
 /// <summary>
-/// The intercept c of a logistic model expit(c + offset[u] + g × (decile − 4.5)) whose mean over
-/// units u (weighted by their shares) and the ten income deciles (a tenth of persons each) is a
-/// declared marginal p: how a strand keeps a group's declared share while income and area move it
+/// The intercept c of a logistic model expit(c + offset + g × (decile − 4.5)) whose mean over the
+/// persons concerned (over the ten income deciles, or over cells of area, authority and decile each
+/// with its share) is a declared marginal p: how a strand keeps a group's declared share while income and area move it
 /// around (the fraud strand's claims, the tailored-services strand's need).
 /// </summary>
 public static class MarginalIntercept
 {
-    /// <summary>The intercept for one unit with no offset (income gradient only): the mean over the ten deciles is <paramref name="p"/>.</summary>
-    public static double Of(double p, double gradient) => Of(p, gradient, [0], [1]);
-
     /// <summary>
-    /// The intercept c with Σ_u w[u] × (1/10) Σ_d expit(c + offset[u] + g (d − 4.5)) = p, by bisection on
-    /// [−60, 60] (the mean is increasing in c): stopped once a step leaves the bracket as it was, since
-    /// every later step would too, which gives the 200-step answer bit for bit.
+    /// The intercept c with (1/10) Σ_d expit(c + g (d − 4.5)) = p over the ten income deciles, by
+    /// bisection on [−60, 60] (the mean is increasing in c): stopped once a step leaves the bracket
+    /// as it was, since every later step would too, which gives the 200-step answer bit for bit.
     /// </summary>
     /// <param name="p">The marginal, in (0, 1).</param>
     /// <param name="gradient">Log-odds per income decile.</param>
-    /// <param name="offsets">Each unit's log-odds offset (e.g. the log of its area odds ratio).</param>
-    /// <param name="weights">Each unit's share of persons; they add to 1.</param>
-    public static double Of(double p, double gradient, ReadOnlySpan<double> offsets, ReadOnlySpan<double> weights)
+    public static double Of(double p, double gradient)
     {
-        if (offsets.Length != weights.Length)
-            throw new ArgumentException("one weight per offset", nameof(weights));
         double lo = -60, hi = 60;
         for (int k = 0; k < 200; k++)
         {
-            double mid = 0.5 * (lo + hi), mean = 0;
-            for (int u = 0; u < offsets.Length; u++)
-            {
-                double sum = 0;
-                for (int d = 0; d < 10; d++)
-                    sum += DeterministicMath.Expit(mid + offsets[u] + gradient * (d - 4.5));
-                mean += weights[u] * (sum / 10);
-            }
-
-            (double newLo, double newHi) = mean < p ? (mid, hi) : (lo, mid);
+            double mid = 0.5 * (lo + hi), sum = 0;
+            for (int d = 0; d < 10; d++)
+                sum += DeterministicMath.Expit(mid + gradient * (d - 4.5));
+            (double newLo, double newHi) = sum / 10 < p ? (mid, hi) : (lo, mid);
             if (newLo == lo && newHi == hi)
                 break;
             (lo, hi) = (newLo, newHi);

@@ -156,7 +156,7 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
             CountLinks(listed, mask, output);
             foreach (int v in _notMatching)
             {
-                if ((mask & _v[v].ExcludedMask) == 0 && _w1[4 * i + 1] < _v[v].NotMatchedCut)
+                if ((mask & _v[v].ExcludedMask) == 0 && matchWord < _v[v].NotMatchedCut)
                     tally.Add(v, mask, C.OptedOut, 1);
             }
 

@@ -255,12 +255,15 @@ internal sealed class TailoredReplicate : IStrandReplicate
         var cellOffsets = new double[units * 10];
         var cellWeights = new double[units * 10];
         var usedOffsets = new double[units * 10];
-        var everyoneWeights = new double[units * 10];
+        var everyoneWeights = new double[units * 10]; // each unit by its share, the ten deciles equally
         var everyone = new Dictionary<double, double>(); // masks too rare to calibrate share a few prevalences: solve each once
         for (int u = 0; u < units; u++)
         {
             for (int d = 0; d < 10; d++)
+            {
                 cellOffsets[u * 10 + d] = offsets[u] + gradient * (d - 4.5);
+                everyoneWeights[u * 10 + d] = weights[u] / 10;
+            }
         }
 
         double needSum = 0;
@@ -291,13 +294,6 @@ internal sealed class TailoredReplicate : IStrandReplicate
             }
             else if (!everyone.TryGetValue(p, out c))
             {
-                // Everyone's spread: each unit by its share, the ten deciles equally (solved once per prevalence).
-                for (int u = 0; u < units; u++)
-                {
-                    for (int d = 0; d < 10; d++)
-                        everyoneWeights[u * 10 + d] = weights[u] / 10;
-                }
-
                 everyone[p] = c = MarginalIntercept.OfCells(p, cellOffsets, everyoneWeights);
             }
 
