@@ -155,7 +155,7 @@ public static class ScenarioLoader
             ? TailoredServicesReader.Read(r, tsNode, "tailored_services", linkages)
             : null;
         ResearchSpec? research = Section(StrandIds.Research, "research") is { } researchNode
-            ? ResearchReader.Read(r, researchNode, "research")
+            ? ResearchReader.Read(r, researchNode, "research", population)
             : null;
 
         if (tailored?.Need.LocalAuthorityVariation is { } needVariation && population is { LocalAuthorities.IsEmpty: true })

@@ -1,0 +1,266 @@
+using ImpactModel.Random;
+using ImpactModel.Scenarios.Model;
+using ImpactModel.Simulation;
+using ImpactModel.StrandKit;
+using ImpactModel.Valuation;
+
+namespace ImpactModel.Strands.Research;
+
+/// <summary>Who is in one extract (one replicate): the cuts on the persons' words.</summary>
+internal sealed class ExtractCuts
+{
+    /// <summary>Has a record in the extract's source, per group mask (word 0 of the source's coverage stream); all persons when the extract names no source.</summary>
+    public required ulong[] CoverageCut { get; init; }
+
+    /// <summary>Sampled into the extract when word 0 of the strand's draw 0 is below this.</summary>
+    public required ulong SampleCut { get; init; }
+
+    /// <summary>Left out (opted out, or no consent) when word 1 is below this.</summary>
+    public ulong NotReleasedCut { get; set; }
+
+    /// <summary>Members of these groups are left out (sensitive-category exclusion).</summary>
+    public uint ExcludedMask { get; set; }
+}
+
+/// <summary>What a variant does after the extract is drawn. Filled while compiling, read-only after.</summary>
+internal sealed class ReleaseVariant
+{
+    public bool Releases { get; init; }
+
+    public ReleaseForm Form { get; init; }
+
+    /// <summary>No released class (record level) or table cell below this; 1 without suppression.</summary>
+    public int Threshold { get; set; } = 1;
+
+    /// <summary>Laplace noise on released counts with this budget per release; 0 without noise.</summary>
+    public double Epsilon { get; set; }
+
+    public double CatchRate { get; set; }
+
+    public double Deterrence { get; set; }
+
+    public double AccessReduction { get; set; }
+
+    public double KnowledgeReduction { get; set; }
+
+    /// <summary>Opt-outs, consent and exclusions (they act on the extract; the cuts live in <see cref="ExtractCuts"/>).</summary>
+    public ExtractCuts? Extract { get; init; }
+
+    public double Attempts { get; init; }
+
+    public double SuccessIfUnique { get; init; }
+
+    public double ReleasesPerYear { get; init; }
+
+    public int HighRiskMax { get; init; }
+
+    public FixedCosts Fixed { get; init; }
+
+    public double ResearchValuePence { get; init; }
+
+    public double ReidentificationValuePence { get; init; }
+
+    /// <summary>The risk table this variant reads in pass 1, and whether it is the first variant to read it (it counts; the others copy).</summary>
+    public int Risk { get; set; } = -1;
+
+    public bool CountsRisk { get; set; }
+}
+
+/// <summary>Per-cell values of one (class counts, threshold, form, high-risk threshold, output checking, noise) combination, read by pass 1.</summary>
+internal sealed class RiskTable
+{
+    public required string Key { get; init; }
+
+    /// <summary>Its position in the replicate's tables.</summary>
+    public required int Index { get; init; }
+
+    public required int Class { get; init; }
+
+    public required int Extract { get; init; }
+
+    public required int Representative { get; init; }
+
+    /// <summary>True when the attacker's classes are coarser than the release's, so the attack sum is counted apart.</summary>
+    public required bool AttackApart { get; init; }
+
+    /// <summary><see cref="ClassRisk.Stride"/> integers per cell; filled at the end of pass 0.</summary>
+    public int[] Cells { get; set; } = [];
+}
+
+/// <summary>One replicate of the research and statistics strand.</summary>
+internal sealed partial class ResearchReplicate : IStrandReplicate
+{
+    private static readonly SafeguardMechanisms<ReleaseVariant> Mechanisms = new(StrandIds.Research, new Dictionary<string, SafeguardMechanism<ReleaseVariant>>
+    {
+        ["generalisation"] = SafeguardMechanisms.CostOnly<ReleaseVariant>(), // its levels decide the variant's cells (ReleasePlan)
+        ["suppression"] = (m, g, d) => m.Threshold = Math.Max(m.Threshold, (int)Math.Ceiling(d.Draw(g.Get("threshold")!))),
+        ["noise"] = (m, g, d) => m.Epsilon = d.Draw(g.Get("epsilon")!),
+        ["trusted-research-environment"] = (m, g, d) =>
+        {
+            m.AccessReduction = d.Draw(g.Get("access_reduction")!);
+            m.KnowledgeReduction = d.Draw(g.Get("knowledge_reduction"), 0);
+        },
+        ["output-checking"] = (m, g, d) => m.CatchRate = d.Draw(g.Get("catch_rate")!),
+        ["accreditation"] = (m, g, d) => m.Deterrence = d.Draw(g.Get("deterrence")!),
+        ["opt-out"] = (m, g, d) => m.Extract!.NotReleasedCut = Math.Max(m.Extract.NotReleasedCut, d.Threshold(g.Get("opt_out_rate")!)),
+        ["consent"] = (m, g, d) => m.Extract!.NotReleasedCut = Math.Max(m.Extract.NotReleasedCut, BernoulliThreshold.Cut(1 - d.Draw(g.Get("consent_rate")!))),
+        ["sensitive-category-exclusion"] = (m, g, d) => m.Extract!.ExcludedMask |= d.MaskOf(g.Groups),
+        ["sanctions-and-audit"] = SafeguardMechanisms.CostOnly<ReleaseVariant>(),
+    });
+
+    /// <summary>The safeguard types this strand has a mechanism for.</summary>
+    internal static IEnumerable<string> SafeguardTypes => Mechanisms.Types;
+
+    private readonly ResearchModel _model;
+    private readonly ReplicateContext _context;
+
+    private ResearchReplicate(ResearchModel model, ReplicateContext context, ReleaseVariant[] variants, ExtractCuts[] extracts, ulong[][] attributeCuts,
+        RiskTable[] risks, double annuity)
+    {
+        _model = model;
+        _context = context;
+        Variants = variants;
+        Extracts = extracts;
+        AttributeCuts = attributeCuts;
+        Risks = risks;
+        _annuity = annuity;
+        var draws = new ReplicateDraws(context);
+        Outcomes = draws.OutcomeKey(StrandIds.Research, 0);
+        NoiseKey = draws.OutcomeKey(StrandIds.Research, 1);
+        CheckingKey = draws.OutcomeKey(StrandIds.Research, 2);
+        CoverageKey = model.ExtractSource is { } source ? RngKey.From(context.Seed, context.Replicate, RngStream.Coverage(source)) : default;
+        Rho = context.Persons >= context.Scenario.Population.Size || context.Persons <= 1
+            ? 1
+            : (context.Scenario.Population.Size - 1.0) / (context.Persons - 1.0);
+    }
+
+    private readonly double _annuity;
+
+    internal ResearchModel Model => _model;
+
+    internal ReleaseVariant[] Variants { get; }
+
+    internal ExtractCuts[] Extracts { get; }
+
+    /// <summary>Per sensitive attribute, its cut per group mask.</summary>
+    internal ulong[][] AttributeCuts { get; }
+
+    internal RiskTable[] Risks { get; }
+
+    /// <summary>Words of draw 0: sampled, opted out, attributes 0 … 2 (words 2 and 3, then draw 1's word 0).</summary>
+    internal RngKey Outcomes { get; }
+
+    internal RngKey NoiseKey { get; }
+
+    internal RngKey CheckingKey { get; }
+
+    internal RngKey CoverageKey { get; }
+
+    /// <summary>1 when the declared population is simulated (class sizes exact); otherwise the scaling of other persons to it.</summary>
+    internal double Rho { get; }
+
+    /// <summary>Estimates per variant, result row and question (NaN where the release allows none), formed at the end of pass 0.</summary>
+    internal double[][][] Estimates { get; private set; } = [];
+
+    /// <summary>Per variant and result row: cells with members, cells suppressed, whether any member is released.</summary>
+    internal long[][] CellsWithMembers { get; private set; } = [];
+
+    internal long[][] CellsSuppressed { get; private set; } = [];
+
+    internal bool[][] RowReleased { get; private set; } = [];
+
+    public static ResearchReplicate Compile(ResearchModel model, ReplicateContext context)
+    {
+        Scenario scenario = context.Scenario;
+        ResearchSpec spec = scenario.Research!;
+        ReleasePlan plan = model.Plan;
+        var draws = new ReplicateDraws(context);
+        ulong[][] attributeCuts = [.. spec.SensitiveAttributes.Select(a => draws.Thresholds(a.Prevalence))];
+        var extracts = new ExtractCuts[plan.Extracts.Count];
+        var variants = new ReleaseVariant[context.Variants.Count];
+        int groups = scenario.Population.Groups.Length;
+        for (int v = 0; v < variants.Length; v++)
+        {
+            SimulationVariant variant = context.Variants[v];
+            ReplicateDraws d = draws.For(variant);
+            int c = plan.VariantClass[v];
+            if (c < 0)
+            {
+                variants[v] = new ReleaseVariant { Releases = false };
+                continue;
+            }
+
+            // The plan read the variant's settings from the scenario alone; read them here too so an override is seen to act.
+            _ = d.Setting("research.release.form");
+            foreach (QuasiIdentifierSpec qi in spec.QuasiIdentifiers)
+                _ = d.Setting($"research.quasi_identifiers.{qi.Id}.released");
+            int e = plan.Classes[c].Extract;
+            bool first = extracts[e] is null;
+            extracts[e] ??= new ExtractCuts
+            {
+                CoverageCut = model.ExtractSource is { } s ? d.Thresholds(scenario.DataSources[s].Coverage) : Enumerable.Repeat(BernoulliThreshold.Cut(1), 1 << groups).ToArray(),
+                SampleCut = d.Threshold(spec.SampleFraction),
+            };
+            double tau = d.Draw(spec.HighRiskThreshold!);
+            var m = new ReleaseVariant
+            {
+                Releases = true,
+                Form = plan.VariantForm[v],
+                // Only the first variant of an extract applies the extract's safeguards; the others share it (the plan keyed them alike).
+                Extract = first ? extracts[e] : new ExtractCuts { CoverageCut = [], SampleCut = 0 },
+                Attempts = d.Draw(spec.Attack.AttemptsPerYear),
+                SuccessIfUnique = d.Draw(spec.Attack.SuccessIfUnique),
+                ReleasesPerYear = d.Draw(spec.ReleasesPerYear!),
+                HighRiskMax = HighRiskMax(tau),
+                Fixed = FixedCosts.Of(variant, d),
+                ResearchValuePence = spec.ResearchValue is { } value ? 100 * d.Draw(value) : 0,
+                ReidentificationValuePence = ResearchModel.HasSourcedValuation(spec) ? 100 * d.Draw(spec.ReidentificationValuation!) : 0,
+            };
+            Mechanisms.Apply(variant, m, d);
+            variants[v] = m;
+        }
+
+        // Risk tables: one per distinct (class counts, threshold, form, high-risk threshold, checking and noise on tables, attacker's classes).
+        var risks = new List<RiskTable>();
+        for (int v = 0; v < variants.Length; v++)
+        {
+            ReleaseVariant m = variants[v];
+            if (!m.Releases)
+                continue;
+            bool tables = m.Form == ReleaseForm.PublicTables;
+            CellLayout? attack = plan.VariantAttackLayout[v];
+            string key = FormattableString.Invariant(
+                $"{plan.VariantClass[v]}|{m.Threshold}|{m.HighRiskMax}|{m.Form}|{(tables ? m.CatchRate : 0):R}|{(tables ? m.Epsilon : 0):R}|{(attack is null ? "" : string.Join(",", attack.Levels))}");
+            int r = risks.FindIndex(x => x.Key == key);
+            m.CountsRisk = r < 0;
+            if (r < 0)
+            {
+                r = risks.Count;
+                risks.Add(new RiskTable
+                {
+                    Key = key, Index = r, Class = plan.VariantClass[v], Extract = plan.Classes[plan.VariantClass[v]].Extract, Representative = v, AttackApart = attack is not null,
+                });
+            }
+
+            m.Risk = r;
+        }
+
+        double annuity = PresentValue.AnnuityFactor(scenario.HorizonYears, draws.Draw(scenario.DiscountRate));
+        return new ResearchReplicate(model, context, variants, extracts, attributeCuts, [.. risks], annuity);
+    }
+
+    /// <summary>The largest class size whose prosecutor risk 1/f is above <paramref name="tau"/> (0 when none is).</summary>
+    internal static int HighRiskMax(double tau)
+    {
+        if (tau <= 0)
+            return int.MaxValue;
+        int f = 0;
+        while ((f + 1) * tau < 1 && f < 1_000_000)
+            f++;
+        return f;
+    }
+
+    public IChunkEvaluator CreateEvaluator(int pass, int chunkCapacity) => pass == 0
+        ? new ClassCounter(this, chunkCapacity)
+        : new RiskAttributor(this, chunkCapacity);
+}
