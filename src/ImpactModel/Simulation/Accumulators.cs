@@ -82,6 +82,14 @@ public sealed class Accumulators
         return _values.AsSpan(_start[accumulator], LengthOf(accumulator));
     }
 
+    /// <summary>The array behind accumulator <paramref name="accumulator"/> (shared by every variant) and where it starts in it: for a hint to the processor's cache, never to write outside it.</summary>
+    internal long[] Backing(int accumulator, out int offset)
+    {
+        _ = Of(accumulator);
+        offset = _start[accumulator];
+        return _values;
+    }
+
     private int LengthOf(int accumulator)
     {
         int length = _length[accumulator];

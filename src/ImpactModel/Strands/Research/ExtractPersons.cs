@@ -82,7 +82,7 @@ internal sealed class ExtractPersons
                             cell[i] += area[i] * stride;
                         break;
                     case LevelSource.Categorical:
-                        byte[] category = Categories(persons, l.Attribute);
+                        byte[] category = persons.Categorical(l.Attribute);
                         for (int i = 0; i < n; i++)
                             cell[i] += category[i] * stride;
                         break;
@@ -136,7 +136,4 @@ internal sealed class ExtractPersons
             codes[age] = (byte)level.Code(age, false, 0, 0, 0);
         return codes;
     }
-
-    // MERGE: the population's categorical attributes (being added on ts19-pop).
-    private static byte[] Categories(PersonChunk persons, int attribute) => throw new NotSupportedException("categorical attributes are not merged yet");
 }

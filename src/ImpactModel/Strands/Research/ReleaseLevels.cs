@@ -60,7 +60,7 @@ internal static class ReleaseLevels
 
     /// <summary>The quasi-identifier ids the population allows.</summary>
     public static IReadOnlyList<string> Identifiers(PopulationSpec population) =>
-        [Age, Sex, Area, .. Attributes(population).Select(a => a.Id)];
+        [Age, Sex, Area, .. population.Attributes.Select(a => a.Id)];
 
     public static bool Known(PopulationSpec population, string qi) => Identifiers(population).Contains(qi, StringComparer.Ordinal);
 
@@ -112,16 +112,12 @@ internal static class ReleaseLevels
                 return level == population.AreaLevel || level == "region" ? new ReleaseLevel(population.Areas.Length, LevelSource.Area) : null;
         }
 
-        var attributes = Attributes(population);
-        for (int a = 0; a < attributes.Count; a++)
+        for (int a = 0; a < population.Attributes.Length; a++)
         {
-            if (attributes[a].Id == qi)
-                return new ReleaseLevel(attributes[a].Categories, LevelSource.Categorical, Attribute: a);
+            if (population.Attributes[a].Id == qi)
+                return new ReleaseLevel(population.Attributes[a].Categories.Length, LevelSource.Categorical, Attribute: a);
         }
 
         return null;
     }
-
-    // MERGE: the population's categorical attributes (being added on ts19-pop).
-    private static IReadOnlyList<(string Id, int Categories)> Attributes(PopulationSpec population) => [];
 }

@@ -31,6 +31,7 @@ public sealed class ResearchModel : IStrandModel
         Groups = scenario.Population.Groups.Length;
         string[] attributes = [.. spec.SensitiveAttributes.Select(a => a.Id)];
         Width = ClassPlan.Width(attributes.Length, Groups);
+        PackedWidth = (Width + 1) / 2;
         ExtractSource = spec.ExtractSource is { } source ? scenario.DataSources.Select(d => d.Id).ToList().IndexOf(source) : null;
         QuestionAttribute = [.. spec.Questions.Select(q => Array.IndexOf(attributes, q.Attribute))];
         string[] groupIds = [.. scenario.Population.Groups.Select(g => g.Id)];
@@ -49,7 +50,7 @@ public sealed class ResearchModel : IStrandModel
                 LevelSource.Age => PersonAttributes.Age,
                 LevelSource.Sex => PersonAttributes.Sex,
                 LevelSource.LocalAuthority => PersonAttributes.LocalAuthority,
-                LevelSource.Categorical => CategoricalAttributes,
+                LevelSource.Categorical => PersonAttributes.Categorical,
                 _ => PersonAttributes.None,
             };
         }
@@ -60,12 +61,9 @@ public sealed class ResearchModel : IStrandModel
             "research.sensitive_attributes", "research.attack", "discount_rate",
             .. ExtractSource is { } s ? [$"data_sources.{scenario.DataSources[s].Id}.coverage"] : Array.Empty<string>(),
         ];
-        Accumulators = [.. Plan.Classes.Select((c, i) => new AccumulatorDefinition($"classes{i}", c.Layout.Cells * Width, Pass: 0, Shared: true))];
+        Accumulators = [.. Plan.Classes.Select((c, i) => new AccumulatorDefinition($"classes{i}", c.Layout.Cells * PackedWidth, Pass: 0, Shared: true))];
         Metrics = Define(spec);
     }
-
-    // MERGE: PersonAttributes.Categorical (being added on ts19-pop).
-    private const PersonAttributes CategoricalAttributes = PersonAttributes.None;
 
     internal ReleasePlan Plan { get; }
 
@@ -73,6 +71,9 @@ public sealed class ResearchModel : IStrandModel
 
     /// <summary>Integers per cell of a class count (<see cref="ClassPlan.Width"/>).</summary>
     internal int Width { get; }
+
+    /// <summary>Longs per cell of a class count as pass 0 accumulates it: two 32-bit counts to a long (<see cref="ClassCounter"/>).</summary>
+    internal int PackedWidth { get; }
 
     /// <summary>The extract's source (index among the data sources), or null when every person can be in it.</summary>
     internal int? ExtractSource { get; }

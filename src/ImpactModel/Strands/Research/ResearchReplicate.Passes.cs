@@ -22,23 +22,110 @@ internal sealed partial class ResearchReplicate
         if (pass != 0)
             return;
         ReleasePlan plan = _model.Plan;
-        _expected = Rho == 1 ? [] : [.. plan.Classes.Select((c, i) => ExpectedSizes.Of(merged.Of(i), c.Layout, _model.Width, AttributeCuts.Length, Rho))];
-        foreach (RiskTable risk in Risks)
-            risk.Cells = RiskCells(risk, merged.Of(risk.Class), plan);
+        long[][] unpacked = [.. plan.Classes.Select((c, i) => ClassCounter.Unpack(merged.Of(i), c.Layout.Cells, _model.Width, _model.PackedWidth))];
+        _expected = Rho == 1 ? [] : [.. plan.Classes.Select((c, i) => ExpectedSizes.Of(unpacked[i], c.Layout, _model.Width, AttributeCuts.Length, Rho))];
+        int stride = ClassRisk.Stride(AttributeCuts.Length);
+        TablesOfClass = [.. plan.Classes.Select((_, c) => Risks.Where(r => r.Class == c).Select(r => r.Index).ToArray())];
+        ClassTables = new int[plan.Classes.Count][];
+        bool compact = Rho == 1 && CompactPath;
+        CompactCells = compact ? new int[plan.Classes.Count][] : [];
+        for (int c = 0; c < plan.Classes.Count; c++)
+        {
+            int[] own = TablesOfClass[c];
+            int cells = plan.Classes[c].Layout.Cells, block = own.Length * stride;
+            ReadOnlySpan<long> counts = unpacked[c];
+            int[]? interleaved = compact ? null : new int[cells * block];
+            for (int j = 0; j < own.Length; j++)
+            {
+                RiskTable risk = Risks[own[j]];
+                risk.Offset = j * stride;
+                int[] table = RiskCells(risk, counts, plan);
+                if (interleaved is not null)
+                {
+                    for (int cell = 0; cell < cells; cell++)
+                        Array.Copy(table, cell * stride, interleaved, cell * block + risk.Offset, stride);
+                    continue;
+                }
+
+                // Exact: what a table adds beyond the class sizes (its attacker's risk, or a table's disclosures left after checking and noise).
+                if (risk.AttackApart)
+                    risk.AttackCells = [.. Enumerable.Range(0, cells).Select(cell => table[cell * stride + ClassRisk.Attack])];
+                if (Variants[risk.Representative].Form == ReleaseForm.PublicTables)
+                {
+                    risk.AllowedDisclosures = new byte[cells];
+                    for (int cell = 0; cell < cells; cell++)
+                    {
+                        for (int a = 0; a < AttributeCuts.Length; a++)
+                            risk.AllowedDisclosures[cell] |= table[cell * stride + ClassRisk.Disclosure + a] != 0 ? (byte)(1 << a) : (byte)0;
+                    }
+                }
+            }
+
+            if (interleaved is not null)
+                ClassTables[c] = interleaved;
+            else
+                CompactCells[c] = Compact(counts, cells);
+        }
 
         int rows = _model.Groups + 2;
         Estimates = new double[Variants.Length][][];
         CellsWithMembers = new long[Variants.Length][];
         CellsSuppressed = new long[Variants.Length][];
         RowReleased = new bool[Variants.Length][];
+        var done = new Dictionary<string, int>(StringComparer.Ordinal); // variants that release alike have the same estimates
         for (int v = 0; v < Variants.Length; v++)
         {
+            ReleaseVariant m = Variants[v];
+            string key = m.Releases ? FormattableString.Invariant($"{plan.VariantClass[v]}|{m.Threshold}|{m.Form}|{m.Epsilon:R}") : "none";
+            if (done.TryGetValue(key, out int same))
+            {
+                (CellsWithMembers[v], CellsSuppressed[v], RowReleased[v], Estimates[v]) = (CellsWithMembers[same], CellsSuppressed[same], RowReleased[same], Estimates[same]);
+                continue;
+            }
+
+            done[key] = v;
             CellsWithMembers[v] = new long[rows];
             CellsSuppressed[v] = new long[rows];
             RowReleased[v] = new bool[rows];
-            Estimates[v] = Utility(Variants[v], v, merged, plan, rows);
+            Estimates[v] = Utility(m, v, unpacked, plan, rows);
         }
     }
+
+    /// <summary>
+    /// With exact class sizes, what every table of a class needs per cell, in 4 integers: f, the
+    /// prosecutor risk 1/f and journalist risk 1/F in fixed point, and flags (bit 0: F = 1; bit
+    /// 1 + a: every record of the class holds attribute a). Pass 1 forms each table's values from
+    /// them with its threshold, as <see cref="ClassRisk.Exact"/> does, from a block a sixth the size.
+    /// </summary>
+    private int[] Compact(ReadOnlySpan<long> counts, int cells)
+    {
+        int width = _model.Width, attributes = AttributeCuts.Length;
+        var compact = new int[cells * CompactWidth];
+        for (int c = 0; c < cells; c++)
+        {
+            long f = counts[c * width + 1], population = counts[c * width];
+            if (f == 0)
+                continue;
+            int flags = population == 1 ? 1 : 0;
+            for (int a = 0; a < attributes; a++)
+                flags |= counts[c * width + 2 + a] == f ? 2 << a : 0;
+            compact[c * CompactWidth] = (int)f;
+            compact[c * CompactWidth + 1] = ClassRisk.Fixed(1.0 / f);
+            compact[c * CompactWidth + 2] = ClassRisk.Fixed(1.0 / Math.Max(population, f));
+            compact[c * CompactWidth + 3] = flags;
+        }
+
+        return compact;
+    }
+
+    /// <summary>
+    /// True (always, outside tests): with exact class sizes, pass 1 forms the values from compact cells.
+    /// Tests switch it off to hold the compact path to the general tables' results.
+    /// </summary>
+    internal static bool CompactPath { get; set; } = true;
+
+    /// <summary>Integers per cell of <see cref="CompactCells"/>.</summary>
+    internal const int CompactWidth = 4;
 
     /// <summary>The values per cell of one risk table (<see cref="ClassRisk"/>).</summary>
     private int[] RiskCells(RiskTable risk, ReadOnlySpan<long> counts, ReleasePlan plan)
@@ -128,7 +215,7 @@ internal sealed partial class ResearchReplicate
     /// published cell (empty ones too) noised. NaN where nothing of the row is released. Also records
     /// per row the cells holding its members, how many of them are suppressed, and whether any member is released.
     /// </summary>
-    private double[][] Utility(ReleaseVariant m, int v, Accumulators merged, ReleasePlan plan, int rows)
+    private double[][] Utility(ReleaseVariant m, int v, long[][] unpacked, ReleasePlan plan, int rows)
     {
         int attributes = AttributeCuts.Length;
         var estimates = new double[rows][];
@@ -140,7 +227,7 @@ internal sealed partial class ResearchReplicate
         }
 
         int c0 = _model.Plan.VariantClass[v];
-        ReadOnlySpan<long> counts = merged.Of(c0);
+        ReadOnlySpan<long> counts = unpacked[c0];
         CellLayout layout = plan.Classes[c0].Layout;
         int width = _model.Width, groups = _model.Groups;
         double fraction = 1 / Rho; // persons simulated per declared person: noise and thresholds in simulated units

@@ -1,3 +1,4 @@
+using ImpactModel.Population;
 using ImpactModel.Random;
 using ImpactModel.Scenarios.Model;
 using ImpactModel.Simulation;
@@ -80,11 +81,23 @@ internal sealed class RiskTable
 
     public required int Representative { get; init; }
 
+    /// <summary>The representative variant's suppression threshold (1: none).</summary>
+    public required int Threshold { get; init; }
+
+    /// <summary>The representative variant's largest class at high risk.</summary>
+    public required int HighRiskMax { get; init; }
+
     /// <summary>True when the attacker's classes are coarser than the release's, so the attack sum is counted apart.</summary>
     public required bool AttackApart { get; init; }
 
-    /// <summary><see cref="ClassRisk.Stride"/> integers per cell; filled at the end of pass 0.</summary>
-    public int[] Cells { get; set; } = [];
+    /// <summary>Where this table's <see cref="ClassRisk.Stride"/> integers start within a cell's block of <see cref="ResearchReplicate.ClassTables"/>.</summary>
+    public int Offset { get; set; }
+
+    /// <summary>With exact class sizes and an attacker who knows less than is released: the attacker's risk per cell (fixed point).</summary>
+    public int[]? AttackCells { get; set; }
+
+    /// <summary>With exact class sizes, for public tables: per cell, bit a set when a disclosure of attribute a is left after output checking and noise.</summary>
+    public byte[]? AllowedDisclosures { get; set; }
 }
 
 /// <summary>One replicate of the research and statistics strand.</summary>
@@ -146,6 +159,19 @@ internal sealed partial class ResearchReplicate : IStrandReplicate
     internal ulong[][] AttributeCuts { get; }
 
     internal RiskTable[] Risks { get; }
+
+    /// <summary>
+    /// Per class plan, the risk tables that read its counts, interleaved cell by cell (a cell's
+    /// values of every table side by side, so a person's lookups touch one or two cache lines):
+    /// filled at the end of pass 0.
+    /// </summary>
+    internal int[][] ClassTables { get; private set; } = [];
+
+    /// <summary>With exact class sizes, per class plan, <see cref="CompactWidth"/> integers per cell that every table's values are formed from.</summary>
+    internal int[][] CompactCells { get; private set; } = [];
+
+    /// <summary>Per class plan, its risk tables (indices into <see cref="Risks"/>), in offset order.</summary>
+    internal int[][] TablesOfClass { get; private set; } = [];
 
     /// <summary>Words of draw 0: sampled, opted out, attributes 0 … 2 (words 2 and 3, then draw 1's word 0).</summary>
     internal RngKey Outcomes { get; }
@@ -238,7 +264,7 @@ internal sealed partial class ResearchReplicate : IStrandReplicate
                 r = risks.Count;
                 risks.Add(new RiskTable
                 {
-                    Key = key, Index = r, Class = plan.VariantClass[v], Extract = plan.Classes[plan.VariantClass[v]].Extract, Representative = v, AttackApart = attack is not null,
+                    Key = key, Index = r, Class = plan.VariantClass[v], Threshold = m.Threshold, HighRiskMax = m.HighRiskMax, Extract = plan.Classes[plan.VariantClass[v]].Extract, Representative = v, AttackApart = attack is not null,
                 });
             }
 
@@ -258,6 +284,53 @@ internal sealed partial class ResearchReplicate : IStrandReplicate
         while ((f + 1) * tau < 1 && f < 1_000_000)
             f++;
         return f;
+    }
+
+    /// <summary>
+    /// For tests, after pass 0 has ended: each person's record in variant <paramref name="variant"/>'s
+    /// release (the same values pass 1 attributes): −1 in <paramref name="released"/> for a person not in
+    /// the extract, else its probability of being released, and its prosecutor risk 1/f and journalist
+    /// risk 1/F (0 when suppressed), all in fixed point (<see cref="ResearchCounters.Fixed"/>).
+    /// </summary>
+    internal void RecordValues(int variant, PersonChunk persons, Span<int> released, Span<int> prosecutor, Span<int> journalist)
+    {
+        ArgumentNullException.ThrowIfNull(persons);
+        ReleaseVariant m = Variants[variant];
+        if (!m.Releases)
+            throw new ArgumentException($"variant {variant} releases nothing", nameof(variant));
+        var prepared = new ExtractPersons(this, persons.Capacity);
+        prepared.Prepare(persons);
+        RiskTable risk = Risks[m.Risk];
+        int stride = ClassRisk.Stride(AttributeCuts.Length);
+        int[] own = TablesOfClass[risk.Class];
+        int block = own.Length * stride;
+        for (int i = 0; i < persons.Count; i++)
+        {
+            if (prepared.InExtract[risk.Extract][i] == 0)
+            {
+                released[i] = -1;
+                prosecutor[i] = journalist[i] = 0;
+                continue;
+            }
+
+            int cell = prepared.Cells[risk.Class][i];
+            if (CompactCells.Length > 0)
+            {
+                int[] compact = CompactCells[risk.Class];
+                bool kept = compact[cell * CompactWidth] >= risk.Threshold && risk.AllowedDisclosures is null;
+                released[i] = kept ? ClassRisk.Fixed(1) : 0;
+                prosecutor[i] = kept ? compact[cell * CompactWidth + 1] : 0;
+                journalist[i] = kept ? compact[cell * CompactWidth + 2] : 0;
+            }
+            else
+            {
+                int at = cell * block + risk.Offset;
+                int[] table = ClassTables[risk.Class];
+                released[i] = table[at + ClassRisk.Released];
+                prosecutor[i] = table[at + ClassRisk.Prosecutor];
+                journalist[i] = table[at + ClassRisk.Journalist];
+            }
+        }
     }
 
     public IChunkEvaluator CreateEvaluator(int pass, int chunkCapacity) => pass == 0
