@@ -224,6 +224,8 @@ internal sealed class RiskAttributor : IChunkEvaluator
                         sums[to + 1 + k] += tables[at + k];
                     for (int b = bits[i]; b != 0; b &= b - 1)
                         sums[to + Values - 1] += tables[at + ClassRisk.Disclosure + BitOperations.TrailingZeroCount(b)];
+                    if (_replicate.Rho == 1 && tables[at + ClassRisk.Unique] != 0)
+                        MarkHarmed(output.Flags, _replicate.Risks[index], i);
                     if (_masks == 0)
                         Flush(tally, slot, mask, ref touched);
                 }
