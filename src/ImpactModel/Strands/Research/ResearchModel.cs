@@ -135,11 +135,15 @@ public sealed class ResearchModel : IStrandModel
             }
         }
 
-        foreach (ResultRow row in rows.Where(r => r.Metric == "privacy_budget_spent" && r.Group == "all" && r.Summary.Mean is > 0))
+        // The privacy budget ledger: one line per budget spent, naming the variants that spend it.
+        foreach (var spent in rows.Where(r => r.Metric == "privacy_budget_spent" && r.Group == "all" && r.Summary.Mean is > 0)
+                     .GroupBy(r => r.Summary.Mean!.Value).OrderBy(g => g.Key))
         {
+            string[] variants = [.. spent.Select(r => r.Variant)];
+            string list = variants.Length <= 4 ? string.Join(", ", variants) : $"{string.Join(", ", variants.Take(3))} and {variants.Length - 3} more";
             yield return string.Create(CultureInfo.InvariantCulture,
-                $"research: variant '{row.Variant}' spends a privacy budget of ε {row.Summary.Mean:0.###} over the horizon " +
-                $"(ε per release × releases a year × {_scenario.HorizonYears} years, by sequential composition)");
+                $"research: privacy budget ledger: ε {spent.Key:0.###} spent over the {_scenario.HorizonYears}-year horizon (ε per release × releases a year × years, " +
+                $"by sequential composition) by {list}");
         }
     }
 
