@@ -18,6 +18,15 @@ public static class ResearchReader
     private static readonly string[] QuestionKeys = ["id", "attribute", "kind", "groups"];
     private static readonly string[] ValueKeys = ["reidentification_valuation", "research_value"];
 
+    /// <summary>Most sensitive attributes a release may hold (each person's are drawn from one random block and kept as bits).</summary>
+    public const int MaxSensitiveAttributes = 3;
+
+    /// <summary>
+    /// Most cells the released quasi-identifiers may make: the strand counts integers per cell, not
+    /// per person, so memory follows the cells (the shipped release has 262,808).
+    /// </summary>
+    public const int MaxCells = 1_000_000;
+
     /// <summary>What a research question may estimate.</summary>
     public static readonly IReadOnlyList<string> QuestionKinds = ["prevalence", "difference"];
 
@@ -57,6 +66,16 @@ public static class ResearchReader
             return id is null || prevalence is null || m is null ? null : new SensitiveAttributeSpec(id, description, prevalence, m.Position);
         });
         r.Unique(attributes, a => a.Id, a => a.Position, ap, "sensitive attribute");
+        if (attributes.Length > MaxSensitiveAttributes && map["sensitive_attributes"] is { } attributesNode)
+            r.Error(attributesNode, ap, $"at most {MaxSensitiveAttributes} sensitive attributes per release (this one lists {attributes.Length})");
+        if (population is not null && qiNode is not null)
+        {
+            double cells = 1;
+            foreach (QuasiIdentifierSpec qi in qis)
+                cells *= qi.Levels.FirstOrDefault(l => l.Id == qi.Released)?.Categories ?? 1;
+            if (cells > MaxCells)
+                r.Error(qiNode, qp, $"the released quasi-identifiers make {cells:N0} cells, more than the {MaxCells:N0} this strand counts (release a coarser level of one of them)");
+        }
 
         string rp = J("release");
         YamlMapping? releaseMap = r.Mapping(r.Required(map, path, "release"), rp, ReleaseKeys);

@@ -67,8 +67,8 @@ internal sealed record ClassPlan(CellLayout Layout, int Extract)
 /// </summary>
 internal sealed class ReleasePlan
 {
-    /// <summary>Most cells a release may have (the accumulators hold integers per cell, not per person).</summary>
-    public const int MaxCells = 4_000_000;
+    /// <summary>Most cells a release may have (the accumulators hold integers per cell, not per person); the reader refuses more at the declared levels.</summary>
+    public const int MaxCells = Scenarios.Reading.ResearchReader.MaxCells;
 
     /// <summary>Safeguard types that decide who is in the extract.</summary>
     public static readonly string[] ExtractSafeguards = ["opt-out", "consent", "sensitive-category-exclusion"];
