@@ -175,7 +175,7 @@ public sealed class ResearchModel : IStrandModel
                 Counts: $"re-identifications over {_scenario.HorizonYears} years", Divisor: Fine),
             new("cells_with_members", MetricUnit.Quantity, N(C.CellsWithMembers), LinkingVariantsOnly: true, Counts: "cells of the release"),
             new("cells_suppressed", MetricUnit.Quantity, N(C.CellsSuppressed), LinkingVariantsOnly: true, Counts: "cells of the release"),
-            new("group_released", MetricUnit.Quantity, N(C.GroupReleased), LinkingVariantsOnly: true, Counts: "(1: some member released; 0: the group vanishes)"),
+            new("group_released", MetricUnit.Quantity, N(C.GroupReleased), LinkingVariantsOnly: true, Counts: "0 or 1 (1: some member's record or table cell is released; 0: the group vanishes)"),
             new("privacy_budget_spent", MetricUnit.Quantity, N(C.PrivacyBudgetSpent), LinkingVariantsOnly: true, Counts: "epsilon over the horizon", Divisor: Fine),
         };
         for (int q = 0; q < spec.Questions.Length; q++)
