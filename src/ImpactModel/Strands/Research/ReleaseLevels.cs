@@ -79,12 +79,22 @@ internal static class ReleaseLevels
         ArgumentNullException.ThrowIfNull(population);
         if (categories == 1 || !Known(population, qi))
             return null; // one value releases nothing; an unknown quasi-identifier is reported at its id
+        if (Missing(population, qi) is { } missing)
+            return $"quasi-identifier '{qi}' cannot be released at '{level}': the population declares no {missing} (give the level 1 value to release nothing of it)";
         if (Expected(population, qi, level) is not { } expected)
             return $"the engine knows no level '{level}' of quasi-identifier '{qi}' (known: {string.Join(", ", LevelIds(population, qi))}; or a level of 1 value, which releases nothing)";
         return expected.Categories == categories
             ? null
             : $"level '{level}' of quasi-identifier '{qi}' has {expected.Categories:N0} distinct values in this population, not {categories:N0}";
     }
+
+    /// <summary>What the population lacks for <paramref name="qi"/> to be released at all, or null.</summary>
+    private static string? Missing(PopulationSpec population, string qi) => qi switch
+    {
+        Age when population.AgeBands.IsEmpty => "ages ('age:' bands)",
+        Sex when population.FemaleShare is null => "sex ('female_share:')",
+        _ => null,
+    };
 
     private static IEnumerable<string> LevelIds(PopulationSpec population, string qi) => qi switch
     {

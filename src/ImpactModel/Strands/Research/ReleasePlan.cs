@@ -103,7 +103,8 @@ internal sealed class ReleasePlan
                 foreach (SafeguardSpec g in variant.EnabledSafeguards.Where(g => g.Type == "generalisation"))
                 {
                     // A safeguard only ever coarsens: of its level and the one released so far, the one with fewer values.
-                    if (g.Levels.TryGetValue(qi.Id, out string? coarser) && qi.Levels.FirstOrDefault(l => l.Id == coarser) is { } coarse && coarse.Categories < level.Categories)
+                    string? coarser = variant.Setting(GeneralisedPath(g, qi)) ?? g.Levels.GetValueOrDefault(qi.Id);
+                    if (coarser is not null && qi.Levels.FirstOrDefault(l => l.Id == coarser) is { } coarse && coarse.Categories < level.Categories)
                         level = coarse;
                 }
 
@@ -155,6 +156,9 @@ internal sealed class ReleasePlan
     public CellLayout?[] VariantAttackLayout { get; }
 
     public ReleaseForm[] VariantForm { get; }
+
+    /// <summary>The setting a variant overrides to change the level a generalisation safeguard releases a quasi-identifier at.</summary>
+    public static string GeneralisedPath(SafeguardSpec safeguard, QuasiIdentifierSpec qi) => $"safeguards.{safeguard.Id}.levels.{qi.Id}";
 
     /// <summary>What decides who is in the extract of <paramref name="variant"/>, as text.</summary>
     private static string ExtractKey(ResearchSpec spec, SimulationVariant variant)

@@ -14,7 +14,7 @@ internal enum ResearchCounter
 {
     ExtractRecords,             // whole records in the variant's extract (before suppression): the events behind the risk figures
     RecordsReleased,            // fixed point
-    RecordsSuppressed,          // fixed point (formed: extract − released)
+    RecordsSuppressed,          // fixed point: records of the extract in classes below the threshold (or, for tables, whose cell is suppressed)
     SampleUniques,              // fixed point: released records alone in their class of the extract (f = 1)
     PopulationUniques,          // fixed point: released records alone in their class of the population (F = 1)
     RecordsAtHighRisk,          // fixed point: released records with 1/f above the high-risk threshold
@@ -28,7 +28,7 @@ internal enum ResearchCounter
     CellsSuppressed,            // formed: of those, cells suppressed
     GroupReleased,              // formed: 1 when any member of the row is in the release
     One,                        // formed: 1 (the denominator of per-row quantities that always exist)
-    PrivacyBudgetSpent,         // formed, fixed point: ε × releases a year × years (sequential composition)
+    PrivacyBudgetSpent,         // formed, fixed point: ε × tables a person is in (all and each group) × releases a year × years (sequential composition)
     TruthPersons,               // persons of the row in the whole population (counted in the status quo, copied)
     SafeguardCostPence,         // formed (row all)
     TotalCostPence,             // formed (present value)

@@ -351,7 +351,9 @@ internal sealed partial class ResearchReplicate
                 t[v, row, C.CellsWithMembers] = m.Releases ? CellsWithMembers[v][row] : 0;
                 t[v, row, C.CellsSuppressed] = m.Releases ? CellsSuppressed[v][row] : 0;
                 t[v, row, C.GroupReleased] = m.Releases && RowReleased[v][row] ? 1 : 0;
-                t[v, row, C.PrivacyBudgetSpent] = m.Releases && m.Epsilon > 0 ? (long)Math.Round(m.Epsilon * m.ReleasesPerYear * horizon * ResearchCounters.Fine) : 0;
+                t[v, row, C.PrivacyBudgetSpent] = m.Releases && m.Epsilon > 0
+                    ? (long)Math.Round(m.Epsilon * (1 + _model.Groups) * m.ReleasesPerYear * horizon * ResearchCounters.Fine)
+                    : 0;
                 t[v, row, C.ReidentificationCostPence] = (long)Math.Round(_annuity * expected * m.ReidentificationValuePence * unscale);
                 FormErrors(total, spec, v, row);
             }
@@ -362,7 +364,7 @@ internal sealed partial class ResearchReplicate
             t[v, 0, C.TotalCostPence] = cost;
             long value = m.Releases ? (long)Math.Round(_annuity * m.ResearchValuePence * unscale) : 0;
             t[v, 0, C.ResearchValuePence] = value;
-            t[v, 0, C.NetBenefitPence] = value - cost - t[v, 0, C.ReidentificationCostPence];
+            t[v, 0, C.NetBenefitPence] = value - cost; // a valued harm is reported beside the net benefit, never inside it (PRODUCT.md)
         }
 
         StatusQuoDifference.Form(t, C.NetBenefitPence, C.NetBenefitVsStatusQuoPence, 0);

@@ -219,7 +219,11 @@ internal sealed partial class ResearchReplicate : IStrandReplicate
             // The plan read the variant's settings from the scenario alone; read them here too so an override is seen to act.
             _ = d.Setting("research.release.form");
             foreach (QuasiIdentifierSpec qi in spec.QuasiIdentifiers)
+            {
                 _ = d.Setting($"research.quasi_identifiers.{qi.Id}.released");
+                foreach (SafeguardSpec g in variant.EnabledSafeguards.Where(g => g.Type == "generalisation"))
+                    _ = d.Setting(ReleasePlan.GeneralisedPath(g, qi));
+            }
             int e = plan.Classes[c].Extract;
             bool first = extracts[e] is null;
             extracts[e] ??= new ExtractCuts
