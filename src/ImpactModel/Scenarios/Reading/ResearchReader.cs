@@ -120,7 +120,7 @@ public static class ResearchReader
             researchValue = NodeReader.Optional(valuesMap, "research_value") is { } rv
                 ? r.Parameter(rv, NodeReader.Join(J("values"), "research_value"), ParameterKind.Money)
                 : null;
-            TailoredServicesReader.RequireSource(r, researchValue, "research");
+            TailoredServicesReader.RequireSource(r, researchValue, "research", "no research value or net benefit is reported");
         }
 
         if (form is null || attacker is null || attempts is null || success is null)

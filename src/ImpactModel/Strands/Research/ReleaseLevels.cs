@@ -100,7 +100,8 @@ internal static class ReleaseLevels
     {
         Age => ["year", "five-year", "ten-year"],
         Sex => ["sex"],
-        Area => population.LocalAuthorities.IsEmpty ? [population.AreaLevel, "region"] : ["local-authority", population.AreaLevel, "region"],
+        Area => new[] { population.LocalAuthorities.IsEmpty ? null : "local-authority", population.AreaLevel, population.AreaLevel == "local-authority" ? null : "region" }
+            .OfType<string>().Distinct(StringComparer.Ordinal),
         _ => ["any id, with the attribute's number of categories"],
     };
 
@@ -116,10 +117,12 @@ internal static class ReleaseLevels
                 return width == 0 ? null : new ReleaseLevel((ages + width - 1) / width, LevelSource.Age, width);
             case Sex:
                 return level == "sex" && population.FemaleShare is not null ? new ReleaseLevel(2, LevelSource.Sex) : null;
-            case Area when level == "local-authority":
-                return population.LocalAuthorities.IsEmpty ? null : new ReleaseLevel(population.LocalAuthorities.Length, LevelSource.LocalAuthority);
+            case Area when level == "local-authority" && !population.LocalAuthorities.IsEmpty:
+                return new ReleaseLevel(population.LocalAuthorities.Length, LevelSource.LocalAuthority);
             case Area:
-                return level == population.AreaLevel || level == "region" ? new ReleaseLevel(population.Areas.Length, LevelSource.Area) : null;
+                // The population's own areas, by their level's name; 'region' too when they are regions rather than authorities.
+                bool areas = level == population.AreaLevel || (level == "region" && population.AreaLevel != "local-authority");
+                return areas ? new ReleaseLevel(population.Areas.Length, LevelSource.Area) : null;
         }
 
         for (int a = 0; a < population.Attributes.Length; a++)
