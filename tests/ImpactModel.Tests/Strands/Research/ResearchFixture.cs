@@ -32,7 +32,7 @@ internal static class ResearchFixture
     /// accommodation type: 131,404 cells), an attacker who knows all but accommodation, and every
     /// safeguard that changes what is released: two generalisations (age to five-year bands; area to
     /// region and accommodation to nothing), suppression below 5, output checking, noise; and a
-    /// public-tables variant. <paramref name="fraction"/> of the persons are in the extract.
+    /// public-tables variant, and one at full detail without suppression (checked and noised). <paramref name="fraction"/> of the persons are in the extract.
     /// </summary>
     public static string Detail(double fraction = 1) => Invariant($$"""
         strand: research-statistics
@@ -70,6 +70,12 @@ internal static class ResearchFixture
           - id: tables
             overrides:
               research.release.form: public-tables
+          - id: tables-detailed
+            overrides:
+              research.release.form: public-tables
+              safeguards.coarse-age.enabled: false
+              safeguards.coarse-place.enabled: false
+              safeguards.suppress.enabled: false
         """);
 
     /// <summary>The suppression threshold of <see cref="Detail"/>.</summary>

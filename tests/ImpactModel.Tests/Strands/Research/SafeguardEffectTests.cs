@@ -15,8 +15,8 @@ public sealed class SafeguardEffectTests
         // the same risk table: expected re-identifications are attempts × success × Σ attack risk / released,
         // times (1 − a) with the TRE alone. Each is kept in fixed point of 2^-40 (rounded: error ≤ 2^-41), so
         // |x_tre − (1 − a) x_none| ≤ 2^-41 + (1 − a) 2^-41 ≤ 2^-40, plus the double product's own rounding (≤ 1e-15 x).
-        const int Replicates = 4;
-        Scenario s = Declare(Shipped(), 40_000);
+        const int Replicates = 3;
+        Scenario s = Declare(Shipped(), 20_000);
         RunResult r = Run(s, seed: 20240905, replicates: Replicates);
         double[] a = [.. r.Parameters.Where(p => p.Parameter == "safeguards.tre.access_reduction").OrderBy(p => p.Replicate).Select(p => p.Value)];
         Assert.Equal(Replicates, a.Length);
