@@ -4,7 +4,7 @@ namespace ImpactModel.Strands.Research;
 /// The cells of one release's layout as they would be in the declared population, estimated from
 /// fewer simulated persons with a log-linear model of main effects (<see cref="ClassRisk"/>): each
 /// cell's share the product of its quasi-identifiers' shares, separately in the extract and the
-/// population; the share of a cell's records holding each attribute shrunk towards the extract's.
+/// population; the share of a holder's other class members holding each attribute, shrunk towards the extract's.
 /// </summary>
 internal sealed class ExpectedSizes
 {
@@ -25,7 +25,7 @@ internal sealed class ExpectedSizes
     /// <summary>Per cell, the expected further persons of its population class outside the extract (λ).</summary>
     public double[] Outside { get; }
 
-    /// <summary>Per cell and attribute, the share of the class holding it.</summary>
+    /// <summary>Per cell and attribute, the share of a holder's other class members holding it.</summary>
     public double[] Shares { get; }
 
     public int Attributes { get; }
@@ -84,11 +84,15 @@ internal sealed class ExpectedSizes
 
             others[c] = Math.Max(0, declaredRecords - 1) * pExtract;
             outside[c] = Math.Max(0, Math.Max(0, declaredPersons - 1) * pPopulation - others[c]);
+            // The share holding each attribute among a holder's *other* class members (the values are
+            // read only for records that hold it): the cell's other holders over its other records,
+            // shrunk towards the extract's share.
             long f = counts[c * width + 1];
             for (int a = 0; a < attributes; a++)
             {
                 double overall = records > 0 ? holders[a] / records : 0;
-                shares[c * attributes + a] = (counts[c * width + 2 + a] + PriorRecords * overall) / (f + PriorRecords);
+                long positives = counts[c * width + 2 + a];
+                shares[c * attributes + a] = (Math.Max(0, positives - 1) + PriorRecords * overall) / (Math.Max(0, f - 1) + PriorRecords);
             }
         }
 

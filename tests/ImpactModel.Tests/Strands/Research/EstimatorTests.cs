@@ -65,7 +65,8 @@ public sealed class EstimatorTests
     private const double CountTolerance = 0.06;
 
     /// <summary>
-    /// Relative tolerance of the mean prosecutor risk: 4 × 0.5%. A mean over all 800,000 records, most of it
+    /// Relative tolerance of the mean prosecutor and journalist risks: 4 × 0.5% (the journalist risk, added with the fix of the
+    /// disclosures' estimate, was +0.4% off at seed 5, and the disclosures −0.6%, inside the counts' tolerance). A mean over all 800,000 records, most of it
     /// from classes of several records, so parts (1) and (2) above average out: over seeds 1 … 6 its
     /// relative error was between −0.33% and +0.37% (sd 0.25%); 0.5% is twice that sd.
     /// </summary>
@@ -83,16 +84,20 @@ public sealed class EstimatorTests
         RunResult eighth = Run(Declare(s, Declared / 8), seed: 5);
         Assert.Equal(1, eighth.ScaleFactor);
 
-        foreach (string metric in new[] { "sample_uniques", "population_uniques", "records_at_high_risk", "prosecutor_risk" })
+        string[] rates = ["prosecutor_risk", "journalist_risk"];
+        foreach (string metric in new[] { "sample_uniques", "population_uniques", "records_at_high_risk", "attribute_disclosures", "prosecutor_risk", "journalist_risk" })
         {
+            bool rate = rates.Contains(metric);
             double truth = Value(exact, Variant, "all", metric);
             double estimate = Value(estimated, Variant, "all", metric);
-            double naive = Value(eighth, Variant, "all", metric) * (metric == "prosecutor_risk" ? 1 : 8);
-            double tolerance = metric == "prosecutor_risk" ? RiskTolerance : CountTolerance;
+            double naive = Value(eighth, Variant, "all", metric) * (rate ? 1 : 8);
+            double tolerance = rate ? RiskTolerance : CountTolerance;
             Assert.True(truth > 0, $"{metric}: the declared population has some");
             Assert.True(Math.Abs(estimate / truth - 1) <= tolerance,
                 Invariant($"{metric}: estimated {estimate:G6}, exact {truth:G6} ({estimate / truth - 1:P2}; tolerance ±{tolerance:P0})"));
-            Assert.True(Math.Abs(naive / truth - 1) > 1,
+            // Naive scaling of the eighth's own counts must miss by far more than the tolerance (it missed by 94% for the
+            // disclosures, 14 times for the uniques and 5 times for the risks when this was written).
+            Assert.True(Math.Abs(naive / truth - 1) > 4 * tolerance,
                 Invariant($"{metric}: naive scaling gives {naive:G6} against the exact {truth:G6}: the test needs a case where it fails"));
         }
 
