@@ -167,6 +167,8 @@ public static class ScenarioLoader
         ImmutableArray<VariantSpec> variants = SafeguardsReader.Variants(r, NodeReader.Optional(map, "variants"), "variants", safeguards);
         CheckGroupReferences(r, population);
         CheckCombinedLimits(r, linkages, variants);
+        if (research is not null)
+            ResearchReader.CheckVariantCells(r, research, variants);
 
         if (strand is null || name is null || priceYear is null || horizon is null || population is null || r.Errors.Count > 0)
             return null;

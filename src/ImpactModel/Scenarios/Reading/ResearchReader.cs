@@ -135,6 +135,34 @@ public static class ResearchReader
         };
     }
 
+    /// <summary>
+    /// A declared variant that releases a quasi-identifier at a finer level than declared must still
+    /// stay within <see cref="MaxCells"/>: refused at the override that breaks it.
+    /// </summary>
+    public static void CheckVariantCells(NodeReader r, ResearchSpec research, ImmutableArray<VariantSpec> variants)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        ArgumentNullException.ThrowIfNull(research);
+        foreach (VariantSpec variant in variants)
+        {
+            double cells = 1;
+            SettingOverride? finer = null;
+            foreach (QuasiIdentifierSpec qi in research.QuasiIdentifiers)
+            {
+                SettingOverride? o = variant.Overrides.OfType<SettingOverride>().LastOrDefault(x => x.Path == $"research.quasi_identifiers.{qi.Id}.released");
+                long declared = qi.Levels.FirstOrDefault(l => l.Id == qi.Released)?.Categories ?? 1;
+                long count = o is null ? declared : qi.Levels.FirstOrDefault(l => l.Id == o.Value)?.Categories ?? 1;
+                if (count > declared)
+                    finer = o;
+                cells *= count;
+            }
+
+            if (cells > MaxCells && finer is not null)
+                r.Error(finer.Position, $"variants.{variant.Id}.overrides.{finer.Path}",
+                    $"with this override the released quasi-identifiers make {cells:N0} cells, more than the {MaxCells:N0} this strand counts");
+        }
+    }
+
     private static QuasiIdentifierSpec? QuasiIdentifier(NodeReader r, YamlNode item, string p, PopulationSpec? population)
     {
         YamlMapping? m = r.Mapping(item, p, QiKeys);
