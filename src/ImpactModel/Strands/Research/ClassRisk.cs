@@ -3,7 +3,10 @@ using ImpactModel.Random;
 namespace ImpactModel.Strands.Research;
 
 /// <summary>
-/// What a record of one class contributes, in fixed point (<see cref="ResearchCounters.Fixed"/>),
+/// What a record of one class contributes, in fixed point: probabilities in units of 2^-24
+/// (<see cref="ResearchCounters.Fixed"/>), the risks 1/f, 1/F and the attacker's in units of 2^-40
+/// (<see cref="ResearchCounters.Fine"/>: a class of 30 million records still has 3 significant
+/// figures, and the risks of a row sum to at most its classes, so 2^40 per class cannot overflow),
 /// laid out per cell as <see cref="Stride"/> integers: released, suppressed, sample unique, population
 /// unique, high risk, 1/f, 1/F, the attacker's 1/(released records sharing what they know), then for
 /// each sensitive attribute the disclosure of a record that holds it.
@@ -41,7 +44,7 @@ internal static class ClassRisk
     /// extract's records holding each attribute; <paramref name="k"/> the suppression threshold (1:
     /// none); <paramref name="highRiskMax"/> the largest class whose 1/f is above the high-risk threshold.
     /// </summary>
-    public static void Exact(long f, long population, ReadOnlySpan<long> positives, int k, int highRiskMax, Span<int> cell)
+    public static void Exact(long f, long population, ReadOnlySpan<long> positives, int k, int highRiskMax, Span<long> cell)
     {
         cell.Clear();
         if (f <= 0)
@@ -56,8 +59,8 @@ internal static class ClassRisk
         cell[Unique] = f == 1 ? Fixed(1) : 0;
         cell[PopulationUnique] = population == 1 ? Fixed(1) : 0;
         cell[HighRisk] = f <= highRiskMax ? Fixed(1) : 0;
-        cell[Prosecutor] = cell[Attack] = Fixed(1.0 / f);
-        cell[Journalist] = Fixed(1.0 / Math.Max(population, f));
+        cell[Prosecutor] = cell[Attack] = Risk(1.0 / f);
+        cell[Journalist] = Risk(1.0 / Math.Max(population, f));
         for (int a = 0; a < positives.Length; a++)
             cell[Disclosure + a] = positives[a] == f ? Fixed(1) : 0;
     }
@@ -68,7 +71,7 @@ internal static class ClassRisk
     /// expected further persons of its population class outside the extract, <paramref name="shares"/>
     /// the share of the class holding each attribute.
     /// </summary>
-    public static void Estimated(double mu, double lambda, ReadOnlySpan<double> shares, int k, int highRiskMax, Span<int> cell)
+    public static void Estimated(double mu, double lambda, ReadOnlySpan<double> shares, int k, int highRiskMax, Span<long> cell)
     {
         cell.Clear();
         double released = Tail(mu, k - 1);
@@ -83,8 +86,8 @@ internal static class ClassRisk
         // P(k − 1 ≤ X ≤ highRiskMax − 1).
         cell[HighRisk] = highRiskMax >= k ? Fixed(Math.Max(0, released - Tail(mu, highRiskMax))) : 0;
         double prosecutor = mu <= 0 ? (k <= 1 ? 1 : 0) : Tail(mu, Math.Max(k, 1)) / mu;
-        cell[Prosecutor] = cell[Attack] = Fixed(prosecutor);
-        cell[Journalist] = Fixed(Math.Min(prosecutor, JournalistMean(mu, lambda, k)));
+        cell[Prosecutor] = cell[Attack] = Risk(prosecutor);
+        cell[Journalist] = Risk(Math.Min(prosecutor, JournalistMean(mu, lambda, k)));
         for (int a = 0; a < shares.Length; a++)
         {
             double r = Math.Clamp(shares[a], 0, 1);
@@ -130,8 +133,14 @@ internal static class ClassRisk
         return sum;
     }
 
-    /// <summary>A probability or risk in fixed point, rounded to the nearest unit.</summary>
+    /// <summary>A probability in fixed point (2^-24), rounded to the nearest unit.</summary>
     public static int Fixed(double x) => (int)Math.Round(x * ResearchCounters.Fixed);
+
+    /// <summary>A risk (1/f, 1/F, the attacker's) in fine fixed point (2^-40), rounded to the nearest unit.</summary>
+    public static long Risk(double x) => (long)Math.Round(x * ResearchCounters.Fine);
+
+    /// <summary>Fine units of a risk per fixed unit of a record: what a risk sum over a record count is divided by.</summary>
+    public const double RiskPerRecord = (double)ResearchCounters.Fine / ResearchCounters.Fixed;
 
     /// <summary>
     /// A Laplace draw of scale <paramref name="scale"/> from one 32-bit word: u = (word + ½)/2^32 − ½ in

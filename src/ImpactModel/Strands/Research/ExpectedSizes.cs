@@ -100,6 +100,6 @@ internal sealed class ExpectedSizes
     }
 
     /// <summary>Fills cell <paramref name="c"/>'s risk values (<see cref="ClassRisk.Estimated"/>).</summary>
-    public void Fill(int c, int k, int highRiskMax, Span<int> cell) =>
+    public void Fill(int c, int k, int highRiskMax, Span<long> cell) =>
         ClassRisk.Estimated(Others[c], Outside[c], Shares.AsSpan(c * Attributes, Attributes), k, highRiskMax, cell);
 }

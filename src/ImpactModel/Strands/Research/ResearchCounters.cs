@@ -18,9 +18,9 @@ internal enum ResearchCounter
     SampleUniques,              // fixed point: released records alone in their class of the extract (f = 1)
     PopulationUniques,          // fixed point: released records alone in their class of the population (F = 1)
     RecordsAtHighRisk,          // fixed point: released records with 1/f above the high-risk threshold
-    ProsecutorSum,              // fixed point: Σ 1/f over released records
-    JournalistSum,              // fixed point: Σ 1/F over released records
-    AttackSum,                  // fixed point: Σ 1/(released records sharing what the attacker knows) (formed = ProsecutorSum when the attacker knows every released quasi-identifier)
+    ProsecutorSum,              // fine fixed point (2^-40): Σ 1/f over released records
+    JournalistSum,              // fine fixed point: Σ 1/F over released records
+    AttackSum,                  // fine fixed point: Σ 1/(released records sharing what the attacker knows) (formed = ProsecutorSum when the attacker knows every released quasi-identifier)
     AttributeDisclosures,       // fixed point: (record, sensitive attribute) pairs whose value every member of the released class shares
     ExpectedReidentifications,  // formed, fixed point: a year
     ExpectedReidentificationsOverHorizon, // formed, fixed point

@@ -198,7 +198,7 @@ internal sealed class RiskAttributor : IChunkEvaluator
                 continue;
             }
 
-            int[] tables = _replicate.ClassTables[c];
+            long[] tables = _replicate.ClassTables[c];
             int block = own.Length * stride;
             for (int i = 0; i < n; i++)
             {
@@ -247,7 +247,7 @@ internal sealed class RiskAttributor : IChunkEvaluator
     private void Exact(StrandTally tally, int c, int[] own, int n, ReadOnlySpan<uint> masks, int[] cells, byte[] inside, byte[] bits, PersonFlags flags, ref int touched)
     {
         const long One = ResearchCounters.Fixed;
-        int[] compact = _replicate.CompactCells[c];
+        long[] compact = _replicate.CompactCells[c];
         long[] sums = _sums;
         RiskTable[] risks = _replicate.Risks;
         for (int i = 0; i < n; i++)
@@ -258,7 +258,8 @@ internal sealed class RiskAttributor : IChunkEvaluator
                 continue;
             uint mask = masks[i];
             int cell = cells[i], at = cell * ResearchReplicate.CompactWidth;
-            int f = compact[at], prosecutor = compact[at + 1], journalist = compact[at + 2], cellFlags = compact[at + 3];
+            long f = compact[at], prosecutor = compact[at + 1], journalist = compact[at + 2];
+            int cellFlags = (int)compact[at + 3];
             int held = bits[i];
             for (int j = 0; j < own.Length; j++)
             {

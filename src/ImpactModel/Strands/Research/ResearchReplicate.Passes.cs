@@ -26,20 +26,20 @@ internal sealed partial class ResearchReplicate
         _expected = Rho == 1 ? [] : [.. plan.Classes.Select((c, i) => ExpectedSizes.Of(unpacked[i], c.Layout, _model.Width, AttributeCuts.Length, Rho))];
         int stride = ClassRisk.Stride(AttributeCuts.Length);
         TablesOfClass = [.. plan.Classes.Select((_, c) => Risks.Where(r => r.Class == c).Select(r => r.Index).ToArray())];
-        ClassTables = new int[plan.Classes.Count][];
+        ClassTables = new long[plan.Classes.Count][];
         bool compact = Rho == 1 && CompactPath;
-        CompactCells = compact ? new int[plan.Classes.Count][] : [];
+        CompactCells = compact ? new long[plan.Classes.Count][] : [];
         for (int c = 0; c < plan.Classes.Count; c++)
         {
             int[] own = TablesOfClass[c];
             int cells = plan.Classes[c].Layout.Cells, block = own.Length * stride;
             ReadOnlySpan<long> counts = unpacked[c];
-            int[]? interleaved = compact ? null : new int[cells * block];
+            long[]? interleaved = compact ? null : new long[cells * block];
             for (int j = 0; j < own.Length; j++)
             {
                 RiskTable risk = Risks[own[j]];
                 risk.Offset = j * stride;
-                int[] table = RiskCells(risk, counts, plan);
+                long[] table = RiskCells(risk, counts, plan);
                 if (interleaved is not null)
                 {
                     for (int cell = 0; cell < cells; cell++)
@@ -97,10 +97,10 @@ internal sealed partial class ResearchReplicate
     /// 1 + a: every record of the class holds attribute a). Pass 1 forms each table's values from
     /// them with its threshold, as <see cref="ClassRisk.Exact"/> does, from a block a sixth the size.
     /// </summary>
-    private int[] Compact(ReadOnlySpan<long> counts, int cells)
+    private long[] Compact(ReadOnlySpan<long> counts, int cells)
     {
         int width = _model.Width, attributes = AttributeCuts.Length;
-        var compact = new int[cells * CompactWidth];
+        var compact = new long[cells * CompactWidth];
         for (int c = 0; c < cells; c++)
         {
             long f = counts[c * width + 1], population = counts[c * width];
@@ -109,9 +109,9 @@ internal sealed partial class ResearchReplicate
             int flags = population == 1 ? 1 : 0;
             for (int a = 0; a < attributes; a++)
                 flags |= counts[c * width + 2 + a] == f ? 2 << a : 0;
-            compact[c * CompactWidth] = (int)f;
-            compact[c * CompactWidth + 1] = ClassRisk.Fixed(1.0 / f);
-            compact[c * CompactWidth + 2] = ClassRisk.Fixed(1.0 / Math.Max(population, f));
+            compact[c * CompactWidth] = f;
+            compact[c * CompactWidth + 1] = ClassRisk.Risk(1.0 / f);
+            compact[c * CompactWidth + 2] = ClassRisk.Risk(1.0 / Math.Max(population, f));
             compact[c * CompactWidth + 3] = flags;
         }
 
@@ -128,13 +128,13 @@ internal sealed partial class ResearchReplicate
     internal const int CompactWidth = 4;
 
     /// <summary>The values per cell of one risk table (<see cref="ClassRisk"/>).</summary>
-    private int[] RiskCells(RiskTable risk, ReadOnlySpan<long> counts, ReleasePlan plan)
+    private long[] RiskCells(RiskTable risk, ReadOnlySpan<long> counts, ReleasePlan plan)
     {
         ReleaseVariant m = Variants[risk.Representative];
         int attributes = AttributeCuts.Length;
         int width = _model.Width, stride = ClassRisk.Stride(attributes);
         CellLayout layout = plan.Classes[risk.Class].Layout;
-        var table = new int[layout.Cells * stride];
+        var table = new long[layout.Cells * stride];
         Span<long> positives = stackalloc long[attributes];
         bool tables = m.Form == ReleaseForm.PublicTables;
         ulong catchCut = BernoulliThreshold.Cut(m.CatchRate);
@@ -144,7 +144,7 @@ internal sealed partial class ResearchReplicate
             int at = c * width;
             for (int a = 0; a < attributes; a++)
                 positives[a] = counts[at + 2 + a];
-            Span<int> cell = table.AsSpan(c * stride, stride);
+            Span<long> cell = table.AsSpan(c * stride, stride);
             if (Rho == 1)
                 ClassRisk.Exact(counts[at + 1], counts[at], positives, m.Threshold, m.HighRiskMax, cell);
             else
@@ -180,7 +180,7 @@ internal sealed partial class ResearchReplicate
     /// record that agrees on what they know, so a record's risk is 1/(released records of its
     /// attacker's class): its prosecutor risk × its class's released records / the attacker's class's.
     /// </summary>
-    private static void SpreadAttack(int[] table, ReadOnlySpan<long> counts, CellLayout layout, CellLayout attack, int stride, int width)
+    private static void SpreadAttack(long[] table, ReadOnlySpan<long> counts, CellLayout layout, CellLayout attack, int stride, int width)
     {
         var releasedIn = new double[attack.Cells];
         Span<int> codes = stackalloc int[layout.Levels.Length];
@@ -200,7 +200,7 @@ internal sealed partial class ResearchReplicate
             double own = counts[c * width + 1] * (double)table[c * stride + ClassRisk.Released] / ResearchCounters.Fixed;
             double total = releasedIn[attackCell[c]];
             table[c * stride + ClassRisk.Attack] = total > 0
-                ? ClassRisk.Fixed((double)table[c * stride + ClassRisk.Prosecutor] / ResearchCounters.Fixed * own / total)
+                ? ClassRisk.Risk((double)table[c * stride + ClassRisk.Prosecutor] / ResearchCounters.Fine * own / total)
                 : 0;
         }
     }
@@ -344,7 +344,7 @@ internal sealed partial class ResearchReplicate
             {
                 if (m.Releases && !Risks[m.Risk].AttackApart)
                     t[v, row, C.AttackSum] = t[v, row, C.ProsecutorSum];
-                double expected = releasedAll > 0 ? factor * t[v, row, C.AttackSum] / releasedAll : 0;
+                double expected = releasedAll > 0 ? factor * t[v, row, C.AttackSum] / ClassRisk.RiskPerRecord / releasedAll : 0;
                 t[v, row, C.ExpectedReidentifications] = (long)Math.Round(expected * ResearchCounters.Fine);
                 t[v, row, C.ExpectedReidentificationsOverHorizon] = (long)Math.Round(expected * horizon * ResearchCounters.Fine);
                 t[v, row, C.One] = 1;

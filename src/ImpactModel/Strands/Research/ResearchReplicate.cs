@@ -94,7 +94,7 @@ internal sealed class RiskTable
     public int Offset { get; set; }
 
     /// <summary>With exact class sizes and an attacker who knows less than is released: the attacker's risk per cell (fixed point).</summary>
-    public int[]? AttackCells { get; set; }
+    public long[]? AttackCells { get; set; }
 
     /// <summary>With exact class sizes, for public tables: per cell, bit a set when a disclosure of attribute a is left after output checking and noise.</summary>
     public byte[]? AllowedDisclosures { get; set; }
@@ -165,10 +165,10 @@ internal sealed partial class ResearchReplicate : IStrandReplicate
     /// values of every table side by side, so a person's lookups touch one or two cache lines):
     /// filled at the end of pass 0.
     /// </summary>
-    internal int[][] ClassTables { get; private set; } = [];
+    internal long[][] ClassTables { get; private set; } = [];
 
     /// <summary>With exact class sizes, per class plan, <see cref="CompactWidth"/> integers per cell that every table's values are formed from.</summary>
-    internal int[][] CompactCells { get; private set; } = [];
+    internal long[][] CompactCells { get; private set; } = [];
 
     /// <summary>Per class plan, its risk tables (indices into <see cref="Risks"/>), in offset order.</summary>
     internal int[][] TablesOfClass { get; private set; } = [];
@@ -294,9 +294,10 @@ internal sealed partial class ResearchReplicate : IStrandReplicate
     /// For tests, after pass 0 has ended: each person's record in variant <paramref name="variant"/>'s
     /// release (the same values pass 1 attributes): −1 in <paramref name="released"/> for a person not in
     /// the extract, else its probability of being released, and its prosecutor risk 1/f and journalist
-    /// risk 1/F (0 when suppressed), all in fixed point (<see cref="ResearchCounters.Fixed"/>).
+    /// risk 1/F (0 when suppressed): the probability in units of <see cref="ResearchCounters.Fixed"/>, the
+    /// risks in units of <see cref="ResearchCounters.Fine"/>.
     /// </summary>
-    internal void RecordValues(int variant, PersonChunk persons, Span<int> released, Span<int> prosecutor, Span<int> journalist)
+    internal void RecordValues(int variant, PersonChunk persons, Span<long> released, Span<long> prosecutor, Span<long> journalist)
     {
         ArgumentNullException.ThrowIfNull(persons);
         ReleaseVariant m = Variants[variant];
@@ -320,7 +321,7 @@ internal sealed partial class ResearchReplicate : IStrandReplicate
             int cell = prepared.Cells[risk.Class][i];
             if (CompactCells.Length > 0)
             {
-                int[] compact = CompactCells[risk.Class];
+                long[] compact = CompactCells[risk.Class];
                 bool kept = compact[cell * CompactWidth] >= risk.Threshold && risk.AllowedDisclosures is null;
                 released[i] = kept ? ClassRisk.Fixed(1) : 0;
                 prosecutor[i] = kept ? compact[cell * CompactWidth + 1] : 0;
@@ -329,7 +330,7 @@ internal sealed partial class ResearchReplicate : IStrandReplicate
             else
             {
                 int at = cell * block + risk.Offset;
-                int[] table = ClassTables[risk.Class];
+                long[] table = ClassTables[risk.Class];
                 released[i] = table[at + ClassRisk.Released];
                 prosecutor[i] = table[at + ClassRisk.Prosecutor];
                 journalist[i] = table[at + ClassRisk.Journalist];

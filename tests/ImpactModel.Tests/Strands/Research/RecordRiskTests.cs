@@ -32,8 +32,8 @@ public sealed class RecordRiskTests
         Driven d = Drive(Declare(Load(Detail()), Persons), Persons);
         foreach ((string coarse, string fine) in Coarsenings)
         {
-            (int[] releasedCoarse, int[] coarseRisk, _) = d.Values(coarse);
-            (int[] releasedFine, int[] fineRisk, _) = d.Values(fine);
+            (long[] releasedCoarse, long[] coarseRisk, _) = d.Values(coarse);
+            (long[] releasedFine, long[] fineRisk, _) = d.Values(fine);
             int lower = 0;
             for (int i = 0; i < Persons; i++)
             {
@@ -54,13 +54,13 @@ public sealed class RecordRiskTests
     {
         // Exactly: a record is released with risk 1/f ≤ 1/k, in fixed point round(2^24/f) ≤ round(2^24/k); a suppressed record has no risk.
         const int K = SuppressionThreshold;
-        int cap = ClassRisk.Fixed(1.0 / K);
-        Assert.Equal((int)Math.Round((double)One / K), cap);
+        long cap = ClassRisk.Risk(1.0 / K);
+        Assert.Equal((long)Math.Round((double)ResearchCounters.Fine / K), cap);
         Driven d = Drive(Declare(Load(Detail()), Persons), Persons);
         foreach (string variant in new[] { "proposal-only-suppress", "proposal-without-coarse-age" })
         {
-            (int[] released, int[] prosecutor, int[] journalist) = d.Values(variant);
-            (_, int[] unsuppressed, _) = d.Values(variant == "proposal-only-suppress" ? VariantBuilder.NoSafeguards : "proposal-only-coarse-place");
+            (long[] released, long[] prosecutor, long[] journalist) = d.Values(variant);
+            (_, long[] unsuppressed, _) = d.Values(variant == "proposal-only-suppress" ? VariantBuilder.NoSafeguards : "proposal-only-coarse-place");
             int kept = 0, suppressed = 0;
             for (int i = 0; i < Persons; i++)
             {
@@ -98,11 +98,11 @@ public sealed class RecordRiskTests
         int below = 0;
         foreach (SimulationVariant v in d.Variants.Where(v => v.Id != VariantBuilder.StatusQuo))
         {
-            (int[] released, int[] prosecutor, int[] journalist) = d.Values(v.Id);
+            (long[] released, long[] prosecutor, long[] journalist) = d.Values(v.Id);
             for (int i = 0; i < Persons; i++)
             {
                 Assert.True(journalist[i] <= prosecutor[i], $"person {i} in '{v.Id}': journalist risk {journalist[i]} > prosecutor risk {prosecutor[i]}");
-                Assert.True(journalist[i] >= 0 && prosecutor[i] <= One);
+                Assert.True(journalist[i] >= 0 && prosecutor[i] <= ResearchCounters.Fine);
                 below += released[i] > 0 && journalist[i] < prosecutor[i] ? 1 : 0;
             }
         }

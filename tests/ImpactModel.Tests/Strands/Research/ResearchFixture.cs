@@ -159,13 +159,13 @@ internal static class ResearchFixture
             throw new ArgumentException($"no variant '{id}'; variants: {string.Join(", ", Variants.Select(x => x.Id))}", nameof(id));
         }
 
-        /// <summary>Each person's (released, prosecutor, journalist) in variant <paramref name="id"/>, fixed point; released −1 outside the extract.</summary>
-        public (int[] Released, int[] Prosecutor, int[] Journalist) Values(string id)
+        /// <summary>Each person's (released, prosecutor, journalist) in variant <paramref name="id"/>: released in units of 2^-24, −1 outside the extract; the risks in units of 2^-40.</summary>
+        public (long[] Released, long[] Prosecutor, long[] Journalist) Values(string id)
         {
             int n = Persons.Count;
-            var released = new int[n];
-            var prosecutor = new int[n];
-            var journalist = new int[n];
+            var released = new long[n];
+            var prosecutor = new long[n];
+            var journalist = new long[n];
             Replicate.RecordValues(Variant(id), Persons, released, prosecutor, journalist);
             return (released, prosecutor, journalist);
         }
