@@ -65,10 +65,10 @@ public static class ChunkLoop
         // class counts are integers per cell), so its count must not grow with the work items.
         void Work(int worker)
         {
-            var chunk = new PersonChunk(chunkSize);
-            TState state = states[worker] = createState();
             try
             {
+                var chunk = new PersonChunk(chunkSize);
+                TState state = states[worker] = createState();
                 Items(chunk, state);
             }
             catch (Exception e) when (e is not OperationCanceledException)

@@ -27,6 +27,9 @@ public static class ResearchReader
     /// </summary>
     public const int MaxCells = 1_000_000;
 
+    /// <summary>Most counts the cells of a release may hold (cells × counts per cell): with two threads and the merges, about 400 MB at the limit.</summary>
+    public const int MaxCounts = 16_000_000;
+
     /// <summary>What a research question may estimate.</summary>
     public static readonly IReadOnlyList<string> QuestionKinds = ["prevalence", "difference"];
 
@@ -73,8 +76,12 @@ public static class ResearchReader
             double cells = 1;
             foreach (QuasiIdentifierSpec qi in qis)
                 cells *= qi.Levels.FirstOrDefault(l => l.Id == qi.Released)?.Categories ?? 1;
+            double counts = cells * (2 + attributes.Length + (population.Groups.Length + 1) * (1 + attributes.Length));
             if (cells > MaxCells)
                 r.Error(qiNode, qp, $"the released quasi-identifiers make {cells:N0} cells, more than the {MaxCells:N0} this strand counts (release a coarser level of one of them)");
+            else if (counts > MaxCounts)
+                r.Error(qiNode, qp, $"the released quasi-identifiers make {cells:N0} cells of {counts / cells:N0} counts each (persons, and members and holders of each group and sensitive attribute): " +
+                                    $"{counts:N0} counts, more than the {MaxCounts:N0} this strand keeps (release a coarser level, or fewer sensitive attributes)");
         }
 
         string rp = J("release");

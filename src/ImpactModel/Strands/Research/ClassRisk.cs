@@ -83,8 +83,8 @@ internal static class ClassRisk
             cell[PopulationUnique] = Fixed(DeterministicMath.Exp(-mu - lambda));
         }
 
-        // P(k − 1 ≤ X ≤ highRiskMax − 1).
-        cell[HighRisk] = highRiskMax >= k ? Fixed(Math.Max(0, released - Tail(mu, highRiskMax))) : 0;
+        // P(k − 1 ≤ X ≤ highRiskMax − 1); every released record when the threshold puts no class size above it.
+        cell[HighRisk] = highRiskMax == int.MaxValue ? cell[Released] : highRiskMax >= k ? Fixed(Math.Max(0, released - Tail(mu, highRiskMax))) : 0;
         double prosecutor = mu <= 0 ? (k <= 1 ? 1 : 0) : Tail(mu, Math.Max(k, 1)) / mu;
         cell[Prosecutor] = cell[Attack] = Risk(prosecutor);
         cell[Journalist] = Risk(Math.Min(prosecutor, JournalistMean(mu, lambda, k)));
@@ -102,10 +102,12 @@ internal static class ClassRisk
             return 1;
         if (mu <= 0)
             return 0;
-        if (mu > LargeMean + 4 * m)
+        if (mu > LargeMean + 4.0 * m)
             return 1; // the lower tail below m is under e^(−50)
+        if (m > mu + 12 * Math.Sqrt(mu + 1) + 40)
+            return 0; // the upper tail beyond 12 standard deviations and 40 more
         if (mu > 700)
-            return Pilot.Normal.UpperTail((m - 0.5 - mu) / Math.Sqrt(mu)); // e^(−μ) would underflow: the normal approximation, continuity-corrected
+            return UpperNormal((m - 0.5 - mu) / Math.Sqrt(mu)); // e^(−μ) would underflow: the normal approximation, continuity-corrected
         double term = DeterministicMath.Exp(-mu), below = 0;
         for (int x = 0; x < m; x++)
         {
@@ -114,6 +116,19 @@ internal static class ClassRisk
         }
 
         return Math.Clamp(1 - below, 0, 1);
+    }
+
+    /// <summary>
+    /// P(Z &gt; z) for a standard normal Z from deterministic arithmetic only (the same bits on every
+    /// machine): Abramowitz and Stegun 7.1.26 for erfc, absolute error below 1.5e-7 — ample for a
+    /// continuity-corrected Poisson tail of a mean above 700.
+    /// </summary>
+    private static double UpperNormal(double z)
+    {
+        double x = Math.Abs(z) / Math.Sqrt(2);
+        double t = 1 / (1 + 0.3275911 * x);
+        double erfc = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * DeterministicMath.Exp(-x * x);
+        return z >= 0 ? erfc / 2 : 1 - erfc / 2;
     }
 
     /// <summary>Σ_{x ≥ k−1} P(X = x)/(1 + x + λ), X ~ Poisson(μ); a large class at its mean.</summary>

@@ -28,8 +28,14 @@ internal enum ResearchCounter
     CellsSuppressed,            // formed: of those, cells suppressed
     GroupReleased,              // formed: 1 when any member of the row is in the release
     One,                        // formed: 1 (the denominator of per-row quantities that always exist)
-    PrivacyBudgetSpent,         // formed, fixed point: ε × tables a person is in (all and each group) × releases a year × years (sequential composition)
+    PrivacyBudgetSpent,         // formed, fixed point: ε × tables a person is in (all and each group) × counts per cell (records, holders of each attribute) × releases a year × years
     TruthPersons,               // persons of the row in the whole population (counted in the status quo, copied)
+    ReleasedEvents,             // formed: whole simulated records behind each fixed-point count (results.csv's events: the count in the numerator)
+    SuppressedEvents,           // formed
+    UniqueEvents,               // formed
+    PopulationUniqueEvents,     // formed
+    HighRiskEvents,             // formed
+    DisclosureEvents,           // formed
     SafeguardCostPence,         // formed (row all)
     TotalCostPence,             // formed (present value)
     ResearchValuePence,         // formed (present value), when the scenario values the research

@@ -142,38 +142,38 @@ public sealed class ResearchModel : IStrandModel
             string[] variants = [.. spent.Select(r => r.Variant)];
             string list = variants.Length <= 4 ? string.Join(", ", variants) : $"{string.Join(", ", variants.Take(3))} and {variants.Length - 3} more";
             yield return string.Create(CultureInfo.InvariantCulture,
-                $"research: privacy budget ledger: ε {spent.Key:0.###} spent over the {_scenario.HorizonYears}-year horizon (ε per table × the {1 + Groups} tables a person " +
-                $"can be counted in, all and each group × releases a year × years, by sequential composition) by {list}");
+                $"research: privacy budget ledger: ε {spent.Key:0.###} spent over the {_scenario.HorizonYears}-year horizon (ε per count × the {1 + Groups} tables a person " +
+                $"can be counted in (all and each group) × the {1 + _scenario.Research!.SensitiveAttributes.Length} counts of each cell (its records and the holders of each " +
+                $"sensitive attribute) × releases a year × years, by sequential composition) by {list}");
         }
     }
 
     private List<MetricDefinition> Define(ResearchSpec spec)
     {
         const double F = ResearchCounters.Fixed, Fine = ResearchCounters.Fine;
-        int events = N(C.ExtractRecords);
         var m = new List<MetricDefinition>
         {
             new("records_in_extract", MetricUnit.Persons, N(C.ExtractRecords), LinkingVariantsOnly: true, Counts: "records"),
-            new("records_released", MetricUnit.Persons, N(C.RecordsReleased), LinkingVariantsOnly: true, IsHeadline: true, Events: events, Counts: "records", Divisor: F),
-            new("records_suppressed", MetricUnit.Persons, N(C.RecordsSuppressed), LinkingVariantsOnly: true, Events: events, Counts: "records", Divisor: F),
-            new("sample_uniques", MetricUnit.Persons, N(C.SampleUniques), LinkingVariantsOnly: true, IsHeadline: true, Events: events, Counts: "records",
+            new("records_released", MetricUnit.Persons, N(C.RecordsReleased), LinkingVariantsOnly: true, IsHeadline: true, Events: N(C.ReleasedEvents), Counts: "records", Divisor: F),
+            new("records_suppressed", MetricUnit.Persons, N(C.RecordsSuppressed), LinkingVariantsOnly: true, Events: N(C.SuppressedEvents), Counts: "records", Divisor: F),
+            new("sample_uniques", MetricUnit.Persons, N(C.SampleUniques), LinkingVariantsOnly: true, IsHeadline: true, Events: N(C.UniqueEvents), Counts: "records",
                 Divisor: F),
-            new("population_uniques", MetricUnit.Persons, N(C.PopulationUniques), LinkingVariantsOnly: true, Events: events, Counts: "records", Divisor: F),
+            new("population_uniques", MetricUnit.Persons, N(C.PopulationUniques), LinkingVariantsOnly: true, Events: N(C.PopulationUniqueEvents), Counts: "records", Divisor: F),
             new("prosecutor_risk", MetricUnit.Rate, N(C.ProsecutorSum), N(C.RecordsReleased), IsHarm: true, LinkingVariantsOnly: true, IsHeadline: true,
-                Events: events, Per: "released records (mean of 1/f)", Divisor: ClassRisk.RiskPerRecord),
-            new("journalist_risk", MetricUnit.Rate, N(C.JournalistSum), N(C.RecordsReleased), IsHarm: true, LinkingVariantsOnly: true, Events: events,
+                Events: N(C.ReleasedEvents), Per: "released records (mean of 1/f)", Divisor: ClassRisk.RiskPerRecord),
+            new("journalist_risk", MetricUnit.Rate, N(C.JournalistSum), N(C.RecordsReleased), IsHarm: true, LinkingVariantsOnly: true, Events: N(C.ReleasedEvents),
                 Per: "released records (mean of 1/F)", Divisor: ClassRisk.RiskPerRecord),
-            new("marketer_risk", MetricUnit.Rate, N(C.JournalistSum), N(C.RecordsReleased), LinkingVariantsOnly: true, Events: events,
+            new("marketer_risk", MetricUnit.Rate, N(C.JournalistSum), N(C.RecordsReleased), LinkingVariantsOnly: true, Events: N(C.ReleasedEvents),
                 Per: "released records (share a marketer re-identifies: Σ f/F over n)", Divisor: ClassRisk.RiskPerRecord),
-            new("sample_unique_rate", MetricUnit.Rate, N(C.SampleUniques), N(C.RecordsReleased), IsHarm: true, LinkingVariantsOnly: true, Events: events,
+            new("sample_unique_rate", MetricUnit.Rate, N(C.SampleUniques), N(C.RecordsReleased), IsHarm: true, LinkingVariantsOnly: true, Events: N(C.UniqueEvents),
                 Per: "released records", Divisor: 1),
-            new("high_risk_rate", MetricUnit.Rate, N(C.RecordsAtHighRisk), N(C.RecordsReleased), IsHarm: true, LinkingVariantsOnly: true, Events: events,
+            new("high_risk_rate", MetricUnit.Rate, N(C.RecordsAtHighRisk), N(C.RecordsReleased), IsHarm: true, LinkingVariantsOnly: true, Events: N(C.HighRiskEvents),
                 Per: "released records", Divisor: 1),
-            new("disclosure_rate", MetricUnit.Rate, N(C.AttributeDisclosures), N(C.ExtractRecords), IsHarm: true, LinkingVariantsOnly: true, Events: events,
+            new("disclosure_rate", MetricUnit.Rate, N(C.AttributeDisclosures), N(C.ExtractRecords), IsHarm: true, LinkingVariantsOnly: true, Events: N(C.DisclosureEvents),
                 Per: "records in the extract (disclosures per record)", Divisor: F),
-            new("records_at_high_risk", MetricUnit.Persons, N(C.RecordsAtHighRisk), LinkingVariantsOnly: true, IsHeadline: true, Events: events,
+            new("records_at_high_risk", MetricUnit.Persons, N(C.RecordsAtHighRisk), LinkingVariantsOnly: true, IsHeadline: true, Events: N(C.HighRiskEvents),
                 Counts: "records", Divisor: F),
-            new("attribute_disclosures", MetricUnit.Persons, N(C.AttributeDisclosures), LinkingVariantsOnly: true, IsHeadline: true, Events: events,
+            new("attribute_disclosures", MetricUnit.Persons, N(C.AttributeDisclosures), LinkingVariantsOnly: true, IsHeadline: true, Events: N(C.DisclosureEvents),
                 Counts: "disclosures (record × sensitive attribute)", Divisor: F),
             new("expected_reidentifications", MetricUnit.Quantity, N(C.ExpectedReidentifications), LinkingVariantsOnly: true, IsHeadline: true,
                 Counts: "re-identifications a year", Divisor: Fine),

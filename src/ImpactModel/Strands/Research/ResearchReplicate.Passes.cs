@@ -71,15 +71,17 @@ internal sealed partial class ResearchReplicate
         Estimates = new double[Variants.Length][][];
         CellsWithMembers = new long[Variants.Length][];
         CellsSuppressed = new long[Variants.Length][];
+        TableDisclosures = new double[Variants.Length][];
         RowReleased = new bool[Variants.Length][];
         var done = new Dictionary<string, int>(StringComparer.Ordinal); // variants that release alike have the same estimates
         for (int v = 0; v < Variants.Length; v++)
         {
             ReleaseVariant m = Variants[v];
-            string key = m.Releases ? FormattableString.Invariant($"{plan.VariantClass[v]}|{m.Threshold}|{m.Form}|{m.Epsilon:R}") : "none";
+            string key = m.Releases ? FormattableString.Invariant($"{plan.VariantClass[v]}|{m.Threshold}|{m.Form}|{m.Epsilon:R}|{m.CatchRate:R}") : "none";
             if (done.TryGetValue(key, out int same))
             {
-                (CellsWithMembers[v], CellsSuppressed[v], RowReleased[v], Estimates[v]) = (CellsWithMembers[same], CellsSuppressed[same], RowReleased[same], Estimates[same]);
+                (CellsWithMembers[v], CellsSuppressed[v], RowReleased[v], Estimates[v], TableDisclosures[v]) =
+                    (CellsWithMembers[same], CellsSuppressed[same], RowReleased[same], Estimates[same], TableDisclosures[same]);
                 continue;
             }
 
@@ -87,6 +89,7 @@ internal sealed partial class ResearchReplicate
             CellsWithMembers[v] = new long[rows];
             CellsSuppressed[v] = new long[rows];
             RowReleased[v] = new bool[rows];
+            TableDisclosures[v] = new double[rows];
             Estimates[v] = Utility(m, v, unpacked, plan, rows);
         }
     }
@@ -117,6 +120,9 @@ internal sealed partial class ResearchReplicate
 
         return compact;
     }
+
+    /// <summary>Most expected re-identifications a year the counters hold (2^40 units each): far beyond any attack model.</summary>
+    private const double MaxExpected = 1e5;
 
     /// <summary>
     /// True (always, outside tests): with exact class sizes, pass 1 forms the values from compact cells.
@@ -232,9 +238,11 @@ internal sealed partial class ResearchReplicate
         int width = _model.Width, groups = _model.Groups;
         double fraction = 1 / Rho; // persons simulated per declared person: noise and thresholds in simulated units
         double noise = m.Epsilon > 0 ? fraction / m.Epsilon : 0;
-        double k = m.Threshold * fraction;
         bool tables = m.Form == ReleaseForm.PublicTables;
+        ulong catchCut = BernoulliThreshold.Cut(m.CatchRate);
         var n = new double[rows * attributes];
+        var releasedMembers = new double[rows];
+        double[] disclosed = TableDisclosures[v];
         var x = new double[rows * attributes];
         long[] withMembers = CellsWithMembers[v], suppressed = CellsSuppressed[v];
         bool[] released = RowReleased[v];
@@ -249,7 +257,7 @@ internal sealed partial class ResearchReplicate
                 // Rows: 0 all, g + 1 group g, groups + 1 rest; slots in the counts: 0 rest, g + 1 group g.
                 int slotAt = row == 0 ? -1 : at + 2 + attributes + (row == rows - 1 ? 0 : row) * (1 + attributes);
                 long members = row == 0 ? f : counts[slotAt];
-                bool small = members > 0 && members < k;
+                bool small = members > 0 && members * Rho < m.Threshold; // a count below k in the declared population
                 if (members > 0)
                 {
                     withMembers[row]++;
@@ -261,7 +269,7 @@ internal sealed partial class ResearchReplicate
                 {
                     if (w <= 0 || members == 0)
                         continue;
-                    released[row] = true;
+                    releasedMembers[row] += w * members;
                     for (int a = 0; a < attributes; a++)
                     {
                         n[row * attributes + a] += w * members;
@@ -274,11 +282,26 @@ internal sealed partial class ResearchReplicate
                 if (!classPublished || small)
                     continue;
                 PhiloxBlock words = noise > 0 ? Philox.Block(NoiseKey, c, (uint)row) : default;
+                bool caught = members > 0 && Philox.Block(CheckingKey, c, (uint)row).W0 < catchCut;
                 for (int a = 0; a < attributes; a++)
                 {
                     long holders = row == 0 ? counts[at + 2 + a] : counts[slotAt + 1 + a];
-                    if (holders > 0 && holders < k)
+                    if (holders > 0 && holders * Rho < m.Threshold)
                         continue;
+
+                    // The row's own table discloses the attribute of its members in this cell when they all
+                    // hold it (its complement, 0, is published), unless checking caught the cell or the noise
+                    // shows a complement of 1 or more. Below the declared population: the chance that every
+                    // other member of the declared cell holds it too.
+                    bool hidden = noise > 0 && ClassRisk.Laplace(words.W0, 1 / m.Epsilon) - ClassRisk.Laplace(Word(words, 1 + a), 1 / m.Epsilon) >= 0.5;
+                    if (holders > 0 && !caught && !hidden)
+                    {
+                        double share = (holders - 0.5) / members;
+                        disclosed[row] += Rho == 1
+                            ? holders == members ? holders : 0
+                            : holders * DeterministicMath.Exp(-Math.Max(0, members * Rho - 1) * (1 - share));
+                    }
+
                     released[row] |= members > 0;
                     n[row * attributes + a] += members + (noise > 0 ? ClassRisk.Laplace(words.W0, noise) : 0);
                     x[row * attributes + a] += holders + (noise > 0 ? ClassRisk.Laplace(Word(words, 1 + a), noise) : 0);
@@ -288,6 +311,7 @@ internal sealed partial class ResearchReplicate
 
         for (int row = 0; row < rows; row++)
         {
+            released[row] |= releasedMembers[row] * Rho >= 0.5; // some member's record released in the declared population
             estimates[row] = new double[attributes];
             PhiloxBlock words = !tables && noise > 0 ? Philox.Block(NoiseKey, layout.Cells + row, 0) : default;
             for (int a = 0; a < attributes; a++)
@@ -344,15 +368,23 @@ internal sealed partial class ResearchReplicate
             {
                 if (m.Releases && !Risks[m.Risk].AttackApart)
                     t[v, row, C.AttackSum] = t[v, row, C.ProsecutorSum];
-                double expected = releasedAll > 0 ? factor * t[v, row, C.AttackSum] / ClassRisk.RiskPerRecord / releasedAll : 0;
+                double expected = releasedAll > 0 ? Math.Min(MaxExpected, factor * t[v, row, C.AttackSum] / ClassRisk.RiskPerRecord / releasedAll) : 0;
                 t[v, row, C.ExpectedReidentifications] = (long)Math.Round(expected * ResearchCounters.Fine);
                 t[v, row, C.ExpectedReidentificationsOverHorizon] = (long)Math.Round(expected * horizon * ResearchCounters.Fine);
                 t[v, row, C.One] = 1;
                 t[v, row, C.CellsWithMembers] = m.Releases ? CellsWithMembers[v][row] : 0;
                 t[v, row, C.CellsSuppressed] = m.Releases ? CellsSuppressed[v][row] : 0;
                 t[v, row, C.GroupReleased] = m.Releases && RowReleased[v][row] ? 1 : 0;
+                if (m.Releases && m.Form == ReleaseForm.PublicTables)
+                    t[v, row, C.AttributeDisclosures] = (long)Math.Round(TableDisclosures[v][row] * ResearchCounters.Fixed); // what the row's own table discloses
+                t[v, row, C.ReleasedEvents] = Events(t[v, row, C.RecordsReleased]);
+                t[v, row, C.SuppressedEvents] = Events(t[v, row, C.RecordsSuppressed]);
+                t[v, row, C.UniqueEvents] = Events(t[v, row, C.SampleUniques]);
+                t[v, row, C.PopulationUniqueEvents] = Events(t[v, row, C.PopulationUniques]);
+                t[v, row, C.HighRiskEvents] = Events(t[v, row, C.RecordsAtHighRisk]);
+                t[v, row, C.DisclosureEvents] = Events(t[v, row, C.AttributeDisclosures]);
                 t[v, row, C.PrivacyBudgetSpent] = m.Releases && m.Epsilon > 0
-                    ? (long)Math.Round(m.Epsilon * (1 + _model.Groups) * m.ReleasesPerYear * horizon * ResearchCounters.Fine)
+                    ? (long)Math.Round(m.Epsilon * (1 + _model.Groups) * (1 + AttributeCuts.Length) * m.ReleasesPerYear * horizon * ResearchCounters.Fine)
                     : 0;
                 t[v, row, C.ReidentificationCostPence] = (long)Math.Round(_annuity * expected * m.ReidentificationValuePence * unscale);
                 FormErrors(total, spec, v, row);
@@ -369,6 +401,9 @@ internal sealed partial class ResearchReplicate
 
         StatusQuoDifference.Form(t, C.NetBenefitPence, C.NetBenefitVsStatusQuoPence, 0);
     }
+
+    /// <summary>The whole simulated records behind a fixed-point count (an expectation when class sizes are estimated), rounded.</summary>
+    private static long Events(long fixedPoint) => (fixedPoint + ResearchCounters.Fixed / 2) / ResearchCounters.Fixed;
 
     /// <summary>
     /// Each research question's absolute error in the row, in percentage points (fixed point), against

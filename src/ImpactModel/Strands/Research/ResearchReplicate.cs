@@ -106,7 +106,7 @@ internal sealed partial class ResearchReplicate : IStrandReplicate
     private static readonly SafeguardMechanisms<ReleaseVariant> Mechanisms = new(StrandIds.Research, new Dictionary<string, SafeguardMechanism<ReleaseVariant>>
     {
         ["generalisation"] = SafeguardMechanisms.CostOnly<ReleaseVariant>(), // its levels decide the variant's cells (ReleasePlan)
-        ["suppression"] = (m, g, d) => m.Threshold = Math.Max(m.Threshold, (int)Math.Ceiling(d.Draw(g.Get("threshold")!))),
+        ["suppression"] = (m, g, d) => m.Threshold = Math.Max(m.Threshold, (int)Math.Min(MaxThreshold, Math.Ceiling(d.Draw(g.Get("threshold")!)))),
         ["noise"] = (m, g, d) => m.Epsilon = d.Draw(g.Get("epsilon")!),
         ["trusted-research-environment"] = (m, g, d) =>
         {
@@ -195,6 +195,13 @@ internal sealed partial class ResearchReplicate : IStrandReplicate
 
     internal bool[][] RowReleased { get; private set; } = [];
 
+    /// <summary>
+    /// Per variant releasing tables and result row: the attribute disclosures (record × attribute) of
+    /// the row's own table — the table of everyone for <c>all</c>, of the group's members for a group
+    /// — formed at the end of pass 0.
+    /// </summary>
+    internal double[][] TableDisclosures { get; private set; } = [];
+
     public static ResearchReplicate Compile(ResearchModel model, ReplicateContext context)
     {
         Scenario scenario = context.Scenario;
@@ -279,16 +286,24 @@ internal sealed partial class ResearchReplicate : IStrandReplicate
         return new ResearchReplicate(model, context, variants, extracts, attributeCuts, [.. risks], annuity);
     }
 
-    /// <summary>The largest class size whose prosecutor risk 1/f is above <paramref name="tau"/> (0 when none is).</summary>
+    /// <summary>
+    /// The largest class size whose prosecutor risk 1/f is above <paramref name="tau"/> (0 when none
+    /// is; <see cref="int.MaxValue"/> when every class is, τ at or below 1/2^31).
+    /// </summary>
     internal static int HighRiskMax(double tau)
     {
-        if (tau <= 0)
+        if (tau * int.MaxValue <= 1)
             return int.MaxValue;
-        int f = 0;
-        while ((f + 1) * tau < 1 && f < 1_000_000)
+        long f = Math.Max(0, (long)Math.Ceiling(1 / tau) - 1);
+        while (f > 0 && f * tau >= 1)
+            f--;
+        while ((f + 1) * tau < 1)
             f++;
-        return f;
+        return (int)f;
     }
+
+    /// <summary>The largest suppression threshold a run uses: no class of the declared population is larger (2^30 is far above any).</summary>
+    private const int MaxThreshold = 1 << 30;
 
     /// <summary>
     /// For tests, after pass 0 has ended: each person's record in variant <paramref name="variant"/>'s
