@@ -160,6 +160,15 @@ public interface IChunkEvaluator
     /// to <paramref name="output"/>. Must not allocate.
     /// </summary>
     void Evaluate(PersonChunk persons, in ChunkOutput output);
+
+    /// <summary>
+    /// Called once after the evaluator's last chunk of a pass, with the same outputs: an evaluator
+    /// that keeps sums of its own across chunks (e.g. by group mask, to add each to the tally's rows
+    /// once) adds them here. Nothing by default.
+    /// </summary>
+    void Finish(in ChunkOutput output)
+    {
+    }
 }
 
 /// <summary>Where an evaluator puts a chunk's outcomes: this thread's tallies and accumulators of the strand, and the persons' flags.</summary>

@@ -116,8 +116,6 @@ internal sealed class RiskAttributor : IChunkEvaluator
     private readonly ExtractPersons _persons;
     private readonly int _masks;
     private readonly long[] _sums;
-    private readonly int[] _touched;
-    private readonly bool[] _seen;
 
     public RiskAttributor(ResearchReplicate replicate, int capacity)
     {
@@ -127,8 +125,6 @@ internal sealed class RiskAttributor : IChunkEvaluator
         _masks = groups <= MaxMaskGroups ? 1 << groups : 0;
         int slots = replicate.Risks.Length * Math.Max(_masks, 1);
         _sums = new long[slots * Values];
-        _touched = new int[slots];
-        _seen = new bool[slots];
         _holders = new long[Math.Max(_masks, 1) << HolderShift];
     }
 
@@ -149,28 +145,17 @@ internal sealed class RiskAttributor : IChunkEvaluator
         byte[] bits = _persons.Bits;
         bool exact = _replicate.CompactCells.Length > 0;
 
-        // The truth the research questions are measured against: everyone, whatever is released.
-        tally.AddPersons(0, masks, ResearchCounters.N(C.TruthPersons));
+        // The truth the research questions are measured against: everyone, whatever is released
+        // (by mask and attributes held, added to the rows in Finish).
         if (_masks > 0)
         {
             long[] holders = _holders;
             for (int i = 0; i < n; i++)
                 holders[((int)masks[i] << HolderShift) + bits[i]]++;
-            for (int j = 0; j < holders.Length; j++)
-            {
-                if (holders[j] == 0)
-                    continue;
-                for (int a = 0; a < attributes; a++)
-                {
-                    if (((j >> a) & 1) != 0)
-                        tally.Add(0, (uint)(j >> HolderShift), ResearchCounters.TruePositive(a), holders[j]);
-                }
-
-                holders[j] = 0;
-            }
         }
         else
         {
+            tally.AddPersons(0, masks, ResearchCounters.N(C.TruthPersons));
             for (int a = 0; a < attributes; a++)
             {
                 int counter = ResearchCounters.TruePositive(a);
@@ -182,7 +167,6 @@ internal sealed class RiskAttributor : IChunkEvaluator
             }
         }
 
-        int touched = 0;
         long[] sums = _sums;
         ReleasePlan plan = _replicate.Model.Plan;
         for (int c = 0; c < plan.Classes.Count; c++)
@@ -194,7 +178,7 @@ internal sealed class RiskAttributor : IChunkEvaluator
             byte[] inside = _persons.InExtract[plan.Classes[c].Extract];
             if (exact)
             {
-                Exact(tally, c, own, n, masks, cells, inside, bits, output.Flags, ref touched);
+                Exact(tally, c, own, n, masks, cells, inside, bits, output.Flags);
                 continue;
             }
 
@@ -212,11 +196,6 @@ internal sealed class RiskAttributor : IChunkEvaluator
                 {
                     int index = own[j];
                     int slot = _masks > 0 ? index * _masks + (int)mask : index;
-                    if (!_seen[slot])
-                    {
-                        _seen[slot] = true;
-                        _touched[touched++] = slot;
-                    }
 
                     int at = cellAt + j * stride, to = slot * Values;
                     sums[to]++;
@@ -227,24 +206,49 @@ internal sealed class RiskAttributor : IChunkEvaluator
                     if (_replicate.Rho == 1 && tables[at + ClassRisk.Unique] != 0)
                         MarkHarmed(output.Flags, _replicate.Risks[index], i);
                     if (_masks == 0)
-                        Flush(tally, slot, mask, ref touched);
+                        AddSlot(tally, slot, mask); // without sums by mask (many groups), one person's values go straight to the tally
                 }
             }
         }
 
-        for (int j = 0; j < touched; j++)
+    }
+
+    /// <summary>Adds the sums kept by group mask over the thread's chunks to the tally's rows, once each.</summary>
+    public void Finish(in ChunkOutput output)
+    {
+        StrandTally tally = output.Tally;
+        if (_masks > 0)
         {
-            int slot = _touched[j];
-            AddSlot(tally, slot, (uint)(slot % Math.Max(_masks, 1)));
+            for (int slot = 0; slot < _replicate.Risks.Length * _masks; slot++)
+                AddSlot(tally, slot, (uint)(slot % _masks));
+        }
+
+        int attributes = _replicate.AttributeCuts.Length;
+        long[] holders = _holders;
+        for (int j = 0; j < holders.Length; j++)
+        {
+            if (holders[j] == 0)
+                continue;
+            uint mask = (uint)(j >> HolderShift);
+            tally.Add(0, mask, ResearchCounters.N(C.TruthPersons), holders[j]);
+            for (int a = 0; a < attributes; a++)
+            {
+                if (((j >> a) & 1) != 0)
+                    tally.Add(0, mask, ResearchCounters.TruePositive(a), holders[j]);
+            }
+
+            holders[j] = 0;
         }
     }
+
+
 
     /// <summary>
     /// With exact class sizes: each table's values from the class's compact cell (f, 1/f, 1/F, flags)
     /// and the table's threshold, exactly as <see cref="ClassRisk.Exact"/> forms them (a test holds
     /// the two paths to the same results).
     /// </summary>
-    private void Exact(StrandTally tally, int c, int[] own, int n, ReadOnlySpan<uint> masks, int[] cells, byte[] inside, byte[] bits, PersonFlags flags, ref int touched)
+    private void Exact(StrandTally tally, int c, int[] own, int n, ReadOnlySpan<uint> masks, int[] cells, byte[] inside, byte[] bits, PersonFlags flags)
     {
         const long One = ResearchCounters.Fixed;
         long[] compact = _replicate.CompactCells[c];
@@ -265,12 +269,6 @@ internal sealed class RiskAttributor : IChunkEvaluator
             {
                 RiskTable risk = risks[own[j]];
                 int slot = _masks > 0 ? risk.Index * _masks + (int)mask : risk.Index;
-                if (!_seen[slot])
-                {
-                    _seen[slot] = true;
-                    _touched[touched++] = slot;
-                }
-
                 int to = slot * Values;
                 sums[to]++;
                 if (f < risk.Threshold)
@@ -296,7 +294,7 @@ internal sealed class RiskAttributor : IChunkEvaluator
                 }
 
                 if (_masks == 0)
-                    Flush(tally, slot, mask, ref touched);
+                    AddSlot(tally, slot, mask); // without sums by mask (many groups), one person's values go straight to the tally
             }
         }
     }
@@ -318,16 +316,8 @@ internal sealed class RiskAttributor : IChunkEvaluator
         }
     }
 
-    /// <summary>Without sums by mask (many groups), one person's values go straight to the tally.</summary>
-    private void Flush(StrandTally tally, int slot, uint mask, ref int touched)
-    {
-        AddSlot(tally, slot, mask);
-        touched = 0;
-    }
-
     private void AddSlot(StrandTally tally, int slot, uint mask)
     {
-        _seen[slot] = false;
         int v = _replicate.Risks[_masks > 0 ? slot / _masks : slot].Representative;
         int from = slot * Values;
         for (int k = 0; k < Values; k++)
