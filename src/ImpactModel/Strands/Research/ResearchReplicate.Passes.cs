@@ -39,6 +39,8 @@ internal sealed partial class ResearchReplicate
             {
                 RiskTable risk = Risks[own[j]];
                 risk.Offset = j * stride;
+                if (compact && !risk.AttackApart && Variants[risk.Representative].Form != ReleaseForm.PublicTables)
+                    continue; // the compact cells hold all a record-level table reads
                 long[] table = RiskCells(risk, counts, plan);
                 if (interleaved is not null)
                 {
@@ -73,24 +75,32 @@ internal sealed partial class ResearchReplicate
         CellsSuppressed = new long[Variants.Length][];
         TableDisclosures = new double[Variants.Length][];
         RowReleased = new bool[Variants.Length][];
-        var done = new Dictionary<string, int>(StringComparer.Ordinal); // variants that release alike have the same estimates
+        // Variants that release alike have the same estimates: each distinct release once (on the
+        // cores: each writes only its own arrays), then copied to the variants like it.
+        var first = new Dictionary<string, int>(StringComparer.Ordinal);
+        var same = new int[Variants.Length];
         for (int v = 0; v < Variants.Length; v++)
         {
             ReleaseVariant m = Variants[v];
             string key = m.Releases ? FormattableString.Invariant($"{plan.VariantClass[v]}|{m.Threshold}|{m.Form}|{m.Epsilon:R}|{m.CatchRate:R}") : "none";
-            if (done.TryGetValue(key, out int same))
-            {
-                (CellsWithMembers[v], CellsSuppressed[v], RowReleased[v], Estimates[v], TableDisclosures[v]) =
-                    (CellsWithMembers[same], CellsSuppressed[same], RowReleased[same], Estimates[same], TableDisclosures[same]);
-                continue;
-            }
+            same[v] = first.TryGetValue(key, out int earlier) ? earlier : first[key] = v;
+        }
 
-            done[key] = v;
+        int[] distinct = [.. first.Values];
+        foreach (int v in distinct)
+        {
             CellsWithMembers[v] = new long[rows];
             CellsSuppressed[v] = new long[rows];
             RowReleased[v] = new bool[rows];
             TableDisclosures[v] = new double[rows];
-            Estimates[v] = Utility(m, v, unpacked, plan, rows);
+        }
+
+        Parallel.ForEach(distinct, v => Estimates[v] = Utility(Variants[v], v, unpacked, plan, rows));
+        for (int v = 0; v < Variants.Length; v++)
+        {
+            int u = same[v];
+            (CellsWithMembers[v], CellsSuppressed[v], RowReleased[v], Estimates[v], TableDisclosures[v]) =
+                (CellsWithMembers[u], CellsSuppressed[u], RowReleased[u], Estimates[u], TableDisclosures[u]);
         }
     }
 
