@@ -53,6 +53,16 @@ internal sealed class ExtractPersons
         {
             CellLayout layout = plan.Classes[c].Layout;
             Span<int> cell = Cells[c].AsSpan(0, n);
+            if (plan.DerivedFrom[c] >= 0)
+            {
+                // A coarsening of an earlier layout: its cell through the map from the finer cell.
+                int[] map = plan.CellMaps[c]!, finer = Cells[plan.DerivedFrom[c]];
+                for (int i = 0; i < n; i++)
+                    cell[i] = map[finer[i]];
+                level += layout.Levels.Length;
+                continue;
+            }
+
             cell.Clear();
             for (int q = 0; q < layout.Levels.Length; q++, level++)
             {

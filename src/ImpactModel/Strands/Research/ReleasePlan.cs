@@ -138,9 +138,75 @@ internal sealed class ReleasePlan
         Extracts = extracts;
         Classes = classes;
         Layouts = [.. classes.Select(x => x.Layout)];
+
+        // A layout that coarsens another's cells is read through a map from the finer cell (one
+        // lookup a person instead of a loop per quasi-identifier).
+        int[] areaOf = [.. population.LocalAuthorities.Select(a => population.Areas.Select(x => x.Id).ToList().IndexOf(a.Area))];
+        DerivedFrom = new int[classes.Count];
+        CellMaps = new int[classes.Count][];
+        for (int c = 0; c < classes.Count; c++)
+        {
+            DerivedFrom[c] = -1;
+            for (int f = 0; f < c && DerivedFrom[c] < 0; f++)
+            {
+                if (DerivedFrom[f] < 0 && Coarsens(classes[c].Layout, classes[f].Layout, areaOf) is { } map)
+                {
+                    DerivedFrom[c] = f;
+                    CellMaps[c] = map;
+                }
+            }
+        }
     }
 
     public ImmutableArray<QuasiIdentifierSpec> Qis { get; }
+
+    /// <summary>Per class plan, the earlier plan whose cells it coarsens (its cells are <see cref="CellMaps"/> of that plan's), or −1.</summary>
+    public int[] DerivedFrom { get; }
+
+    /// <summary>Per class plan derived from another, its cell for each of the other's cells.</summary>
+    public int[]?[] CellMaps { get; }
+
+    /// <summary>
+    /// The map from <paramref name="fine"/>'s cells to <paramref name="coarse"/>'s when every
+    /// quasi-identifier's coarse level is a coarsening of its fine one (the same level; nothing
+    /// released; age bands whose width is a multiple; an authority's area), else null.
+    /// </summary>
+    private static int[]? Coarsens(CellLayout coarse, CellLayout fine, int[] areaOf)
+    {
+        for (int q = 0; q < coarse.Levels.Length; q++)
+        {
+            ReleaseLevel c = coarse.Levels[q], f = fine.Levels[q];
+            bool ok = c == f || c.Source == LevelSource.None
+                      || (c.Source == LevelSource.Age && f.Source == LevelSource.Age && c.Width % f.Width == 0)
+                      || (c.Source == LevelSource.Area && f.Source == LevelSource.LocalAuthority && areaOf.All(a => a >= 0));
+            if (!ok)
+                return null;
+        }
+
+        var map = new int[fine.Cells];
+        Span<int> codes = stackalloc int[fine.Levels.Length];
+        for (int cell = 0; cell < fine.Cells; cell++)
+        {
+            fine.Decode(cell, codes);
+            int to = 0;
+            for (int q = 0; q < codes.Length; q++)
+            {
+                ReleaseLevel c = coarse.Levels[q], f = fine.Levels[q];
+                int code = c.Source switch
+                {
+                    LevelSource.None => 0,
+                    LevelSource.Age => Math.Min(codes[q] * f.Width / c.Width, c.Categories - 1),
+                    LevelSource.Area when f.Source == LevelSource.LocalAuthority => areaOf[codes[q]],
+                    _ => codes[q],
+                };
+                to += code * coarse.Strides[q];
+            }
+
+            map[cell] = to;
+        }
+
+        return map;
+    }
 
     public IReadOnlyList<ExtractPlan> Extracts { get; }
 
