@@ -188,7 +188,7 @@ public sealed class ResearchModel : IStrandModel
         {
             int attributes = spec.SensitiveAttributes.Length;
             m.Add(new($"estimate_error.{spec.Questions[q].Id}", MetricUnit.Quantity, ResearchCounters.Error(attributes, q), ResearchCounters.Estimated(attributes, q),
-                IsHarm: true, LinkingVariantsOnly: true, IsHeadline: true, Counts: "percentage points (absolute error against the whole population)", Divisor: Fine));
+                LinkingVariantsOnly: true, IsHeadline: true, Counts: "percentage points (absolute error against the whole population)", Divisor: Fine));
         }
 
         m.Add(new("safeguard_cost", MetricUnit.Money, N(C.SafeguardCostPence), LinkingVariantsOnly: true));
