@@ -56,6 +56,14 @@ public class PopulationBench
     public void GenerateRequiredOnly() =>
         _population.Generate(_chunk, (_next++ % 100_000) * PersonChunk.DefaultCapacity, PersonChunk.DefaultCapacity, PersonAttributes.None);
 
+    /// <summary>
+    /// Generation of the required attributes and the categorical ones (the accommodation type, which
+    /// follows group membership): its cost is this less <see cref="GenerateRequiredOnly"/>.
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = PersonChunk.DefaultCapacity)]
+    public void GenerateCategorical() =>
+        _population.Generate(_chunk, (_next++ % 100_000) * PersonChunk.DefaultCapacity, PersonChunk.DefaultCapacity, PersonAttributes.Categorical);
+
     /// <summary>Generation on both cores, nothing optional read (10 M persons; persons/s = Persons / mean).</summary>
     [Benchmark]
     public int BothCoresRequiredOnly() => GenerateOnBothCores(PersonAttributes.None);

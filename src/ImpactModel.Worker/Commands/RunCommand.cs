@@ -31,6 +31,18 @@ public static class RunCommand
     /// <summary>Most persons simulated when neither --population nor <c>Run:Population</c> is given (the declared size if smaller).</summary>
     public const long DefaultPersons = 200_000;
 
+    /// <summary>
+    /// Persons per replicate when neither --population nor a setting says: the declared population,
+    /// at most <see cref="DefaultPersons"/>; for the research strand the whole declared population,
+    /// since class sizes (and so every re-identification risk) shrink in a sample and the strand
+    /// is fast enough to pass over everyone (docs/metrics.md, "Estimating class sizes").
+    /// </summary>
+    public static long DefaultPersonsOf(Scenario scenario)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        return scenario.Strand == StrandIds.Research ? scenario.Population.Size : Math.Min(scenario.Population.Size, DefaultPersons);
+    }
+
     public const ulong DefaultSeed = 1;
 
     public static Command Create(CliConsole console)
@@ -46,7 +58,7 @@ public static class RunCommand
         var replicates = CommonOptions.Replicates($"Replicates: parameters are drawn once per replicate (default {DefaultReplicates}, or the Run:Replicates setting).");
         var seed = CommonOptions.Seed($"Random seed (default {DefaultSeed}).");
         var population = CommonOptions.Population(
-            $"Persons to simulate per replicate (default: the declared population, at most {DefaultPersons:N0}, or the Run:Population setting). " +
+            $"Persons to simulate per replicate (default: the declared population, at most {DefaultPersons:N0} except for the research strand, or the Run:Population setting). " +
             "Counts and money are scaled to the declared population.");
         var threads = CommonOptions.Threads();
         var json = CommonOptions.Json("Write exactly one JSON object to stdout: the run folder and headline metrics with intervals.");
@@ -159,7 +171,7 @@ public static class RunCommand
             {
                 string folder = scenarios.Count == 1 ? partial : Path.Combine(partial, scenario.Name);
                 Directory.CreateDirectory(folder);
-                long persons = options.Persons ?? Math.Min(scenario.Population.Size, DefaultPersons);
+                long persons = options.Persons ?? DefaultPersonsOf(scenario);
                 var settings = new RunSettings(options.Seed, options.Replicates, persons, options.Threads, options.ChunkSize);
                 var clock = Stopwatch.StartNew();
                 DateTime scenarioStarted = DateTime.UtcNow;

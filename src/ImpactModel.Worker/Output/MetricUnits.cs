@@ -88,6 +88,7 @@ public static class MetricUnits
             MetricUnit.Money when d.PresentValue => string.Create(CultureInfo.InvariantCulture,
                 $"GBP present value over {money.HorizonYears} years at {money.PriceYear} prices, discounted at {Discount(money)}"),
             MetricUnit.Money => string.Create(CultureInfo.InvariantCulture, $"GBP a year at {money.PriceYear} prices"),
+            MetricUnit.Quantity => d.Counts ?? "value",
             _ => "rate",
         };
     }
@@ -157,6 +158,7 @@ public static class MetricUnits
         {
             MetricUnit.Persons => Math.Round(x).ToString("N0", CultureInfo.InvariantCulture),
             MetricUnit.Money => (x < 0 ? "-£" : "£") + Math.Round(Math.Abs(x)).ToString("N0", CultureInfo.InvariantCulture),
+            MetricUnit.Quantity => Significant(x, 3),
             _ => Significant(100 * x, 3) + "%",
         };
     }
@@ -173,6 +175,7 @@ public static class MetricUnits
             MetricUnit.Money when d.PresentValue => string.Create(CultureInfo.InvariantCulture,
                 $" present value over {money.HorizonYears} years ({money.PriceYear} prices)"),
             MetricUnit.Money => string.Create(CultureInfo.InvariantCulture, $" a year ({money.PriceYear} prices)"),
+            MetricUnit.Quantity => d.Counts is { } unit ? " " + unit : "",
             _ => " of " + Denominator(metric),
         };
     }

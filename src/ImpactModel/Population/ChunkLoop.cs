@@ -12,9 +12,9 @@ public delegate void ChunkBody<in TState>(TState state, PersonChunk persons);
 
 /// <summary>
 /// The one parallel loop over persons: persons [first, first + count) are cut into chunks of a
-/// fixed size, chunks into work items that tasks take as they come; each task (one or a few per
-/// thread: <see cref="Parallel"/> decides) generates its chunk into its own <see cref="PersonChunk"/>
-/// and adds into its own state (no lock, nothing shared). The caller sums the states at the end.
+/// fixed size, chunks into work items that workers take as they come; each worker (one per thread)
+/// generates its chunk into its own <see cref="PersonChunk"/> and adds into its own state (no lock,
+/// nothing shared). The caller sums the states at the end.
 /// </summary>
 /// <remarks>
 /// Chunk boundaries depend on the chunk size alone and every person is a pure function of (seed,
@@ -55,36 +55,72 @@ public static class ChunkLoop
         int chunkSize = options.ChunkSize, perItem = options.ChunksPerItem;
         long chunks = (count + chunkSize - 1) / chunkSize;
         long items = (chunks + perItem - 1) / perItem;
-        var states = new List<TState>();
-        var parallel = new ParallelOptions
+        int workers = (int)Math.Clamp(items, 1, options.Threads > 0 ? options.Threads : Environment.ProcessorCount);
+        var states = new TState[workers];
+        long next = -1;
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        CancellationToken stop = failed.Token;
+
+        // Exactly one state per worker, whatever the scheduler does: a state may be large (a strand's
+        // class counts are integers per cell), so its count must not grow with the work items.
+        void Work(int worker)
         {
-            MaxDegreeOfParallelism = options.Threads > 0 ? options.Threads : Environment.ProcessorCount,
-            CancellationToken = cancellationToken,
-        };
-        Parallel.For(0L, items, parallel,
-            () => (Chunk: new PersonChunk(chunkSize), State: createState()),
-            (item, _, local) =>
+            try
+            {
+                var chunk = new PersonChunk(chunkSize);
+                TState state = states[worker] = createState();
+                Items(chunk, state);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                failed.Cancel(); // the other workers stop at their next chunk
+                throw;
+            }
+        }
+
+        void Items(PersonChunk chunk, TState state)
+        {
+            for (long item = Interlocked.Increment(ref next); item < items; item = Interlocked.Increment(ref next))
             {
                 long firstChunk = item * perItem, lastChunk = Math.Min(chunks, firstChunk + perItem);
                 long visited = 0;
                 for (long c = firstChunk; c < lastChunk; c++)
                 {
-                    cancellationToken.ThrowIfCancellationRequested();
+                    stop.ThrowIfCancellationRequested();
                     long start = first + c * chunkSize;
                     int n = (int)Math.Min(chunkSize, first + count - start);
-                    population.Generate(local.Chunk, start, n, wanted);
-                    body(local.State, local.Chunk);
+                    population.Generate(chunk, start, n, wanted);
+                    body(state, chunk);
                     visited += n;
                 }
 
                 reportPersons?.Invoke(visited);
-                return local;
-            },
-            local =>
-            {
-                lock (states)
-                    states.Add(local.State); // once per task, at its end: the caller sums them
-            });
+            }
+        }
+
+        if (workers == 1)
+        {
+            Work(0);
+            return states;
+        }
+
+        Task[] tasks = [.. Enumerable.Range(0, workers).Select(w => Task.Factory.StartNew(() => Work(w), cancellationToken,
+            TaskCreationOptions.LongRunning, TaskScheduler.Default))];
+        try
+        {
+            Task.WaitAll(tasks, CancellationToken.None);
+        }
+        catch (AggregateException e) when (e.InnerExceptions.All(x => x is OperationCanceledException))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            throw;
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count >= 1)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions.First(x => x is not OperationCanceledException)).Throw();
+            throw;
+        }
+
         return states;
     }
 }

@@ -26,7 +26,7 @@ namespace ImpactModel.Population;
 /// share for a group of adults only), where P(g | c) includes the parent's own P(P | c), computed the
 /// same way, so the marginal holds exactly (in expectation over persons) for every replicate.
 /// </remarks>
-public sealed class CompiledPopulation
+public sealed partial class CompiledPopulation
 {
     /// <summary>Shape of the Pareto tail above the 90th percentile of income (assumption: UK top-income tails have alpha about 2 to 3).</summary>
     public const double TopIncomeParetoAlpha = 2.5;
@@ -133,6 +133,8 @@ public sealed class CompiledPopulation
         _householdSize = spec.HouseholdSizes.Select(h => (byte)h.Size).ToArray();
         // Guide table (Chen and Asau 1974): start the search at the first area that can hold the word.
         _areaGuide = Guide(_areaThresholds, 8).Select(a => (byte)a).ToArray();
+        // Formed when first read: the calibration generates persons, which runs that read no categorical attribute never need.
+        _categorical = new Lazy<CategoricalTables>(CompileCategorical);
     }
 
     /// <summary>The population section this was compiled from.</summary>
@@ -850,6 +852,10 @@ public sealed class CompiledPopulation
         GenerateDemography(chunk, attributes, firstPerson, count, wanted);
 
         Memberships(chunk, firstPerson, count);
+
+        // Last: each person's deciding group comes from the memberships just drawn.
+        if (Spec.Attributes.Length > 0)
+            Categoricals(chunk, firstPerson, count, wanted);
     }
 
     /// <summary>

@@ -31,6 +31,9 @@ public sealed class PersonChunk
         Words2 = new uint[capacity * 4];
         GroupWords = new uint[capacity * 4 * (GroupValueTable.MaxGroups / 4)];
         Scratch = new int[capacity];
+        _categorical = new byte[Scenarios.Model.PopulationSpec.MaxAttributes][];
+        for (int a = 0; a < _categorical.Length; a++)
+            _categorical[a] = new byte[capacity];
     }
 
     private readonly float[] _income;
@@ -38,6 +41,7 @@ public sealed class PersonChunk
     private readonly bool[] _female;
     private readonly byte[] _householdSize;
     private readonly ushort[] _localAuthority;
+    private readonly byte[][] _categorical; // [attribute][person]
 
     public int Capacity { get; }
 
@@ -93,6 +97,20 @@ public sealed class PersonChunk
     public ushort[] LocalAuthority => Read(_localAuthority, PersonAttributes.LocalAuthority);
 
     internal ushort[] LocalAuthorityStorage => _localAuthority;
+
+    /// <summary>
+    /// The person's category (its index in the attribute's declaration order) of categorical attribute
+    /// <paramref name="attribute"/> (the population's declaration order); 0 when not generated.
+    /// </summary>
+    /// <param name="attribute">The attribute's index, below the population's <c>CategoricalAttributes</c>.</param>
+    public byte[] Categorical(int attribute)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(attribute);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(attribute, _categorical.Length);
+        return Read(_categorical[attribute], PersonAttributes.Categorical);
+    }
+
+    internal byte[] CategoricalStorage(int attribute) => _categorical[attribute];
 
     /// <summary>The person's declared age band (its index), when age is read.</summary>
     internal byte[] AgeBandStorage { get; }
@@ -158,6 +176,9 @@ public enum PersonAttributes
     /// <summary>The local authority (when the population declares local authorities).</summary>
     LocalAuthority = 16,
 
+    /// <summary>Every categorical attribute the population declares (its <c>attributes:</c>).</summary>
+    Categorical = 32,
+
     /// <summary>Every attribute.</summary>
-    All = Income | Age | Sex | HouseholdSize | LocalAuthority,
+    All = Income | Age | Sex | HouseholdSize | LocalAuthority | Categorical,
 }

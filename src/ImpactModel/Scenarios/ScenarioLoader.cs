@@ -155,7 +155,7 @@ public static class ScenarioLoader
             ? TailoredServicesReader.Read(r, tsNode, "tailored_services", linkages)
             : null;
         ResearchSpec? research = Section(StrandIds.Research, "research") is { } researchNode
-            ? ResearchReader.Read(r, researchNode, "research")
+            ? ResearchReader.Read(r, researchNode, "research", population)
             : null;
 
         if (tailored?.Need.LocalAuthorityVariation is { } needVariation && population is { LocalAuthorities.IsEmpty: true })
@@ -167,6 +167,8 @@ public static class ScenarioLoader
         ImmutableArray<VariantSpec> variants = SafeguardsReader.Variants(r, NodeReader.Optional(map, "variants"), "variants", safeguards);
         CheckGroupReferences(r, population);
         CheckCombinedLimits(r, linkages, variants);
+        if (research is not null)
+            ResearchReader.CheckVariantCells(r, research, variants);
 
         if (strand is null || name is null || priceYear is null || horizon is null || population is null || r.Errors.Count > 0)
             return null;

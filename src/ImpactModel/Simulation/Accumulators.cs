@@ -8,7 +8,12 @@ namespace ImpactModel.Simulation;
 /// <param name="Name">What it holds (for messages and shard files).</param>
 /// <param name="Length">Integers per variant.</param>
 /// <param name="Pass">The model's own pass that fills it (0 for the first); it exists in that pass only.</param>
-public sealed record AccumulatorDefinition(string Name, int Length, int Pass = 0);
+/// <param name="Shared">
+/// True for one set of integers for the whole run rather than one per variant (read with
+/// <see cref="Accumulators.Of(int)"/>): for counts every variant that uses them shares, such as the
+/// class sizes of a release layout several variants publish, so memory does not grow with the variants.
+/// </param>
+public sealed record AccumulatorDefinition(string Name, int Length, int Pass = 0, bool Shared = false);
 
 /// <summary>
 /// A strand's accumulators of one thread (or, once merged, of a whole pass): integers per
@@ -39,7 +44,7 @@ public sealed class Accumulators
             ArgumentOutOfRangeException.ThrowIfNegative(definitions[a].Length);
             _start[a] = (int)total;
             _length[a] = definitions[a].Pass == pass ? definitions[a].Length : -1;
-            total += definitions[a].Pass == pass ? (long)definitions[a].Length * variants : 0;
+            total += definitions[a].Pass == pass ? (long)definitions[a].Length * (definitions[a].Shared ? 1 : variants) : 0;
             if (total > Array.MaxLength)
                 throw new ArgumentException($"accumulators of {total:N0} integers are too large", nameof(definitions));
         }
@@ -63,10 +68,34 @@ public sealed class Accumulators
     {
         if ((uint)variant >= (uint)Variants)
             throw new ArgumentOutOfRangeException(nameof(variant), variant, $"variants are 0 … {Variants - 1}");
+        if (Definitions[accumulator].Shared)
+            throw new InvalidOperationException($"accumulator '{Definitions[accumulator].Name}' is shared by every variant: read it with Of(accumulator)");
+        int length = LengthOf(accumulator);
+        return _values.AsSpan(_start[accumulator] + variant * length, length);
+    }
+
+    /// <summary>Accumulator <paramref name="accumulator"/>, one set shared by every variant (<see cref="AccumulatorDefinition.Shared"/>).</summary>
+    public Span<long> Of(int accumulator)
+    {
+        if (!Definitions[accumulator].Shared)
+            throw new InvalidOperationException($"accumulator '{Definitions[accumulator].Name}' has one set per variant: read it with Of(accumulator, variant)");
+        return _values.AsSpan(_start[accumulator], LengthOf(accumulator));
+    }
+
+    /// <summary>The array behind accumulator <paramref name="accumulator"/> (shared by every variant) and where it starts in it: for a hint to the processor's cache, never to write outside it.</summary>
+    internal long[] Backing(int accumulator, out int offset)
+    {
+        _ = Of(accumulator);
+        offset = _start[accumulator];
+        return _values;
+    }
+
+    private int LengthOf(int accumulator)
+    {
         int length = _length[accumulator];
         if (length < 0)
             throw new InvalidOperationException($"accumulator '{Definitions[accumulator].Name}' belongs to pass {Definitions[accumulator].Pass}, not {Pass}");
-        return _values.AsSpan(_start[accumulator] + variant * length, length);
+        return length;
     }
 
     /// <summary>Adds every value of <paramref name="other"/> (accumulators of the same definitions).</summary>

@@ -14,6 +14,15 @@ public enum MetricUnit
 
     /// <summary>A rate in [0, 1]: numerator / denominator counters, not scaled; undefined when the denominator is 0.</summary>
     Rate,
+
+    /// <summary>
+    /// A quantity that is not a count of simulated persons (expected re-identifications a year, an
+    /// estimate's error in percentage points): the numerator counter as it is (over the divisor), not
+    /// scaled, since the strand forms it for the declared population itself; its unit in
+    /// <see cref="MetricDefinition.Counts"/>. With a denominator counter, over it (a mean per row,
+    /// or undefined where the denominator is 0, e.g. an estimate a release does not allow).
+    /// </summary>
+    Quantity,
 }
 
 /// <summary>
@@ -35,9 +44,14 @@ public enum MetricUnit
 /// <param name="PresentValue">True for money that is a present value over the scenario's horizon; false for an annual flow.</param>
 /// <param name="Per">What a rate is per, in words, when its denominator counter's name does not say it plainly
 /// (<c>persons processed</c>); null: the denominator counter's name.</param>
+/// <param name="Divisor">
+/// What the numerator counter is divided by first: 1 for whole counts; a power of two for counters
+/// the strand keeps in fixed point (a sum of per-record probabilities or risks 1/f, each rounded to
+/// a multiple of 1/Divisor, so that every thread and shard adds the same integers).
+/// </param>
 public sealed record MetricDefinition(string Name, MetricUnit Unit, int Numerator, int Denominator = -1, bool IsHarm = false,
     bool LinkingVariantsOnly = false, bool IsHeadline = false, int Events = -1, string? Counts = null, bool PresentValue = false,
-    string? Per = null)
+    string? Per = null, double Divisor = 1)
 {
     /// <summary>
     /// The counter whose unscaled count is the events behind the value: <see cref="Events"/> when given,
@@ -146,6 +160,15 @@ public interface IChunkEvaluator
     /// to <paramref name="output"/>. Must not allocate.
     /// </summary>
     void Evaluate(PersonChunk persons, in ChunkOutput output);
+
+    /// <summary>
+    /// Called once after the evaluator's last chunk of a pass, with the same outputs: an evaluator
+    /// that keeps sums of its own across chunks (e.g. by group mask, to add each to the tally's rows
+    /// once) adds them here. Nothing by default.
+    /// </summary>
+    void Finish(in ChunkOutput output)
+    {
+    }
 }
 
 /// <summary>Where an evaluator puts a chunk's outcomes: this thread's tallies and accumulators of the strand, and the persons' flags.</summary>

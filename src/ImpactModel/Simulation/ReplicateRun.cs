@@ -150,6 +150,9 @@ public sealed class ReplicateRun
             (thread, chunk) => thread.Evaluate(chunk),
             reportPersons, cancellationToken);
 
+        foreach (ThreadPass thread in threads)
+            thread.Finish();
+
         // Integer sums: the same whichever thread counted what.
         TallyTable tally = _layout.NewTally();
         var accumulators = new Accumulators?[_compiled.Length];
@@ -249,6 +252,13 @@ public sealed class ReplicateRun
         public Accumulators?[] Accumulators { get; }
 
         private PersonFlags Flags { get; }
+
+        /// <summary>Lets every evaluator add what it kept across chunks (<see cref="IChunkEvaluator.Finish"/>).</summary>
+        public void Finish()
+        {
+            for (int m = 0; m < _evaluators.Length; m++)
+                _evaluators[m]?.Finish(in _outputs[m]);
+        }
 
         public void Evaluate(PersonChunk chunk)
         {

@@ -191,6 +191,7 @@ public static class SimulationRunner
                 foreach (MetricDefinition d in models[m].Metrics)
                 {
                     if ((uint)d.Numerator >= (uint)counters || (d.Unit == MetricUnit.Rate && (uint)d.Denominator >= (uint)counters)
+                        || (d.Unit == MetricUnit.Quantity && d.Denominator >= counters)
                         || d.EventsCounter >= counters)
                         throw new InvalidOperationException($"metric '{d.Name}' names a counter outside its model's {counters}");
                     if (d.LinkingVariantsOnly && !variants[v].LinksData)
@@ -265,9 +266,10 @@ public static class SimulationRunner
                     long numerator = tally[p.Variant, row, p.Offset + d.Numerator];
                     value = d.Unit switch
                     {
-                        MetricUnit.Persons => numerator * scale,
+                        MetricUnit.Persons => numerator / d.Divisor * scale,
                         MetricUnit.Money => numerator / 100.0 * scale,
-                        _ => tally[p.Variant, row, p.Offset + d.Denominator] is var den && den > 0 ? (double)numerator / den : double.NaN,
+                        MetricUnit.Quantity when d.Denominator < 0 => numerator / d.Divisor,
+                        _ => tally[p.Variant, row, p.Offset + d.Denominator] is var den && den > 0 ? numerator / d.Divisor / den : double.NaN,
                     };
                 }
 

@@ -2,6 +2,7 @@ using ImpactModel.Scenarios.Model;
 using ImpactModel.Simulation;
 using ImpactModel.StrandKit;
 using ImpactModel.Strands.Fraud;
+using ImpactModel.Strands.Research;
 using ImpactModel.Strands.TailoredServices;
 
 namespace ImpactModel.Strands;
@@ -14,8 +15,9 @@ namespace ImpactModel.Strands;
 /// </summary>
 public static class BuiltInStrands
 {
-    /// <summary>Every built strand; the others run the population and linkage model with a warning.</summary>
+    /// <summary>Every strand has its model (a strand registered without one would run the population and linkage model with a warning).</summary>
     public static StrandRegistry Registry { get; } = new StrandRegistry(scenario => [new PopulationLinkageModel(scenario)])
         .With(StrandIds.Fraud, scenario => [new PopulationLinkageModel(scenario, linkEveryone: false), new FraudModel(scenario)])
-        .With(StrandIds.TailoredServices, scenario => [new PopulationLinkageModel(scenario, linkEveryone: false), new TailoredServicesModel(scenario)]);
+        .With(StrandIds.TailoredServices, scenario => [new PopulationLinkageModel(scenario, linkEveryone: false), new TailoredServicesModel(scenario)])
+        .With(StrandIds.Research, scenario => [new PopulationLinkageModel(scenario, linkEveryone: false), new ResearchModel(scenario)]);
 }

@@ -104,7 +104,8 @@ public class SchemaTests
     [
         // Unknown keys, at several nesting levels.
         new("unknown key at the top of a scenario", FraudFile, "price_year: 2014\n", "price_year: 2014\ncolour: blue\n"),
-        new("unknown key at the top of a population file", PopulationFile, "      area_odds_ratios: { london: 2.5 }", "      area_odds_ratios: { london: 2.5 }\nversion: 2"),
+        new("unknown key at the top of a population file", PopulationFile, "\npopulation:\n", "\nversion: 2\npopulation:\n"),
+        new("unknown key in a population's attribute", PopulationFile, "      by_group:\n", "      by_groups:\n"),
         new("unknown key in a population's group", PopulationFile, "      income_gradient: -0.35\n", "      income_gradient: -0.35\n      income_gradiant: -0.3\n"),
         new("unknown key in fraud.matching", FraudFile, "    comparison: annual-average\n", "    comparison: annual-average\n    comparision: period-matched\n"),
         new("unknown key in a parameter's { value, source, grade }", FraudFile, "    detection_rate: { value: 0.5, grade: assumption }", "    detection_rate: { value: 0.5, grade: assumption, sorce: FRS }"),
@@ -314,6 +315,8 @@ public class SchemaTests
         { typeof(PopulationReader), "IncomeKeys", "income" },
         { typeof(PopulationReader), "GroupKeys", "group" },
         { typeof(PopulationReader), "OverlapKeys", "group/overlaps/[]" },
+        { typeof(PopulationReader), "AttributeKeys", "categorical-attribute" },
+        { typeof(PopulationReader), "CategoryKeys", "categorical-attribute/categories/[]" },
         { typeof(SourcesReader), "SourceKeys", "data-source" },
         { typeof(SourcesReader), "FieldKeys", "data-source/fields/[]" },
         { typeof(SourcesReader), "LinkageKeys", "linkage" },

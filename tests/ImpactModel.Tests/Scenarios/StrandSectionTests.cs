@@ -72,7 +72,7 @@ public class StrandSectionTests
         name: small-research
         price_year: 2023
         horizon_years: 5
-        population: pop.yaml
+        population: research-pop.yaml
         research:
           extract: { sample_fraction: 1 }
           quasi_identifiers:
@@ -80,12 +80,14 @@ public class StrandSectionTests
               levels: { year: 91, five-year: 19 }
               released: year
             - id: area
-              levels: { district: 300, region: 12 }
-              released: district
+              levels: { local-authority: 3, region: 2 }
+              released: local-authority
           sensitive_attributes:
             - { id: benefit-receipt, prevalence: { base: 0.15, by_group: { disabled: 0.35 } } }
           release:
             form: record-level-tre
+            releases_per_year: 4
+          high_risk_threshold: 0.2
           attack:
             attacker: an insider
             attempts_per_year: 20
@@ -93,6 +95,8 @@ public class StrandSectionTests
             success_if_unique: 0.9
           questions:
             - { id: benefit-by-group, attribute: benefit-receipt, groups: [disabled] }
+          values:
+            research_value: { value: 1000000, source: "test", grade: assumption }
         safeguards:
           - { id: generalise, type: generalisation, levels: { age: five-year, area: region } }
           - { id: suppress, type: suppression, threshold: 10 }
@@ -104,11 +108,51 @@ public class StrandSectionTests
               safeguards.generalise.levels.age: year
         """;
 
+    /// <summary>The research fixture's population: ages, sex, three local authorities in two regions and a categorical attribute, so that each quasi-identifier the engine knows can be released from it.</summary>
+    public const string ResearchPopulationPath = "s/research-pop.yaml";
+
+    public const string ResearchPopulation = """
+        population:
+          size: 1000000
+          uncertainty: { assumption: 0, expert-judgement: 0 }
+          areas:
+            - { id: north, share: 0.4 }
+            - { id: south, share: 0.6 }
+          local_authorities: { file: las.csv, source: test, grade: assumption }
+          age:
+            - { from: 0, to: 15, share: 0.2 }
+            - { from: 16, to: 64, share: 0.6 }
+            - { from: 65, to: 90, share: 0.2 }
+          female_share: 0.51
+          groups:
+            - id: no-fixed-address
+              prevalence: 0.01
+            - id: disabled
+              prevalence: 0.2
+          attributes:
+            - id: accommodation
+              categories:
+                - { id: private-household, share: 0.98 }
+                - { id: communal-or-none, share: 0.02 }
+              by_group:
+                no-fixed-address: { communal-or-none: 0.5 }
+        """;
+
+    /// <summary>Three local authorities: one in the north, two in the south.</summary>
+    public const string ResearchAuthorities = """
+        code,name,region,population
+        N1,North One,north,400
+        S1,South One,south,300
+        S2,South Two,south,300
+        """;
+
+    private static MemoryFiles ResearchFiles(string text) =>
+        new MemoryFiles().With(R, text).With(ResearchPopulationPath, ResearchPopulation).With("s/las.csv", ResearchAuthorities);
+
     private static ScenarioLoadResult LoadT(string text) =>
         ScenarioLoader.Load(T, new MemoryFiles().With(T, text).With(PopulationPath, PopulationText));
 
-    private static ScenarioLoadResult LoadR(string text) =>
-        ScenarioLoader.Load(R, new MemoryFiles().With(R, text).With(PopulationPath, PopulationText));
+    private static ScenarioLoadResult LoadR(string text) => ScenarioLoader.Load(R, ResearchFiles(text));
 
     [Fact]
     public void The_tailored_services_fixture_is_valid_and_reads_every_key()
@@ -135,6 +179,11 @@ public class StrandSectionTests
         Assert.Equal(19, research.QuasiIdentifiers[0].Levels[1].Categories);
         Assert.Equal("five-year", result.Scenario.Safeguards[0].Levels["age"]);
         Assert.Equal(ReleaseForm.RecordLevelTre, research.Release);
+        Assert.Equal(3, research.QuasiIdentifiers[1].Levels[0].Categories);
+        Assert.Equal(4, research.ReleasesPerYear!.Mean);
+        Assert.Equal(0.2, research.HighRiskThreshold!.Mean);
+        Assert.Equal(QuestionKind.Prevalence, research.Questions[0].Kind);
+        Assert.Equal(1_000_000, research.ResearchValue!.Mean);
     }
 
     [Fact]
@@ -284,8 +333,8 @@ public class StrandSectionTests
     [Fact]
     public void A_released_level_must_be_one_of_the_declared_levels()
     {
-        string text = Replace(Research, "released: district", "released: ward");
-        Assert.Equal($"{At(R, text, "ward")}: research.quasi_identifiers.area.released: unknown level of detail 'ward'; known: district, region",
+        string text = Replace(Research, "released: local-authority", "released: ward");
+        Assert.Equal($"{At(R, text, "ward")}: research.quasi_identifiers.area.released: unknown level of detail 'ward'; known: local-authority, region",
             SingleError(LoadR(text)));
     }
 
@@ -350,5 +399,88 @@ public class StrandSectionTests
         string text = Replace(Research, "strand: research-statistics", "strand: fraud-error-debt");
         Assert.Contains($"{At(R, text, "research:")}: research: a 'research' section belongs to strand 'research-statistics', not 'fraud-error-debt'",
             LoadR(text).Errors.Select(e => e.ToString()));
+    }
+
+    [Fact]
+    public void A_quasi_identifier_the_population_cannot_release_gets_a_did_you_mean()
+    {
+        string text = Replace(Research, "      released: local-authority\n",
+            "      released: local-authority\n    - id: acommodation\n      levels: { type: 2 }\n      released: type\n");
+        Assert.Equal($"{At(R, text, "acommodation")}: research.quasi_identifiers.acommodation.id: unknown quasi-identifier 'acommodation'; " +
+                     "known: age, sex, area, accommodation; did you mean 'accommodation'?",
+            SingleError(LoadR(text)));
+    }
+
+    [Fact]
+    public void A_level_the_engine_does_not_know_is_refused_with_the_levels_it_knows()
+    {
+        string text = Replace(Research, "levels: { year: 91, five-year: 19 }", "levels: { year: 91, five-year: 19, month: 1092 }");
+        Assert.Equal($"{At(R, text, "month")}: research.quasi_identifiers.age.levels.month: the engine knows no level 'month' of quasi-identifier 'age' " +
+                     "(known: year, five-year, ten-year; or a level of 1 value, which releases nothing)",
+            SingleError(LoadR(text)));
+    }
+
+    [Fact]
+    public void A_level_whose_count_differs_from_the_population_is_refused()
+    {
+        string text = Replace(Research, "local-authority: 3,", "local-authority: 4,");
+        Assert.Equal($"{At(R, text, "local-authority: 4")}: research.quasi_identifiers.area.levels.local-authority: " +
+                     "level 'local-authority' of quasi-identifier 'area' has 3 distinct values in this population, not 4",
+            SingleError(LoadR(text)));
+    }
+
+    [Fact]
+    public void A_categorical_attribute_level_must_have_the_attribute_category_count()
+    {
+        string text = Replace(Research, "      released: local-authority\n",
+            "      released: local-authority\n    - id: accommodation\n      levels: { type: 3 }\n      released: type\n");
+        Assert.Equal($"{At(R, text, "type: 3")}: research.quasi_identifiers.accommodation.levels.type: " +
+                     "level 'type' of quasi-identifier 'accommodation' has 2 distinct values in this population, not 3",
+            SingleError(LoadR(text)));
+    }
+
+    [Fact]
+    public void A_level_of_one_value_releases_nothing_and_is_accepted_whatever_its_name()
+    {
+        string text = Replace(Research, "      released: local-authority\n",
+            "      released: local-authority\n    - id: sex\n      levels: { sex: 2, withheld: 1 }\n      released: withheld\n" +
+            "    - id: accommodation\n      levels: { type: 2 }\n      released: type\n");
+        ScenarioLoadResult result = LoadR(text);
+        Assert.True(result.IsValid, string.Join("\n", result.Errors));
+        QuasiIdentifierSpec sex = result.Scenario!.Research!.QuasiIdentifiers[2];
+        Assert.Equal("withheld", sex.Released);
+        Assert.Equal(1, sex.Levels[1].Categories);
+    }
+
+    [Fact]
+    public void A_difference_question_is_read()
+    {
+        string text = Replace(Research, "attribute: benefit-receipt, groups", "attribute: benefit-receipt, kind: difference, groups");
+        ScenarioLoadResult result = LoadR(text);
+        Assert.True(result.IsValid, string.Join("\n", result.Errors));
+        Assert.Equal(QuestionKind.Difference, result.Scenario!.Research!.Questions[0].Kind);
+    }
+
+    [Fact]
+    public void An_unknown_question_kind_gets_a_did_you_mean()
+    {
+        string text = Replace(Research, "attribute: benefit-receipt, groups", "attribute: benefit-receipt, kind: differnce, groups");
+        Assert.Equal($"{At(R, text, "differnce")}: research.questions.benefit-by-group.kind: unknown question kind 'differnce'; known: prevalence, difference; did you mean 'difference'?",
+            SingleError(LoadR(text)));
+    }
+
+    [Fact]
+    public void A_research_value_needs_a_source()
+    {
+        string text = Replace(Research, "research_value: { value: 1000000, source: \"test\", grade: assumption }", "research_value: 1000000");
+        Assert.StartsWith($"{At(R, text, "1000000")}: research.values.research_value: a money value for research needs a source",
+            SingleError(LoadR(text)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_high_risk_threshold_above_one_is_out_of_range()
+    {
+        string text = Replace(Research, "high_risk_threshold: 0.2", "high_risk_threshold: 1.5");
+        Assert.Equal($"{At(R, text, "1.5")}: research.high_risk_threshold: must be in [0, 1], got 1.5", SingleError(LoadR(text)));
     }
 }

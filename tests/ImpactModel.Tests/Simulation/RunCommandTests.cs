@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using System.Text.Json;
 using ImpactModel.Tests.Cli;
+using ImpactModel.Tests.Scenarios;
 using ImpactModel.Tests.Support;
+using ImpactModel.Worker.Cli;
+using ImpactModel.Worker.Commands;
 
 namespace ImpactModel.Tests.Simulation;
 
@@ -21,22 +24,70 @@ public sealed class RunCommandTests : IDisposable
 
     private static readonly string[] LinkMetrics = ["link_recall", "link_precision", "link_false_match_rate", "link_review_rate"];
 
+    private static string Research => ValidateCommandTests.RepositoryFile("scenarios", "research-statistics.yaml");
+
+    private static string[] ManifestWarnings(string dir)
+    {
+        using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "manifest.json")));
+        return [.. manifest.RootElement.GetProperty("warnings").EnumerateArray().Select(w => w.GetString()!)];
+    }
+
     [Fact]
     public void A_scenario_whose_strand_has_no_model_runs_and_says_so_on_stderr_and_in_the_manifest()
     {
+        // Every shipped strand has a model: the run verb is given a registry without the research one.
         string dir = Path.Combine(_root, "research");
-        CliRun run = CliRun.Of("run", ValidateCommandTests.RepositoryFile("scenarios", "research-statistics.yaml"),
-            "--population", "5000", "--replicates", "2", "--out", dir);
-        Assert.True(run.ExitCode == 0, run.Error);
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var options = new RunCommand.RunOptions([Research], dir, Replicates: 2, Seed: 1, Persons: 5000, Threads: 0, Json: false, SeamTests.WithoutResearch);
+        Assert.Equal(0, RunCommand.Run(options, new CliConsole(output, error, IsTerminal: false), CancellationToken.None));
+        var run = new CliRun(0, output.ToString(), error.ToString());
         string[] lines = [.. run.ErrorLines.Where(l => l.StartsWith("impact: warning: research-statistics: ", StringComparison.Ordinal))];
         Assert.StartsWith("impact: warning: research-statistics: strand 'research-statistics' has no model yet", lines[0], StringComparison.Ordinal);
-        // Then the shipped variant's override, which nothing reads yet, at its position.
+        // Then the shipped variant's override, which nothing reads without the model, at its position.
         Assert.Equal(2, lines.Length);
         Assert.All(lines.Skip(1), l => Assert.Contains("research-statistics.yaml:", l, StringComparison.Ordinal));
         Assert.DoesNotContain(run.OutLines, l => l.Contains("no model yet", StringComparison.Ordinal));
+        Assert.Equal(lines, ManifestWarnings(dir).Select(w => "impact: warning: research-statistics: " + w));
+    }
+
+    [Fact]
+    public void The_research_scenario_run_below_the_declared_population_writes_its_metrics_and_says_class_sizes_are_estimated()
+    {
+        string dir = Path.Combine(_root, "research-small");
+        CliRun run = CliRun.Of("run", Research, "--population", "100000", "--replicates", "2", "--out", dir);
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.DoesNotContain(run.ErrorLines, l => l.Contains("no model yet", StringComparison.Ordinal));
+
+        var rows = File.ReadLines(Path.Combine(dir, "results.csv")).Skip(1).Select(l => l.Split(',')).ToList();
+        foreach (string metric in (string[])["prosecutor_risk", "sample_uniques", "estimate_error.benefit-by-group", "estimate_error.disability-by-group"])
+            Assert.Contains(rows, r => r[3] == "all" && r[4] == metric && r[8] == "2");
+        Assert.Contains(rows, r => r[3] == "no-fixed-address" && r[4] == "prosecutor_risk_ratio_vs_rest");
+
+        string[] estimated = [.. run.ErrorLines.Where(l => l.StartsWith("impact: warning: research-statistics: research: 100,000 persons were simulated, fewer than the declared",
+            StringComparison.Ordinal))];
+        Assert.Contains("class sizes", Assert.Single(estimated), StringComparison.Ordinal);
+        Assert.Contains("are estimated for the declared population", estimated[0], StringComparison.Ordinal);
+        Assert.Contains(ManifestWarnings(dir), w => "impact: warning: research-statistics: " + w == estimated[0]);
+    }
+
+    [Fact]
+    public void A_research_scenario_run_without_population_simulates_its_declared_population_and_estimates_nothing()
+    {
+        // A small declared population (20,000), so that the default is quick: the shipped scenario's is 67.6 million.
+        string scenario = Path.Combine(_root, "research.yaml");
+        File.WriteAllText(scenario, StrandSectionTests.Research);
+        File.WriteAllText(Path.Combine(_root, "research-pop.yaml"), StrandSectionTests.ResearchPopulation.Replace("size: 1000000", "size: 20000", StringComparison.Ordinal));
+        File.WriteAllText(Path.Combine(_root, "las.csv"), StrandSectionTests.ResearchAuthorities);
+        string dir = Path.Combine(_root, "research-declared");
+        CliRun run = CliRun.Of("run", scenario, "--replicates", "2", "--out", dir);
+        Assert.True(run.ExitCode == 0, run.Error);
+
         using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "manifest.json")));
-        string[] warnings = [.. manifest.RootElement.GetProperty("warnings").EnumerateArray().Select(w => w.GetString()!)];
-        Assert.Equal(lines, warnings.Select(w => "impact: warning: research-statistics: " + w));
+        Assert.Equal(20000, manifest.RootElement.GetProperty("declared_population").GetInt64());
+        Assert.Equal(20000, manifest.RootElement.GetProperty("population").GetInt64());
+        Assert.DoesNotContain(ManifestWarnings(dir), w => w.Contains("estimated", StringComparison.Ordinal));
+        Assert.DoesNotContain(run.ErrorLines, l => l.Contains("estimated", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -56,7 +56,48 @@ public sealed record PopulationSpec(
 
     /// <summary>Persons of this age and over are adults for <see cref="GroupSpec.AdultOnly"/>.</summary>
     public const int AdultAge = 16;
+
+    /// <summary>
+    /// Categorical person attributes (quasi-identifiers such as the type of accommodation) whose
+    /// distribution depends on group membership, in declaration order; empty when none are declared.
+    /// </summary>
+    public ImmutableArray<CategoricalAttributeSpec> Attributes { get; init; } = [];
+
+    /// <summary>The most categorical attributes a population may declare (a person chunk holds this many).</summary>
+    public const int MaxAttributes = 8;
+
+    /// <summary>The most categories of one attribute (a person's category is a byte).</summary>
+    public const int MaxCategories = 255;
+
+    /// <summary>Ids an attribute may not take: the engine's own quasi-identifiers.</summary>
+    public static readonly IReadOnlyList<string> ReservedAttributeIds = ["age", "sex", "area", "income", "household-size", "local-authority"];
 }
+
+/// <summary>
+/// A categorical person attribute: its categories with their marginal shares over the whole
+/// population, and the shares among the members of some groups. A person's category is drawn from
+/// the distribution of the first group in <see cref="ByGroup"/> they belong to; persons in none of
+/// them draw from the rest distribution, solved per replicate so that the marginal shares hold.
+/// </summary>
+public sealed record CategoricalAttributeSpec(
+    string Id,
+    string? Name,
+    string? Description,
+    ImmutableArray<AttributeCategory> Categories,
+    ImmutableArray<GroupCategoryShares> ByGroup,
+    SourcePosition Position);
+
+/// <summary>A category of an attribute and its share of the whole population.</summary>
+public sealed record AttributeCategory(string Id, Parameter Share, SourcePosition Position);
+
+/// <summary>
+/// The shares of some categories among the members of <see cref="Group"/> (summing to at most 1);
+/// the categories not listed share the remainder in proportion to their marginal shares.
+/// </summary>
+public sealed record GroupCategoryShares(string Group, ImmutableArray<CategoryShare> Shares, SourcePosition Position);
+
+/// <summary>The share of <see cref="Category"/> among a group's members.</summary>
+public sealed record CategoryShare(string Category, Parameter Share, SourcePosition Position);
 
 /// <summary>A local authority: its id (the ONS code in lower case), name, area and population.</summary>
 public sealed record LocalAuthoritySpec(string Id, string Name, string Area, long Population, SourcePosition Position);

@@ -26,7 +26,20 @@ public sealed record ResearchSpec(
     AttackSpec Attack,
     ImmutableArray<ResearchQuestionSpec> Questions,
     Parameter? ReidentificationValuation,
-    SourcePosition Position);
+    SourcePosition Position)
+{
+    /// <summary>Releases a year (each spends the noise safeguard's ε again); 1 unless declared.</summary>
+    public Parameter? ReleasesPerYear { get; init; }
+
+    /// <summary>A released record is at high risk when its prosecutor risk 1/f exceeds this; 0.2 unless declared.</summary>
+    public Parameter? HighRiskThreshold { get; init; }
+
+    /// <summary>The value of the research the release enables, GBP a year (with a source), when the scenario gives one.</summary>
+    public Parameter? ResearchValue { get; init; }
+
+    /// <summary>The default of <see cref="HighRiskThreshold"/>: a record in a class of fewer than 5 (ARX's and sdcMicro's usual 0.2).</summary>
+    public const double DefaultHighRiskThreshold = 0.2;
+}
 
 /// <summary>
 /// A quasi-identifier, the levels of detail it can be released at (each with its number of
@@ -43,5 +56,21 @@ public sealed record SensitiveAttributeSpec(string Id, string? Description, Grou
 /// <summary>Who attacks the release, how often, knowing which quasi-identifiers of their target.</summary>
 public sealed record AttackSpec(string Attacker, Parameter AttemptsPerYear, ImmutableArray<string> Knows, Parameter SuccessIfUnique);
 
-/// <summary>A research question: the prevalence of a sensitive attribute within each listed group.</summary>
-public sealed record ResearchQuestionSpec(string Id, string Attribute, ImmutableArray<string> Groups, SourcePosition Position);
+/// <summary>What a research question estimates.</summary>
+public enum QuestionKind
+{
+    /// <summary>The attribute's prevalence within each listed group.</summary>
+    Prevalence,
+
+    /// <summary>The difference between each listed group's prevalence and rest's (persons in no group).</summary>
+    Difference,
+}
+
+/// <summary>
+/// A research question: the prevalence of a sensitive attribute within each listed group (every
+/// group when none is listed), or each listed group's difference from rest.
+/// </summary>
+public sealed record ResearchQuestionSpec(string Id, string Attribute, ImmutableArray<string> Groups, SourcePosition Position)
+{
+    public QuestionKind Kind { get; init; } = QuestionKind.Prevalence;
+}

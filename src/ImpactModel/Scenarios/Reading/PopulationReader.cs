@@ -5,14 +5,14 @@ using ImpactModel.Scenarios.Yaml;
 namespace ImpactModel.Scenarios.Reading;
 
 /// <summary>Reads a <c>population:</c> section, inline in a scenario or in a shared population file.</summary>
-public static class PopulationReader
+public static partial class PopulationReader
 {
     /// <summary>PRODUCT.md's limit on the declared (and simulated) population.</summary>
     public const long MaxPopulation = Limits.MaxPopulation;
 
     private static readonly string[] Keys =
         ["name", "description", "size", "area_level", "areas", "area_variation", "local_authorities", "local_authority_variation",
-         "income", "age", "single_year_ages", "female_share", "household_size", "groups", "uncertainty"];
+         "income", "age", "single_year_ages", "female_share", "household_size", "groups", "attributes", "uncertainty"];
     private static readonly string[] LocalAuthorityHeader = ["code", "name", "region", "population"];
     private static readonly string[] AgeHeader = ["age", "population"];
 
@@ -113,6 +113,7 @@ public static class PopulationReader
             ? r.Parameter(fs, NodeReader.Join(path, "female_share"), ParameterKind.Probability)
             : null;
         ImmutableArray<HouseholdSizeShare> households = HouseholdSizes(r, NodeReader.Optional(map, "household_size"), NodeReader.Join(path, "household_size"));
+        ImmutableArray<CategoricalAttributeSpec> attributes = Attributes(r, NodeReader.Optional(map, "attributes"), NodeReader.Join(path, "attributes"));
 
         if (size is null || areas.IsDefault)
             return null;
@@ -127,6 +128,7 @@ public static class PopulationReader
             LocalAuthorityVariation = laVariation,
             SingleYearAges = singleYears,
             SingleYearAgesEvidence = singleYearsEvidence,
+            Attributes = attributes,
         };
     }
 

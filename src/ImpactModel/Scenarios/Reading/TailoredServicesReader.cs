@@ -106,11 +106,11 @@ public static class TailoredServicesReader
     }
 
     /// <summary>A harm given in money must say where the value comes from; otherwise it stays a count.</summary>
-    internal static void RequireSource(NodeReader r, Parameter? valuation, string harm)
+    internal static void RequireSource(NodeReader r, Parameter? valuation, string harm, string? otherwise = null)
     {
         if (valuation is not null && string.IsNullOrWhiteSpace(valuation.Evidence.Source))
             r.Error(valuation.Position, valuation.Path,
-                $"a money value for {harm} needs a source ({{ value: ..., source: ..., grade: ... }}); without one, {harm} stays a count");
+                $"a money value for {harm} needs a source ({{ value: ..., source: ..., grade: ... }}); without one, {otherwise ?? harm + " stays a count"}");
     }
 
     /// <summary>Area (or local-authority) ids to odds ratios; each id must name a declared area.</summary>

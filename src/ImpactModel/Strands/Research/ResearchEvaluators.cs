@@ -1,0 +1,343 @@
+using System.Numerics;
+using ImpactModel.Population;
+using ImpactModel.Simulation;
+using C = ImpactModel.Strands.Research.ResearchCounter;
+
+namespace ImpactModel.Strands.Research;
+
+/// <summary>
+/// Pass 0: counts, per class plan and cell, the persons of the population (F), those in the extract
+/// (f), the extract's holders of each sensitive attribute, and per row slot (rest, then each group)
+/// its members in the extract and their holders. Integers per cell, shared by every variant of the
+/// plan; the merged counts are what pass 1 attributes to persons.
+/// </summary>
+internal sealed class ClassCounter(ResearchReplicate replicate, int capacity) : IChunkEvaluator
+{
+    private readonly ExtractPersons _persons = new(replicate, capacity);
+
+    public void Evaluate(PersonChunk persons, in ChunkOutput output)
+    {
+        _persons.Prepare(persons);
+        int n = persons.Count;
+        ReadOnlySpan<uint> masks = persons.Groups;
+        ReleasePlan plan = replicate.Model.Plan;
+        int attributes = replicate.AttributeCuts.Length;
+        int width = replicate.Model.PackedWidth;
+        int rowWidth = 1 + attributes;
+        byte[] bits = _persons.Bits;
+        for (int c = 0; c < plan.Classes.Count; c++)
+        {
+            Span<long> counts = output.Accumulators.Of(c);
+            int[] cells = _persons.Cells[c];
+            byte[] inside = _persons.InExtract[plan.Classes[c].Extract];
+            long[] array = output.Accumulators.Backing(c, out int offset);
+            for (int i = 0; i < n; i++)
+            {
+                if (i + RiskAttributor.Ahead < n)
+                    RiskAttributor.Prefetch(array, offset + cells[i + RiskAttributor.Ahead] * width, width);
+                int at = cells[i] * width;
+                if (inside[i] == 0)
+                {
+                    counts[at]++; // F alone
+                    continue;
+                }
+
+                counts[at] += 1 + (1L << 32); // F and f
+                int b = bits[i];
+                for (int a = 0; a < attributes; a++)
+                    Add(counts, at, 2 + a, (b >> a) & 1);
+                int rows = 2 + attributes;
+                uint mask = masks[i];
+                if (mask == 0)
+                    AddRow(counts, at, rows, b, attributes);
+                for (uint m = mask; m != 0; m &= m - 1)
+                    AddRow(counts, at, rows + (BitOperations.TrailingZeroCount(m) + 1) * rowWidth, b, attributes);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Adds to count <paramref name="u"/> of the cell at <paramref name="at"/>: counts are packed two to
+    /// a long (count u in long u/2, its low half when u is even), as no count of a cell can reach 2^32
+    /// (the population is below it), so adding packed longs (here and when threads' counts are merged)
+    /// never carries from one count into the other.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void Add(Span<long> counts, int at, int u, long amount) => counts[at + (u >> 1)] += amount << ((u & 1) << 5);
+
+    private static void AddRow(Span<long> counts, int at, int u, int bits, int attributes)
+    {
+        Add(counts, at, u, 1);
+        for (int a = 0; a < attributes; a++)
+            Add(counts, at, u + 1 + a, (bits >> a) & 1);
+    }
+
+    /// <summary>Unpacks a class plan's merged counts into <see cref="ClassPlan.Width"/> longs per cell.</summary>
+    public static long[] Unpack(ReadOnlySpan<long> packed, int cells, int width, int packedWidth)
+    {
+        var counts = new long[(long)cells * width];
+        for (int c = 0; c < cells; c++)
+        {
+            for (int u = 0; u < width; u++)
+                counts[c * width + u] = (packed[c * packedWidth + (u >> 1)] >> ((u & 1) << 5)) & 0xFFFF_FFFFL;
+        }
+
+        return counts;
+    }
+}
+
+/// <summary>
+/// Pass 1: each person in an extract gets their class's values from the risk table of every
+/// distinct release (formed from the merged counts of pass 0), added to every row the person
+/// belongs to: a person's risk is attributed to each of their groups. The variant that first uses a
+/// table counts it; the others copy it in <see cref="ResearchReplicate.Complete"/>. The whole
+/// population's holders of each attribute are counted once, for the research questions' truth.
+/// </summary>
+/// <remarks>
+/// A person's values go first into sums by (table, group mask), contiguous and without a branch,
+/// then each mask seen in the chunk is added to the tally's rows once: far fewer adds than one per
+/// row, value and person. Integer sums either way, so the result is the same.
+/// </remarks>
+internal sealed class RiskAttributor : IChunkEvaluator
+{
+    /// <summary>Values per (table, mask): extract records, the table's fields up to the attack sum, disclosures.</summary>
+    private const int Values = 2 + ClassRisk.Disclosure;
+
+    /// <summary>Sums by mask only up to this many groups (2^10 masks); above it, values go to the tally row by row.</summary>
+    private const int MaxMaskGroups = 10;
+
+    private static readonly C[] CounterOf =
+    [
+        C.ExtractRecords, C.RecordsReleased, C.RecordsSuppressed, C.SampleUniques, C.PopulationUniques, C.RecordsAtHighRisk,
+        C.ProsecutorSum, C.JournalistSum, C.AttackSum, C.AttributeDisclosures,
+    ];
+
+    private readonly ResearchReplicate _replicate;
+    private readonly ExtractPersons _persons;
+    private readonly int _masks;
+    private readonly long[] _sums;
+
+    public RiskAttributor(ResearchReplicate replicate, int capacity)
+    {
+        _replicate = replicate;
+        _persons = new ExtractPersons(replicate, capacity);
+        int groups = replicate.Model.Groups;
+        _masks = groups <= MaxMaskGroups ? 1 << groups : 0;
+        int slots = replicate.Risks.Length * Math.Max(_masks, 1);
+        _sums = new long[slots * Values];
+        _holders = new long[Math.Max(_masks, 1) << HolderShift];
+    }
+
+    /// <summary>Bits of a person's attributes in the index of <see cref="_holders"/> (at most 3 attributes).</summary>
+    private const int HolderShift = 3;
+
+    /// <summary>Persons of the chunk by (group mask, attributes held).</summary>
+    private readonly long[] _holders;
+
+    public void Evaluate(PersonChunk persons, in ChunkOutput output)
+    {
+        _persons.Prepare(persons);
+        int n = persons.Count;
+        ReadOnlySpan<uint> masks = persons.Groups;
+        StrandTally tally = output.Tally;
+        int attributes = _replicate.AttributeCuts.Length;
+        int stride = ClassRisk.Stride(attributes);
+        byte[] bits = _persons.Bits;
+        bool exact = _replicate.CompactCells.Length > 0;
+
+        // The truth the research questions are measured against: everyone, whatever is released
+        // (by mask and attributes held, added to the rows in Finish).
+        if (_masks > 0)
+        {
+            long[] holders = _holders;
+            for (int i = 0; i < n; i++)
+                holders[((int)masks[i] << HolderShift) + bits[i]]++;
+        }
+        else
+        {
+            tally.AddPersons(0, masks, ResearchCounters.N(C.TruthPersons));
+            for (int a = 0; a < attributes; a++)
+            {
+                int counter = ResearchCounters.TruePositive(a);
+                for (int i = 0; i < n; i++)
+                {
+                    if (((bits[i] >> a) & 1) != 0)
+                        tally.Add(0, masks[i], counter, 1);
+                }
+            }
+        }
+
+        long[] sums = _sums;
+        ReleasePlan plan = _replicate.Model.Plan;
+        for (int c = 0; c < plan.Classes.Count; c++)
+        {
+            int[] own = _replicate.TablesOfClass[c];
+            if (own.Length == 0)
+                continue;
+            int[] cells = _persons.Cells[c];
+            byte[] inside = _persons.InExtract[plan.Classes[c].Extract];
+            if (exact)
+            {
+                Exact(tally, c, own, n, masks, cells, inside, bits, output.Flags);
+                continue;
+            }
+
+            long[] tables = _replicate.ClassTables[c];
+            int block = own.Length * stride;
+            for (int i = 0; i < n; i++)
+            {
+                if (i + Ahead < n)
+                    Prefetch(tables, cells[i + Ahead] * block, block);
+                if (inside[i] == 0)
+                    continue;
+                uint mask = masks[i];
+                int cellAt = cells[i] * block;
+                for (int j = 0; j < own.Length; j++)
+                {
+                    int index = own[j];
+                    int slot = _masks > 0 ? index * _masks + (int)mask : index;
+
+                    int at = cellAt + j * stride, to = slot * Values;
+                    sums[to]++;
+                    for (int k = 0; k < ClassRisk.Disclosure; k++)
+                        sums[to + 1 + k] += tables[at + k];
+                    for (int b = bits[i]; b != 0; b &= b - 1)
+                        sums[to + Values - 1] += tables[at + ClassRisk.Disclosure + BitOperations.TrailingZeroCount(b)];
+                    if (_replicate.Rho == 1 && tables[at + ClassRisk.Unique] != 0)
+                        MarkHarmed(output.Flags, _replicate.Risks[index], i);
+                    if (_masks == 0)
+                        AddSlot(tally, slot, mask); // without sums by mask (many groups), one person's values go straight to the tally
+                }
+            }
+        }
+
+    }
+
+    /// <summary>Adds the sums kept by group mask over the thread's chunks to the tally's rows, once each.</summary>
+    public void Finish(in ChunkOutput output)
+    {
+        StrandTally tally = output.Tally;
+        if (_masks > 0)
+        {
+            for (int slot = 0; slot < _replicate.Risks.Length * _masks; slot++)
+                AddSlot(tally, slot, (uint)(slot % _masks));
+        }
+
+        int attributes = _replicate.AttributeCuts.Length;
+        long[] holders = _holders;
+        for (int j = 0; j < holders.Length; j++)
+        {
+            if (holders[j] == 0)
+                continue;
+            uint mask = (uint)(j >> HolderShift);
+            tally.Add(0, mask, ResearchCounters.N(C.TruthPersons), holders[j]);
+            for (int a = 0; a < attributes; a++)
+            {
+                if (((j >> a) & 1) != 0)
+                    tally.Add(0, mask, ResearchCounters.TruePositive(a), holders[j]);
+            }
+
+            holders[j] = 0;
+        }
+    }
+
+
+
+    /// <summary>
+    /// With exact class sizes: each table's values from the class's compact cell (f, 1/f, 1/F, flags)
+    /// and the table's threshold, exactly as <see cref="ClassRisk.Exact"/> forms them (a test holds
+    /// the two paths to the same results).
+    /// </summary>
+    private void Exact(StrandTally tally, int c, int[] own, int n, ReadOnlySpan<uint> masks, int[] cells, byte[] inside, byte[] bits, PersonFlags flags)
+    {
+        const long One = ResearchCounters.Fixed;
+        long[] compact = _replicate.CompactCells[c];
+        long[] sums = _sums;
+        RiskTable[] risks = _replicate.Risks;
+        for (int i = 0; i < n; i++)
+        {
+            if (i + Ahead < n)
+                Prefetch(compact, cells[i + Ahead] * ResearchReplicate.CompactWidth, ResearchReplicate.CompactWidth);
+            if (inside[i] == 0)
+                continue;
+            uint mask = masks[i];
+            int cell = cells[i], at = cell * ResearchReplicate.CompactWidth;
+            long f = compact[at], prosecutor = compact[at + 1], journalist = compact[at + 2];
+            int cellFlags = (int)compact[at + 3];
+            int held = bits[i];
+            for (int j = 0; j < own.Length; j++)
+            {
+                RiskTable risk = risks[own[j]];
+                int slot = _masks > 0 ? risk.Index * _masks + (int)mask : risk.Index;
+                int to = slot * Values;
+                sums[to]++;
+                if (f < risk.Threshold)
+                {
+                    sums[to + 1 + ClassRisk.Suppressed] += One;
+                }
+                else if (risk.AllowedDisclosures is { } allowed)
+                {
+                    sums[to + Values - 1] += BitOperations.PopCount((uint)(allowed[cell] & held)) * One;
+                }
+                else
+                {
+                    sums[to + 1 + ClassRisk.Released] += One;
+                    sums[to + 1 + ClassRisk.Unique] += f == 1 ? One : 0;
+                    sums[to + 1 + ClassRisk.PopulationUnique] += (cellFlags & 1) * One;
+                    sums[to + 1 + ClassRisk.HighRisk] += f <= risk.HighRiskMax ? One : 0;
+                    sums[to + 1 + ClassRisk.Prosecutor] += prosecutor;
+                    sums[to + 1 + ClassRisk.Journalist] += journalist;
+                    sums[to + 1 + ClassRisk.Attack] += risk.AttackCells is { } attack ? attack[cell] : prosecutor;
+                    sums[to + Values - 1] += BitOperations.PopCount((uint)((cellFlags >> 1) & held)) * One;
+                    if (f == 1)
+                        MarkHarmed(flags, risk, i);
+                }
+
+                if (_masks == 0)
+                    AddSlot(tally, slot, mask); // without sums by mask (many groups), one person's values go straight to the tally
+            }
+        }
+    }
+
+    /// <summary>Persons ahead whose cell's values are fetched into the cache while this one is counted (the tables are larger than the cache, and the cells random).</summary>
+    internal const int Ahead = 16;
+
+    /// <summary>Asks the processor to fetch <paramref name="length"/> integers of <paramref name="values"/> from <paramref name="at"/> into the cache (a hint; nothing else changes).</summary>
+    internal static unsafe void Prefetch<T>(T[] values, int at, int length)
+        where T : unmanaged
+    {
+        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported)
+            return;
+        fixed (T* start = &values[at])
+        {
+            byte* p = (byte*)start, end = p + length * sizeof(T);
+            for (; p < end; p += 64)
+                System.Runtime.Intrinsics.X86.Sse.Prefetch0(p);
+        }
+    }
+
+    private void AddSlot(StrandTally tally, int slot, uint mask)
+    {
+        int v = _replicate.Risks[_masks > 0 ? slot / _masks : slot].Representative;
+        int from = slot * Values;
+        for (int k = 0; k < Values; k++)
+        {
+            long value = _sums[from + k];
+            if (value == 0)
+                continue;
+            tally.Add(v, mask, ResearchCounters.N(CounterOf[k]), value);
+            _sums[from + k] = 0;
+        }
+    }
+
+    /// <summary>A sample-unique record is a harm to its person in every variant that reads the table.</summary>
+    private void MarkHarmed(PersonFlags flags, RiskTable risk, int i)
+    {
+        ReleaseVariant[] variants = _replicate.Variants;
+        for (int v = 0; v < variants.Length; v++)
+        {
+            if (variants[v].Risk == risk.Index && variants[v].Form == Scenarios.Model.ReleaseForm.RecordLevelTre)
+                flags.Mark(v, i, PersonOutcome.Harmed);
+        }
+    }
+}
