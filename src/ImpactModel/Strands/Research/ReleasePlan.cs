@@ -46,9 +46,8 @@ internal sealed class CellLayout
 }
 
 /// <summary>Who is in a variant's extract: the sample, opt-outs, consent and excluded groups (the same persons for variants with the same key).</summary>
-/// <param name="Key">What decides membership, as text (variants with equal keys share the extract).</param>
-/// <param name="Variant">The first variant with this extract (its draws decide the cuts).</param>
-internal sealed record ExtractPlan(string Key, int Variant);
+/// <param name="Key">What decides membership, as text (variants with equal keys share the extract; the first one's draws decide the cuts).</param>
+internal sealed record ExtractPlan(string Key);
 
 /// <summary>
 /// A release's class counts: a cell layout over one extract. Variants with the same layout and extract
@@ -122,7 +121,7 @@ internal sealed class ReleasePlan
             if (e < 0)
             {
                 e = extracts.Count;
-                extracts.Add(new ExtractPlan(key, v));
+                extracts.Add(new ExtractPlan(key));
             }
 
             int c = classes.FindIndex(x => x.Extract == e && x.Layout.SameAs(layout));
@@ -137,7 +136,6 @@ internal sealed class ReleasePlan
 
         Extracts = extracts;
         Classes = classes;
-        Layouts = [.. classes.Select(x => x.Layout)];
 
         // A layout that coarsens another's cells is read through a map from the finer cell (one
         // lookup a person instead of a loop per quasi-identifier).
@@ -211,9 +209,6 @@ internal sealed class ReleasePlan
     public IReadOnlyList<ExtractPlan> Extracts { get; }
 
     public IReadOnlyList<ClassPlan> Classes { get; }
-
-    /// <summary>Each class plan's layout (cells are computed per layout; a layout shared by two extracts is computed twice, which is rare).</summary>
-    public IReadOnlyList<CellLayout> Layouts { get; }
 
     /// <summary>Per variant, its class plan, or −1 for a variant that releases nothing (the status quo).</summary>
     public int[] VariantClass { get; }

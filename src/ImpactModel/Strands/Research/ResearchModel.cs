@@ -43,7 +43,7 @@ public sealed class ResearchModel : IStrandModel
         Counters = ResearchCounters.For(attributes, [.. spec.Questions.Select(q => q.Id)]);
 
         var reads = PersonAttributes.None;
-        foreach (ReleaseLevel level in Plan.Layouts.SelectMany(l => l.Levels))
+        foreach (ReleaseLevel level in Plan.Classes.SelectMany(c => c.Layout.Levels))
         {
             reads |= level.Source switch
             {

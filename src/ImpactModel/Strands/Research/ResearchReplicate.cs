@@ -127,8 +127,8 @@ internal sealed partial class ResearchReplicate : IStrandReplicate
     private readonly ResearchModel _model;
     private readonly ReplicateContext _context;
 
-    private ResearchReplicate(ResearchModel model, ReplicateContext context, ReleaseVariant[] variants, ExtractCuts[] extracts, ulong[][] attributeCuts,
-        RiskTable[] risks, double annuity)
+    private ResearchReplicate(ResearchModel model, ReplicateContext context, ReplicateDraws draws, ReleaseVariant[] variants, ExtractCuts[] extracts,
+        ulong[][] attributeCuts, RiskTable[] risks, double annuity)
     {
         _model = model;
         _context = context;
@@ -137,7 +137,6 @@ internal sealed partial class ResearchReplicate : IStrandReplicate
         AttributeCuts = attributeCuts;
         Risks = risks;
         _annuity = annuity;
-        var draws = new ReplicateDraws(context);
         Outcomes = draws.OutcomeKey(StrandIds.Research, 0);
         NoiseKey = draws.OutcomeKey(StrandIds.Research, 1);
         CheckingKey = draws.OutcomeKey(StrandIds.Research, 2);
@@ -283,7 +282,7 @@ internal sealed partial class ResearchReplicate : IStrandReplicate
         }
 
         double annuity = PresentValue.AnnuityFactor(scenario.HorizonYears, draws.Draw(scenario.DiscountRate));
-        return new ResearchReplicate(model, context, variants, extracts, attributeCuts, [.. risks], annuity);
+        return new ResearchReplicate(model, context, draws, variants, extracts, attributeCuts, [.. risks], annuity);
     }
 
     /// <summary>
