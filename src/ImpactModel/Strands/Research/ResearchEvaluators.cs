@@ -11,20 +11,66 @@ namespace ImpactModel.Strands.Research;
 /// its members in the extract and their holders. Integers per cell, shared by every variant of the
 /// plan; the merged counts are what pass 1 attributes to persons.
 /// </summary>
-internal sealed class ClassCounter(ResearchReplicate replicate, int capacity) : IChunkEvaluator
+internal sealed class ClassCounter : IChunkEvaluator
 {
-    private readonly ExtractPersons _persons = new(replicate, capacity);
+    private readonly ResearchReplicate _replicate;
+    private readonly ExtractPersons _persons;
+
+    /// <summary>Longs of <see cref="_rest"/>, <see cref="_head"/> and <see cref="_slot"/> per entry (the first long's parity for a slot: <see cref="_slotLength"/>).</summary>
+    private readonly int _span, _headLength;
+
+    private readonly int[] _slotLength;
+
+    /// <summary>Per attributes held: the packed additions to a cell's first longs for a record of no group (F, f, holders, and the rest slot) …</summary>
+    private readonly long[] _rest;
+
+    /// <summary>… and for a record of some group (F, f and holders only).</summary>
+    private readonly long[] _head;
+
+    /// <summary>Per (parity of the slot's first count, attributes held): the packed additions for a group slot (its members and holders).</summary>
+    private readonly long[] _slot;
+
+    public ClassCounter(ResearchReplicate replicate, int capacity)
+    {
+        _replicate = replicate;
+        _persons = new ExtractPersons(replicate, capacity);
+        int attributes = replicate.AttributeCuts.Length, rows = 2 + attributes;
+        _span = (rows + attributes + 2) / 2;
+        _headLength = ((rows - 1) >> 1) + 1;
+        _slotLength = [(attributes >> 1) + 1, ((1 + attributes) >> 1) + 1];
+        int held = 1 << attributes;
+        _rest = new long[held * _span];
+        _head = new long[held * _span];
+        _slot = new long[2 * held * _span];
+        for (int b = 0; b < held; b++)
+        {
+            Span<long> rest = _rest.AsSpan(b * _span, _span), head = _head.AsSpan(b * _span, _span);
+            Add(rest, 0, 1 + (1L << 32));
+            Add(head, 0, 1 + (1L << 32));
+            for (int a = 0; a < attributes; a++)
+            {
+                Add(rest, 2 + a, (b >> a) & 1);
+                Add(head, 2 + a, (b >> a) & 1);
+            }
+
+            AddRow(rest, rows, b, attributes);
+            for (int parity = 0; parity < 2; parity++)
+                AddRow(_slot.AsSpan((parity * held + b) * _span, _span), parity, b, attributes);
+        }
+    }
 
     public void Evaluate(PersonChunk persons, in ChunkOutput output)
     {
         _persons.Prepare(persons);
         int n = persons.Count;
         ReadOnlySpan<uint> masks = persons.Groups;
-        ReleasePlan plan = replicate.Model.Plan;
-        int attributes = replicate.AttributeCuts.Length;
-        int width = replicate.Model.PackedWidth;
-        int rowWidth = 1 + attributes;
+        ReleasePlan plan = _replicate.Model.Plan;
+        int attributes = _replicate.AttributeCuts.Length;
+        int width = _replicate.Model.PackedWidth, span = _span, head = _headLength, held = 1 << attributes;
+        int[] slotLength = _slotLength;
+        int rowWidth = 1 + attributes, rows = 2 + attributes;
         byte[] bits = _persons.Bits;
+        ReadOnlySpan<long> restAdds = _rest, headAdds = _head, slotAdds = _slot;
         for (int c = 0; c < plan.Classes.Count; c++)
         {
             Span<long> counts = output.Accumulators.Of(c);
@@ -42,34 +88,39 @@ internal sealed class ClassCounter(ResearchReplicate replicate, int capacity) : 
                     continue;
                 }
 
-                counts[at] += 1 + (1L << 32); // F and f
+                // A record's additions, packed as the counts are, from the tables made once: a few
+                // adds of whole longs instead of one per count.
                 int b = bits[i];
-                for (int a = 0; a < attributes; a++)
-                    Add(counts, at, 2 + a, (b >> a) & 1);
-                int rows = 2 + attributes;
                 uint mask = masks[i];
-                if (mask == 0)
-                    AddRow(counts, at, rows, b, attributes);
+                ReadOnlySpan<long> first = mask == 0 ? restAdds.Slice(b * span, span) : headAdds.Slice(b * span, head);
+                for (int k = 0; k < first.Length; k++)
+                    counts[at + k] += first[k];
                 for (uint m = mask; m != 0; m &= m - 1)
-                    AddRow(counts, at, rows + (BitOperations.TrailingZeroCount(m) + 1) * rowWidth, b, attributes);
+                {
+                    int u = rows + (BitOperations.TrailingZeroCount(m) + 1) * rowWidth;
+                    ReadOnlySpan<long> slot = slotAdds.Slice(((u & 1) * held + b) * span, slotLength[u & 1]);
+                    int to = at + (u >> 1);
+                    for (int k = 0; k < slot.Length; k++)
+                        counts[to + k] += slot[k];
+                }
             }
         }
     }
 
     /// <summary>
-    /// Adds to count <paramref name="u"/> of the cell at <paramref name="at"/>: counts are packed two to
-    /// a long (count u in long u/2, its low half when u is even), as no count of a cell can reach 2^32
-    /// (the population is below it), so adding packed longs (here and when threads' counts are merged)
-    /// never carries from one count into the other.
+    /// Adds to count <paramref name="u"/> of a cell's longs: counts are packed two to a long (count u
+    /// in long u/2, its low half when u is even), as no count of a cell can reach 2^32 (the population
+    /// is below it), so adding packed longs (here and when threads' counts are merged) never carries
+    /// from one count into the other.
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static void Add(Span<long> counts, int at, int u, long amount) => counts[at + (u >> 1)] += amount << ((u & 1) << 5);
+    private static void Add(Span<long> counts, int u, long amount) => counts[u >> 1] += amount << ((u & 1) << 5);
 
-    private static void AddRow(Span<long> counts, int at, int u, int bits, int attributes)
+    /// <summary>A row slot's additions from count <paramref name="u"/>: one member, and each attribute it holds.</summary>
+    private static void AddRow(Span<long> counts, int u, int bits, int attributes)
     {
-        Add(counts, at, u, 1);
+        Add(counts, u, 1);
         for (int a = 0; a < attributes; a++)
-            Add(counts, at, u + 1 + a, (bits >> a) & 1);
+            Add(counts, u + 1 + a, (bits >> a) & 1);
     }
 
     /// <summary>Unpacks a class plan's merged counts into <see cref="ClassPlan.Width"/> longs per cell.</summary>
