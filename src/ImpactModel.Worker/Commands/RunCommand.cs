@@ -90,6 +90,7 @@ public static class RunCommand
                 ReplicatesCsv: !parse.GetValue(noReplicatesCsv))
             {
                 ScenarioFiles = host.Services.GetRequiredService<DiskScenarioFiles>(),
+                CommandLine = [.. parse.Tokens.Select(t => t.Value)],
             };
             return Task.FromResult(Run(options, console, cancellationToken));
         });
@@ -100,6 +101,9 @@ public static class RunCommand
     internal sealed record RunOptions(string[] Files, string? Out, int Replicates, ulong Seed, long? Persons, int Threads, bool Json, StrandRegistry Strands,
         int ChunkSize = Population.PersonChunk.DefaultCapacity, bool ReplicatesCsv = true)
     {
+        /// <summary>The command line as typed (arguments after the executable), for the manifest; null when the run was not made from one.</summary>
+        public IReadOnlyList<string>? CommandLine { get; init; }
+
         /// <summary>How scenario files are read (the host's, with its size limit).</summary>
         public IScenarioFiles ScenarioFiles { get; init; } = DiskScenarioFiles.Instance;
     }
@@ -183,7 +187,11 @@ public static class RunCommand
                 foreach (string warning in result.Warnings)
                     console.Error.WriteLine($"impact: warning: {scenario.Name}: {warning}"); // also in the manifest's warnings
                 var info = new RunInfo(RunFolder.ScenarioHash(scenario, files), RunFolder.EngineVersion, threads, scenarioStarted, clock.Elapsed.TotalSeconds,
-                    MoneyBasis.Of(scenario));
+                    MoneyBasis.Of(scenario))
+                {
+                    CommandLine = options.CommandLine,
+                    InputsScenario = RunFolder.KeepInputs(folder, scenario, files),
+                };
                 RunFolder.Write(folder, result, info, options.ReplicatesCsv);
                 if (options.ReplicatesCsv)
                 {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using ImpactModel.Scenarios.Model;
 using ImpactModel.Simulation;
+using ImpactModel.Reporting;
 
 namespace ImpactModel.Worker.Output;
 
@@ -108,7 +109,7 @@ public static class MetricUnits
     public static IReadOnlyList<ManifestMetric> Manifest(RunResult result, MoneyBasis money)
     {
         ArgumentNullException.ThrowIfNull(result);
-        return [.. result.Metrics.Select(m => new ManifestMetric(m.Name, Unit(m, money), Denominator(m), m.Definition.IsHarm))];
+        return [.. result.Metrics.Select(m => new ManifestMetric(m.Name, Unit(m, money), Denominator(m), m.Definition.IsHarm, result.HeadlineMetrics.Contains(m.Name)))];
     }
 
     /// <summary>The run's metric named <paramref name="name"/>.</summary>
