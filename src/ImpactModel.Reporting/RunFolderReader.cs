@@ -23,12 +23,15 @@ public static class RunFolderReader
 
     private static readonly string[] ParametersColumns = ["replicate", "parameter", "value", "source", "grade"];
 
-    /// <summary>Reads the run folder <paramref name="folder"/>; <paramref name="files"/> reads its kept scenario.</summary>
-    public static RunData Read(string folder, IScenarioFiles files)
+    /// <summary>
+    /// Reads the run folder <paramref name="folder"/>; <paramref name="files"/> reads its kept scenario.
+    /// <paramref name="beingWritten"/>: the run's own partial folder, read to write its report before it is renamed.
+    /// </summary>
+    public static RunData Read(string folder, IScenarioFiles files, bool beingWritten = false)
     {
         ArgumentNullException.ThrowIfNull(folder);
         ArgumentNullException.ThrowIfNull(files);
-        if (Path.GetFileName(Path.TrimEndingDirectorySeparator(folder)).Contains(".partial-", StringComparison.Ordinal))
+        if (!beingWritten && Path.GetFileName(Path.TrimEndingDirectorySeparator(folder)).Contains(".partial-", StringComparison.Ordinal))
             throw new RunFolderException($"'{folder}' is a run still being written (or left by one that failed), not a finished run folder");
         if (!Directory.Exists(folder))
             throw new RunFolderException(File.Exists(folder) ? $"'{folder}' is a file, not a run folder" : $"'{folder}': no such run folder");
