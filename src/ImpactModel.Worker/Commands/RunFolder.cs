@@ -142,14 +142,16 @@ public static class RunFolder
     {
         ArgumentNullException.ThrowIfNull(scenario);
         ArgumentNullException.ThrowIfNull(files);
-        string[] paths = [.. new[] { scenario.File }.Concat(scenario.ReferencedFiles).Select(Path.GetFullPath).Distinct(StringComparer.Ordinal)];
+        // Read each file by the path the loader used (a host's files may map it, as serve's inbox does); lay out the copies by full path.
+        string[] kept = [.. new[] { scenario.File }.Concat(scenario.ReferencedFiles).DistinctBy(Path.GetFullPath, StringComparer.Ordinal)];
+        string[] paths = [.. kept.Select(Path.GetFullPath)];
         string root = Path.GetDirectoryName(paths[0])!;
-        while (!paths.All(p => p.StartsWith(root.EndsWith(Path.DirectorySeparatorChar) ? root : root + Path.DirectorySeparatorChar, StringComparison.Ordinal)))
+        while (!paths.All(p => p.StartsWith(Path.EndsInDirectorySeparator(root) ? root : root + Path.DirectorySeparatorChar, StringComparison.Ordinal)))
             root = Path.GetDirectoryName(root)!;
-        foreach (string path in paths)
+        for (int i = 0; i < paths.Length; i++)
         {
-            byte[] bytes = files.Read(path).Bytes ?? throw new IOException($"'{path}' cannot be read to keep it in the run folder");
-            string copy = Path.Combine(folder, InputsFolder, Path.GetRelativePath(root, path));
+            byte[] bytes = files.Read(kept[i]).Bytes ?? throw new IOException($"'{kept[i]}' cannot be read to keep it in the run folder");
+            string copy = Path.Combine(folder, InputsFolder, Path.GetRelativePath(root, paths[i]));
             Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
             File.WriteAllBytes(copy, bytes);
         }
