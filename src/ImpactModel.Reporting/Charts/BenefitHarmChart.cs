@@ -35,6 +35,7 @@ internal static class BenefitHarmChart
             unreliable |= ChartKit.Dots(plot, variants.Select((v, i) => new Placed(y[i], figures[i])), scale, series++, benefitWords);
             if (money)
                 ChartKit.Reference(plot, 0);
+            plot.HideLegend();
             for (int i = 0; i < variants.Count; i++)
                 rows.Add(variants[i], benefitWords, benefitMetric, figures[i]);
             panels.Add(new Panel(plot, columns[0]));

@@ -23,7 +23,7 @@ internal static partial class ChartKit
     public const int Height = 800;
     public const float TitleSize = 22;
     public const float PanelTitleSize = 18;
-    public const float LabelSize = 17;
+    public const float LabelSize = 16;
     public const float TickSize = 15;
     public const float LegendSize = 15;
     public const float MarkerSize = 12;
@@ -103,7 +103,7 @@ internal static partial class ChartKit
         }
 
         sure.Draw(plot, color, shape, legend);
-        weak.Draw(plot, OkabeIto.Unreliable, OkabeIto.Hollow(shape), "");
+        weak.Draw(plot, OkabeIto.Unreliable, OkabeIto.Hollow(shape), sure.Count == 0 ? legend : "");
         return weak.Count > 0;
     }
 
@@ -203,8 +203,7 @@ internal static partial class ChartKit
         using (SKSurface surface = SKSurface.Create(info))
         {
             surface.Canvas.Clear(SKColors.White);
-            foreach (Panel p in panels)
-                p.Plot.Render(surface.Canvas, p.Rect);
+            Draw(surface.Canvas, panels);
             using SKImage image = surface.Snapshot();
             using SKData png = image.Encode(SKEncodedImageFormat.Png, 100);
             using FileStream file = File.Create(Path.Combine(folder, name + ".png"));
@@ -226,8 +225,7 @@ internal static partial class ChartKit
         using (SKCanvas canvas = SKSvgCanvas.Create(SKRect.Create(Width, Height), stream))
         {
             canvas.Clear(SKColors.White);
-            foreach (Panel p in panels)
-                p.Plot.Render(canvas, p.Rect);
+            Draw(canvas, panels);
         }
 
         string svg = Encoding.UTF8.GetString(buffer.ToArray());
@@ -240,7 +238,19 @@ internal static partial class ChartKit
         });
     }
 
-    [GeneratedRegex(@"\b(cl_[0-9]+)\b", RegexOptions.CultureInvariant)]
+    /// <summary>Draws each panel clipped to its rectangle (a plot clears the whole canvas to its background before it draws).</summary>
+    private static void Draw(SKCanvas canvas, IReadOnlyList<Panel> panels)
+    {
+        foreach (Panel p in panels)
+        {
+            canvas.Save();
+            canvas.ClipRect(new SKRect(p.Rect.Left, p.Rect.Top, p.Rect.Right, p.Rect.Bottom));
+            p.Plot.Render(canvas, p.Rect);
+            canvas.Restore();
+        }
+    }
+
+    [GeneratedRegex(@"\b(cl_[0-9A-Za-z]+)\b", RegexOptions.CultureInvariant)]
     private static partial Regex ClipId();
 
     /// <summary>Points and their whiskers gathered for one plottable.</summary>

@@ -71,7 +71,11 @@ internal static class ChartUnits
     /// <summary>An axis label: the metric in words with its unit in brackets.</summary>
     public static string AxisLabel(string words, ManifestMetric? metric, AxisScale scale)
     {
+        // The axis keeps the money's basis short ("present value over 5 years"); the price year and
+        // discount rate are in the data table's unit and the report's manifest.
         string tail = metric is null ? "" : MoneyTail(metric.Unit);
+        int at = tail.IndexOf(" at ", StringComparison.Ordinal);
+        tail = at > 0 ? tail[..at] : tail;
         return words + " (" + scale.Words + (tail.Length > 0 ? ", " + tail : "") + ")";
     }
 

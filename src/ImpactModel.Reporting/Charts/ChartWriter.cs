@@ -29,4 +29,17 @@ public static class ChartWriter
         ];
         return [.. charts.OfType<RenderedChart>()];
     }
+
+    /// <summary>
+    /// Writes <c>compare-benefit-harm</c> and <c>compare-frontier</c> into <paramref name="chartsFolder"/>
+    /// (created): one series per compared run (its proposal and status quo), named by
+    /// <c>Run</c>. Runs of different strands may be compared; a metric a run lacks is left out for it, never drawn as zero.
+    /// </summary>
+    public static IReadOnlyList<RenderedChart> WriteCompare(IReadOnlyList<(string Run, RunData Data)> runs, string chartsFolder)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        ArgumentException.ThrowIfNullOrEmpty(chartsFolder);
+        Directory.CreateDirectory(chartsFolder);
+        return [CompareCharts.WriteBenefitHarm(runs, chartsFolder), CompareCharts.WriteFrontier(runs, chartsFolder)];
+    }
 }

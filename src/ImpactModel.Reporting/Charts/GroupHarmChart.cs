@@ -9,6 +9,9 @@ internal static class GroupHarmChart
 {
     public const string Name = "harm-by-group";
 
+    /// <summary>The ratio panel's axis label.</summary>
+    public const string RatioLabel = "Ratio to people in no group (ratio; 1 = the same rate)";
+
     public static RenderedChart? Write(RunFacts facts, string folder)
     {
         IReadOnlyList<GroupHarm> groups = facts.GroupHarms();
@@ -23,26 +26,27 @@ internal static class GroupHarmChart
         bool unreliable = false;
 
         AxisScale rateScale = ChartUnits.ScaleOf(rate, ChartKit.MaxAbs(groups.Select(g => g.Rate)));
-        var left = ChartKit.NewPlot("Harm rate in the proposal.", ChartUnits.AxisLabel(words + " in the proposal", rate, rateScale), "Group", ChartKit.PanelTitleSize);
+        var left = ChartKit.NewPlot("Harm rate in the proposal.", ChartUnits.AxisLabel("Rate in the proposal", rate, rateScale), "Group", ChartKit.PanelTitleSize);
         double[] y = ChartKit.Categories(left, labels);
-        var right = ChartKit.NewPlot("Ratio against people in no peripheral group.", "Ratio of the rate to that of people in no peripheral group (1 = the same)", "", ChartKit.PanelTitleSize);
+        var right = ChartKit.NewPlot("Ratio against people in no peripheral group.", RatioLabel, "", ChartKit.PanelTitleSize);
         ChartKit.Categories(right, labels, showLabels: false);
         var ratioScale = new AxisScale(1, "ratio", UnitKind.Ratio);
         for (int i = 0; i < groups.Count; i++)
         {
             GroupHarm g = groups[i];
-            unreliable |= ChartKit.Dots(left, [new Placed(y[i], g.Rate)], rateScale, i, g.Label);
-            unreliable |= ChartKit.Dots(right, [new Placed(y[i], g.Ratio)], ratioScale, i, g.Label);
+            unreliable |= ChartKit.Dots(left, [new Placed(y[i], g.Rate)], rateScale, i, "");
+            unreliable |= ChartKit.Dots(right, [new Placed(y[i], g.Ratio)], ratioScale, i, "");
             rows.Add(g.Label, words, rate, g.Rate);
             rows.Add(g.Label, words + " ratio against rest", ratio, g.Ratio);
         }
 
         ChartKit.Reference(right, 1);
+        left.HideLegend();
+        right.HideLegend();
         if (unreliable)
         {
             ChartKit.UnreliableLegend(right);
             right.ShowLegend(ScottPlot.Alignment.LowerRight);
-            right.Legend.DisplayPlottableLegendItems = false;
         }
 
         string title = $"{words} in the proposal by group, and its ratio against people in no peripheral group.";

@@ -57,7 +57,7 @@ internal static class LinkageWeightChart
         const string Title = "Match weights of true matches and of non-matches, with the linkage thresholds.";
         ChartKit.Save(folder, Name, ChartKit.Titled(Title, panels));
         string caption = $"Bars count the pairs of {Persons.ToString("N0", CultureInfo.InvariantCulture)} simulated persons (replicate 0, the run's seed) in each weight bin, on a log scale; "
-            + "solid bars are true matches (a person's own record), striped bars non-matches (candidates); a pair above the solid line links, one below the dashed line does not, one between goes to clerical review where the linkage has it.";
+            + "solid bars are true matches (a person's own record), striped bars non-matches (candidates); a pair above the solid line links, one below the dashed purple line does not, one between goes to clerical review where the linkage has it.";
         var table = new ChartTable(["Linkage", "Weight from (bits)", "Weight to (bits)", "True-match pairs", "Non-match pairs"], [.. rows]);
         return new RenderedChart(Name, Title, caption, string.Join(" ", alt), table, 2 * linkages.Count);
     }
@@ -100,7 +100,7 @@ internal static class LinkageWeightChart
         var upper = plot.Add.VerticalLine(d.UpperThreshold, 2, Colors.Black, LinePattern.Solid);
         upper.LegendText = d.LowerThreshold < d.UpperThreshold ? "Upper threshold: links above" : "Threshold: links above";
         if (d.LowerThreshold < d.UpperThreshold)
-            plot.Add.VerticalLine(d.LowerThreshold, 2, Colors.Black, LinePattern.Dashed).LegendText = d.HasClericalReview ? "Lower threshold: clerical review above" : "Lower threshold: no link below";
+            plot.Add.VerticalLine(d.LowerThreshold, 2, OkabeIto.ReddishPurple, LinePattern.Dashed).LegendText = d.HasClericalReview ? "Lower threshold: clerical review above" : "Lower threshold: no link below";
         var ticks = new NumericManual();
         for (int e = 0; e <= (int)Math.Ceiling(top); e++)
         {
@@ -112,11 +112,11 @@ internal static class LinkageWeightChart
         plot.Axes.Left.TickGenerator = ticks;
         plot.Axes.SetLimitsY(Floor, Math.Ceiling(top) + 0.15);
         plot.Axes.SetLimitsX(h.Min - h.BinWidth, h.Max + h.BinWidth);
-        plot.ShowLegend(Alignment.UpperLeft);
+        plot.ShowLegend(Edge.Right);
         return plot;
     }
 
     private static string Bits(double v) => v.ToString("0.0", CultureInfo.InvariantCulture);
 
-    private static string Share(long part, long all) => all == 0 ? "none" : (100.0 * part / all).ToString("0.#", CultureInfo.InvariantCulture) + "%";
+    private static string Share(long part, long all) => all == 0 ? "0%" : (100.0 * part / all).ToString("0.#", CultureInfo.InvariantCulture) + "%";
 }

@@ -30,7 +30,7 @@ public static class OkabeIto
     public static ImmutableArray<MarkerShape> Markers { get; } =
         [MarkerShape.FilledCircle, MarkerShape.FilledSquare, MarkerShape.FilledTriangleUp, MarkerShape.FilledDiamond, MarkerShape.FilledTriangleDown, MarkerShape.Asterisk, MarkerShape.Eks];
 
-    /// <summary>Line pattern of each series.</summary>
+    /// <summary>Line pattern of each series (PNG only: Skia's SVG canvas draws every line solid, so never the only difference).</summary>
     public static ImmutableArray<LinePattern> Lines { get; } =
         [LinePattern.Solid, LinePattern.Dashed, LinePattern.Dotted, LinePattern.DenselyDashed];
 

@@ -32,11 +32,12 @@ internal static class SafeguardChart
             string words = ChartUnits.Words(metric);
             var figures = effects.Select(of).ToList();
             AxisScale scale = ChartUnits.ScaleOf(m, ChartKit.MaxAbs(figures));
-            var plot = ChartKit.NewPlot($"Change in {words.ToLowerInvariant()}.", ChartUnits.AxisLabel("Change in " + words.ToLowerInvariant(), m, scale),
+            var plot = ChartKit.NewPlot($"Change in {words.ToLowerInvariant()}.", ChartUnits.AxisLabel("Change", m, scale),
                 k == 0 ? "Safeguard removed" : "", ChartKit.PanelTitleSize);
             double[] y = ChartKit.Categories(plot, labels, showLabels: k == 0);
             bool unreliable = ChartKit.Bars(plot, effects.Select((e, i) => new Placed(y[i], figures[i])), scale, k, words, 0, 0.55);
             ChartKit.Reference(plot, 0);
+            plot.HideLegend();
             if (unreliable)
             {
                 ChartKit.UnreliableLegend(plot);
