@@ -23,14 +23,15 @@ internal static class BenefitHarmChart
         var panels = new List<Panel>();
         bool unreliable = false;
         int series = 0;
-        var columns = benefit is not null && harms.Count > 0 ? ChartKit.Columns(0.56, 0.44) : ChartKit.Columns(1);
+        var columns = benefit is not null && harms.Count > 0 ? ChartKit.Columns(0.64, 0.36) : ChartKit.Columns(1);
 
         if (benefit is not null)
         {
             var figures = variants.Select(v => facts.Of(v, benefit)).ToList();
             AxisScale scale = ChartUnits.ScaleOf(benefitMetric, ChartKit.MaxAbs(figures));
             string title = money ? "Net benefit against the status quo." : benefitWords + " (the run puts no money value on this strand).";
-            var plot = ChartKit.NewPlot(title, ChartUnits.AxisLabel(benefitWords, benefitMetric, scale), "Variant", ChartKit.PanelTitleSize);
+            // With money, the panel's title says "against the status quo", so the axis keeps to the unit (it must fit beside long variant ids).
+            var plot = ChartKit.NewPlot(title, ChartUnits.AxisLabel(money ? "Net benefit" : benefitWords, benefitMetric, scale), "Variant", ChartKit.PanelTitleSize);
             double[] y = ChartKit.Categories(plot, variants);
             unreliable |= ChartKit.Dots(plot, variants.Select((v, i) => new Placed(y[i], figures[i])), scale, series++, benefitWords);
             if (money)

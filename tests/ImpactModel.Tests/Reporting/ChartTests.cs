@@ -94,9 +94,10 @@ public sealed class ChartTests(ChartTestRuns runs) : IClassFixture<ChartTestRuns
             {
                 case "benefit-harm":
                     string benefit = facts.Benefit!;
-                    Assert.Contains(texts, t => t.StartsWith(ChartUnits.Words(benefit) + " (", StringComparison.Ordinal));
                     if (run.Metric(benefit)!.Unit.StartsWith("GBP", StringComparison.Ordinal))
-                        Assert.Contains(texts, t => t.StartsWith(ChartUnits.Words(benefit) + " (£", StringComparison.Ordinal) && t.Contains("present value over", StringComparison.Ordinal));
+                        Assert.Contains(texts, t => t.StartsWith("Net benefit (£", StringComparison.Ordinal) && t.Contains("present value over", StringComparison.Ordinal));
+                    else
+                        Assert.Contains(texts, t => t.StartsWith(ChartUnits.Words(benefit) + " (", StringComparison.Ordinal));
                     Assert.Contains(texts, t => t.StartsWith("Headline harms (", StringComparison.Ordinal));
                     foreach (string harm in facts.HarmCounts)
                         Assert.Contains(texts, t => t.StartsWith(ChartUnits.Words(harm), StringComparison.Ordinal));
