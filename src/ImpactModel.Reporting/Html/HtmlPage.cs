@@ -23,7 +23,7 @@ internal sealed partial class HtmlPage
         a { color: #0b4f9c; }
         table { border-collapse: collapse; width: 100%; margin: 0.5rem 0 1.5rem; font-size: 0.9rem; }
         caption { text-align: left; font-weight: 600; padding: 0.25rem 0; }
-        th, td { border: 1px solid #6b6b6b; padding: 0.25rem 0.5rem; text-align: start; vertical-align: top; }
+        th, td { border: 1px solid #6b6b6b; padding: 0.25rem 0.5rem; text-align: start; vertical-align: top; overflow-wrap: anywhere; }
         thead th { background: #f0f0f0; }
         td.num { text-align: right; font-variant-numeric: tabular-nums; }
         figure { margin: 1.5rem 0; break-inside: avoid; page-break-inside: avoid; }

@@ -135,7 +135,8 @@ public static class HtmlReport
             ManifestMetric? rate = run.Metric(run.View.HarmRate), ratio = run.Metric(run.View.HarmRatio);
             page.Table($"The proposal's {FigureText.MetricWords(run.View.HarmRate)} in each group ({FigureText.UnitWords(rate)}) and its ratio against people in no peripheral group, highest ratio first",
                 ["Group", "Rate", "Rate: 95% interval", "Ratio against people in no peripheral group", "Ratio: 95% interval"],
-                groups.Select(g => (IReadOnlyList<string>)[g.Label, .. Cells(g.Rate, rate), .. Cells(g.Ratio, ratio)]), new HashSet<int> { 1, 2, 3, 4 });
+                groups.Select(g => (IReadOnlyList<string>)[g.Label, .. Cells(g.Rate, rate),
+                    .. g.Group == "rest" ? ["1 (the reference)", "not applicable"] : Cells(g.Ratio, ratio)]), new HashSet<int> { 1, 2, 3, 4 });
         }
 
         page.EndSection();
@@ -164,9 +165,9 @@ public static class HtmlReport
         string order = string.Join(", then ", Evidence.GradeIds.Reverse());
         page.Element("p", $"Every parameter the run drew, with its value, its source and the grade of its evidence, the weakest evidence first ({order}). " +
             $"A value is the mean of its draws over the {run.Manifest.Replicates} replicates, with the smallest and largest drawn; " +
-            "a quantity each person draws from is given as its distribution.");
+            "\"fixed\" means the same in every replicate; a quantity each person draws from is given as its distribution.");
         var rows = run.Parameters.Select(p => (p.Grade, Row: (IReadOnlyList<string>)[p.Parameter, FigureText.Number(p.Mean),
-                p.Varies ? $"{FigureText.Number(p.Low)} to {FigureText.Number(p.High)}" : "the same in every replicate", p.Source ?? "none given", p.Grade]))
+                p.Varies ? $"{FigureText.Number(p.Low)} to {FigureText.Number(p.High)}" : "fixed", p.Source ?? "none given", p.Grade]))
             .Concat((run.Manifest.Uncertainty?.PerPerson ?? []).Select(p => (p.Grade, Row: (IReadOnlyList<string>)[p.Parameter, p.Distribution,
                 "drawn for each person", p.Source ?? "none given", p.Grade])))
             .OrderBy(r => Weakness(r.Grade)) // stable: the run's order within a grade

@@ -105,7 +105,8 @@ public static class PlainSummary
                 if (i > 1)
                     parts.Add(new(i == top.Count - 1 ? " and " : ", ", false));
                 parts.Add(new(top[i].Label, true));
-                parts.Add(new($" ({RatioPhrase(top[i].Ratio!.Value, ratio)})", false));
+                Figure r = top[i].Ratio!.Value;
+                parts.Add(new($", at {FigureText.Value(r.Mean, ratio)} times that rate ({FigureText.Interval(r, ratio)}{(r.Unreliable ? "; " + FigureText.UnreliableMark : "")})", false));
             }
 
             parts.Add(new(".", false));

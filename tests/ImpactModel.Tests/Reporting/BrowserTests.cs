@@ -95,6 +95,7 @@ public sealed class BrowserTests(ReportFixture fixture, ITestOutputHelper output
         await tab.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true, Timeout = Timeout });
         string pdf = Path.Combine(shots, page + ".pdf");
         await tab.PdfAsync(new PagePdfOptions { Path = pdf, PreferCSSPageSize = true });
+        File.Copy(path, Path.Combine(shots, page + ".html"), overwrite: true); // beside its pictures, for a reader of the test output
         output.WriteLine($"screenshot: {screenshot}");
         output.WriteLine($"printed (A4): {pdf}");
         Assert.True(new FileInfo(screenshot).Length > 0);
