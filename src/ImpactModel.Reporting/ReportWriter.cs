@@ -1,3 +1,5 @@
+using ImpactModel.Reporting.Charts;
+using ImpactModel.Reporting.Html;
 using ImpactModel.Scenarios;
 
 namespace ImpactModel.Reporting;
