@@ -14,9 +14,12 @@ namespace ImpactModel.Benchmarks.Reporting;
 /// the shipped fraud scenario's run folder as <c>impact run</c> writes it by default (200,000
 /// persons, 40 replicates, 16 variants), then <see cref="ReportWriter.WriteRun"/>: read the folder,
 /// draw the five charts (PNG and SVG, the linkage histogram tallied over 50,000 persons) and write
-/// report.html. Each iteration starts with the charts and report removed.
+/// report.html. Each iteration starts with the charts and report removed. Two jobs: warm (short run)
+/// and cold start (the first call in a fresh process, JIT included, as a run pays it).
 /// </summary>
 [MemoryDiagnoser]
+[ShortRunJob]
+[SimpleJob(BenchmarkDotNet.Engines.RunStrategy.ColdStart, launchCount: 5, warmupCount: 0, iterationCount: 1, id: "ColdStart")]
 public class ReportBench
 {
     private string _folder = null!;
