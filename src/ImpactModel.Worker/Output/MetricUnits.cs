@@ -187,7 +187,7 @@ public static class MetricUnits
         : "the scenario's discount_rate";
 
     /// <summary><paramref name="x"/> to <paramref name="digits"/> significant digits in fixed point, trailing zeros dropped: 0.99, 12.3, 1,250.</summary>
-    private static string Significant(double x, int digits)
+    internal static string Significant(double x, int digits)
     {
         if (x == 0 || !double.IsFinite(x))
             return x.ToString(CultureInfo.InvariantCulture);

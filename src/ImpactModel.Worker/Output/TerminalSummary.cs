@@ -208,12 +208,12 @@ public static class TerminalSummary
     private static string Short(double x, ReportedMetric metric)
     {
         if (metric.IsRatio)
-            return Significant(x, 2);
+            return MetricUnits.Significant(x, 2);
         return metric.Definition.Unit switch
         {
             MetricUnit.Money => (x < 0 ? "-£" : "£") + Scaled(Math.Abs(x)),
-            MetricUnit.Rate => Significant(100 * x, 3) + "%",
-            MetricUnit.Quantity => Significant(x, 3),
+            MetricUnit.Rate => MetricUnits.Significant(100 * x, 3) + "%",
+            MetricUnit.Quantity => MetricUnits.Significant(x, 3),
             _ => Math.Abs(x) >= 1e6 ? Scaled(x) : Math.Round(x).ToString("N0", CultureInfo.InvariantCulture),
         };
     }
@@ -221,21 +221,11 @@ public static class TerminalSummary
     /// <summary>Three significant digits with a suffix: 668m, 1.23bn, 12.3k.</summary>
     private static string Scaled(double x) => Math.Abs(x) switch
     {
-        >= 1e9 => Significant(x / 1e9, 3) + "bn",
-        >= 1e6 => Significant(x / 1e6, 3) + "m",
-        >= 1e4 => Significant(x / 1e3, 3) + "k",
+        >= 1e9 => MetricUnits.Significant(x / 1e9, 3) + "bn",
+        >= 1e6 => MetricUnits.Significant(x / 1e6, 3) + "m",
+        >= 1e4 => MetricUnits.Significant(x / 1e3, 3) + "k",
         _ => Math.Round(x).ToString("N0", CultureInfo.InvariantCulture),
     };
-
-    private static string Significant(double x, int digits)
-    {
-        if (x == 0 || !double.IsFinite(x))
-            return x.ToString(CultureInfo.InvariantCulture);
-        int magnitude = (int)Math.Floor(Math.Log10(Math.Abs(x)));
-        int decimals = Math.Clamp(digits - 1 - magnitude, 0, 12);
-        string text = Math.Round(x, decimals, MidpointRounding.AwayFromZero).ToString("N" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
-        return decimals > 0 ? text.TrimEnd('0').TrimEnd('.') : text;
-    }
 
     private static string RunFolderOf(IReadOnlyList<Part> parts) =>
         parts.Count == 1 ? parts[0].Folder : Path.GetDirectoryName(parts[0].Folder) ?? parts[0].Folder;
