@@ -39,15 +39,45 @@ internal static class FrontierChart
             series++;
         }
 
-        foreach (FrontierPoint p in points)
+        var placed = new List<(double X0, double X1, double Y0, double Y1)>();
+        Span2 space = Span2.Of(points, xs, ys);
+        foreach (FrontierPoint p in points.OrderByDescending(p => p.Benefit.Mean).ThenBy(p => p.Harm.Mean))
         {
             string label = p.Harm.Unreliable || p.Benefit.Unreliable ? p.Variant + " (unreliable)" : p.Variant;
-            Text text = plot.Add.Text(label, xs.Apply(p.Harm.Mean), ys.Apply(p.Benefit.Mean));
+            double x = xs.Apply(p.Harm.Mean), y = ys.Apply(p.Benefit.Mean);
+            // Labels of nearby points would overprint: each goes to the nearest free line above or
+            // below its point (in label heights), with a leader line when it had to move.
+            double width = space.CharWidth * (label.Length + 1), height = space.LineHeight;
+            double shift = 0;
+            for (int k = 0; k < 40; k++)
+            {
+                double candidate = (k % 2 == 1 ? -1 : 1) * ((k + 1) / 2) * height;
+                double y0 = y + candidate, x0 = x + space.CharWidth;
+                if (!placed.Any(r => r.X0 < x0 + width && x0 < r.X1 && r.Y0 < y0 + height && y0 < r.Y1))
+                {
+                    shift = candidate;
+                    break;
+                }
+            }
+
+            placed.Add((x + space.CharWidth, x + space.CharWidth + width, y + shift, y + shift + height));
+            if (shift != 0)
+            {
+                var leader = plot.Add.Line(x, y, x + space.CharWidth, y + shift + height / 3);
+                leader.LineColor = Colors.Gray;
+                leader.LineWidth = 1;
+            }
+
+            Text text = plot.Add.Text(label, x, y + shift);
             text.LabelFontSize = PointLabelSize;
             text.LabelFontColor = Colors.Black;
             text.LabelAlignment = Alignment.LowerLeft;
             text.OffsetX = 7;
             text.OffsetY = -5;
+        }
+
+        foreach (FrontierPoint p in points)
+        {
             rows.Add(p.Variant, ChartUnits.Words(harm), hm, p.Harm);
             rows.Add(p.Variant, ChartUnits.Words(benefit), bm, p.Benefit);
         }
@@ -93,6 +123,26 @@ internal static class FrontierChart
         }
 
         return unreliable;
+    }
+
+    /// <summary>A label's character width and line height in data units, from the data's extent and the plot's size in pixels (approximately: the axes add margins).</summary>
+    private readonly record struct Span2(double CharWidth, double LineHeight)
+    {
+        /// <summary>Pixels of the data area, about: the image less the axes, title and legend.</summary>
+        private const double WidthPixels = 1050, HeightPixels = 660, CharPixels = 7.5, LinePixels = 17;
+
+        public static Span2 Of(IReadOnlyList<FrontierPoint> points, AxisScale xs, AxisScale ys)
+        {
+            static double Extent(IEnumerable<double> values)
+            {
+                double[] v = [.. values.Where(double.IsFinite)];
+                return v.Length == 0 ? 1 : Math.Max(v.Max() - v.Min(), 1e-9);
+            }
+
+            double x = Extent(points.SelectMany(p => new[] { p.Harm.Low ?? p.Harm.Mean, p.Harm.High ?? p.Harm.Mean, p.Harm.Mean }).Select(xs.Apply).Append(0));
+            double y = Extent(points.SelectMany(p => new[] { p.Benefit.Low ?? p.Benefit.Mean, p.Benefit.High ?? p.Benefit.Mean, p.Benefit.Mean }).Select(ys.Apply).Append(0));
+            return new Span2(x / WidthPixels * CharPixels, y / HeightPixels * LinePixels);
+        }
     }
 
     /// <summary>Half-width of an interval on one side, scaled; 0 when the end is missing.</summary>
