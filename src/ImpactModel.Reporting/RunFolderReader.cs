@@ -49,8 +49,10 @@ public static class RunFolderReader
             throw new RunFolderException($"'{manifestPath}': not a run manifest: {Line(e.Message)}");
         }
 
-        if (string.IsNullOrEmpty(manifest.Scenario) || string.IsNullOrEmpty(manifest.Strand) || manifest.Variants is null || manifest.Metrics is null || manifest.Groups is null)
-            throw new RunFolderException($"'{manifestPath}': not a run manifest: it lacks the scenario, strand, groups, variants or metrics");
+        if (string.IsNullOrEmpty(manifest.Scenario) || string.IsNullOrEmpty(manifest.Strand) || manifest.Variants is null || manifest.Metrics is null
+            || manifest.Groups is null || manifest.Basis is null || manifest.Warnings is null || string.IsNullOrEmpty(manifest.Seed) || manifest.EngineVersion is null
+            || manifest.Variants.Any(v => v is null || string.IsNullOrEmpty(v.Id)) || manifest.Metrics.Any(m => m is null || string.IsNullOrEmpty(m.Name)))
+            throw new RunFolderException($"'{manifestPath}': not a run manifest: it lacks the scenario, strand, seed, engine version, basis, groups, variants, metrics or warnings");
         IReadOnlyList<ResultLine> results = ReadResults(Path.Combine(folder, "results.csv"), manifest);
         IReadOnlyList<ParameterLine> parameters = ReadParameters(Path.Combine(folder, "parameters.csv"));
         Scenario? scenario = null;
@@ -67,6 +69,7 @@ public static class RunFolderReader
     private static List<ResultLine> ReadResults(string path, RunManifest manifest)
     {
         var rows = new List<ResultLine>();
+        var seen = new HashSet<(string, string, string)>();
         int line = 0;
         try
         {
@@ -83,8 +86,13 @@ public static class RunFolderReader
                     throw new RunFolderException($"{path}:{line}: expected {ResultsColumns.Length} fields, found {f.Length}");
                 if (f[0] != manifest.Scenario)
                     throw new RunFolderException($"{path}:{line}: scenario '{f[0]}' is not the manifest's '{manifest.Scenario}'");
+                if (!seen.Add((f[2], f[3], f[4])))
+                    throw new RunFolderException($"{path}:{line}: a second row for variant '{f[2]}', group '{f[3]}', metric '{f[4]}'");
+                long replicates = Whole(f[8], path, line) ?? 0;
+                if (replicates is < 0 or > int.MaxValue)
+                    throw new RunFolderException($"{path}:{line}: replicates '{f[8]}' is out of range");
                 rows.Add(new ResultLine(f[2], f[3], f[4], Number(f[5], path, line), Number(f[6], path, line), Number(f[7], path, line),
-                    (int)(Whole(f[8], path, line) ?? 0), Number(f[9], path, line), Whole(f[10], path, line)));
+                    (int)replicates, Number(f[9], path, line), Whole(f[10], path, line)));
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -113,14 +121,14 @@ public static class RunFolderReader
                 line++;
                 while (text.Count(c => c == '"') % 2 == 1 && reader.ReadLine() is { } more)
                 {
-                    text += "\n" + more; // a quoted source holding a line break
+                    text += "\n" + more; // a quoted source holding a line break (shown as \n whatever the file's line ends)
                     line++;
                 }
 
                 // The source is free text and may hold commas (CsvWriter quotes it): the value and parameter come first, the grade last.
                 int first = text.IndexOf(','), second = first < 0 ? -1 : text.IndexOf(',', first + 1), third = second < 0 ? -1 : text.IndexOf(',', second + 1);
                 int last = text.LastIndexOf(',');
-                if (third < 0 || last <= third - 1)
+                if (third < 0 || last <= third)
                     throw new RunFolderException($"{path}:{line}: expected {ParametersColumns.Length} fields");
                 string parameter = text[(first + 1)..second];
                 double value = Number(text[(second + 1)..third], path, line) ?? double.NaN;

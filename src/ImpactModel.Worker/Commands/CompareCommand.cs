@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using ImpactModel.Reporting;
 using ImpactModel.Scenarios;
@@ -111,6 +112,9 @@ public static class CompareCommand
         string[] names = RunNames([.. inputs.Select(i => i.Folder?.Name ?? i.Scenario!.Name)]);
 
         string partial = RunFolder.CreatePartial(dir);
+        // As for a run: Ctrl-C or SIGTERM removes the partial folder (with the runs made in it) at once.
+        using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => RunCommand.RemovePartial(partial));
+        using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => RunCommand.RemovePartial(partial));
         try
         {
             var runs = new List<(string Run, RunData Data)>();
@@ -137,8 +141,7 @@ public static class CompareCommand
         }
         catch
         {
-            if (Directory.Exists(partial))
-                Directory.Delete(partial, recursive: true);
+            RunCommand.RemovePartial(partial);
             throw;
         }
 
@@ -206,6 +209,8 @@ public static class CompareCommand
                 warnings.Add($"the runs differ in {what} ({string.Join("; ", runs.Select(r => $"{r.Run}: {value(r.Data.Manifest)}"))}): differences between them are not only the proposals'");
         }
 
+        Differ("the basis of their money (prices, horizon, discount rate)", m =>
+            string.Create(CultureInfo.InvariantCulture, $"{m.Basis.PriceYear} prices, {m.Basis.HorizonYears} years at {m.Basis.DiscountRate}"));
         Differ("seed", m => m.Seed);
         Differ("declared population", m => m.DeclaredPopulation.ToString("N0", CultureInfo.InvariantCulture) + (m.Basis.Population is { } p ? $" ({p})" : ""));
         Differ("persons simulated", m => m.Population.ToString("N0", CultureInfo.InvariantCulture));

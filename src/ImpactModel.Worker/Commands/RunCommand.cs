@@ -233,7 +233,7 @@ public static class RunCommand
     }
 
     /// <summary>Removes a partial run folder if it is still there (from a signal handler or a failed run; either may come first).</summary>
-    private static void RemovePartial(string partial)
+    internal static void RemovePartial(string partial)
     {
         try
         {
