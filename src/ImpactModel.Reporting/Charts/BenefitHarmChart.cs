@@ -79,7 +79,7 @@ internal static class BenefitHarmChart
 
     private static string Caption(string benefitWords, bool money) =>
         "Each row is a variant, the status quo and the proposal first; dots are means over the replicates and whiskers their 95% intervals"
-        + (benefitWords.Length == 0 ? "" : money ? "; left: net benefit against the status quo, right of the dashed zero line is a gain" : $"; left: {benefitWords.ToLowerInvariant()}")
+        + (benefitWords.Length == 0 ? "" : money ? "; left: net benefit against the status quo, right of the vertical line at zero is a gain" : $"; left: {benefitWords.ToLowerInvariant()}")
         + "; right: the strand's headline harm counts; hollow grey points rest on fewer than 30 simulated events.";
 
     private static string AltText(RunFacts facts, string? benefit, ManifestMetric? benefitMetric, IReadOnlyList<string> harms)

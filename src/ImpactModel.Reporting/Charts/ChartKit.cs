@@ -145,17 +145,17 @@ internal static partial class ChartKit
         return unreliable;
     }
 
-    /// <summary>Adds the legend entry that explains hollow grey points.</summary>
-    public static void UnreliableLegend(Plot plot) => plot.Legend.ManualItems.Add(new LegendItem
+    /// <summary>Adds the legend entry that explains grey points (hollow unless the chart gives hollow another meaning).</summary>
+    public static void UnreliableLegend(Plot plot, MarkerShape shape = MarkerShape.OpenCircle) => plot.Legend.ManualItems.Add(new LegendItem
     {
         LabelText = "Unreliable: fewer than 30 simulated events",
-        MarkerShape = MarkerShape.OpenCircle,
+        MarkerShape = shape,
         MarkerSize = MarkerSize,
         MarkerColor = OkabeIto.Unreliable,
         MarkerLineWidth = 2,
     });
 
-    /// <summary>A dashed vertical reference line (0 for a difference, 1 for a ratio).</summary>
+    /// <summary>A vertical reference line (0 for a difference, 1 for a ratio); dashed in the PNG only, so no caption may rely on the dash.</summary>
     public static void Reference(Plot plot, double x) => plot.Add.VerticalLine(x, 1.5f, Colors.Black, LinePattern.Dashed);
 
     /// <summary>The largest magnitude among the figures' means and interval ends (0 when none).</summary>
@@ -228,14 +228,25 @@ internal static partial class ChartKit
             Draw(canvas, panels);
         }
 
-        string svg = Encoding.UTF8.GetString(buffer.ToArray());
+        return RenumberClips(Encoding.UTF8.GetString(buffer.ToArray()));
+    }
+
+    /// <summary>
+    /// Renames Skia's clip ids (<c>cl_…</c>) to <c>clip0</c>, <c>clip1</c>… in order of appearance,
+    /// only inside tags and only where they are ids or references to ids (<c>id="…"</c>,
+    /// <c>url(#…)</c>, <c>href="#…"</c> and <c>xlink:href="#…"</c>): text between tags, such as a
+    /// label "cl_1a" (or even one spelling out <c>id="cl_1"</c>), is left as it is.
+    /// </summary>
+    internal static string RenumberClips(string svg)
+    {
         var ids = new Dictionary<string, string>(StringComparer.Ordinal);
-        return ClipId().Replace(svg, m =>
+        return Tag().Replace(svg, tag => ClipId().Replace(tag.Value, m =>
         {
-            if (!ids.TryGetValue(m.Groups[1].Value, out string? id))
-                ids[m.Groups[1].Value] = id = "clip" + ids.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return id;
-        });
+            string old = m.Groups["id"].Value;
+            if (!ids.TryGetValue(old, out string? id))
+                ids[old] = id = "clip" + ids.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return m.Groups["pre"].Value + id;
+        }));
     }
 
     /// <summary>Draws each panel clipped to its rectangle (a plot clears the whole canvas to its background before it draws).</summary>
@@ -250,7 +261,11 @@ internal static partial class ChartKit
         }
     }
 
-    [GeneratedRegex(@"\b(cl_[0-9A-Za-z]+)\b", RegexOptions.CultureInvariant)]
+    // A start or end tag: Skia escapes '<' in text, and its attribute values (paths, transforms, fonts, ids) hold no '>'.
+    [GeneratedRegex(@"<[^<>]*>", RegexOptions.CultureInvariant)]
+    private static partial Regex Tag();
+
+    [GeneratedRegex(@"(?<pre>\bid=""|url\(#|\bhref=""#)(?<id>cl_[0-9A-Za-z]+)(?=["")])", RegexOptions.CultureInvariant)]
     private static partial Regex ClipId();
 
     /// <summary>Points and their whiskers gathered for one plottable.</summary>

@@ -5,7 +5,8 @@ namespace ImpactModel.Reporting.Charts;
 
 /// <summary>
 /// <c>frontier</c>: every variant as a point (x: headline harm, y: the money case) with 95%
-/// interval crosses; variants another variant dominates are drawn hollow; each point labelled.
+/// interval crosses; variants another variant dominates are drawn hollow, unreliable ones grey
+/// (hollow only when also dominated); each point labelled.
 /// </summary>
 internal static class FrontierChart
 {
@@ -85,7 +86,7 @@ internal static class FrontierChart
         if (run.Manifest.Variants.Any(v => v.Id == ImpactModel.Simulation.VariantBuilder.StatusQuo))
             plot.Add.HorizontalLine(0, 1.5f, Colors.Black, LinePattern.Dashed);
         if (unreliable)
-            ChartKit.UnreliableLegend(plot);
+            ChartKit.UnreliableLegend(plot, MarkerShape.FilledCircle);
         plot.ShowLegend(Alignment.UpperRight);
         ChartKit.Save(folder, Name, ChartKit.Whole(plot));
         string caption = "Each point is a variant at its mean over the replicates, the crosses its 95% intervals; up is more benefit and left is less harm, "
@@ -99,10 +100,11 @@ internal static class FrontierChart
     {
         Color color = OkabeIto.ColorOf(index);
         MarkerShape shape = index == 1 ? OkabeIto.Hollow(OkabeIto.MarkerOf(index)) : OkabeIto.MarkerOf(index);
-        bool unreliable = false;
+        bool unreliable = false, anySure = false;
         foreach (bool weak in new[] { false, true })
         {
             var some = points.Where(p => (p.Harm.Unreliable || p.Benefit.Unreliable) == weak).ToList();
+            anySure |= !weak && some.Count > 0;
             if (some.Count == 0)
                 continue;
             unreliable |= weak;
@@ -117,9 +119,10 @@ internal static class FrontierChart
                 CapSize = 5,
             };
             plot.Add.Plottable(cross);
-            Markers markers = plot.Add.Markers(x, y, weak ? OkabeIto.Hollow(shape) : shape, ChartKit.MarkerSize + 2, c);
+            // Hollow means dominated and nothing else: an unreliable point keeps its group's shape and turns grey.
+            Markers markers = plot.Add.Markers(x, y, shape, ChartKit.MarkerSize + 2, c);
             markers.MarkerLineWidth = 2;
-            markers.LegendText = weak ? "" : legend;
+            markers.LegendText = weak && anySure ? "" : legend;
         }
 
         return unreliable;

@@ -52,7 +52,7 @@ internal static class GroupHarmChart
         string title = $"{words} in the proposal by group, and its ratio against people in no peripheral group.";
         ChartKit.Save(folder, Name, ChartKit.Titled(title, [new Panel(left, columns[0]), new Panel(right, columns[1])]));
         string caption = "Each row is a group, the highest ratio first; dots are means over the replicates and whiskers their 95% intervals; "
-            + "a ratio right of the dashed line at 1 means the group is harmed more often than people in no peripheral group; hollow grey points rest on fewer than 30 simulated events.";
+            + "a ratio right of the vertical line at 1 means the group is harmed more often than people in no peripheral group; hollow grey points rest on fewer than 30 simulated events.";
         return new RenderedChart(Name, title, caption, AltText(groups, words, rate), rows.Table(), groups.Count);
     }
 

@@ -31,10 +31,11 @@ internal static class LinkageWeightChart
         var panels = new List<Panel>();
         var rows = new List<ImmutableArray<string>>();
         var alt = new List<string>();
+        int series = 0;
         for (int k = 0; k < linkages.Count; k++)
         {
             LinkageWeightDistribution d = linkages[k];
-            panels.Add(new Panel(Panel(d, k == linkages.Count - 1), rects[k]));
+            panels.Add(new Panel(Panel(d, k == linkages.Count - 1, ref series), rects[k]));
             WeightHistogram h = d.Histogram;
             long trueAbove = 0, trueAll = 0, otherAbove = 0, otherAll = 0;
             for (int b = 0; b < h.Bins; b++)
@@ -57,12 +58,13 @@ internal static class LinkageWeightChart
         const string Title = "Match weights of true matches and of non-matches, with the linkage thresholds.";
         ChartKit.Save(folder, Name, ChartKit.Titled(Title, panels));
         string caption = $"Bars count the pairs of {Persons.ToString("N0", CultureInfo.InvariantCulture)} simulated persons (replicate 0, the run's seed) in each weight bin, on a log scale; "
-            + "solid bars are true matches (a person's own record), striped bars non-matches (candidates); a pair above the solid line links, one below the dashed purple line does not, one between goes to clerical review where the linkage has it.";
+            + "solid bars are true matches (a person's own record), striped bars non-matches (candidates); a pair right of the black line labelled \"links above\" links; where there are two lines, one left of the purple line labelled \"review above\" or \"no link below\" does not link, and one between goes to clerical review where the linkage has it.";
         var table = new ChartTable(["Linkage", "Weight from (bits)", "Weight to (bits)", "True-match pairs", "Non-match pairs"], [.. rows]);
-        return new RenderedChart(Name, Title, caption, string.Join(" ", alt), table, 2 * linkages.Count);
+        return new RenderedChart(Name, Title, caption, string.Join(" ", alt), table, series);
     }
 
-    private static Plot Panel(LinkageWeightDistribution d, bool last)
+    /// <summary>One linkage's panel; adds to <paramref name="series"/> the bar series it draws (an exact linkage tallies no candidate pairs, so no non-match bars).</summary>
+    private static Plot Panel(LinkageWeightDistribution d, bool last, ref int series)
     {
         WeightHistogram h = d.Histogram;
         Plot plot = ChartKit.NewPlot($"Linkage {d.Id}: {d.From} to {d.To}.", last ? "Match weight (bits: the sum over fields of log2 m/u on agreement)" : "",
@@ -94,13 +96,23 @@ internal static class LinkageWeightChart
             }
 
             if (bars.Count > 0)
+            {
                 plot.Add.Bars(bars).LegendText = s == 0 ? "True matches (own record)" : "Non-matches (candidates)";
+                series++;
+            }
         }
 
+        double labelY = Math.Ceiling(top) + 0.15;
         var upper = plot.Add.VerticalLine(d.UpperThreshold, 2, Colors.Black, LinePattern.Solid);
         upper.LegendText = d.LowerThreshold < d.UpperThreshold ? "Upper threshold: links above" : "Threshold: links above";
+        ThresholdLabel(plot, UpperLabel, d.UpperThreshold, labelY, 0);
         if (d.LowerThreshold < d.UpperThreshold)
+        {
             plot.Add.VerticalLine(d.LowerThreshold, 2, OkabeIto.ReddishPurple, LinePattern.Dashed).LegendText = d.HasClericalReview ? "Lower threshold: clerical review above" : "Lower threshold: no link below";
+            // One line lower than the upper label, so the two cannot overprint when the thresholds are close.
+            ThresholdLabel(plot, LowerLabel(d), d.LowerThreshold, labelY, 1);
+        }
+
         var ticks = new NumericManual();
         for (int e = 0; e <= (int)Math.Ceiling(top); e++)
         {
@@ -114,6 +126,28 @@ internal static class LinkageWeightChart
         plot.Axes.SetLimitsX(h.Min - h.BinWidth, h.Max + h.BinWidth);
         plot.ShowLegend(Edge.Right);
         return plot;
+    }
+
+    /// <summary>The text on the plot by the upper threshold line.</summary>
+    public const string UpperLabel = "links above";
+
+    /// <summary>The text on the plot by the lower threshold line.</summary>
+    public static string LowerLabel(LinkageWeightDistribution d) => d.HasClericalReview ? "review above" : "no link below";
+
+    /// <summary>
+    /// Names a threshold line in text beside its top, right of the line and <paramref name="line"/>
+    /// text lines down: Skia's SVG canvas draws the dashed line solid, so colour alone would tell the
+    /// two thresholds apart there (WCAG 1.4.1), and the legend is far from the line.
+    /// </summary>
+    private static void ThresholdLabel(Plot plot, string label, double x, double y, int line)
+    {
+        ScottPlot.Plottables.Text text = plot.Add.Text(label, x, y);
+        text.LabelFontSize = ChartKit.LegendSize - 2;
+        text.LabelFontColor = Colors.Black;
+        text.LabelBackgroundColor = Colors.White.WithAlpha(0.85);
+        text.LabelAlignment = Alignment.UpperLeft;
+        text.OffsetX = 4;
+        text.OffsetY = 2 + line * (ChartKit.LegendSize + 2);
     }
 
     private static string Bits(double v) => v.ToString("0.0", CultureInfo.InvariantCulture);

@@ -52,7 +52,7 @@ internal static class SafeguardChart
 
         const string Title = "What removing each safeguard from the proposal changes.";
         ChartKit.Save(folder, Name, ChartKit.Titled(Title, panels));
-        string caption = "Each bar is the proposal without one safeguard minus the proposal: a bar right of the dashed zero line means removing the safeguard raises the measure; "
+        string caption = "Each bar is the proposal without one safeguard minus the proposal: a bar right of the vertical line at zero means removing the safeguard raises the measure; "
             + "whiskers are 95% intervals taken as independent between the two variants (wider than paired ones); grey dotted bars rest on fewer than 30 simulated events.";
         return new RenderedChart(Name, Title, caption, AltText(facts, effects, harm, benefit), rows.Table(), measures.Count);
     }
@@ -60,20 +60,30 @@ internal static class SafeguardChart
     private static string AltText(RunFacts facts, IReadOnlyList<SafeguardEffect> effects, string? harm, string? benefit)
     {
         var sentences = new List<string>();
-        if (harm is not null && effects.Where(e => e.Harm is not null).MaxBy(e => e.Harm!.Value.Mean) is { } most)
-        {
-            Figure f = most.Harm!.Value;
-            ManifestMetric? m = facts.Run.Metric(harm);
-            sentences.Add($"Removing {most.Safeguard} changes {ChartUnits.Words(harm).ToLowerInvariant()} the most upwards, by {ChartUnits.Short(f.Mean, m)}{BenefitHarmChart.Interval(f, m)}{BenefitHarmChart.Marked(f)}.");
-        }
-
-        if (benefit is not null && effects.Where(e => e.Benefit is not null).MinBy(e => e.Benefit!.Value.Mean) is { } costly)
-        {
-            Figure f = costly.Benefit!.Value;
-            ManifestMetric? m = facts.Run.Metric(benefit);
-            sentences.Add($"Removing {costly.Safeguard} changes {ChartUnits.Words(benefit).ToLowerInvariant()} the most downwards, by {ChartUnits.Short(f.Mean, m)}{BenefitHarmChart.Interval(f, m)}{BenefitHarmChart.Marked(f)}.");
-        }
-
+        if (harm is not null && Largest(facts, effects, harm, e => e.Harm) is { } h)
+            sentences.Add(h);
+        if (benefit is not null && Largest(facts, effects, benefit, e => e.Benefit) is { } b)
+            sentences.Add(b);
         return sentences.Count > 0 ? string.Join(" ", sentences) : "No safeguard's effect is defined in this run.";
+    }
+
+    /// <summary>
+    /// The safeguard whose removal changes the measure most (largest mean change in size), worded by
+    /// the change's sign: "raises … the most" or "lowers … the most"; null when no change is defined.
+    /// </summary>
+    private static string? Largest(RunFacts facts, IReadOnlyList<SafeguardEffect> effects, string metric, Func<SafeguardEffect, Figure?> of)
+    {
+        if (effects.Where(e => of(e) is { } f && double.IsFinite(f.Mean)).MaxBy(e => Math.Abs(of(e)!.Value.Mean)) is not { } most)
+            return null;
+        Figure f = of(most)!.Value;
+        ManifestMetric? m = facts.Run.Metric(metric);
+        string words = ChartUnits.Words(metric).ToLowerInvariant();
+        string change = $"{ChartUnits.Short(f.Mean, m)}{BenefitHarmChart.Interval(f, m)}{BenefitHarmChart.Marked(f)}";
+        return f.Mean switch
+        {
+            > 0 => $"Removing {most.Safeguard} raises {words} the most: a change of +{change}.",
+            < 0 => $"Removing {most.Safeguard} lowers {words} the most: a change of {change}.",
+            _ => $"Removing any one safeguard leaves {words} unchanged on average: a change of {change}.",
+        };
     }
 }

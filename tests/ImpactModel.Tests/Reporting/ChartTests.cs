@@ -33,7 +33,7 @@ public sealed class ChartTests(ChartTestRuns runs) : IClassFixture<ChartTestRuns
         if (harms > 0 && benefit)
             expected["frontier"] = facts.Frontier().Select(p => p.Dominated).Distinct().Count();
         if (run.Scenario is { Linkages.Length: > 0 } s)
-            expected["linkage-weights"] = 2 * s.Linkages.Length;
+            expected["linkage-weights"] = s.Linkages.Sum(l => l.Method == ImpactModel.Scenarios.Model.LinkageMethod.Exact ? 1 : 2); // an exact linkage has no candidate pairs
         return expected;
     }
 
@@ -71,12 +71,57 @@ public sealed class ChartTests(ChartTestRuns runs) : IClassFixture<ChartTestRuns
     public void Each_run_gets_the_charts_and_series_its_figures_call_for(string scenario)
     {
         RunData run = runs[scenario];
-        IReadOnlyList<RenderedChart> charts = ChartWriter.Write(run, Folder(scenario));
+        string folder = Folder(scenario);
+        IReadOnlyList<RenderedChart> charts = ChartWriter.Write(run, folder);
         Dictionary<string, int> expected = ExpectedSeries(run);
         string[] order = ["benefit-harm", "harm-by-group", "safeguards", "frontier", "linkage-weights"];
         Assert.Equal(order.Where(expected.ContainsKey), charts.Select(c => c.Name));
         foreach (RenderedChart chart in charts)
-            Assert.True(expected[chart.Name] == chart.Series, $"{chart.Name}: expected {expected[chart.Name]} series, drew {chart.Series}");
+        {
+            int drawn = SeriesInSvg(run, chart.Name, Texts(Path.Combine(folder, chart.SvgFile)));
+            Assert.True(expected[chart.Name] == drawn, $"{chart.Name}: expected {expected[chart.Name]} series, the SVG names {drawn}");
+        }
+    }
+
+    /// <summary>
+    /// The series a chart's SVG shows, counted from its text: each series must be named exactly once
+    /// (by its legend entry, its category label or its panel title), so a series missing or drawn twice fails.
+    /// </summary>
+    private static int SeriesInSvg(RunData run, string chart, string[] texts)
+    {
+        int Once(Func<string, bool> names, string what)
+        {
+            int n = texts.Count(names);
+            Assert.True(n <= 1, $"{chart}: {what} is named {n} times");
+            return n;
+        }
+
+        switch (chart)
+        {
+            case "benefit-harm":
+                // A harm's legend entry is its words, with its unit in brackets when the harms' units differ.
+                int harms = run.View.HarmCounts.Where(run.Has).Sum(h =>
+                {
+                    string w = ChartUnits.Words(h);
+                    return Once(t => t == w || t.StartsWith(w + " (", StringComparison.Ordinal), w);
+                });
+                // The benefit panel has no legend: its axis label names the one series.
+                string? benefit = run.View.Benefits.FirstOrDefault(run.Has);
+                bool money = benefit is not null && run.Metric(benefit)!.Unit.StartsWith("GBP", StringComparison.Ordinal);
+                string axis = money ? "Net benefit (" : benefit is null ? "" : ChartUnits.Words(benefit) + " (";
+                return harms + (benefit is not null && texts.Any(t => t.StartsWith(axis, StringComparison.Ordinal)) ? 1 : 0);
+            case "harm-by-group":
+                return ((string[])[.. run.Manifest.Groups, "rest"]).Sum(g => Once(t => t == run.GroupLabel(g), g));
+            case "safeguards":
+                return texts.Count(t => t.StartsWith("Change in ", StringComparison.Ordinal) && t.EndsWith('.'));
+            case "frontier":
+                return Once(t => t == "Not dominated (the frontier)", "the frontier")
+                    + Once(t => t.StartsWith("Dominated: ", StringComparison.Ordinal), "the dominated");
+            case "linkage-weights":
+                return texts.Count(t => t == "True matches (own record)") + texts.Count(t => t == "Non-matches (candidates)");
+            default:
+                throw new InvalidOperationException("no series count for " + chart);
+        }
     }
 
     [Theory]
@@ -182,12 +227,107 @@ public sealed class ChartTests(ChartTestRuns runs) : IClassFixture<ChartTestRuns
     [Fact]
     public void Unreliable_figures_are_noted_in_the_data_table()
     {
-        // 5,000 persons of the one-group scenario: the group's rare harms rest on few events.
+        // 5,000 persons of the one-group scenario: about 250 in the group, so its harms in the proposal
+        // rest on fewer than 30 events. Each plotted figure's row is checked against the run's own
+        // results file: the note is there exactly when the result rests on too few events.
+        RunData run = runs["small"];
+        var charts = ChartWriter.Write(run, Folder("small")).ToDictionary(c => c.Name);
+        var checkedRows = new List<(bool Unreliable, string Note)>();
+
+        string rate = ChartUnits.Words(run.View.HarmRate);
+        var groupRows = charts["harm-by-group"].Data.Rows.Where(r => r[1] == rate).ToList();
+        foreach (string g in (string[])[.. run.Manifest.Groups, "rest"])
+        {
+            ResultLine line = run.Find(VariantBuilder.Proposal, g, run.View.HarmRate)!;
+            checkedRows.Add((line.Unreliable, groupRows.Single(r => r[0] == run.GroupLabel(g))[^1]));
+        }
+
+        var harmRows = charts["benefit-harm"].Data.Rows;
+        foreach (string h in run.View.HarmCounts.Where(run.Has))
+        {
+            foreach (ManifestVariant v in run.Manifest.Variants)
+            {
+                if (run.Find(v.Id, "all", h) is { Mean: not null } line)
+                    checkedRows.Add((line.Unreliable, harmRows.Single(r => r[0] == v.Id && r[1] == ChartUnits.Words(h))[^1]));
+            }
+        }
+
+        Assert.Contains(checkedRows, r => r.Unreliable);
+        Assert.All(checkedRows, r => Assert.Equal(r.Unreliable ? ChartUnits.UnreliableNote : "", r.Note));
+    }
+
+    [Fact]
+    public void Clip_ids_are_renumbered_only_where_they_are_ids_or_references()
+    {
+        const string Input = """<svg><clipPath id="cl_7"><rect/></clipPath><clipPath id="cl_2b"/><g clip-path="url(#cl_7)"><use xlink:href="#cl_2b"/><use href="#cl_7"/><text>cl_1a cl_7 id="cl_7"</text></g></svg>""";
+        Assert.Equal(
+            """<svg><clipPath id="clip0"><rect/></clipPath><clipPath id="clip1"/><g clip-path="url(#clip0)"><use xlink:href="#clip1"/><use href="#clip0"/><text>cl_1a cl_7 id="cl_7"</text></g></svg>""",
+            ChartKit.RenumberClips(Input));
+    }
+
+    [Fact]
+    public void A_label_that_reads_like_a_clip_id_survives_verbatim_in_the_svg()
+    {
+        const string Label = "Group cl_1a.";
+        var plot = ChartKit.NewPlot(Label, "cl_2 (x)", "y");
+        ChartKit.Categories(plot, ["cl_1a"]);
+        XDocument doc = XDocument.Parse(ChartKit.Svg(ChartKit.Whole(plot)));
+        string[] texts = [.. doc.Descendants(Svg + "text").Select(t => t.Value.Trim())];
+        Assert.Contains(Label, texts);
+        Assert.Contains("cl_1a", texts);
+        Assert.Contains("cl_2 (x)", texts);
+        // The clip paths were renumbered, and every reference still points at one of them.
+        string[] ids = [.. doc.Descendants(Svg + "clipPath").Select(c => (string)c.Attribute("id")!)];
+        Assert.NotEmpty(ids);
+        Assert.All(ids, id => Assert.StartsWith("clip", id, StringComparison.Ordinal));
+        foreach (XAttribute use in doc.Descendants().Attributes("clip-path"))
+            Assert.Contains(use.Value["url(#".Length..^1], ids);
+    }
+
+    [Fact]
+    public void Each_linkage_threshold_is_named_on_the_plot_not_by_colour_alone()
+    {
+        // The SVG draws every line solid, so the two thresholds must differ by text beside them.
+        RunData run = runs["small"];
         string folder = Folder("small");
-        var rows = ChartWriter.Write(runs["small"], folder).SelectMany(c => c.Data.Rows).ToList();
-        var unreliable = runs["small"].Results.Where(r => r.Unreliable).ToList();
-        if (unreliable.Count > 0)
-            Assert.Contains(rows, r => r[^1] == ChartUnits.UnreliableNote);
+        RenderedChart chart = ChartWriter.Write(run, folder).Single(c => c.Name == "linkage-weights");
+        string[] texts = Texts(Path.Combine(folder, chart.SvgFile));
+        Assert.Equal(run.Scenario!.Linkages.Length, texts.Count(t => t == LinkageWeightChart.UpperLabel));
+        // The one-group scenario's linkage has an upper threshold of 15 and a lower of 8 bits.
+        Assert.Single(texts, t => t is "review above" or "no link below");
+        Assert.DoesNotContain("dashed", chart.Caption, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Theory]
+    [MemberData(nameof(Scenarios))]
+    public void No_caption_or_title_relies_on_a_dash_the_svg_does_not_draw(string scenario)
+    {
+        foreach (RenderedChart chart in ChartWriter.Write(runs[scenario], Folder(scenario)))
+        {
+            Assert.DoesNotContain("dash", chart.Caption, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("dash", chart.Title, StringComparison.OrdinalIgnoreCase);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Scenarios))]
+    public void The_safeguards_alt_text_words_each_change_by_its_sign(string scenario)
+    {
+        RunData run = runs[scenario];
+        if (ChartWriter.Write(run, Folder(scenario)).SingleOrDefault(c => c.Name == "safeguards") is not { } chart)
+            return;
+        Assert.DoesNotContain("upwards", chart.AltText, StringComparison.Ordinal);
+        Assert.DoesNotContain("downwards", chart.AltText, StringComparison.Ordinal);
+        foreach (string sentence in chart.AltText.Split(". ", StringSplitOptions.RemoveEmptyEntries))
+        {
+            int at = sentence.IndexOf("a change of ", StringComparison.Ordinal);
+            Assert.True(at > 0, sentence);
+            char sign = sentence[at + "a change of ".Length];
+            if (sentence.Contains(" raises ", StringComparison.Ordinal))
+                Assert.Equal('+', sign);
+            else if (sentence.Contains(" lowers ", StringComparison.Ordinal))
+                Assert.Equal('−', sign);
+        }
     }
 
     [Fact]
