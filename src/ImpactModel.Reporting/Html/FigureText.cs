@@ -112,13 +112,18 @@ public static class FigureText
     public static string Whole(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
     // A magnitude of money or a count: three significant figures, "million" and "billion" in words.
-    private static string Large(double magnitude) => magnitude switch
+    // Rounded before the scale is chosen, so 999,999.5 reads "1 million", not "1,000,000" (nor "1,000 thousand").
+    private static string Large(double magnitude)
     {
-        >= 1e9 => Significant(magnitude / 1e9) + " billion",
-        >= 1e6 => Significant(magnitude / 1e6) + " million",
-        >= 1000 => RoundSignificant(magnitude, 3).ToString("N0", CultureInfo.InvariantCulture),
-        _ => Significant(magnitude),
-    };
+        double rounded = RoundSignificant(magnitude, 3);
+        return rounded switch
+        {
+            >= 1e9 => Significant(rounded / 1e9) + " billion",
+            >= 1e6 => Significant(rounded / 1e6) + " million",
+            >= 1000 => rounded.ToString("N0", CultureInfo.InvariantCulture),
+            _ => Significant(rounded),
+        };
+    }
 
     // Three significant figures without an exponent: 2.31, 0.0123, 668, 12,300.
     private static string Significant(double magnitude)

@@ -240,7 +240,7 @@ public static class HtmlReport
         yield return ["Replicates × persons simulated", .. runs.Select(r =>
             $"{r.Facts.Run.Manifest.Replicates} × {FigureText.Whole(r.Facts.Run.Manifest.Population)} (declared {FigureText.Whole(r.Facts.Run.Manifest.DeclaredPopulation)})")];
         yield return ["Engine version", .. runs.Select(r => r.Facts.Run.Manifest.EngineVersion + (r.Facts.Run.Manifest.EngineCommit is { } c ? $" ({c[..Math.Min(12, c.Length)]})" : ""))];
-        yield return ["Money case of the proposal", .. runs.Select(r => r.Facts.Benefit is { } b
+        yield return [BenefitHeading(runs), .. runs.Select(r => r.Facts.Benefit is { } b
             ? $"{FigureText.MetricWords(b)}: {Proposal(r.Facts, b)}"
             : $"not measured by the {r.Facts.Run.Manifest.Strand} strand")];
         foreach (string harm in runs.SelectMany(r => r.Facts.HarmCounts).Distinct(StringComparer.Ordinal))
@@ -252,6 +252,15 @@ public static class HtmlReport
 
         yield return ["Group with the highest harm ratio against people in no peripheral group", .. runs.Select(r => TopGroup(r.Facts))];
     }
+
+    // The benefit row is named by what the runs' benefits are: a money case only when every one is in GBP
+    // (the research strand falls back to records released, a count of people, when it has no money case);
+    // each cell names its own metric in words.
+    private static string BenefitHeading(List<(string Run, RunFacts Facts)> runs) =>
+        runs.Any(r => r.Facts.Benefit is not null)
+        && runs.All(r => r.Facts.Benefit is not { } b || FigureText.IsMoney(r.Facts.Run.Metric(b)))
+            ? "Money case of the proposal"
+            : "Benefit measure of the proposal";
 
     private static string Proposal(RunFacts facts, string metric) => Figure(facts, VariantBuilder.Proposal, metric);
 

@@ -14,10 +14,12 @@ public sealed class ReportRunsDefinition : ICollectionFixture<ReportFixture>
 
 /// <summary>
 /// Small run folders made in-process once for the report tests (a few thousand persons, 3
-/// replicates): each shipped scenario, and a hostile one whose names, labels and descriptions
-/// hold markup, quotes, ampersands, right-to-left and non-Latin text. Each report is written with
-/// hand-made charts (two small SVGs that also carry what the inliner must strip), until the chart
-/// writer lands.
+/// replicates) through <c>impact run</c> itself, so each folder holds the <c>charts/</c> and
+/// <c>report.html</c> the command writes: each shipped scenario, and a hostile one whose names,
+/// labels and descriptions hold markup, quotes, ampersands, right-to-left and non-Latin text.
+/// Comparisons are made through <c>impact compare</c> from those folders. Hand-made charts (two
+/// small SVGs carrying what the inliner must strip) are kept only for the tests that need a hostile
+/// or a missing SVG.
 /// </summary>
 public sealed class ReportFixture : IDisposable
 {
@@ -27,6 +29,10 @@ public sealed class ReportFixture : IDisposable
     public const string SourceUrl = "https://example.org/frs?year=2022&table=4";
 
     private readonly Dictionary<string, Lazy<RunData>> _runs;
+
+    private readonly Dictionary<string, Lazy<string>> _compares = new(StringComparer.Ordinal);
+
+    private readonly Lock _lock = new();
 
     public ReportFixture()
     {
@@ -78,13 +84,47 @@ public sealed class ReportFixture : IDisposable
     /// <summary>The run folder of <paramref name="name"/> (made on first use).</summary>
     public RunData Data(string name) => _runs[name].Value;
 
-    /// <summary>Writes the report of <paramref name="name"/> with <see cref="Charts"/> and returns its path.</summary>
+    /// <summary>The <c>report.html</c> that <c>impact run</c> wrote into the run folder of <paramref name="name"/>.</summary>
     public string Report(string name)
     {
-        string path = Path.Combine(Root, name + "-report.html");
-        if (!File.Exists(path))
-            HtmlReport.Write(Data(name), Charts, ChartsFolder, path);
+        string path = Path.Combine(Data(name).Folder, ReportWriter.ReportFile);
+        Assert.True(File.Exists(path), $"impact run wrote no {ReportWriter.ReportFile} into {Data(name).Folder}");
         return path;
+    }
+
+    /// <summary>The <c>report.html</c> of the hostile run written again with the hand-made <see cref="Charts"/> (for the inliner's tests).</summary>
+    public string HandMadeReport()
+    {
+        string path = Path.Combine(Root, "hand-made-charts-report.html");
+        lock (_lock)
+        {
+            if (!File.Exists(path))
+                HtmlReport.Write(Data("hostile"), Charts, ChartsFolder, path);
+        }
+
+        return path;
+    }
+
+    /// <summary>The folder <c>impact compare</c> wrote for the runs <paramref name="a"/> and <paramref name="b"/> (made on first use).</summary>
+    public string Compare(string a, string b)
+    {
+        Lazy<string> compare;
+        lock (_lock)
+        {
+            string key = a + "+" + b;
+            if (!_compares.TryGetValue(key, out compare!))
+                _compares[key] = compare = new(() => CompareRuns(key, a, b));
+        }
+
+        return compare.Value;
+    }
+
+    private string CompareRuns(string key, string a, string b)
+    {
+        string dir = Path.Combine(Root, "compare-" + key);
+        CliRun run = CliRun.Of("compare", Data(a).Folder, Data(b).Folder, "--out", dir);
+        Assert.True(run.ExitCode == 0, run.Error);
+        return dir;
     }
 
     public void Dispose() => Directory.Delete(Root, recursive: true);

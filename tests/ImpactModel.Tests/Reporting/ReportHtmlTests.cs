@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using ImpactModel.Reporting;
 using ImpactModel.Reporting.Html;
 using ImpactModel.Scenarios.Model;
+using ImpactModel.Tests.Cli;
 
 namespace ImpactModel.Tests.Reporting;
 
@@ -137,10 +138,38 @@ public sealed partial class ReportHtmlTests(ReportFixture fixture)
         Assert.Contains($"Survey {WebUtility.HtmlEncode(ReportFixture.Hostile)} (<a href=\"{url}\">{url}</a>).", html, StringComparison.Ordinal);
     }
 
+    [Theory, MemberData(nameof(Reports))]
+    public void Every_chart_impact_run_drew_is_inlined_once_as_an_described_svg_with_its_data_table(string name)
+    {
+        string html = Html(name);
+        string charts = Path.Combine(fixture.Data(name).Folder, ReportWriter.ChartsFolder);
+        string[] drawn = [.. Directory.GetFiles(charts, "*.png").Select(f => Path.GetFileNameWithoutExtension(f)).Order(StringComparer.Ordinal)];
+        Assert.NotEmpty(drawn);
+        string[] figures = [.. FigureElement().Matches(html).Select(m => m.Groups["name"].Value).Order(StringComparer.Ordinal)];
+        Assert.Equal(drawn, figures);
+        foreach (Match figure in FigureElement().Matches(html))
+        {
+            Assert.Matches("<svg [^>]*role=\"img\"[^>]*aria-label=\"[^\"]+\"", figure.Value);
+            Assert.Matches("viewBox=\"0 0 [0-9.]+ [0-9.]+\"", figure.Value);
+            Assert.Contains("<caption dir=\"auto\">The figures plotted in: ", figure.Value, StringComparison.Ordinal);
+            Assert.True(File.Exists(Path.Combine(charts, figure.Groups["name"].Value + ".svg")), figure.Groups["name"].Value);
+        }
+    }
+
+    [Theory, MemberData(nameof(Reports))]
+    public void The_reports_own_text_never_says_a_line_is_dashed(string name)
+    {
+        // The SVGs Skia writes have no dash patterns: the report's own words (outside the charts' figures) must not promise one.
+        string own = FigureElement().Replace(Html(name), "");
+        Assert.DoesNotContain("dashed", own, StringComparison.OrdinalIgnoreCase);
+        foreach (string source in Directory.GetFiles(ValidateCommandTests.RepositoryFile("src", "ImpactModel.Reporting", "Html"), "*.cs"))
+            Assert.DoesNotContain("dashed", File.ReadAllText(source), StringComparison.OrdinalIgnoreCase);
+    }
+
     [Fact]
     public void Charts_are_inlined_as_described_images_with_their_data_tables_and_without_what_could_run_or_fetch()
     {
-        string html = Html("hostile");
+        string html = File.ReadAllText(fixture.HandMadeReport());
         foreach (RenderedChart chart in ReportFixture.Charts)
         {
             string id = "chart-" + chart.Name;
@@ -208,6 +237,10 @@ public sealed partial class ReportHtmlTests(ReportFixture fixture)
     [InlineData(668010953.0008346, "GBP present value over 5 years at 2014 prices, discounted at 3.5%", "£668 million")]
     [InlineData(-1234567890.0, "GBP a year at 2014 prices", "\u2212£1.23 billion")]
     [InlineData(50621.16, "persons", "50,600")]
+    [InlineData(999999.5, "persons", "1 million")] // rounded first, then scaled
+    [InlineData(999499, "persons", "999,000")]
+    [InlineData(999999.5, "GBP a year at 2014 prices", "£1 million")]
+    [InlineData(999999999.5, "GBP a year at 2014 prices", "£1 billion")]
     [InlineData(0.000123, "rate", "0.0123%")]
     [InlineData(2.3149, "ratio", "2.31")]
     [InlineData(7, "claims", "7")]
@@ -215,22 +248,54 @@ public sealed partial class ReportHtmlTests(ReportFixture fixture)
         Assert.Equal(expected, FigureText.Value(value, new ManifestMetric("m", unit, null, Harm: false)));
 
     [Fact]
-    public void The_compare_report_shows_a_metric_only_for_the_strands_that_have_it_and_the_callers_warnings()
+    public void The_compare_report_shows_a_metric_only_for_the_strands_that_have_it()
     {
-        string path = Path.Combine(fixture.Root, "compare.html");
-        HtmlReport.WriteCompare([("fraud-error-debt", fixture.Data("fraud")), ("research-statistics", fixture.Data("research"))],
-            ReportFixture.Charts, fixture.ChartsFolder, path, ["runs differ in seed: 7 and 8 <b>"]);
-        string html = File.ReadAllText(path);
+        string dir = fixture.Compare("fraud", "research");
+        string html = File.ReadAllText(Path.Combine(dir, ReportWriter.ReportFile));
         Assert.DoesNotMatch(new Regex("<script", RegexOptions.IgnoreCase), html);
         string row = Regex.Match(html, "<tr><th scope=\"row\" dir=\"auto\">Harm: wrongful adverse actions</th>.*?</tr>").Value;
         Assert.Matches("<td dir=\"auto\">proposal [0-9,.]+ (thousand |million )?people \\(95% interval", row);
         Assert.Contains("<td dir=\"auto\">not measured by the research-statistics strand</td>", row, StringComparison.Ordinal);
         Assert.Contains("<th scope=\"col\" dir=\"auto\">research-statistics</th>", html, StringComparison.Ordinal);
-        Assert.Contains("<li dir=\"auto\">runs differ in seed: 7 and 8 &lt;b&gt;</li>", html, StringComparison.Ordinal);
         Assert.Contains(">Group with the highest harm ratio against people in no peripheral group</th>", html, StringComparison.Ordinal);
+        // Both compare charts, drawn by the command, are inlined.
+        Assert.Contains("<figure id=\"chart-compare-benefit-harm\"", html, StringComparison.Ordinal);
+        Assert.Contains("<figure id=\"chart-compare-frontier\"", html, StringComparison.Ordinal);
         int[] levels = [.. Regex.Matches(html, "<h([1-6])[ >]").Select(m => m.Groups[1].Value[0] - '0')];
-        Assert.Equal([1, 2, 2, 2], levels);
+        Assert.Equal(1, levels[0]);
+        for (int i = 1; i < levels.Length; i++)
+            Assert.True(levels[i] <= levels[i - 1] + 1, $"heading {i} is h{levels[i]} after h{levels[i - 1]}");
     }
+
+    [Fact]
+    public void The_compare_report_names_the_benefit_row_by_what_the_benefits_are()
+    {
+        // The research strand's benefit, when it has no money case, is records released: a count, not money.
+        string mixed = File.ReadAllText(Path.Combine(fixture.Compare("fraud", "research"), ReportWriter.ReportFile));
+        RunData run = fixture.Data("research");
+        string benefit = Assert.IsType<string>(new RunFacts(run).Benefit);
+        Assert.Equal("records_released", benefit);
+        Assert.False(FigureText.IsMoney(run.Metric(benefit)));
+        Assert.Contains("<tr><th scope=\"row\" dir=\"auto\">Benefit measure of the proposal</th>", mixed, StringComparison.Ordinal);
+        Assert.DoesNotContain("Money case", mixed, StringComparison.Ordinal);
+        Assert.Contains($"<td dir=\"auto\">{FigureText.MetricWords(benefit)}: ", mixed, StringComparison.Ordinal);
+        string money = File.ReadAllText(Path.Combine(fixture.Compare("fraud", "hostile"), ReportWriter.ReportFile));
+        Assert.Contains("<tr><th scope=\"row\" dir=\"auto\">Money case of the proposal</th>", money, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_compare_report_shows_the_callers_warnings_escaped()
+    {
+        string path = Path.Combine(fixture.Root, "compare-warnings.html");
+        HtmlReport.WriteCompare([("fraud-error-debt", fixture.Data("fraud")), ("research-statistics", fixture.Data("research"))],
+            [], fixture.ChartsFolder, path, ["runs differ in seed: 7 and 8 <b>"]);
+        string html = File.ReadAllText(path);
+        Assert.Contains("<li dir=\"auto\">runs differ in seed: 7 and 8 &lt;b&gt;</li>", html, StringComparison.Ordinal);
+    }
+
+    // A chart's figure, named by its chart (the figure's id is "chart-" and the chart's name).
+    [GeneratedRegex("<figure id=\"chart-(?<name>[^\"]+)\".*?</figure>", RegexOptions.Singleline)]
+    private static partial Regex FigureElement();
 
     [GeneratedRegex("(?<tag><[a-zA-Z]+)[^>]*?\\s(?:xlink:)?href\\s*=\\s*\"(?<target>[^\"]*)\"")]
     private static partial Regex HrefAttribute();
