@@ -1,9 +1,35 @@
 #!/usr/bin/env bash
 # The README's test command: every test, the everyday ones first, then the long mutation category
 # (3,000 damaged copies of each shipped scenario), which takes as long as all the others together.
-# `bash tests/run.sh everyday` runs the everyday tests only. Needs only the .NET 10 SDK.
+# `bash tests/run.sh everyday` runs the everyday tests only. Needs the .NET 10 SDK, Debian's
+# chromium for the report's browser test (tests/ImpactModel.Tests/Reporting/BrowserTests.cs) and the
+# DejaVu fonts the charts are drawn in, which this script installs when missing (as root, or through sudo).
 set -uo pipefail
 cd "$(dirname "$0")/.."
+
+install_packages() {
+  local packages=()
+  [ -x /usr/bin/chromium ] || packages+=(chromium)
+  [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || packages+=(fonts-dejavu-core)
+  [ ${#packages[@]} -eq 0 ] && return 0
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then
+      sudo="sudo"
+    else
+      echo "tests/run.sh: ${packages[*]} missing and this is not root (no sudo): install them; the browser and chart tests fail without them" >&2
+      return 1
+    fi
+  fi
+  echo "tests/run.sh: installing ${packages[*]} (the report's browser test and the charts' font)" >&2
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${packages[@]}" \
+    || { $sudo apt-get update && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${packages[@]}"; } \
+    || { echo "tests/run.sh: could not install ${packages[*]}; the browser test will fail" >&2; return 1; }
+}
+
+# A failed install is not fatal here: the browser test then fails and says why.
+install_packages
+
 dotnet test ImpactModel.sln -c Release --filter "Category!=Mutation-Long"
 everyday=$?
 [ "${1:-}" = "everyday" ] && exit "$everyday"

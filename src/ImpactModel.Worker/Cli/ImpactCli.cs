@@ -14,7 +14,8 @@ public static class ImpactCli
     /// <summary>Shown in every verb's help; prints stack traces for unexpected failures.</summary>
     public static readonly Option<bool> Verbose = new("--verbose")
     {
-        Description = "On an unexpected failure, print the full stack trace as well as the one-line cause.",
+        Description = "More detail: for run, the full listing of headline figures in every group before the summary; " +
+                      "on an unexpected failure, the full stack trace as well as the one-line cause.",
         Recursive = true,
     };
 
@@ -39,6 +40,7 @@ public static class ImpactCli
         root.Subcommands.Add(ValidateCommand.Create(console));
         root.Subcommands.Add(DescribeCommand.Create(console));
         root.Subcommands.Add(RunCommand.Create(console));
+        root.Subcommands.Add(CompareCommand.Create(console));
         root.Subcommands.Add(PowerCommand.Create(console));
         root.Subcommands.Add(ServeCommand.Create(console));
         return root;

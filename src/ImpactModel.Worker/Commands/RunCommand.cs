@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using ImpactModel.Reporting;
 using ImpactModel.Scenarios;
 using ImpactModel.Scenarios.Model;
 using ImpactModel.Simulation;
@@ -13,6 +14,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Spectre.Console;
+using Spectre.Console.Rendering;
 
 namespace ImpactModel.Worker.Commands;
 
@@ -89,7 +91,9 @@ public static class RunCommand
                 host.Services.GetRequiredService<StrandRegistry>(),
                 ReplicatesCsv: !parse.GetValue(noReplicatesCsv))
             {
+                Verbose = parse.GetValue(ImpactCli.Verbose),
                 ScenarioFiles = host.Services.GetRequiredService<DiskScenarioFiles>(),
+                CommandLine = [.. parse.Tokens.Select(t => t.Value)],
             };
             return Task.FromResult(Run(options, console, cancellationToken));
         });
@@ -100,6 +104,12 @@ public static class RunCommand
     internal sealed record RunOptions(string[] Files, string? Out, int Replicates, ulong Seed, long? Persons, int Threads, bool Json, StrandRegistry Strands,
         int ChunkSize = Population.PersonChunk.DefaultCapacity, bool ReplicatesCsv = true)
     {
+        /// <summary>With <c>--verbose</c>: the full listing of headline figures (every group) before the summary.</summary>
+        public bool Verbose { get; init; }
+
+        /// <summary>The command line as typed (arguments after the executable), for the manifest; null when the run was not made from one.</summary>
+        public IReadOnlyList<string>? CommandLine { get; init; }
+
         /// <summary>How scenario files are read (the host's, with its size limit).</summary>
         public IScenarioFiles ScenarioFiles { get; init; } = DiskScenarioFiles.Instance;
     }
@@ -133,9 +143,20 @@ public static class RunCommand
         // RunToFolder returns one result per scenario, in the scenarios' order.
         MoneyBasis[] money = [.. scenarios.Select(MoneyBasis.Of)];
         if (options.Json)
+        {
             console.Out.WriteLine(SummaryJson(dir, results, money));
+            return ExitCodes.Success;
+        }
+
+        if (options.Verbose)
+            WriteListing(console.Out, results, money);
+        TerminalSummary.Part[] parts = [.. results.Select((result, i) => TerminalSummary.Of(result, money[i],
+            results.Count == 1 ? dir : Path.Combine(dir, result.Scenario),
+            scenarios[i].Population.Groups.ToDictionary(g => g.Id, g => g.Name ?? g.Id, StringComparer.Ordinal)))];
+        if (console.IsTerminal)
+            TerminalSummary.WriteTables(AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(console.Out) }), parts);
         else
-            WriteSummary(console.Out, dir, results, money);
+            TerminalSummary.WritePlain(console.Out, parts);
         return ExitCodes.Success;
     }
 
@@ -183,8 +204,13 @@ public static class RunCommand
                 foreach (string warning in result.Warnings)
                     console.Error.WriteLine($"impact: warning: {scenario.Name}: {warning}"); // also in the manifest's warnings
                 var info = new RunInfo(RunFolder.ScenarioHash(scenario, files), RunFolder.EngineVersion, threads, scenarioStarted, clock.Elapsed.TotalSeconds,
-                    MoneyBasis.Of(scenario));
+                    MoneyBasis.Of(scenario))
+                {
+                    CommandLine = options.CommandLine,
+                    InputsScenario = RunFolder.KeepInputs(folder, scenario, files),
+                };
                 RunFolder.Write(folder, result, info, options.ReplicatesCsv);
+                ReportWriter.WriteRun(folder, files, beingWritten: true); // charts and report.html, from the files just written
                 if (options.ReplicatesCsv)
                 {
                     store.Dispose(); // replicates.csv holds the values now: the spill file goes
@@ -207,7 +233,7 @@ public static class RunCommand
     }
 
     /// <summary>Removes a partial run folder if it is still there (from a signal handler or a failed run; either may come first).</summary>
-    private static void RemovePartial(string partial)
+    internal static void RemovePartial(string partial)
     {
         try
         {
@@ -220,24 +246,38 @@ public static class RunCommand
         }
     }
 
+    /// <summary>
+    /// On a terminal: a Spectre.Console progress bar on stderr (never stdout) with the persons done, the
+    /// rate and the time remaining, redrawn at most ten times a second whatever the workers report.
+    /// </summary>
     private static RunResult WithProgressBar(Scenario scenario, RunSettings settings, StrandRegistry strands, IReplicateStore store,
         CancellationToken cancellationToken)
     {
         var stderr = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
         RunResult? result = null;
         int variants = VariantBuilder.Build(scenario).Count;
-        stderr.Progress().AutoClear(true)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+        Progress bar = stderr.Progress().AutoClear(true).AutoRefresh(true);
+        bar.RefreshRate = TimeSpan.FromMilliseconds(100);
+        bar
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new PersonsColumn(), new RemainingTimeColumn())
             .Start(context =>
             {
-                double total = (double)variants * settings.Replicates * settings.Persons;
+                double total = (double)settings.Replicates * settings.Persons;
                 var task = context.AddTask(
                     Markup.Escape($"{scenario.Name}: {variants} variants × {settings.Replicates} replicates × {settings.Persons:N0} persons"), maxValue: total);
-                var progress = new SynchronousProgress<RunProgress>(p => task.Value = (double)p.PersonsDone * variants);
+                var progress = new SynchronousProgress<RunProgress>(p => task.Value = p.PersonsDone);
                 result = SimulationRunner.Run(scenario, settings, strands, progress, store: store, cancellationToken: cancellationToken);
                 task.Value = total;
             });
         return result!;
+    }
+
+    /// <summary>Persons done (each through every variant) and persons a second.</summary>
+    private sealed class PersonsColumn : ProgressColumn
+    {
+        public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime) =>
+            new Text(string.Create(CultureInfo.InvariantCulture,
+                $"{task.Value:N0} persons{(task.Speed is { } speed and > 0 ? $", {speed:N0}/s" : "")}"));
     }
 
     /// <summary>Without a terminal: one plain line on stderr per completed replicate.</summary>
@@ -277,12 +317,12 @@ public static class RunCommand
                                && result.HeadlineMetrics.Contains(r.Metric));
 
     /// <summary>
-    /// The plain summary: per scenario a header line, then each headline figure with its unit in words and
-    /// its 95% interval in the same form, or "unreliable" in place of a figure resting on fewer than
-    /// <see cref="MetricUnits.ReliableEvents"/> simulated events (<see cref="MetricUnits.Figure"/>); what the
-    /// interval is, once; the run folder.
+    /// The full listing (<c>--verbose</c>): per scenario a header line, then each headline figure of the
+    /// status quo and the proposal in every group with its unit in words and its 95% interval in the
+    /// same form, or "unreliable" in place of a figure resting on fewer than
+    /// <see cref="MetricUnits.ReliableEvents"/> simulated events (<see cref="MetricUnits.Figure"/>).
     /// </summary>
-    private static void WriteSummary(TextWriter output, string dir, IReadOnlyList<RunResult> results, MoneyBasis[] money)
+    private static void WriteListing(TextWriter output, IReadOnlyList<RunResult> results, MoneyBasis[] money)
     {
         for (int i = 0; i < results.Count; i++)
         {
@@ -301,9 +341,6 @@ public static class RunCommand
                 output.WriteLine($"  {row.Variant} {row.Group} {row.Metric}: {figure}");
             }
         }
-
-        output.WriteLine(MetricUnits.IntervalNote);
-        output.WriteLine($"run folder: {dir}");
     }
 
     internal static string SummaryJson(string dir, IReadOnlyList<RunResult> results, MoneyBasis[] money)

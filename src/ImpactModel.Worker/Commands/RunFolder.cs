@@ -7,11 +7,19 @@ using ImpactModel.Scenarios;
 using ImpactModel.Simulation;
 using ImpactModel.Worker.Cli;
 using ImpactModel.Worker.Output;
+using ImpactModel.Reporting;
 
 namespace ImpactModel.Worker.Commands;
 
 /// <summary>What the host knows about a run that the engine does not: the files' hash, versions, timings, and the basis of its money (from the scenario).</summary>
-public sealed record RunInfo(string ScenarioSha256, string EngineVersion, int Threads, DateTime StartedUtc, double ElapsedSeconds, MoneyBasis Money);
+public sealed record RunInfo(string ScenarioSha256, string EngineVersion, int Threads, DateTime StartedUtc, double ElapsedSeconds, MoneyBasis Money)
+{
+    /// <summary>The command line the run was made with (arguments after the executable), or null.</summary>
+    public IReadOnlyList<string>? CommandLine { get; init; }
+
+    /// <summary>The folder's copy of the scenario, relative to the folder (<see cref="RunFolder.KeepInputs"/>), or null.</summary>
+    public string? InputsScenario { get; init; }
+}
 
 /// <summary>
 /// Writes a run folder exactly as PRODUCT.md's "Interfaces" section says: <c>manifest.json</c>,
@@ -121,6 +129,36 @@ public static class RunFolder
             csv.Count(column++).Text("parameter").Text("").Text("").Text(key.Parameter).EndRow();
     }
 
+    /// <summary>The folder inside a run folder that keeps the scenario and every file it references.</summary>
+    public const string InputsFolder = "inputs";
+
+    /// <summary>
+    /// Copies the scenario and every file it references into <c>inputs/</c> of <paramref name="folder"/>,
+    /// each at its path relative to the deepest folder holding them all, so the copy's references still
+    /// resolve: <c>impact run FOLDER/inputs/SCENARIO</c> with the manifest's seed repeats the run.
+    /// Returns the copy of the scenario, relative to <paramref name="folder"/>.
+    /// </summary>
+    public static string KeepInputs(string folder, Scenarios.Model.Scenario scenario, IScenarioFiles files)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        ArgumentNullException.ThrowIfNull(files);
+        // Read each file by the path the loader used (a host's files may map it, as serve's inbox does); lay out the copies by full path.
+        string[] kept = [.. new[] { scenario.File }.Concat(scenario.ReferencedFiles).DistinctBy(Path.GetFullPath, StringComparer.Ordinal)];
+        string[] paths = [.. kept.Select(Path.GetFullPath)];
+        string root = Path.GetDirectoryName(paths[0])!;
+        while (!paths.All(p => p.StartsWith(Path.EndsInDirectorySeparator(root) ? root : root + Path.DirectorySeparatorChar, StringComparison.Ordinal)))
+            root = Path.GetDirectoryName(root)!;
+        for (int i = 0; i < paths.Length; i++)
+        {
+            byte[] bytes = files.Read(kept[i]).Bytes ?? throw new IOException($"'{kept[i]}' cannot be read to keep it in the run folder");
+            string copy = Path.Combine(folder, InputsFolder, Path.GetRelativePath(root, paths[i]));
+            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+            File.WriteAllBytes(copy, bytes);
+        }
+
+        return Path.Combine(InputsFolder, Path.GetRelativePath(root, paths[0]));
+    }
+
     /// <summary>SHA-256 (lower-case hex) over the scenario file and every file it references, in the loader's order.</summary>
     public static string ScenarioHash(Scenarios.Model.Scenario scenario, IScenarioFiles files)
     {
@@ -135,6 +173,12 @@ public static class RunFolder
 
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
+
+    /// <summary>The commit the engine was built from (the informational version's build metadata), or null.</summary>
+    public static string? EngineCommit =>
+        typeof(SimulationRunner).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+') is [_, var commit, ..]
+            ? commit
+            : null;
 
     public static string EngineVersion =>
         typeof(SimulationRunner).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
@@ -210,6 +254,9 @@ public static class RunFolder
             result.SamplingFraction,
             result.ScaleFactor,
             info.EngineVersion,
+            EngineCommit,
+            info.InputsScenario?.Replace('\\', '/'),
+            info.CommandLine,
             info.Threads,
             result.Settings.ChunkSize,
             ReplicateStatistics.IntervalDescription,

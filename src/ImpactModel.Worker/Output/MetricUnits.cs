@@ -1,6 +1,7 @@
 using System.Globalization;
 using ImpactModel.Scenarios.Model;
 using ImpactModel.Simulation;
+using ImpactModel.Reporting;
 
 namespace ImpactModel.Worker.Output;
 
@@ -108,7 +109,7 @@ public static class MetricUnits
     public static IReadOnlyList<ManifestMetric> Manifest(RunResult result, MoneyBasis money)
     {
         ArgumentNullException.ThrowIfNull(result);
-        return [.. result.Metrics.Select(m => new ManifestMetric(m.Name, Unit(m, money), Denominator(m), m.Definition.IsHarm))];
+        return [.. result.Metrics.Select(m => new ManifestMetric(m.Name, Unit(m, money), Denominator(m), m.Definition.IsHarm, result.HeadlineMetrics.Contains(m.Name)))];
     }
 
     /// <summary>The run's metric named <paramref name="name"/>.</summary>
@@ -186,7 +187,7 @@ public static class MetricUnits
         : "the scenario's discount_rate";
 
     /// <summary><paramref name="x"/> to <paramref name="digits"/> significant digits in fixed point, trailing zeros dropped: 0.99, 12.3, 1,250.</summary>
-    private static string Significant(double x, int digits)
+    internal static string Significant(double x, int digits)
     {
         if (x == 0 || !double.IsFinite(x))
             return x.ToString(CultureInfo.InvariantCulture);

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using ImpactModel.Population;
+using ImpactModel.Reporting;
 
 namespace ImpactModel.Worker.Output;
 

@@ -1,3 +1,4 @@
+using ImpactModel.Reporting;
 namespace ImpactModel.Worker.Output;
 
 /// <summary>The one JSON object <c>impact run --json</c> writes to stdout: where the run folder is, and each scenario's headline figures.</summary>

@@ -123,6 +123,7 @@ public static class ScenarioLoader
         var referenced = ImmutableArray.CreateBuilder<string>();
         referenced.Add(path);
         PopulationSpec? population = Population(r, r.Required(map, "", "population"), path, files, referenced);
+        referenced.AddRange(r.DataFiles.Where(f => !referenced.Contains(f))); // the population's data tables
 
         ImmutableArray<DataSourceSpec> sources = SourcesReader.DataSources(r, NodeReader.Optional(map, "data_sources"), "data_sources");
         ImmutableArray<LinkageSpec> linkages = SourcesReader.Linkages(r, NodeReader.Optional(map, "linkage"), "linkage", sources);

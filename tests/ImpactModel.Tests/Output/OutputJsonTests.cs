@@ -18,14 +18,15 @@ public class OutputJsonTests
     ];
 
     /// <summary>
-    /// Every key of manifest.json, in file order: PRODUCT.md's list with five more that readers use
-    /// (sampling_fraction and scale_factor are documented in docs/metrics.md; chunk_size; groups;
-    /// metrics, each metric's unit in words).
+    /// Every key of manifest.json, in file order: PRODUCT.md's list with more that readers use
+    /// (sampling_fraction and scale_factor are documented in docs/metrics.md; the engine's commit, the
+    /// kept scenario and the command line, to repeat the run; chunk_size; groups; metrics, each
+    /// metric's unit in words).
     /// </summary>
     private static readonly string[] ManifestKeys =
     [
         "scenario", "strand", "scenario_sha256", "seed", "replicates", "population", "declared_population",
-        "sampling_fraction", "scale_factor", "engine_version", "threads", "chunk_size", "interval", "started_utc",
+        "sampling_fraction", "scale_factor", "engine_version", "engine_commit", "inputs_scenario", "command_line", "threads", "chunk_size", "interval", "started_utc",
         "elapsed_seconds", "basis", "uncertainty", "groups", "variants", "metrics", "warnings",
     ];
 
@@ -45,7 +46,7 @@ public class OutputJsonTests
         Assert.Equal(ManifestKeys, Keys(root));
         Assert.Equal(ProductManifestKeys, Keys(root).Where(ProductManifestKeys.Contains));
         Assert.Equal(["id", "kind", "description", "links_data", "safeguards_on", "changes"], Keys(root.GetProperty("variants")[0]));
-        Assert.Equal(["name", "unit", "denominator", "harm"], Keys(root.GetProperty("metrics")[0]));
+        Assert.Equal(["name", "unit", "denominator", "harm", "headline"], Keys(root.GetProperty("metrics")[0]));
         Assert.Equal("5", root.GetProperty("seed").GetString()); // text: a 64-bit seed does not fit a double
         Assert.Equal("2026-01-02T03:04:05.678Z", root.GetProperty("started_utc").GetString());
         Assert.Equal(1.235, root.GetProperty("elapsed_seconds").GetDouble());

@@ -84,7 +84,7 @@ public sealed class McSeAndEventsTests : IClassFixture<McSeAndEventsTests.SmallR
             File.WriteAllText(Path.Combine(_root, "small.yaml"), Scenario);
             Dir = Path.Combine(_root, "run");
             Cli = CliRun.Of("run", Path.Combine(_root, "small.yaml"), "--population", "20000", "--replicates", Replicates.ToString(CultureInfo.InvariantCulture),
-                "--seed", "3", "--out", Dir);
+                "--seed", "3", "--out", Dir, "--verbose");
             Assert.True(Cli.ExitCode == 0, Cli.Error);
             string[] results = File.ReadAllLines(Path.Combine(Dir, "results.csv"));
             Header = results[0];

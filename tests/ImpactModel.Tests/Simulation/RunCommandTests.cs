@@ -94,9 +94,10 @@ public sealed class RunCommandTests : IDisposable
     public void The_fraud_scenario_run_writes_the_run_folder_with_all_rest_every_group_and_link_metrics_for_every_linking_variant()
     {
         string dir = Path.Combine(_root, "fraud");
-        CliRun run = CliRun.Of("run", Fraud, "--population", "200000", "--replicates", "8", "--out", dir);
+        CliRun run = CliRun.Of("run", Fraud, "--population", "200000", "--replicates", "8", "--out", dir, "--verbose"); // the full listing too
         Assert.True(run.ExitCode == 0, run.Error);
-        Assert.Equal(["manifest.json", "parameters.csv", "replicates.csv", "results.csv"], Directory.GetFiles(dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(["manifest.json", "parameters.csv", "replicates.csv", "report.html", "results.csv"], Directory.GetFiles(dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(["charts", "inputs"], Directory.GetDirectories(dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         Assert.Empty(Directory.GetDirectories(_root, "fraud.partial-*"));
 
         string[] lines = File.ReadAllLines(Path.Combine(dir, "results.csv"));

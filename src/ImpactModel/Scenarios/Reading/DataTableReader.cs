@@ -54,6 +54,9 @@ internal static class DataTableReader
             return null;
         }
 
+        if (!r.DataFiles.Contains(resolved))
+            r.DataFiles.Add(resolved);
+
         string text;
         try
         {

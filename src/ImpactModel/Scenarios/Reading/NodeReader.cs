@@ -25,6 +25,9 @@ public sealed partial class NodeReader
 
     public List<ScenarioError> Errors { get; } = [];
 
+    /// <summary>Every data file read so far (resolved paths, in reading order): files the scenario references, for its hash and a run folder's inputs.</summary>
+    public List<string> DataFiles { get; } = [];
+
     /// <summary>
     /// Every id declared so far by kind ("group", "linkage" ...), even where the rest of its item
     /// was wrong, so that references to it do not cascade into further errors.

@@ -1,6 +1,6 @@
 using ImpactModel.Simulation;
 
-namespace ImpactModel.Worker.Output;
+namespace ImpactModel.Reporting;
 
 /// <summary>The years a run's figures are stated in (<see cref="RunManifest.Basis"/>).</summary>
 /// <param name="PriceYear">Money is in GBP at this year's prices.</param>
@@ -23,6 +23,9 @@ public sealed record ManifestBasis(int PriceYear, int HorizonYears, string Disco
 /// <param name="SamplingFraction">Population / declared population.</param>
 /// <param name="ScaleFactor">1 / sampling fraction: what a simulated count is multiplied by.</param>
 /// <param name="EngineVersion">The engine's version, without the build's commit.</param>
+/// <param name="EngineCommit">The commit the engine was built from (the build's source revision), or null when the build did not record one.</param>
+/// <param name="InputsScenario">Where the run folder keeps its copy of the scenario (with every file it references, under <c>inputs/</c>), relative to the folder; null when it keeps none.</param>
+/// <param name="CommandLine">The command line the run was made with (arguments after the executable), so a reviewer can repeat it; null when not made from a command line.</param>
 /// <param name="Threads">Threads the run used.</param>
 /// <param name="ChunkSize">Persons per chunk (results do not depend on it).</param>
 /// <param name="Interval">What <c>ci_low</c> and <c>ci_high</c> mean.</param>
@@ -45,6 +48,9 @@ public sealed record RunManifest(
     double SamplingFraction,
     double ScaleFactor,
     string EngineVersion,
+    string? EngineCommit,
+    string? InputsScenario,
+    IReadOnlyList<string>? CommandLine,
     int Threads,
     int ChunkSize,
     string Interval,
@@ -72,7 +78,7 @@ public sealed record ManifestVariant(
     IReadOnlyList<string> SafeguardsOn,
     IReadOnlyList<string> Changes);
 
-/// <summary>One metric in <see cref="RunManifest.Metrics"/>: what its values in results.csv are (<see cref="MetricUnits"/>).</summary>
+/// <summary>One metric in <see cref="RunManifest.Metrics"/>: what its values in results.csv are (the host's MetricUnits).</summary>
 /// <param name="Name">The metric name, as in results.csv.</param>
 /// <param name="Unit">
 /// In words: <c>persons</c> or what a count counts (<c>claims</c>, <c>actions</c>, <c>person-days</c>);
@@ -81,4 +87,5 @@ public sealed record ManifestVariant(
 /// </param>
 /// <param name="Denominator">For a rate, what it is per (<c>claimants</c>); for a ratio, <c>the same metric for rest</c>; otherwise null.</param>
 /// <param name="Harm">True for a harm and for its ratio against rest.</param>
-public sealed record ManifestMetric(string Name, string Unit, string? Denominator, bool Harm);
+/// <param name="Headline">True for the strand's headline metrics (the run summary's).</param>
+public sealed record ManifestMetric(string Name, string Unit, string? Denominator, bool Harm, bool Headline = false);

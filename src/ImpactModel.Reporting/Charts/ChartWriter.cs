@@ -1,0 +1,48 @@
+namespace ImpactModel.Reporting.Charts;
+
+/// <summary>
+/// Writes a run's charts (ScottPlot 5) into a folder as <c>NAME.png</c> (1200 × 800 px) and
+/// <c>NAME.svg</c>. Every chart is drawn from <see cref="RunFacts"/> with the strand's
+/// <see cref="StrandView"/> naming the metrics, so a strand adds to the charts by declaring its view.
+/// Strings from the scenario are drawn as text (SVG-escaped), never interpreted.
+/// </summary>
+public static class ChartWriter
+{
+    /// <summary>
+    /// Writes <c>benefit-harm</c>, <c>harm-by-group</c>, <c>safeguards</c>, <c>frontier</c> and
+    /// <c>linkage-weights</c>, each only when the run has what it shows, into
+    /// <paramref name="chartsFolder"/> (created), and returns what it wrote, in that order.
+    /// </summary>
+    public static IReadOnlyList<RenderedChart> Write(RunData run, string chartsFolder)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentException.ThrowIfNullOrEmpty(chartsFolder);
+        Directory.CreateDirectory(chartsFolder);
+        var facts = new RunFacts(run);
+        Func<RenderedChart?>[] writers =
+        [
+            () => LinkageWeightChart.Write(run, chartsFolder),
+            () => BenefitHarmChart.Write(facts, chartsFolder),
+            () => GroupHarmChart.Write(facts, chartsFolder),
+            () => SafeguardChart.Write(facts, chartsFolder),
+            () => FrontierChart.Write(facts, chartsFolder),
+        ];
+        // Each chart is its own plot and files: drawn on every core (the linkage tally, the longest, first).
+        var charts = new RenderedChart?[writers.Length];
+        Parallel.For(0, writers.Length, i => charts[i] = writers[i]());
+        return [.. charts[1..].Append(charts[0]).OfType<RenderedChart>()];
+    }
+
+    /// <summary>
+    /// Writes <c>compare-benefit-harm</c> and <c>compare-frontier</c> into <paramref name="chartsFolder"/>
+    /// (created): one series per compared run (its proposal and status quo), named by
+    /// <c>Run</c>. Runs of different strands may be compared; a metric a run lacks is left out for it, never drawn as zero.
+    /// </summary>
+    public static IReadOnlyList<RenderedChart> WriteCompare(IReadOnlyList<(string Run, RunData Data)> runs, string chartsFolder)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        ArgumentException.ThrowIfNullOrEmpty(chartsFolder);
+        Directory.CreateDirectory(chartsFolder);
+        return [CompareCharts.WriteBenefitHarm(runs, chartsFolder), CompareCharts.WriteFrontier(runs, chartsFolder)];
+    }
+}

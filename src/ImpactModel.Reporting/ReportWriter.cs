@@ -1,0 +1,37 @@
+using ImpactModel.Reporting.Charts;
+using ImpactModel.Reporting.Html;
+using ImpactModel.Scenarios;
+
+namespace ImpactModel.Reporting;
+
+/// <summary>
+/// Writes what people see of a run: its charts (<c>charts/NAME.png</c> and <c>.svg</c>) and its
+/// self-contained <c>report.html</c>, from the run folder's own files, so that a report made as a run
+/// ends and one made later from the folder are the same; and the same for a comparison of runs.
+/// </summary>
+public static class ReportWriter
+{
+    /// <summary>The charts' folder inside a run or compare folder.</summary>
+    public const string ChartsFolder = "charts";
+
+    /// <summary>The report's file name.</summary>
+    public const string ReportFile = "report.html";
+
+    /// <summary>Writes the charts and report of the run whose files are in <paramref name="folder"/> (being written: not yet renamed).</summary>
+    public static RunData WriteRun(string folder, IScenarioFiles files, bool beingWritten = false)
+    {
+        RunData run = RunFolderReader.Read(folder, files, beingWritten);
+        string charts = Path.Combine(folder, ChartsFolder);
+        IReadOnlyList<RenderedChart> rendered = ChartWriter.Write(run, charts);
+        HtmlReport.Write(run, rendered, charts, Path.Combine(folder, ReportFile));
+        return run;
+    }
+
+    /// <summary>Writes the comparison charts and report of <paramref name="runs"/> into <paramref name="folder"/>.</summary>
+    public static void WriteCompare(IReadOnlyList<(string Run, RunData Data)> runs, string folder, IReadOnlyList<string> warnings)
+    {
+        string charts = Path.Combine(folder, ChartsFolder);
+        IReadOnlyList<RenderedChart> rendered = ChartWriter.WriteCompare(runs, charts);
+        HtmlReport.WriteCompare(runs, rendered, charts, Path.Combine(folder, ReportFile), warnings);
+    }
+}

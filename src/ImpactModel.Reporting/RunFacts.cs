@@ -1,0 +1,105 @@
+using ImpactModel.Simulation;
+
+namespace ImpactModel.Reporting;
+
+/// <summary>A figure with its 95% interval (null ends when the run had fewer than 2 replicates), and whether it rests on too few events to quote.</summary>
+public readonly record struct Figure(double Mean, double? Low, double? High, bool Unreliable)
+{
+    public static Figure? Of(ResultLine? line) =>
+        line is { Mean: { } mean } ? new Figure(mean, line.Low, line.High, line.Unreliable) : null;
+}
+
+/// <summary>A group's harm in the proposal: its rate and its ratio against rest.</summary>
+public sealed record GroupHarm(string Group, string Label, Figure? Rate, Figure? Ratio);
+
+/// <summary>What removing a safeguard changes (proposal-without-X minus proposal), unpaired intervals.</summary>
+public sealed record SafeguardEffect(string Safeguard, string Variant, Figure? Harm, Figure? Benefit);
+
+/// <summary>A variant on the benefit–harm plane; dominated when another variant has no more harm and no less benefit, and is better on one.</summary>
+public sealed record FrontierPoint(string Variant, Figure Harm, Figure Benefit, bool Dominated);
+
+/// <summary>
+/// The comparisons every view of a run draws (terminal summary, charts, report): the money case,
+/// the harm each group bears, what each safeguard buys, the frontier. Computed from
+/// <see cref="RunData"/> only, with the strand's <see cref="StrandView"/> naming the metrics.
+/// </summary>
+public sealed class RunFacts(RunData run)
+{
+    public RunData Run { get; } = run ?? throw new ArgumentNullException(nameof(run));
+
+    /// <summary>The money case's metric: the first of the view's benefits the run reports, or null.</summary>
+    public string? Benefit => Run.View.Benefits.FirstOrDefault(Run.Has);
+
+    /// <summary>The headline harm counts the run reports.</summary>
+    public IReadOnlyList<string> HarmCounts => [.. Run.View.HarmCounts.Where(Run.Has)];
+
+    /// <summary>The first headline harm count (the frontier's x), or null.</summary>
+    public string? Harm => HarmCounts.Count > 0 ? HarmCounts[0] : null;
+
+    /// <summary>Variant ids in the run's order, the status quo and the proposal first.</summary>
+    public IReadOnlyList<string> Variants =>
+        [.. Run.Manifest.Variants.Select(v => v.Id).OrderBy(id => id == VariantBuilder.StatusQuo ? 0 : id == VariantBuilder.Proposal ? 1 : 2)];
+
+    /// <summary>The figure of a variant, group and metric, or null when undefined or absent.</summary>
+    public Figure? Of(string variant, string metric, string group = "all") => Figure.Of(Run.Find(variant, group, metric));
+
+    /// <summary>Each peripheral group and rest: the harm rate in the proposal and its ratio against rest, the groups sorted by ratio (highest first; rest last).</summary>
+    public IReadOnlyList<GroupHarm> GroupHarms()
+    {
+        string rate = Run.View.HarmRate, ratio = Run.View.HarmRatio;
+        if (rate.Length == 0 || !Run.Has(rate))
+            return [];
+        var groups = Run.Manifest.Groups
+            .Select(g => new GroupHarm(g, Run.GroupLabel(g), Of(VariantBuilder.Proposal, rate, g), Of(VariantBuilder.Proposal, ratio, g)))
+            .OrderByDescending(g => g.Ratio?.Mean ?? double.NegativeInfinity).ThenBy(g => g.Group, StringComparer.Ordinal);
+        return [.. groups, new GroupHarm("rest", Run.GroupLabel("rest"), Of(VariantBuilder.Proposal, rate, "rest"), new Figure(1, 1, 1, false))];
+    }
+
+    /// <summary>The <paramref name="count"/> groups with the highest harm ratio against rest (defined ratios only).</summary>
+    public IReadOnlyList<GroupHarm> TopHarmRatios(int count) =>
+        [.. GroupHarms().Where(g => g.Group != "rest" && g.Ratio is not null).Take(count)];
+
+    /// <summary>For each safeguard with a proposal-without variant: the change in the headline harm and in the money case from removing it.</summary>
+    public IReadOnlyList<SafeguardEffect> SafeguardEffects()
+    {
+        string? harm = Harm, benefit = Benefit;
+        return [.. Run.Manifest.Variants
+            .Where(v => v.Id.StartsWith(VariantBuilder.WithoutPrefix, StringComparison.Ordinal))
+            .Select(v => new SafeguardEffect(v.Id[VariantBuilder.WithoutPrefix.Length..], v.Id,
+                harm is null ? null : Difference(Of(v.Id, harm), Of(VariantBuilder.Proposal, harm)),
+                benefit is null ? null : Difference(Of(v.Id, benefit), Of(VariantBuilder.Proposal, benefit))))];
+    }
+
+    /// <summary>Every variant with both a headline harm and a money case, and whether another variant dominates it.</summary>
+    public IReadOnlyList<FrontierPoint> Frontier()
+    {
+        string? harm = Harm, benefit = Benefit;
+        if (harm is null || benefit is null)
+            return [];
+        var points = Variants
+            .Select(v => (Variant: v, Harm: Of(v, harm), Benefit: Of(v, benefit)))
+            .Where(p => p.Harm is not null && p.Benefit is not null)
+            .Select(p => (p.Variant, Harm: p.Harm!.Value, Benefit: p.Benefit!.Value))
+            .ToList();
+        return [.. points.Select(p => new FrontierPoint(p.Variant, p.Harm, p.Benefit, points.Any(q =>
+            q.Variant != p.Variant && q.Harm.Mean <= p.Harm.Mean && q.Benefit.Mean >= p.Benefit.Mean
+            && (q.Harm.Mean < p.Harm.Mean || q.Benefit.Mean > p.Benefit.Mean))))];
+    }
+
+    /// <summary>
+    /// <paramref name="a"/> − <paramref name="b"/> with an interval from the two intervals taken as
+    /// independent (each side's half-widths added in quadrature): wider than the paired interval the
+    /// replicates allow, which the safeguard view gives.
+    /// </summary>
+    public static Figure? Difference(Figure? a, Figure? b)
+    {
+        if (a is not { } x || b is not { } y)
+            return null;
+        double d = x.Mean - y.Mean;
+        double? low = x.Low is { } xl && y.High is { } yh ? d - Math.Sqrt(Sq(x.Mean - xl) + Sq(yh - y.Mean)) : null;
+        double? high = x.High is { } xh && y.Low is { } yl ? d + Math.Sqrt(Sq(xh - x.Mean) + Sq(y.Mean - yl)) : null;
+        return new Figure(d, low, high, x.Unreliable || y.Unreliable);
+    }
+
+    private static double Sq(double v) => v * v;
+}

@@ -1,0 +1,97 @@
+using ImpactModel.Reporting;
+using ImpactModel.Tests.Cli;
+using ImpactModel.Worker.Hosting;
+
+namespace ImpactModel.Tests.Reporting;
+
+/// <summary>
+/// The run folder as the reports read it: a damaged folder is one line naming the fault (never a
+/// crash), and a scenario whose population sits in a parent folder is kept so that it runs again.
+/// </summary>
+public sealed class RunFolderReaderTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "impact-reader-" + Guid.NewGuid().ToString("N"));
+
+    public RunFolderReaderTests() => Directory.CreateDirectory(_root);
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_root))
+            Directory.Delete(_root, recursive: true);
+    }
+
+    private string Run(string scenario, string name)
+    {
+        string dir = Path.Combine(_root, name);
+        CliRun run = CliRun.Of("run", scenario, "--population", "3000", "--replicates", "2", "--out", dir);
+        Assert.True(run.ExitCode == 0, run.Error);
+        return dir;
+    }
+
+    private string Damaged(string good, string name, Action<string> damage)
+    {
+        string copy = Path.Combine(_root, name);
+        foreach (string file in Directory.GetFiles(good, "*", SearchOption.AllDirectories))
+        {
+            string target = Path.Combine(copy, Path.GetRelativePath(good, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+
+        damage(copy);
+        return copy;
+    }
+
+    [Fact]
+    public void Damaged_folders_are_one_line_naming_the_fault()
+    {
+        string good = Run(ValidateCommandTests.RepositoryFile("scenarios", "fraud-error-debt.yaml"), "good");
+        Assert.Equal("fraud-error-debt", RunFolderReader.Read(good, DiskScenarioFiles.Instance).Name);
+        string results(string dir) => Path.Combine(dir, "results.csv");
+        string manifest(string dir) => Path.Combine(dir, "manifest.json");
+        (string Folder, string Expected)[] cases =
+        [
+            (Damaged(good, "short-parameter-row", d => File.AppendAllText(Path.Combine(d, "parameters.csv"), "0,x,1,published\n")),
+                "parameters.csv:"),
+            (Damaged(good, "second-row", d => File.AppendAllText(results(d), File.ReadLines(results(d)).Skip(1).First() + "\n")),
+                "a second row for variant 'status-quo', group 'all', metric 'persons'"),
+            (Damaged(good, "no-basis", d => File.WriteAllText(manifest(d), File.ReadAllText(manifest(d)).Replace("\"basis\"", "\"basis_gone\"", StringComparison.Ordinal))),
+                "not a run manifest: it lacks"),
+            (Damaged(good, "not-json", d => File.WriteAllText(manifest(d), "{ \"scenario\": ")), "not a run manifest:"),
+            (Damaged(good, "wrong-header", d => File.WriteAllLines(results(d), ["scenario,strand,variant"])), "results.csv:1: expected the header"),
+            (Damaged(good, "no-results", d => File.Delete(results(d))), "results.csv': cannot be read"),
+        ];
+        foreach ((string folder, string expected) in cases)
+        {
+            var e = Assert.Throws<RunFolderException>(() => RunFolderReader.Read(folder, DiskScenarioFiles.Instance));
+            Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain('\n', e.Message);
+        }
+    }
+
+    [Fact]
+    public void A_population_in_a_parent_folder_is_kept_beside_the_scenario_and_the_copy_runs_again_byte_for_byte()
+    {
+        string shipped = ValidateCommandTests.RepositoryFile("scenarios");
+        string scenarios = Path.Combine(_root, "work", "proposals"), shared = Path.Combine(_root, "work", "shared");
+        Directory.CreateDirectory(scenarios);
+        Directory.CreateDirectory(Path.Combine(shared, "data"));
+        File.WriteAllText(Path.Combine(scenarios, "fraud.yaml"), File.ReadAllText(Path.Combine(shipped, "fraud-error-debt.yaml"))
+            .Replace("population: uk-population.yaml", "population: ../shared/uk-population.yaml", StringComparison.Ordinal));
+        File.Copy(Path.Combine(shipped, "uk-population.yaml"), Path.Combine(shared, "uk-population.yaml"));
+        foreach (string csv in Directory.GetFiles(Path.Combine(shipped, "data"), "uk-*.csv"))
+            File.Copy(csv, Path.Combine(shared, "data", Path.GetFileName(csv)));
+
+        string first = Run(Path.Combine(scenarios, "fraud.yaml"), "first");
+        Assert.True(File.Exists(Path.Combine(first, "inputs", "proposals", "fraud.yaml")));
+        Assert.True(File.Exists(Path.Combine(first, "inputs", "shared", "uk-population.yaml")));
+        Assert.True(File.Exists(Path.Combine(first, "inputs", "shared", "data", "uk-age-mid-2022.csv")));
+        RunData data = RunFolderReader.Read(first, DiskScenarioFiles.Instance);
+        Assert.Equal("inputs/proposals/fraud.yaml", data.Manifest.InputsScenario);
+        Assert.NotNull(data.Scenario); // the kept copy loads: group names and descriptions come from it
+        Assert.Equal("No fixed address", data.GroupLabel("no-fixed-address"));
+
+        string again = Run(Path.Combine(first, "inputs", "proposals", "fraud.yaml"), "again");
+        Assert.Equal(File.ReadAllBytes(Path.Combine(first, "results.csv")), File.ReadAllBytes(Path.Combine(again, "results.csv")));
+    }
+}
