@@ -82,6 +82,7 @@ public static class CompareCommand
             throw new UsageException($"--out '{dir}' already exists; compare never overwrites a folder (choose another DIR)");
 
         // Every input checked first: folders read, scenarios loaded (all their problems at once).
+        var files = new RememberingScenarioFiles(options.ScenarioFiles); // the scenarios run are kept as they were loaded
         var inputs = new List<(RunData? Folder, Scenario? Scenario)>();
         var errors = new List<ScenarioError>();
         foreach (string input in options.Files)
@@ -100,7 +101,7 @@ public static class CompareCommand
                 continue;
             }
 
-            ScenarioLoadResult loaded = ScenarioLoader.Load(input, options.ScenarioFiles);
+            ScenarioLoadResult loaded = ScenarioLoader.Load(input, files);
             errors.AddRange(loaded.Errors);
             if (loaded.IsValid && loaded.Scenario is null)
                 throw new UsageException($"'{input}' is a population file, not a scenario or a run folder");
@@ -127,7 +128,7 @@ public static class CompareCommand
                 }
 
                 string runDir = Path.Combine(partial, "runs", names[i]);
-                RunCommand.RunToFolder([inputs[i].Scenario!], runDir, options, options.ScenarioFiles, console, cancellationToken, removeOnSignal: false);
+                RunCommand.RunToFolder([inputs[i].Scenario!], runDir, options, files, console, cancellationToken, removeOnSignal: false);
                 runs.Add((names[i], RunFolderReader.Read(runDir, options.ScenarioFiles)));
             }
 

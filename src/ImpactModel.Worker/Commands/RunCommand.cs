@@ -116,12 +116,14 @@ public static class RunCommand
 
     internal static int Run(RunOptions options, CliConsole console, CancellationToken cancellationToken)
     {
-        // Every file's problems at once, before anything runs.
+        // Every file's problems at once, before anything runs. The bytes loaded are the ones the run
+        // folder hashes and keeps, whatever happens to the files on disk meanwhile.
+        var files = new RememberingScenarioFiles(options.ScenarioFiles);
         var errors = new List<ScenarioError>();
         var scenarios = new List<Scenario>();
         foreach (string file in options.Files)
         {
-            ScenarioLoadResult loaded = ScenarioLoader.Load(file, options.ScenarioFiles);
+            ScenarioLoadResult loaded = ScenarioLoader.Load(file, files);
             errors.AddRange(loaded.Errors);
             if (loaded.IsValid && loaded.Scenario is null)
                 throw new UsageException($"'{file}' is a population file, not a scenario (it has no 'strand:')");
@@ -138,7 +140,7 @@ public static class RunCommand
         DateTime started = DateTime.UtcNow;
         string stamp = started.ToLocalTime().ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
         string dir = options.Out ?? Path.Combine("runs", scenarios.Count == 1 ? $"{scenarios[0].Name}-{stamp}" : stamp);
-        IReadOnlyList<RunResult> results = RunToFolder(scenarios, dir, options, options.ScenarioFiles, console, cancellationToken);
+        IReadOnlyList<RunResult> results = RunToFolder(scenarios, dir, options, files, console, cancellationToken);
 
         // RunToFolder returns one result per scenario, in the scenarios' order.
         MoneyBasis[] money = [.. scenarios.Select(MoneyBasis.Of)];

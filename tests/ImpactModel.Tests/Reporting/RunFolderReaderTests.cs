@@ -94,4 +94,17 @@ public sealed class RunFolderReaderTests : IDisposable
         string again = Run(Path.Combine(first, "inputs", "proposals", "fraud.yaml"), "again");
         Assert.Equal(File.ReadAllBytes(Path.Combine(first, "results.csv")), File.ReadAllBytes(Path.Combine(again, "results.csv")));
     }
+
+    [Fact]
+    public void What_a_run_keeps_and_hashes_is_what_it_loaded_even_if_the_file_changes_on_disk_meanwhile()
+    {
+        string path = Path.Combine(_root, "a.yaml");
+        File.WriteAllText(path, "first");
+        var files = new RememberingScenarioFiles(DiskScenarioFiles.Instance);
+        byte[] loaded = files.Read(path).Bytes!;
+        File.WriteAllText(path, "second, edited during the run");
+        Assert.Equal(loaded, files.Read(path).Bytes);
+        Assert.Equal("first"u8.ToArray(), files.Read(path).Bytes);
+        Assert.Equal(DiskScenarioFiles.Instance.Resolve(path, "b.yaml"), files.Resolve(path, "b.yaml"));
+    }
 }
