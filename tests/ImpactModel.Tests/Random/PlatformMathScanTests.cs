@@ -109,7 +109,17 @@ public class PlatformMathScanTests
                 if (method.RelativeVirtualAddress == 0)
                     continue; // abstract or extern: no body
                 BlobReader il = pe.GetMethodBody(method.RelativeVirtualAddress).GetILReader();
-                foreach (EntityHandle callee in MethodOperands(il))
+                List<EntityHandle> callees;
+                try
+                {
+                    callees = MethodOperands(il);
+                }
+                catch (KeyNotFoundException e)
+                {
+                    throw new InvalidOperationException($"{fullName}.{md.GetString(method.Name)}: the IL scanner met an unknown opcode ({e.Message})", e);
+                }
+
+                foreach (EntityHandle callee in callees)
                 {
                     if (Callee(md, callee) is ({ } ns, { } typeName, { } name) && IsPlatformTranscendental(ns, typeName, name))
                         found.Add($"{fullName}.{md.GetString(method.Name)} → {ns}.{typeName}.{name}");
@@ -182,14 +192,18 @@ public class PlatformMathScanTests
             int code = il.ReadByte();
             if (code == 0xFE)
                 code = 0xFE00 | il.ReadByte();
-            OperandType operand = Operands.Value[code];
+            if (!Operands.Value.TryGetValue(code, out OperandType operand))
+                throw new KeyNotFoundException($"opcode 0x{code:X} at offset {il.Offset - 1}");
             switch (operand)
             {
                 case OperandType.InlineMethod:
                     methods.Add(MetadataTokens.EntityHandle(il.ReadInt32()));
                     break;
                 case OperandType.InlineSwitch:
-                    il.Offset += 4 * il.ReadInt32();
+                    // The count first, then that many targets. (Not `il.Offset += 4 * il.ReadInt32()`: the
+                    // compound assignment reads Offset before ReadInt32 moves it, skipping 4 bytes too few.)
+                    int targets = il.ReadInt32();
+                    il.Offset += 4 * targets;
                     break;
                 default:
                     il.Offset += OperandSize(operand);
