@@ -59,10 +59,39 @@ public static class PowerCommand
     private static Command Proportions(CliConsole console)
     {
         var p1 = Proportion("--p1", "Share of people with the outcome without the change (control arm), e.g. 0.20 for 20%. Strictly between 0 and 1.");
-        var p2 = Proportion("--p2", "Share expected with the change (pilot arm), e.g. 0.25. Strictly between 0 and 1; must differ from --p1 to find a size.");
+        var p2 = CommonOptions.Real("--p2",
+            "Share expected with the change (pilot arm), e.g. 0.25. Strictly between 0 and 1; must differ from --p1 to find a size. " +
+            "Required, except with --solve effect (which finds it).", "P");
         var n = CommonOptions.Real("--n",
             "People per arm the pilot can have. Given: report the power for --p2 and the smallest detectable difference. Omitted: find the people per arm needed.",
             "N");
+        var n1 = CommonOptions.Real("--n1", "People in arm 1 (the --p1 arm) when the arms differ in size; give with --n2 instead of --n.", "N1");
+        var n2 = CommonOptions.Real("--n2", "People in arm 2 (the --p2 arm); give with --n1.", "N2");
+        var ratio = CommonOptions.Real("--ratio",
+            "Allocation ratio n2/n1 when solving for the size (default 1, equal arms): e.g. 3 puts three people in arm 2 for each in arm 1. " +
+            "Reports n1 and n2 = ratio x n1, each rounded up. Must be positive.", "K");
+        var solve = new Option<string?>("--solve")
+        {
+            Description = "What to find: size (default without --n/--n1), power (default with them), " +
+                          "effect (the smallest detectable p2 on either side of --p1, and Cohen's h for arcsine, at --power; needs sizes, not --p2), " +
+                          "or alpha (the false-alarm rate at which the sizes reach --power at --p2; needs sizes, not --alpha).",
+            HelpName = "size|power|effect|alpha",
+        };
+        var direction = new Option<string?>("--direction")
+        {
+            Description = "With --solve effect: the detectable p2 above --p1 (up), below it (down), or both (default).",
+            HelpName = "up|down|both",
+        };
+        var strict = new Option<bool>("--strict")
+        {
+            Description = "Pooled, two-sided: count both rejection tails in the power (a pilot can also 'detect' a change in the wrong direction), " +
+                          "as R's power.prop.test(strict = TRUE). Without it only the tail in the direction of the effect counts. Slightly smaller sizes.",
+        };
+        var correction = new Option<bool>("--continuity-correction")
+        {
+            Description = "Pooled: apply Fleiss's continuity correction (Fleiss, Tytun and Ury with unequal arms), for a pilot analysed with " +
+                          "the continuity-corrected chi-squared test. Larger sizes, less power.",
+        };
         var method = new Option<string>("--method")
         {
             Description = "pooled (default): normal approximation with pooled variance, as R's power.prop.test. " +
@@ -77,7 +106,7 @@ public static class PowerCommand
             "Two independent groups (individually randomised): how many people per arm to detect a change in the share " +
             "with an outcome from --p1 to --p2, or the power and smallest detectable change of a given --n.")
         {
-            p1, p2, n, method, alpha, power, sides, json,
+            p1, p2, n, n1, n2, ratio, solve, direction, method, alpha, power, sides, strict, correction, json,
         };
         command.SetAction(parse => Run(() =>
         {
@@ -87,7 +116,14 @@ public static class PowerCommand
                 "arcsine" => ProportionsMethod.Arcsine,
                 var other => throw new UsageException($"--method must be pooled or arcsine (got '{other}')"),
             };
-            ProportionsResult r = TwoProportions.Solve(m, parse.GetValue(p1), parse.GetValue(p2), parse.GetValue(n),
+            bool extended = parse.GetResult(n1) is not null || parse.GetResult(n2) is not null || parse.GetResult(ratio) is not null
+                            || parse.GetResult(solve) is not null || parse.GetResult(direction) is not null
+                            || parse.GetValue(strict) || parse.GetValue(correction);
+            if (extended)
+                return ProportionsExtended(console, parse, m, new ProportionsOptions(p1, p2, n, n1, n2, ratio, solve, direction, alpha, power, sides, strict, correction, json));
+            if (parse.GetValue(p2) is not { } p2Value)
+                throw new UsageException("--p2 is required (the share expected with the change), unless --solve effect");
+            ProportionsResult r = TwoProportions.Solve(m, parse.GetValue(p1), p2Value, parse.GetValue(n),
                 Settings(parse, alpha, power, sides));
             var report = new PowerReport()
                 .Add("design", "Design", "proportions")
@@ -114,6 +150,118 @@ public static class PowerCommand
             return report.Write(console, parse.GetValue(json));
         }));
         return command;
+    }
+
+    /// <summary>The options of <c>power proportions</c>, passed to the extended path as one value.</summary>
+    private sealed record ProportionsOptions(
+        Option<double> P1, Option<double?> P2, Option<double?> N, Option<double?> N1, Option<double?> N2, Option<double?> Ratio,
+        Option<string?> Solve, Option<string?> Direction, Option<double> Alpha, Option<double> Power, Option<int> Sides,
+        Option<bool> Strict, Option<bool> Correction, Option<bool> Json);
+
+    /// <summary>
+    /// Unequal arms, --solve effect|alpha, --strict and --continuity-correction (issue 22). Calls without any of these
+    /// options take the original path above, so their output is unchanged byte for byte.
+    /// </summary>
+    private static int ProportionsExtended(CliConsole console, ParseResult parse, ProportionsMethod m, ProportionsOptions o)
+    {
+        double? n = parse.GetValue(o.N), n1 = parse.GetValue(o.N1), n2 = parse.GetValue(o.N2);
+        if (n is not null && (n1 is not null || n2 is not null))
+            throw new UsageException("--n gives both arms the same size; give --n, or --n1 and --n2, not both");
+        if (n1 is null != n2 is null)
+            throw new UsageException(n1 is null ? "--n2 needs --n1: give both arms' sizes, or neither" : "--n1 needs --n2: give both arms' sizes, or neither");
+        if (n is { } both)
+            (n1, n2) = (both, both);
+        bool sized = n1 is not null;
+        ProportionsUnknown unknown = parse.GetValue(o.Solve) switch
+        {
+            null => sized ? ProportionsUnknown.Power : ProportionsUnknown.Size,
+            "size" => ProportionsUnknown.Size,
+            "power" => ProportionsUnknown.Power,
+            "effect" => ProportionsUnknown.Effect,
+            "alpha" => ProportionsUnknown.Alpha,
+            var other => throw new UsageException($"--solve must be size, power, effect or alpha (got '{other}')"),
+        };
+        if (unknown == ProportionsUnknown.Size && sized)
+            throw new UsageException("--solve size finds the arms' sizes; leave out --n, --n1 and --n2 (use --ratio for n2/n1)");
+        if (unknown != ProportionsUnknown.Size && !sized)
+            throw new UsageException($"--solve {Allocation.Name(unknown)} needs the arms' sizes (--n, or --n1 and --n2): without them two quantities are unknown at once");
+        if (parse.GetResult(o.Ratio) is not null && unknown != ProportionsUnknown.Size)
+            throw new UsageException("--ratio applies when solving for the size; with given arms, --n1 and --n2 already fix it");
+        if (unknown == ProportionsUnknown.Alpha && parse.GetResult(o.Alpha) is { Implicit: false })
+            throw new UsageException("--alpha is what --solve alpha finds; leave it out (solving for two quantities at once has no single answer)");
+        EffectDirection direction = parse.GetValue(o.Direction) switch
+        {
+            null or "both" => EffectDirection.Both,
+            "up" => EffectDirection.Up,
+            "down" => EffectDirection.Down,
+            var other => throw new UsageException($"--direction must be up, down or both (got '{other}')"),
+        };
+        if (parse.GetResult(o.Direction) is not null && unknown != ProportionsUnknown.Effect)
+            throw new UsageException("--direction applies only with --solve effect");
+
+        var q = new ProportionsQuestion(m, unknown, parse.GetValue(o.P1), parse.GetValue(o.P2), n1, n2,
+            parse.GetValue(o.Ratio) ?? 1, parse.GetValue(o.Strict), parse.GetValue(o.Correction), direction);
+        ProportionsAnswer r = Allocation.Solve(q, Settings(parse, o.Alpha, o.Power, o.Sides));
+        bool bothTails = m == ProportionsMethod.Arcsine ? r.Settings.Sides == 2 : q.Strict && r.Settings.Sides == 2;
+        var report = new PowerReport()
+            .Add("design", "Design", "proportions")
+            .Add("method", "Method", m == ProportionsMethod.Pooled ? "pooled" : "arcsine");
+        if (unknown == ProportionsUnknown.Alpha)
+            report.Add("alpha", "False-alarm rate (alpha, solved)", r.Alpha);
+        else
+            report.Input("alpha", "False-alarm rate (alpha)", r.Alpha);
+        report.Add("sides", "Sides", r.Settings.Sides)
+              .Add("tails_in_power", "Rejection tails counted in the power", bothTails ? "both" : "direction-of-effect")
+              .Add("continuity_correction", "Continuity correction", q.ContinuityCorrection ? "fleiss-tytun-ury" : "none")
+              .Input("p1", "Share in arm 1 (p1)", q.P1);
+        if (q.P2 is { } p2)
+            report.Input("p2", "Share in arm 2 (p2)", p2);
+        if (unknown == ProportionsUnknown.Size)
+            report.Input("ratio", "Allocation ratio n2/n1", q.Ratio);
+        report.Add("solved_for", "Solved for", unknown switch
+        {
+            ProportionsUnknown.Size => "n1_n2",
+            ProportionsUnknown.Power => "power",
+            ProportionsUnknown.Effect => "effect",
+            _ => "alpha",
+        });
+        bool solvedSize = unknown == ProportionsUnknown.Size;
+        report.Add("n1", solvedSize ? "People in arm 1 (unrounded)" : "People in arm 1", r.N1)
+              .Add("n1_ceil", "People in arm 1 (rounded up)", r.N1Ceil)
+              .Add("n2", solvedSize ? "People in arm 2 (unrounded)" : "People in arm 2", r.N2)
+              .Add("n2_ceil", "People in arm 2 (rounded up)", r.N2Ceil);
+        switch (unknown)
+        {
+            case ProportionsUnknown.Size:
+                report.Add("power", "Power (target)", r.Power);
+                break;
+            case ProportionsUnknown.Alpha:
+                report.Input("power", "Power (target)", r.Power);
+                break;
+            case ProportionsUnknown.Power:
+                double? detectable = r.P2Up ?? r.P2Down;
+                report.Add("power", "Power at p2", r.Power)
+                      .Input("target_power", "Target power for the detectable difference", r.Settings.Power)
+                      .Add("mde", "Smallest detectable difference |p2 - p1|", detectable is { } d ? Math.Abs(d - q.P1) : null)
+                      .Add("p2_detectable", "Smallest detectable p2", detectable);
+                if (detectable is null)
+                    report.Warn($"no p2 between 0 and 1 is detected with power {Show(r.Settings.Power)} by {Show(r.N1)} and {Show(r.N2)} people");
+                break;
+            default:
+                report.Input("power", "Power (target)", r.Power);
+                if (m == ProportionsMethod.Arcsine)
+                    report.Add("h_detectable", "Smallest detectable Cohen's h", r.H);
+                if (direction != EffectDirection.Down)
+                    report.Add("p2_detectable_up", "Smallest detectable p2 above p1", r.P2Up);
+                if (direction != EffectDirection.Up)
+                    report.Add("p2_detectable_down", "Largest detectable p2 below p1", r.P2Down);
+                if ((direction != EffectDirection.Down && r.P2Up is null) || (direction != EffectDirection.Up && r.P2Down is null))
+                    report.Warn($"on at least one side no p2 between 0 and 1 is detected with power {Show(r.Settings.Power)} by {Show(r.N1)} and {Show(r.N2)} people");
+                break;
+        }
+
+        report.WarnAll(r.Warnings);
+        return report.Write(console, parse.GetValue(o.Json));
     }
 
     private static Command Tolerance(CliConsole console)

@@ -302,12 +302,13 @@ public static class Allocation
         double? alpha = SolveAlpha(q, p1, p2Given, a1, a2, s);
         if (alpha is not { } found || !(found < 1 - s.Power))
             throw new PowerInputException("power",
-                $"these arms reach power {Check.Show(s.Power)} only with a false-alarm rate at or above 1 - power ({Check.Show(1 - s.Power)})" +
-                (alpha is { } x ? $" (alpha {Check.Show(x)})" : "") + ": such a test is as likely to raise a false alarm as to miss the effect; a larger pilot or lower target power is needed");
+                $"these arms reach power {Check.Show(s.Power)} only with a false-alarm rate at or above the miss rate 1 - power" +
+                (alpha is { } x ? $" (alpha {Check.Show(x)})" : "") + ": such a test is at least as likely to raise a false alarm as to miss the effect; a larger pilot or lower target power is needed");
         return new ProportionsAnswer(q, s, a1, g1, a2, g2, s.Power, found, hGiven, null, null, warnings);
     }
 
-    internal static string Name(ProportionsUnknown unknown) => unknown switch
+    /// <summary>The --solve spelling of an unknown.</summary>
+    public static string Name(ProportionsUnknown unknown) => unknown switch
     {
         ProportionsUnknown.Size => "size",
         ProportionsUnknown.Power => "power",
