@@ -122,7 +122,7 @@ public static class PowerCommand
             if (extended)
                 return ProportionsExtended(console, parse, m, new ProportionsOptions(p1, p2, n, n1, n2, ratio, solve, direction, alpha, power, sides, strict, correction, json));
             if (parse.GetValue(p2) is not { } p2Value)
-                throw new UsageException("--p2 is required (the share expected with the change), unless --solve effect");
+                throw new UsageException("Option '--p2' is required. (see 'impact --help')"); // the parser's own line, as when --p2 was a required option
             ProportionsResult r = TwoProportions.Solve(m, parse.GetValue(p1), p2Value, parse.GetValue(n),
                 Settings(parse, alpha, power, sides));
             var report = new PowerReport()

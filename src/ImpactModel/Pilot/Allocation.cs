@@ -271,9 +271,8 @@ public static class Allocation
         Check.AtLeast("n2", a2, 1);
         Check.Size("n1", "people in arm 1", a1, "give a smaller --n1");
         Check.Size("n2", "people in arm 2", a2, "give a smaller --n2");
-        foreach ((string name, double size) in new[] { ("--n1", a1), ("--n2", a2) })
-            if (size < TwoProportions.MinPerArm)
-                warnings.Add($"{name} {Check.Show(size)} is below {TwoProportions.MinPerArm} people: no variation within an arm can be estimated, and the normal approximation behind this answer is meaningless at such sizes");
+        WarnSmall(warnings, "--n1", a1);
+        WarnSmall(warnings, "--n2", a2);
         long g1 = TwoProportions.CeilCount(a1), g2 = TwoProportions.CeilCount(a2);
 
         if (q.Unknown == ProportionsUnknown.Effect)
@@ -315,6 +314,12 @@ public static class Allocation
         ProportionsUnknown.Effect => "effect",
         _ => "alpha",
     };
+
+    private static void WarnSmall(List<string> warnings, string name, double size)
+    {
+        if (size < TwoProportions.MinPerArm)
+            warnings.Add($"{name} {Check.Show(size)} is below {TwoProportions.MinPerArm} people: no variation within an arm can be estimated, and the normal approximation behind this answer is meaningless at such sizes");
+    }
 
     private static long Ceil(double size, string arm, List<string> warnings)
     {

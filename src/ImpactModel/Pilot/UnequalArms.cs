@@ -123,10 +123,8 @@ public static class UnequalArms
         }
 
         long a1 = input.Areas1.Value, a2 = input.Areas2!.Value;
-        foreach ((string name, long areas) in new[] { ("areas1", a1), ("areas2", a2) })
-            if (areas < 2)
-                throw new PowerInputException(name,
-                    $"--{name} {areas}: with one area in an arm the variation between areas cannot be estimated, so no honest power can be given; use at least 2 (4 or more to trust the approximation)");
+        AtLeastTwoGiven("areas1", a1);
+        AtLeastTwoGiven("areas2", a2);
         Check.Size("areas1", "people in arm 1", a1 * m1, "give fewer --areas1 or --persons-per-area");
         Check.Size("areas2", "people in arm 2", a2 * m2, "give fewer --areas2 or --persons-per-area2");
         FewAreas(warnings, a1, "arm 1");
@@ -139,6 +137,13 @@ public static class UnequalArms
         if (mde is null)
             warnings.Add($"no p2 between 0 and 1 is detected with power {Check.Show(s.Power)} by {a1} and {a2} areas");
         return new ClusterUnequalResult(input, s, false, de1, de2, a1, a1, a2, a2, e1, e2, power, mde, p2, warnings);
+    }
+
+    private static void AtLeastTwoGiven(string name, long areas)
+    {
+        if (areas < 2)
+            throw new PowerInputException(name,
+                $"--{name} {areas}: with one area in an arm the variation between areas cannot be estimated, so no honest power can be given; use at least 2 (4 or more to trust the approximation)");
     }
 
     private static long AtLeastTwo(long ceil, double areas, string arm, List<string> warnings)
