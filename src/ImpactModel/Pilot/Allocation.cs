@@ -190,7 +190,8 @@ public static class Allocation
 
     /// <summary>
     /// The alpha at which n1 and n2 people reach the target power at p2, by bisection on (0, 1 − 1e-12);
-    /// R's <c>power.prop.test</c> / <c>pwr.2p2n.test</c> with <c>sig.level = NULL</c>. Null when no alpha below 1 does.
+    /// R's <c>power.prop.test</c> / <c>pwr.2p2n.test</c> with <c>sig.level = NULL</c>. Null when no alpha below 1 does;
+    /// refused when every alpha down to 1e-300 does (there is no finite answer to report).
     /// </summary>
     public static double? SolveAlpha(ProportionsQuestion q, double p1, double p2, double n1, double n2, PowerSettings s)
     {
@@ -199,7 +200,8 @@ public static class Allocation
         if (f(hi) < 0)
             return null;
         if (f(lo) >= 0)
-            return lo;
+            throw new PowerInputException("power",
+                "these arms reach the target power at every false-alarm rate down to 1E-300: no alpha is solved for, because any alpha will do (the pilot is far larger than this effect needs)");
         return Roots.Bisect(f, lo, hi);
     }
     /// <summary>Validates the question, then solves its one unknown.</summary>

@@ -65,6 +65,8 @@ public static class UnequalArms
             Check.Size("rate2", "person-time in arm 2", b, "--rate2 is too close to --rate1 (or --ratio too extreme) for any pilot to detect the difference");
             Check.Representable("ratio", "person-time in arm 1", a, inputs);
             Check.Representable("ratio", "person-time in arm 2", b, inputs);
+            Check.Representable("rate1", "expected events in arm 1", rate1 * a, inputs);
+            Check.Representable("rate2", "expected events in arm 2", rate2 * b, inputs);
             return new PoissonUnequalResult(s, rate1, rate2, true, a, b, s.Power, null, null, []);
         }
 
@@ -73,6 +75,11 @@ public static class UnequalArms
         Check.Positive("person-time2", g2);
         Check.Size("person-time1", "person-time in arm 1", g1, "give a smaller --person-time1");
         Check.Size("person-time2", "person-time in arm 2", g2, "give a smaller --person-time2");
+        inputs = $"{inputs} with --person-time1 {Check.Show(g1)} and --person-time2 {Check.Show(g2)}";
+        Check.Representable("person-time1", "person-time in arm 1", g1, inputs);
+        Check.Representable("person-time2", "person-time in arm 2", g2, inputs);
+        Check.Representable("rate1", "expected events in arm 1", rate1 * g1, inputs);
+        Check.Representable("rate2", "expected events in arm 2", rate2 * g2, inputs);
         double power = PoissonPower(rate1, rate2, g1, g2, s);
         int direction = rate2 >= rate1 ? 1 : -1;
         double root = Math.Sqrt(rate1) + direction * (s.ZAlpha + s.ZBeta) * Math.Sqrt(1 / g1 + 1 / g2) / 2;

@@ -32,6 +32,8 @@ public class PowerUnequalCommandTests
     // alpha at or above 1 - power (the arms are too small for the target power at any sensible alpha)
     [InlineData("1 - power", "proportions", "--p1", "0.1", "--p2", "0.15", "--n", "100", "--solve", "alpha")]
     [InlineData("1 - power", "proportions", "--p1", "0.1", "--p2", "0.15", "--n1", "100", "--n2", "300", "--solve", "alpha", "--method", "arcsine")]
+    [InlineData("any alpha will do", "proportions", "--p1", "0.5", "--p2", "0.9", "--n", "1e15", "--solve", "alpha")]
+    [InlineData("--person-time1", "poisson", "--rate1", "0.02", "--rate2", "0.01", "--person-time1", "1e-320", "--person-time2", "5")]
     // one arm without the other, or sizes twice
     [InlineData("--n1", "proportions", "--p1", "0.1", "--p2", "0.2", "--n1", "100")]
     [InlineData("--n2", "proportions", "--p1", "0.1", "--p2", "0.2", "--n2", "100")]
