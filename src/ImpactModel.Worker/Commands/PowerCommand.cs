@@ -59,10 +59,39 @@ public static class PowerCommand
     private static Command Proportions(CliConsole console)
     {
         var p1 = Proportion("--p1", "Share of people with the outcome without the change (control arm), e.g. 0.20 for 20%. Strictly between 0 and 1.");
-        var p2 = Proportion("--p2", "Share expected with the change (pilot arm), e.g. 0.25. Strictly between 0 and 1; must differ from --p1 to find a size.");
+        var p2 = CommonOptions.Real("--p2",
+            "Share expected with the change (pilot arm), e.g. 0.25. Strictly between 0 and 1; must differ from --p1 to find a size. " +
+            "Required, except with --solve effect (which finds it).", "P");
         var n = CommonOptions.Real("--n",
             "People per arm the pilot can have. Given: report the power for --p2 and the smallest detectable difference. Omitted: find the people per arm needed.",
             "N");
+        var n1 = CommonOptions.Real("--n1", "People in arm 1 (the --p1 arm) when the arms differ in size; give with --n2 instead of --n.", "N1");
+        var n2 = CommonOptions.Real("--n2", "People in arm 2 (the --p2 arm); give with --n1.", "N2");
+        var ratio = CommonOptions.Real("--ratio",
+            "Allocation ratio n2/n1 when solving for the size (default 1, equal arms): e.g. 3 puts three people in arm 2 for each in arm 1. " +
+            "Reports n1 and n2 = ratio x n1, each rounded up. Must be positive.", "K");
+        var solve = new Option<string?>("--solve")
+        {
+            Description = "What to find: size (default without --n/--n1), power (default with them), " +
+                          "effect (the smallest detectable p2 on either side of --p1, and Cohen's h for arcsine, at --power; needs sizes, not --p2), " +
+                          "or alpha (the false-alarm rate at which the sizes reach --power at --p2; needs sizes, not --alpha).",
+            HelpName = "size|power|effect|alpha",
+        };
+        var direction = new Option<string?>("--direction")
+        {
+            Description = "With --solve effect: the detectable p2 above --p1 (up), below it (down), or both (default).",
+            HelpName = "up|down|both",
+        };
+        var strict = new Option<bool>("--strict")
+        {
+            Description = "Pooled, two-sided: count both rejection tails in the power (a pilot can also 'detect' a change in the wrong direction), " +
+                          "as R's power.prop.test(strict = TRUE). Without it only the tail in the direction of the effect counts. Slightly smaller sizes.",
+        };
+        var correction = new Option<bool>("--continuity-correction")
+        {
+            Description = "Pooled: apply Fleiss's continuity correction (Fleiss, Tytun and Ury with unequal arms), for a pilot analysed with " +
+                          "the continuity-corrected chi-squared test. Larger sizes, less power.",
+        };
         var method = new Option<string>("--method")
         {
             Description = "pooled (default): normal approximation with pooled variance, as R's power.prop.test. " +
@@ -77,7 +106,7 @@ public static class PowerCommand
             "Two independent groups (individually randomised): how many people per arm to detect a change in the share " +
             "with an outcome from --p1 to --p2, or the power and smallest detectable change of a given --n.")
         {
-            p1, p2, n, method, alpha, power, sides, json,
+            p1, p2, n, n1, n2, ratio, solve, direction, method, alpha, power, sides, strict, correction, json,
         };
         command.SetAction(parse => Run(() =>
         {
@@ -87,7 +116,14 @@ public static class PowerCommand
                 "arcsine" => ProportionsMethod.Arcsine,
                 var other => throw new UsageException($"--method must be pooled or arcsine (got '{other}')"),
             };
-            ProportionsResult r = TwoProportions.Solve(m, parse.GetValue(p1), parse.GetValue(p2), parse.GetValue(n),
+            bool extended = parse.GetResult(n1) is not null || parse.GetResult(n2) is not null || parse.GetResult(ratio) is not null
+                            || parse.GetResult(solve) is not null || parse.GetResult(direction) is not null
+                            || parse.GetValue(strict) || parse.GetValue(correction);
+            if (extended)
+                return ProportionsExtended(console, parse, m, new ProportionsOptions(p1, p2, n, n1, n2, ratio, solve, direction, alpha, power, sides, strict, correction, json));
+            if (parse.GetValue(p2) is not { } p2Value)
+                throw new UsageException("Option '--p2' is required. (see 'impact --help')"); // the parser's own line, as when --p2 was a required option
+            ProportionsResult r = TwoProportions.Solve(m, parse.GetValue(p1), p2Value, parse.GetValue(n),
                 Settings(parse, alpha, power, sides));
             var report = new PowerReport()
                 .Add("design", "Design", "proportions")
@@ -114,6 +150,118 @@ public static class PowerCommand
             return report.Write(console, parse.GetValue(json));
         }));
         return command;
+    }
+
+    /// <summary>The options of <c>power proportions</c>, passed to the extended path as one value.</summary>
+    private sealed record ProportionsOptions(
+        Option<double> P1, Option<double?> P2, Option<double?> N, Option<double?> N1, Option<double?> N2, Option<double?> Ratio,
+        Option<string?> Solve, Option<string?> Direction, Option<double> Alpha, Option<double> Power, Option<int> Sides,
+        Option<bool> Strict, Option<bool> Correction, Option<bool> Json);
+
+    /// <summary>
+    /// Unequal arms, --solve effect|alpha, --strict and --continuity-correction (issue 22). Calls without any of these
+    /// options take the original path above, so their output is unchanged byte for byte.
+    /// </summary>
+    private static int ProportionsExtended(CliConsole console, ParseResult parse, ProportionsMethod m, ProportionsOptions o)
+    {
+        double? n = parse.GetValue(o.N), n1 = parse.GetValue(o.N1), n2 = parse.GetValue(o.N2);
+        if (n is not null && (n1 is not null || n2 is not null))
+            throw new UsageException("--n gives both arms the same size; give --n, or --n1 and --n2, not both");
+        if (n1 is null != n2 is null)
+            throw new UsageException(n1 is null ? "--n2 needs --n1: give both arms' sizes, or neither" : "--n1 needs --n2: give both arms' sizes, or neither");
+        if (n is { } both)
+            (n1, n2) = (both, both);
+        bool sized = n1 is not null;
+        ProportionsUnknown unknown = parse.GetValue(o.Solve) switch
+        {
+            null => sized ? ProportionsUnknown.Power : ProportionsUnknown.Size,
+            "size" => ProportionsUnknown.Size,
+            "power" => ProportionsUnknown.Power,
+            "effect" => ProportionsUnknown.Effect,
+            "alpha" => ProportionsUnknown.Alpha,
+            var other => throw new UsageException($"--solve must be size, power, effect or alpha (got '{other}')"),
+        };
+        if (unknown == ProportionsUnknown.Size && sized)
+            throw new UsageException("--solve size finds the arms' sizes; leave out --n, --n1 and --n2 (use --ratio for n2/n1)");
+        if (unknown != ProportionsUnknown.Size && !sized)
+            throw new UsageException($"--solve {Allocation.Name(unknown)} needs the arms' sizes (--n, or --n1 and --n2): without them two quantities are unknown at once");
+        if (parse.GetResult(o.Ratio) is not null && unknown != ProportionsUnknown.Size)
+            throw new UsageException("--ratio applies when solving for the size; with given arms, --n1 and --n2 already fix it");
+        if (unknown == ProportionsUnknown.Alpha && parse.GetResult(o.Alpha) is { Implicit: false })
+            throw new UsageException("--alpha is what --solve alpha finds; leave it out (solving for two quantities at once has no single answer)");
+        EffectDirection direction = parse.GetValue(o.Direction) switch
+        {
+            null or "both" => EffectDirection.Both,
+            "up" => EffectDirection.Up,
+            "down" => EffectDirection.Down,
+            var other => throw new UsageException($"--direction must be up, down or both (got '{other}')"),
+        };
+        if (parse.GetResult(o.Direction) is not null && unknown != ProportionsUnknown.Effect)
+            throw new UsageException("--direction applies only with --solve effect");
+
+        var q = new ProportionsQuestion(m, unknown, parse.GetValue(o.P1), parse.GetValue(o.P2), n1, n2,
+            parse.GetValue(o.Ratio) ?? 1, parse.GetValue(o.Strict), parse.GetValue(o.Correction), direction);
+        ProportionsAnswer r = Allocation.Solve(q, Settings(parse, o.Alpha, o.Power, o.Sides));
+        bool bothTails = m == ProportionsMethod.Arcsine ? r.Settings.Sides == 2 : q.Strict && r.Settings.Sides == 2;
+        var report = new PowerReport()
+            .Add("design", "Design", "proportions")
+            .Add("method", "Method", m == ProportionsMethod.Pooled ? "pooled" : "arcsine");
+        if (unknown == ProportionsUnknown.Alpha)
+            report.Add("alpha", "False-alarm rate (alpha, solved)", r.Alpha);
+        else
+            report.Input("alpha", "False-alarm rate (alpha)", r.Alpha);
+        report.Add("sides", "Sides", r.Settings.Sides)
+              .Add("tails_in_power", "Rejection tails counted in the power", bothTails ? "both" : "direction-of-effect")
+              .Add("continuity_correction", "Continuity correction", q.ContinuityCorrection ? "fleiss-tytun-ury" : "none")
+              .Input("p1", "Share in arm 1 (p1)", q.P1);
+        if (q.P2 is { } p2)
+            report.Input("p2", "Share in arm 2 (p2)", p2);
+        if (unknown == ProportionsUnknown.Size)
+            report.Input("ratio", "Allocation ratio n2/n1", q.Ratio);
+        report.Add("solved_for", "Solved for", unknown switch
+        {
+            ProportionsUnknown.Size => "n1_n2",
+            ProportionsUnknown.Power => "power",
+            ProportionsUnknown.Effect => "effect",
+            _ => "alpha",
+        });
+        bool solvedSize = unknown == ProportionsUnknown.Size;
+        report.Add("n1", solvedSize ? "People in arm 1 (unrounded)" : "People in arm 1", r.N1)
+              .Add("n1_ceil", "People in arm 1 (rounded up)", r.N1Ceil)
+              .Add("n2", solvedSize ? "People in arm 2 (unrounded)" : "People in arm 2", r.N2)
+              .Add("n2_ceil", "People in arm 2 (rounded up)", r.N2Ceil);
+        switch (unknown)
+        {
+            case ProportionsUnknown.Size:
+                report.Add("power", "Power (target)", r.Power);
+                break;
+            case ProportionsUnknown.Alpha:
+                report.Input("power", "Power (target)", r.Power);
+                break;
+            case ProportionsUnknown.Power:
+                double? detectable = r.P2Up ?? r.P2Down;
+                report.Add("power", "Power at p2", r.Power)
+                      .Input("target_power", "Target power for the detectable difference", r.Settings.Power)
+                      .Add("mde", "Smallest detectable difference |p2 - p1|", detectable is { } d ? Math.Abs(d - q.P1) : null)
+                      .Add("p2_detectable", "Smallest detectable p2", detectable);
+                if (detectable is null)
+                    report.Warn($"no p2 between 0 and 1 is detected with power {Show(r.Settings.Power)} by {Show(r.N1)} and {Show(r.N2)} people");
+                break;
+            default:
+                report.Input("power", "Power (target)", r.Power);
+                if (m == ProportionsMethod.Arcsine)
+                    report.Add("h_detectable", "Smallest detectable Cohen's h", r.H);
+                if (direction != EffectDirection.Down)
+                    report.Add("p2_detectable_up", "Smallest detectable p2 above p1", r.P2Up);
+                if (direction != EffectDirection.Up)
+                    report.Add("p2_detectable_down", "Largest detectable p2 below p1", r.P2Down);
+                if ((direction != EffectDirection.Down && r.P2Up is null) || (direction != EffectDirection.Up && r.P2Down is null))
+                    report.Warn($"on at least one side no p2 between 0 and 1 is detected with power {Show(r.Settings.Power)} by {Show(r.N1)} and {Show(r.N2)} people");
+                break;
+        }
+
+        report.WarnAll(r.Warnings);
+        return report.Write(console, parse.GetValue(o.Json));
     }
 
     private static Command Tolerance(CliConsole console)
@@ -209,6 +357,11 @@ public static class PowerCommand
             "Person-time each arm will be followed for, in the units of the rates (e.g. 500 people for 2 years = 1000 person-years). " +
             "Given: report the power and the smallest detectable --rate2. Omitted: find the person-time needed.",
             "T");
+        var personTime1 = CommonOptions.Real("--person-time1",
+            "Person-time in arm 1 (the --rate1 arm) when the arms differ; give with --person-time2 instead of --person-time (normal method).", "T1");
+        var personTime2 = CommonOptions.Real("--person-time2", "Person-time in arm 2 (the --rate2 arm); give with --person-time1.", "T2");
+        var ratio = CommonOptions.Real("--ratio",
+            "Person-time ratio t2/t1 when solving for the person-time (default 1); reports both arms' person-time (normal method). Must be positive.", "K");
         var method = new Option<string>("--method")
         {
             Description = "normal (default): normal approximation on the square-root scale. exact: the exact conditional test " +
@@ -223,7 +376,7 @@ public static class PowerCommand
             "Rare events counted over person-time in two arms (e.g. wrongful suspensions per person-year): the person-time per arm " +
             "needed to detect a change from --rate1 to --rate2, or the power of a given --person-time.")
         {
-            rate1, rate2, personTime, method, alpha, power, sides, json,
+            rate1, rate2, personTime, personTime1, personTime2, ratio, method, alpha, power, sides, json,
         };
         command.SetAction(parse => Run(() =>
         {
@@ -233,6 +386,47 @@ public static class PowerCommand
                 "exact" => PoissonMethod.Exact,
                 var other => throw new UsageException($"--method must be normal or exact (got '{other}')"),
             };
+            double? t1 = parse.GetValue(personTime1), t2 = parse.GetValue(personTime2), k = parse.GetValue(ratio);
+            if (t1 is not null || t2 is not null || k is not null)
+            {
+                if (m == PoissonMethod.Exact)
+                    throw new UsageException("--person-time1, --person-time2 and --ratio work with --method normal only (the exact test here assumes equal person-time)");
+                if (parse.GetValue(personTime) is not null)
+                    throw new UsageException("--person-time gives both arms the same person-time; give it, or --person-time1 and --person-time2, not both");
+                if (k is not null && (t1 is not null || t2 is not null))
+                    throw new UsageException("--ratio applies when solving for the person-time; with given arms, --person-time1 and --person-time2 already fix it");
+                if (t1 is null != t2 is null)
+                    throw new UsageException(t1 is null ? "--person-time2 needs --person-time1: give both, or neither" : "--person-time1 needs --person-time2: give both, or neither");
+                PoissonUnequalResult u = UnequalArms.SolvePoisson(parse.GetValue(rate1), parse.GetValue(rate2), t1, t2, k ?? 1,
+                    Settings(parse, alpha, power, sides));
+                var unequal = new PowerReport()
+                    .Add("design", "Design", "poisson")
+                    .Add("method", "Method", "normal")
+                    .Input("alpha", "False-alarm rate (alpha)", u.Settings.Alpha)
+                    .Add("sides", "Sides", u.Settings.Sides)
+                    .Input("rate1", "Rate without the change", u.Rate1)
+                    .Input("rate2", "Rate with the change", u.Rate2);
+                if (u.SolvedForPersonTime)
+                    unequal.Input("ratio", "Person-time ratio t2/t1", k ?? 1);
+                unequal.Add("solved_for", "Solved for", u.SolvedForPersonTime ? "person_time" : "power")
+                    .Add("person_time1", "Person-time, arm 1", u.PersonTime1)
+                    .Add("person_time2", "Person-time, arm 2", u.PersonTime2)
+                    .Add("expected_events_arm1", "Expected events, arm 1", u.Rate1 * u.PersonTime1)
+                    .Add("expected_events_arm2", "Expected events, arm 2", u.Rate2 * u.PersonTime2)
+                    .Add("power", u.SolvedForPersonTime ? "Power (target)" : "Power at rate2", u.Power);
+                if (!u.SolvedForPersonTime)
+                {
+                    unequal.Input("target_power", "Target power for the detectable rate", u.Settings.Power)
+                           .Add("mde", "Smallest detectable difference |rate2 - rate1|", u.Mde)
+                           .Add("rate2_detectable", "Smallest detectable rate2", u.Rate2Detectable);
+                    if (u.Mde is null)
+                        unequal.Warn($"no rate2 in that direction is detected with power {Show(u.Settings.Power)} by this person-time");
+                }
+
+                unequal.WarnAll(u.Warnings);
+                return unequal.Write(console, parse.GetValue(json));
+            }
+
             PoissonResult r = PoissonRates.Solve(m, parse.GetValue(rate1), parse.GetValue(rate2), parse.GetValue(personTime),
                 Settings(parse, alpha, power, sides));
             var report = new PowerReport()
@@ -287,6 +481,13 @@ public static class PowerCommand
             "Areas the pilot can have in each arm. Given: report the power and the smallest detectable difference. Omitted: find the areas needed. " +
             "Fewer than 4 gets a warning; 1 is refused (the variation between areas cannot be estimated).",
             "C");
+        var areas1 = Count("--areas1",
+            "Areas in arm 1 (the --p1, control arm) when the arms differ, e.g. 6 controls; give with --areas2 instead of --areas-per-arm (--icc only).", "C1");
+        var areas2 = Count("--areas2", "Areas in arm 2 (the --p2, pilot arm), e.g. 2 treated areas; give with --areas1.", "C2");
+        var ratio = CommonOptions.Real("--ratio",
+            "Areas ratio arm 2 / arm 1 when solving for areas (default 1): reports each arm's areas, rounded up (--icc only). Must be positive.", "R");
+        var m2 = CommonOptions.Real("--persons-per-area2",
+            "People measured per area in arm 2 if it differs from --persons-per-area (which is then arm 1's); each arm gets its own design effect (--icc only).", "M2");
         Option<double> alpha = AlphaOption(), power = PowerOption();
         Option<int> sides = SidesOption();
         Option<bool> json = JsonOption();
@@ -294,7 +495,7 @@ public static class PowerCommand
             "Whole areas are randomised (some get the change, others do not): how many areas per arm, and people, to detect a change " +
             "from --p1 to --p2, or the power of a given --areas-per-arm.")
         {
-            p1, p2, m, icc, sizeCv, cv, areas, alpha, power, sides, json,
+            p1, p2, m, icc, sizeCv, cv, areas, areas1, areas2, ratio, m2, alpha, power, sides, json,
         };
         command.SetAction(parse => Run(() =>
         {
@@ -303,6 +504,23 @@ public static class PowerCommand
                 throw new UsageException("--icc or --cv: give exactly one (--icc for the design effect, --cv for Hayes and Bennett)");
             if (sizeCvValue is not null && iccValue is null)
                 throw new UsageException("--size-cv applies only with --icc");
+            long? c1 = parse.GetValue(areas1), c2 = parse.GetValue(areas2);
+            double? areasRatio = parse.GetValue(ratio), m2Value = parse.GetValue(m2);
+            if (c1 is not null || c2 is not null || areasRatio is not null || m2Value is not null)
+            {
+                if (iccValue is null)
+                    throw new UsageException("--areas1, --areas2, --ratio and --persons-per-area2 work with --icc (the design effect) only");
+                if (parse.GetValue(areas) is not null)
+                    throw new UsageException("--areas-per-arm gives both arms the same areas; give it, or --areas1 and --areas2, not both");
+                if (areasRatio is not null && (c1 is not null || c2 is not null))
+                    throw new UsageException("--ratio applies when solving for areas; with given arms, --areas1 and --areas2 already fix it");
+                if (c1 is null != c2 is null)
+                    throw new UsageException(c1 is null ? "--areas2 needs --areas1: give both, or neither" : "--areas1 needs --areas2: give both, or neither");
+                var unequalInput = new ClusterUnequalInput(parse.GetValue(p1), parse.GetValue(p2), parse.GetValue(m), m2Value ?? parse.GetValue(m),
+                    iccValue.Value, sizeCvValue ?? 0, c1, c2, areasRatio ?? 1);
+                return ClusterUnequalReport(console, UnequalArms.SolveCluster(unequalInput, Settings(parse, alpha, power, sides)), parse.GetValue(json));
+            }
+
             var input = new ClusterInput(parse.GetValue(p1), parse.GetValue(p2), parse.GetValue(m),
                 iccValue is null ? ClusterMethod.HayesBennett : ClusterMethod.DesignEffect,
                 Icc: iccValue ?? 0, SizeCv: sizeCvValue ?? 0, K: cvValue ?? 0, AreasPerArm: parse.GetValue(areas));
@@ -336,6 +554,42 @@ public static class PowerCommand
             return report.Write(console, parse.GetValue(json));
         }));
         return command;
+    }
+
+    private static int ClusterUnequalReport(CliConsole console, ClusterUnequalResult r, bool json)
+    {
+        ClusterUnequalInput input = r.Input;
+        var report = new PowerReport()
+            .Add("design", "Design", "cluster")
+            .Add("method", "Method", "design-effect")
+            .Input("alpha", "False-alarm rate (alpha)", r.Settings.Alpha)
+            .Add("sides", "Sides", r.Settings.Sides)
+            .Input("p1", "Share in control areas, arm 1 (p1)", input.P1)
+            .Input("p2", "Share in pilot areas, arm 2 (p2)", input.P2)
+            .Input("persons_per_area1", "People per area, arm 1", input.PersonsPerArea1)
+            .Input("persons_per_area2", "People per area, arm 2", input.PersonsPerArea2)
+            .Input("icc", "Intracluster correlation", input.Icc)
+            .Input("size_cv", "Variation of area sizes (CV)", input.SizeCv)
+            .Add("design_effect1", "Design effect, arm 1", r.DesignEffect1)
+            .Add("design_effect2", "Design effect, arm 2", r.DesignEffect2);
+        if (r.SolvedForAreas)
+            report.Input("ratio", "Areas ratio arm 2 / arm 1", input.Ratio);
+        report.Add("solved_for", "Solved for", r.SolvedForAreas ? "areas" : "power")
+              .Add("areas1", r.SolvedForAreas ? "Areas, arm 1 (unrounded)" : "Areas, arm 1", r.Areas1)
+              .Add("areas1_ceil", "Areas, arm 1 (rounded up)", r.Areas1Ceil)
+              .Add("areas2", r.SolvedForAreas ? "Areas, arm 2 (unrounded)" : "Areas, arm 2", r.Areas2)
+              .Add("areas2_ceil", "Areas, arm 2 (rounded up)", r.Areas2Ceil)
+              .Add("persons1", "People, arm 1 (areas x people per area)", r.Areas1Ceil * input.PersonsPerArea1)
+              .Add("persons2", "People, arm 2 (areas x people per area)", r.Areas2Ceil * input.PersonsPerArea2)
+              .Add("effective_n1", "Effective people, arm 1 (areas x people per area / design effect)", r.EffectiveN1)
+              .Add("effective_n2", "Effective people, arm 2", r.EffectiveN2)
+              .Add("power", r.SolvedForAreas ? "Power (target)" : "Power at p2", r.Power);
+        if (!r.SolvedForAreas)
+            report.Input("target_power", "Target power for the detectable difference", r.Settings.Power)
+                  .Add("mde", "Smallest detectable difference |p2 - p1|", r.Mde)
+                  .Add("p2_detectable", "Smallest detectable p2", r.P2Detectable);
+        report.WarnAll(r.Warnings);
+        return report.Write(console, json);
     }
 
     /// <summary>A number inside a warning: the shortest text that reads back as the value used.</summary>
