@@ -196,8 +196,21 @@ internal static partial class ChartKit
     public static IReadOnlyList<Panel> Titled(string title, IEnumerable<Panel> panels) =>
         [new Panel(TitlePlot(title), new PixelRect(0, Width, TitleBand, 0)), .. panels];
 
+    /// <summary>
+    /// Held while anything draws with Skia: its native library crashed the process (a segfault in
+    /// libSkiaSharp on a thread-pool thread, seen once in CI) when charts were drawn on several
+    /// threads at once, so the process draws one chart at a time (re-entrant).
+    /// </summary>
+    internal static readonly Lock Gate = new();
+
     /// <summary>Writes the panels as <c>NAME.png</c> and <c>NAME.svg</c> in <paramref name="folder"/>.</summary>
     public static void Save(string folder, string name, IReadOnlyList<Panel> panels)
+    {
+        lock (Gate)
+            SaveAlone(folder, name, panels);
+    }
+
+    private static void SaveAlone(string folder, string name, IReadOnlyList<Panel> panels)
     {
         var info = new SKImageInfo(Width, Height, SKColorType.Rgba8888, SKAlphaType.Premul);
         using (SKSurface surface = SKSurface.Create(info))
@@ -219,6 +232,12 @@ internal static partial class ChartKit
     /// chart gives the same bytes.
     /// </summary>
     public static string Svg(IReadOnlyList<Panel> panels)
+    {
+        lock (Gate)
+            return SvgAlone(panels);
+    }
+
+    private static string SvgAlone(IReadOnlyList<Panel> panels)
     {
         using var buffer = new MemoryStream();
         using (var stream = new SKManagedWStream(buffer))

@@ -19,18 +19,20 @@ public static class ChartWriter
         ArgumentException.ThrowIfNullOrEmpty(chartsFolder);
         Directory.CreateDirectory(chartsFolder);
         var facts = new RunFacts(run);
-        Func<RenderedChart?>[] writers =
-        [
-            () => LinkageWeightChart.Write(run, chartsFolder),
-            () => BenefitHarmChart.Write(facts, chartsFolder),
-            () => GroupHarmChart.Write(facts, chartsFolder),
-            () => SafeguardChart.Write(facts, chartsFolder),
-            () => FrontierChart.Write(facts, chartsFolder),
-        ];
-        // Each chart is its own plot and files: drawn on every core (the linkage tally, the longest, first).
-        var charts = new RenderedChart?[writers.Length];
-        Parallel.For(0, writers.Length, i => charts[i] = writers[i]());
-        return [.. charts[1..].Append(charts[0]).OfType<RenderedChart>()];
+        // One chart at a time, in the process too (ChartKit.Gate): Skia's native library is not safe
+        // to draw with from several threads at once.
+        lock (ChartKit.Gate)
+        {
+            RenderedChart?[] charts =
+            [
+                BenefitHarmChart.Write(facts, chartsFolder),
+                GroupHarmChart.Write(facts, chartsFolder),
+                SafeguardChart.Write(facts, chartsFolder),
+                FrontierChart.Write(facts, chartsFolder),
+                LinkageWeightChart.Write(run, chartsFolder),
+            ];
+            return [.. charts.OfType<RenderedChart>()];
+        }
     }
 
     /// <summary>
@@ -43,6 +45,7 @@ public static class ChartWriter
         ArgumentNullException.ThrowIfNull(runs);
         ArgumentException.ThrowIfNullOrEmpty(chartsFolder);
         Directory.CreateDirectory(chartsFolder);
-        return [CompareCharts.WriteBenefitHarm(runs, chartsFolder), CompareCharts.WriteFrontier(runs, chartsFolder)];
+        lock (ChartKit.Gate)
+            return [CompareCharts.WriteBenefitHarm(runs, chartsFolder), CompareCharts.WriteFrontier(runs, chartsFolder)];
     }
 }
