@@ -119,7 +119,7 @@ public static class RunFolderReader
             for (string? text = reader.ReadLine(); text is not null; text = reader.ReadLine())
             {
                 line++;
-                while (text.Count(c => c == '"') % 2 == 1 && reader.ReadLine() is { } more)
+                while (text.AsSpan().Count('"') % 2 == 1 && reader.ReadLine() is { } more)
                 {
                     text += "\n" + more; // a quoted source holding a line break (shown as \n whatever the file's line ends)
                     line++;

@@ -125,11 +125,7 @@ public static class PowerCommand
                 throw new UsageException("Option '--p2' is required. (see 'impact --help')"); // the parser's own line, as when --p2 was a required option
             ProportionsResult r = TwoProportions.Solve(m, parse.GetValue(p1), p2Value, parse.GetValue(n),
                 Settings(parse, alpha, power, sides));
-            var report = new PowerReport()
-                .Add("design", "Design", "proportions")
-                .Add("method", "Method", m == ProportionsMethod.Pooled ? "pooled" : "arcsine")
-                .Input("alpha", "False-alarm rate (alpha)", r.Settings.Alpha)
-                .Add("sides", "Sides", r.Settings.Sides)
+            var report = Opening("proportions", m == ProportionsMethod.Pooled ? "pooled" : "arcsine", r.Settings)
                 .Input("p1", "Share without the change (p1)", r.P1)
                 .Input("p2", "Share with the change (p2)", r.P2)
                 .Add("solved_for", "Solved for", r.SolvedForN ? "n_per_arm" : "power")
@@ -151,6 +147,13 @@ public static class PowerCommand
         }));
         return command;
     }
+
+    /// <summary>The lines every report of a design with two sides opens with: the design, the method, alpha and the sides.</summary>
+    private static PowerReport Opening(string design, string method, PowerSettings settings) => new PowerReport()
+        .Add("design", "Design", design)
+        .Add("method", "Method", method)
+        .Input("alpha", "False-alarm rate (alpha)", settings.Alpha)
+        .Add("sides", "Sides", settings.Sides);
 
     /// <summary>The options of <c>power proportions</c>, passed to the extended path as one value.</summary>
     private sealed record ProportionsOptions(
@@ -399,11 +402,7 @@ public static class PowerCommand
                     throw new UsageException(t1 is null ? "--person-time2 needs --person-time1: give both, or neither" : "--person-time1 needs --person-time2: give both, or neither");
                 PoissonUnequalResult u = UnequalArms.SolvePoisson(parse.GetValue(rate1), parse.GetValue(rate2), t1, t2, k ?? 1,
                     Settings(parse, alpha, power, sides));
-                var unequal = new PowerReport()
-                    .Add("design", "Design", "poisson")
-                    .Add("method", "Method", "normal")
-                    .Input("alpha", "False-alarm rate (alpha)", u.Settings.Alpha)
-                    .Add("sides", "Sides", u.Settings.Sides)
+                var unequal = Opening("poisson", "normal", u.Settings)
                     .Input("rate1", "Rate without the change", u.Rate1)
                     .Input("rate2", "Rate with the change", u.Rate2);
                 if (u.SolvedForPersonTime)
@@ -429,11 +428,7 @@ public static class PowerCommand
 
             PoissonResult r = PoissonRates.Solve(m, parse.GetValue(rate1), parse.GetValue(rate2), parse.GetValue(personTime),
                 Settings(parse, alpha, power, sides));
-            var report = new PowerReport()
-                .Add("design", "Design", "poisson")
-                .Add("method", "Method", m == PoissonMethod.Normal ? "normal" : "exact")
-                .Input("alpha", "False-alarm rate (alpha)", r.Settings.Alpha)
-                .Add("sides", "Sides", r.Settings.Sides)
+            var report = Opening("poisson", m == PoissonMethod.Normal ? "normal" : "exact", r.Settings)
                 .Input("rate1", "Rate without the change", r.Rate1)
                 .Input("rate2", "Rate with the change", r.Rate2)
                 .Add("solved_for", "Solved for", r.SolvedForPersonTime ? "person_time_per_arm" : "power")
@@ -526,11 +521,7 @@ public static class PowerCommand
                 Icc: iccValue ?? 0, SizeCv: sizeCvValue ?? 0, K: cvValue ?? 0, AreasPerArm: parse.GetValue(areas));
             ClusterResult r = ClusterDesign.Solve(input, Settings(parse, alpha, power, sides));
             bool de = input.Method == ClusterMethod.DesignEffect;
-            var report = new PowerReport()
-                .Add("design", "Design", "cluster")
-                .Add("method", "Method", de ? "design-effect" : "hayes-bennett")
-                .Input("alpha", "False-alarm rate (alpha)", r.Settings.Alpha)
-                .Add("sides", "Sides", r.Settings.Sides)
+            var report = Opening("cluster", de ? "design-effect" : "hayes-bennett", r.Settings)
                 .Input("p1", "Share in control areas (p1)", input.P1)
                 .Input("p2", "Share in pilot areas (p2)", input.P2)
                 .Input("persons_per_area", "People per area", input.PersonsPerArea);
@@ -559,11 +550,7 @@ public static class PowerCommand
     private static int ClusterUnequalReport(CliConsole console, ClusterUnequalResult r, bool json)
     {
         ClusterUnequalInput input = r.Input;
-        var report = new PowerReport()
-            .Add("design", "Design", "cluster")
-            .Add("method", "Method", "design-effect")
-            .Input("alpha", "False-alarm rate (alpha)", r.Settings.Alpha)
-            .Add("sides", "Sides", r.Settings.Sides)
+        var report = Opening("cluster", "design-effect", r.Settings)
             .Input("p1", "Share in control areas, arm 1 (p1)", input.P1)
             .Input("p2", "Share in pilot areas, arm 2 (p2)", input.P2)
             .Input("persons_per_area1", "People per area, arm 1", input.PersonsPerArea1)
