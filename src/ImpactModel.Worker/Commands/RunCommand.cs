@@ -6,6 +6,7 @@ using System.Text.Json;
 using ImpactModel.Reporting;
 using ImpactModel.Scenarios;
 using ImpactModel.Scenarios.Model;
+using ImpactModel.Review;
 using ImpactModel.Simulation;
 using ImpactModel.Worker.Cli;
 using ImpactModel.Worker.Hosting;
@@ -70,11 +71,18 @@ public static class RunCommand
                           "shipped fraud scenario, 75 GB for 100,000 replicates); keep the per-replicate values as replicates.bin " +
                           "(8 bytes a value, described by replicates-columns.csv) instead.",
         };
+        var sensitivity = new Option<bool>("--sensitivity")
+        {
+            Description = "Also evaluate each uncertain parameter's swing on the headline metrics (its 10th and 90th percentiles, every other " +
+                          "parameter at its median, on the same random numbers) and the switching values of the net benefit: two to about " +
+                          "twenty extra runs of the status quo and the proposal per parameter, one replicate each. Without it sensitivity.csv " +
+                          "holds the rank correlations over the replicates alone.",
+        };
         var command = new Command("run",
             "Run every variant of a scenario (status quo, proposal, each safeguard removed and alone, no safeguards, declared variants) " +
             "on common random numbers over replicates, and write the run folder: manifest.json, results.csv, replicates.csv, parameters.csv.")
         {
-            files, output, replicates, seed, population, threads, json, noReplicatesCsv,
+            files, output, replicates, seed, population, threads, json, noReplicatesCsv, sensitivity,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -94,6 +102,7 @@ public static class RunCommand
                 Verbose = parse.GetValue(ImpactCli.Verbose),
                 ScenarioFiles = host.Services.GetRequiredService<DiskScenarioFiles>(),
                 CommandLine = [.. parse.Tokens.Select(t => t.Value)],
+                Sensitivity = parse.GetValue(sensitivity),
             };
             return Task.FromResult(Run(options, console, cancellationToken));
         });
@@ -112,6 +121,9 @@ public static class RunCommand
 
         /// <summary>How scenario files are read (the host's, with its size limit).</summary>
         public IScenarioFiles ScenarioFiles { get; init; } = DiskScenarioFiles.Instance;
+
+        /// <summary>With <c>--sensitivity</c>: the swings and switching values are evaluated, not only the rank correlations.</summary>
+        public bool Sensitivity { get; init; }
     }
 
     internal static int Run(RunOptions options, CliConsole console, CancellationToken cancellationToken)
@@ -205,13 +217,16 @@ public static class RunCommand
                         cancellationToken: cancellationToken);
                 foreach (string warning in result.Warnings)
                     console.Error.WriteLine($"impact: warning: {scenario.Name}: {warning}"); // also in the manifest's warnings
+                RunReview review = options.Sensitivity
+                    ? RunReview.Of(scenario, result, options.Strands.For(scenario).Models, new SensitivityLog(console.Error, scenario.Name), cancellationToken)
+                    : RunReview.Of(scenario, result);
                 var info = new RunInfo(RunFolder.ScenarioHash(scenario, files), RunFolder.EngineVersion, threads, scenarioStarted, clock.Elapsed.TotalSeconds,
                     MoneyBasis.Of(scenario))
                 {
                     CommandLine = options.CommandLine,
                     InputsScenario = RunFolder.KeepInputs(folder, scenario, files),
                 };
-                RunFolder.Write(folder, result, info, options.ReplicatesCsv);
+                RunFolder.Write(folder, result, info, options.ReplicatesCsv, review);
                 ReportWriter.WriteRun(folder, files, beingWritten: true); // charts and report.html, from the files just written
                 if (options.ReplicatesCsv)
                 {
@@ -280,6 +295,22 @@ public static class RunCommand
         public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime) =>
             new Text(string.Create(CultureInfo.InvariantCulture,
                 $"{task.Value:N0} persons{(task.Speed is { } speed and > 0 ? $", {speed:N0}/s" : "")}"));
+    }
+
+    /// <summary>The sensitivity analysis' evaluations on stderr: a line at start and at every tenth of the planned evaluations.</summary>
+    private sealed class SensitivityLog(TextWriter error, string name) : IProgress<SensitivityProgress>
+    {
+        private int _tenths = -1;
+
+        public void Report(SensitivityProgress value)
+        {
+            int tenths = (int)(10L * value.Evaluations / Math.Max(1, value.Planned));
+            if (tenths <= _tenths)
+                return;
+            _tenths = tenths;
+            error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"impact: sensitivity {name}: {value.Evaluations} of about {value.Planned} evaluations done (status quo and proposal, one replicate each)"));
+        }
     }
 
     /// <summary>Without a terminal: one plain line on stderr per completed replicate.</summary>

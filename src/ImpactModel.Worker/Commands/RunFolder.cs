@@ -8,6 +8,7 @@ using ImpactModel.Simulation;
 using ImpactModel.Worker.Cli;
 using ImpactModel.Worker.Output;
 using ImpactModel.Reporting;
+using ImpactModel.Review;
 
 namespace ImpactModel.Worker.Commands;
 
@@ -34,6 +35,10 @@ public static class RunFolder
         ["scenario", "strand", "variant", "group", "metric", "mean", "ci_low", "ci_high", "replicates", "mc_se", "events"];
     public static readonly string[] ReplicatesColumns = ["scenario", "variant", "group", "metric", "replicate", "value"];
     public static readonly string[] ParametersColumns = ["replicate", "parameter", "value", "source", "grade"];
+    public static readonly string[] SafeguardsColumns = ["scenario", "strand", "safeguard", "effect", "group", "metric", "mean", "ci_low", "ci_high", "replicates"];
+    public static readonly string[] PrinciplesColumns = ["scenario", "principle", "safeguard"];
+    public static readonly string[] SensitivityColumns = ["scenario", "strand", "parameter", "metric", "low", "high", "swing", "rank", "spearman", "switching_value"];
+    public static readonly string[] EvidenceColumns = ["scenario", "parameter", "value", "source", "grade", "sensitivity_rank"];
 
     /// <summary>
     /// A sibling temporary folder of <paramref name="dir"/>: <c>DIR.partial-&lt;random&gt;-&lt;owner&gt;</c>,
@@ -102,9 +107,10 @@ public static class RunFolder
     /// <summary>
     /// Writes the files of <paramref name="result"/> into the existing folder <paramref name="dir"/>:
     /// manifest.json, results.csv, parameters.csv, and replicates.csv when <paramref name="replicatesCsv"/>,
-    /// otherwise the columns file of the spill file (<see cref="SpillFile"/>), which then stays.
+    /// otherwise the columns file of the spill file (<see cref="SpillFile"/>), which then stays; and
+    /// with <paramref name="review"/>, the review view: safeguards.csv, principles.csv, sensitivity.csv and evidence.csv.
     /// </summary>
-    public static void Write(string dir, RunResult result, RunInfo info, bool replicatesCsv = true)
+    public static void Write(string dir, RunResult result, RunInfo info, bool replicatesCsv = true, RunReview? review = null)
     {
         ArgumentNullException.ThrowIfNull(result);
         WriteFile(Path.Combine(dir, "manifest.json"), w => w.Write(Manifest(result, info)));
@@ -114,6 +120,65 @@ public static class RunFolder
             WriteFile(Path.Combine(dir, "replicates.csv"), w => WriteReplicates(result, w));
         else
             WriteFile(Path.Combine(dir, SpillColumnsFile), w => WriteSpillColumns(result, w));
+        if (review is null)
+            return;
+        WriteFile(Path.Combine(dir, "safeguards.csv"), w => WriteSafeguards(result, review, w));
+        WriteFile(Path.Combine(dir, "principles.csv"), w => WritePrinciples(result, review, w));
+        WriteFile(Path.Combine(dir, "sensitivity.csv"), w => WriteSensitivity(result, review, w));
+        WriteFile(Path.Combine(dir, "evidence.csv"), w => WriteEvidence(result, review, w));
+    }
+
+    /// <summary>Writes <c>safeguards.csv</c>: every safeguard's paired marginal and solo effects.</summary>
+    public static void WriteSafeguards(RunResult result, RunReview review, TextWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(review);
+        var csv = new CsvWriter(writer);
+        csv.Header(SafeguardsColumns);
+        foreach (SafeguardEffectRow row in review.Safeguards)
+        {
+            csv.Text(result.Scenario).Text(result.Strand).Text(row.Safeguard).Text(row.EffectId).Text(row.Group).Text(row.Metric)
+                .Number(row.Summary.Mean).Number(row.Summary.Low).Number(row.Summary.High).Count(row.Summary.Replicates).EndRow();
+        }
+    }
+
+    /// <summary>Writes <c>principles.csv</c>: each principle with each safeguard serving it, or an empty safeguard when none does.</summary>
+    public static void WritePrinciples(RunResult result, RunReview review, TextWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(review);
+        var csv = new CsvWriter(writer);
+        csv.Header(PrinciplesColumns);
+        foreach (PrincipleRow row in review.Principles)
+            csv.Text(result.Scenario).Text(row.Principle).Text(row.Safeguard).EndRow();
+    }
+
+    /// <summary>Writes <c>sensitivity.csv</c>: per headline metric, each uncertain parameter's swing, rank, rank correlation and switching value.</summary>
+    public static void WriteSensitivity(RunResult result, RunReview review, TextWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(review);
+        var csv = new CsvWriter(writer);
+        csv.Header(SensitivityColumns);
+        foreach (SensitivityRow row in review.Sensitivity)
+        {
+            csv.Text(result.Scenario).Text(result.Strand).Text(row.Parameter).Text(row.Metric).Number(row.Low).Number(row.High).Number(row.Swing);
+            (row.Rank is { } rank ? csv.Count(rank) : csv.Text(null)).Number(row.Spearman).Number(row.SwitchingValue).EndRow();
+        }
+    }
+
+    /// <summary>Writes <c>evidence.csv</c>: every parameter as declared, with its source, grade and best sensitivity rank.</summary>
+    public static void WriteEvidence(RunResult result, RunReview review, TextWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(review);
+        var csv = new CsvWriter(writer);
+        csv.Header(EvidenceColumns);
+        foreach (EvidenceRow row in review.Evidence)
+        {
+            csv.Text(result.Scenario).Text(row.Parameter).Text(row.Value).Text(row.Source).Text(row.Grade);
+            (row.SensitivityRank is { } rank ? csv.Count(rank) : csv.Text(null)).EndRow();
+        }
     }
 
     /// <summary>Writes the columns of the spill file: the series in order, then the parameters.</summary>

@@ -102,7 +102,8 @@ public sealed partial class CompiledPopulation
 
         ulong seed = _seed;
         int replicate = _replicate;
-        double Draw(Parameter p) => ParameterSampler.Draw(p, seed, replicate);
+        ParameterPins pins = _pins;
+        double Draw(Parameter p) => pins.Draw(p, seed, replicate);
         var draws = new CategoricalAttributeDraw[attributes.Length];
         var cuts = new CategoryCuts[attributes.Length][];
         for (int a = 0; a < attributes.Length; a++)

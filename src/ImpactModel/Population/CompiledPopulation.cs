@@ -72,13 +72,15 @@ public sealed partial class CompiledPopulation
     private readonly CategoryCuts _householdCategories;
     private readonly ulong _seed;
     private readonly int _replicate;
+    private readonly ParameterPins _pins;
 
-    private CompiledPopulation(PopulationSpec spec, ulong seed, int replicate, Layout layout, double[] prevalences,
+    private CompiledPopulation(PopulationSpec spec, ulong seed, int replicate, ParameterPins pins, Layout layout, double[] prevalences,
         ulong[] thresholds, int[] parent, ulong[] parentThreshold, double[][] membership, double[] cellWeight)
     {
         Spec = spec;
         _seed = seed;
         _replicate = replicate;
+        _pins = pins;
         AreaShares = layout.AreaShares;
         AuthorityShares = layout.AuthorityShares;
         AgeBandShares = layout.BandShares;
@@ -101,7 +103,7 @@ public sealed partial class CompiledPopulation
         (_segmentCuts, _segmentClass, _firstSegmentEnd) = Segments(layout);
         _classAdult = layout.ClassBand.Select(b => spec.AgeBands.Length > 0 && spec.AgeBands[b].From >= PopulationSpec.AdultAge ? 1u : 0u).ToArray();
         GroupIds = spec.Groups.Select(g => g.Id).ToArray();
-        double Draw(Parameter p) => ParameterSampler.Draw(p, seed, replicate);
+        double Draw(Parameter p) => pins.Draw(p, seed, replicate);
         _areaCategories = new CategoryCuts(_areaThresholds);
         ulong[] ageThresholds = layout.BandThresholds;
         _ageCategories = new CategoryCuts(ageThresholds);
@@ -228,14 +230,15 @@ public sealed partial class CompiledPopulation
         bool CellsByAuthority, int AgeCells, int Units, int[] UnitArea, double[] UnitShare,
         int[] BandClass, int[] ClassBand, double[] ClassShares);
 
-    /// <summary>Compiles <paramref name="spec"/> for (seed, replicate).</summary>
-    public static CompiledPopulation Compile(PopulationSpec spec, ulong seed, int replicate)
+    /// <summary>Compiles <paramref name="spec"/> for (seed, replicate), with the parameters <paramref name="pins"/> holds at fixed values.</summary>
+    public static CompiledPopulation Compile(PopulationSpec spec, ulong seed, int replicate, ParameterPins? pins = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
+        pins ??= ParameterPins.None;
         int groups = spec.Groups.Length;
         if (groups > GroupValueTable.MaxGroups)
             throw new ArgumentOutOfRangeException(nameof(spec), groups, $"at most {GroupValueTable.MaxGroups} groups");
-        double Draw(Parameter p) => ParameterSampler.Draw(p, seed, replicate);
+        double Draw(Parameter p) => pins.Draw(p, seed, replicate);
         CheckInvariants(spec);
         Layout layout = LayOut(spec, Draw);
         int units = layout.Units, ageCells = layout.AgeCells;
@@ -374,7 +377,7 @@ public sealed partial class CompiledPopulation
             parentThreshold[g] = parent[g] >= 0 ? BernoulliThreshold.FromProbability(s).Threshold : 0;
         }
 
-        return new CompiledPopulation(spec, seed, replicate, layout, prevalence, thresholds, parent, parentThreshold, membership, cellWeight);
+        return new CompiledPopulation(spec, seed, replicate, pins, layout, prevalence, thresholds, parent, parentThreshold, membership, cellWeight);
     }
     /// <summary>
     /// Areas, local authorities and age bands on the 2^32 scale of their attribute words, and the

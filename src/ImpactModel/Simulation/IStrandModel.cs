@@ -199,4 +199,10 @@ public sealed record ReplicateContext(Scenario Scenario, IReadOnlyList<Simulatio
 {
     /// <summary>What the models read while compiling this replicate (see <see cref="ParameterUse"/>).</summary>
     public ParameterUse Use { get; init; } = new();
+
+    /// <summary>
+    /// Parameters held at fixed values in place of their draws (the sensitivity analysis' evaluations;
+    /// none in a run): the strand kit applies them to every draw, after a variant's override.
+    /// </summary>
+    public MonteCarlo.ParameterPins Pins { get; init; } = MonteCarlo.ParameterPins.None;
 }

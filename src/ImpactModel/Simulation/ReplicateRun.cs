@@ -110,14 +110,16 @@ public sealed class ReplicateRun
     /// <param name="seed">The run seed.</param>
     /// <param name="replicate">The replicate.</param>
     /// <param name="persons">Persons the whole run simulates per replicate (every shard's together).</param>
+    /// <param name="pins">Parameters held at fixed values in place of their draws (the sensitivity analysis); null: none.</param>
     public static ReplicateRun Start(Scenario scenario, IReadOnlyList<SimulationVariant> variants, IReadOnlyList<IStrandModel> models, ulong seed,
-        int replicate, long persons)
+        int replicate, long persons, MonteCarlo.ParameterPins? pins = null)
     {
         ArgumentNullException.ThrowIfNull(scenario);
         ArgumentNullException.ThrowIfNull(variants);
         ArgumentNullException.ThrowIfNull(models);
-        CompiledPopulation population = CompiledPopulation.Compile(scenario.Population, seed, replicate);
-        var context = new ReplicateContext(scenario, variants, population, seed, replicate, persons);
+        pins ??= MonteCarlo.ParameterPins.None;
+        CompiledPopulation population = CompiledPopulation.Compile(scenario.Population, seed, replicate, pins);
+        var context = new ReplicateContext(scenario, variants, population, seed, replicate, persons) { Pins = pins };
         IStrandReplicate[] compiled = [.. models.Select(m => m.Compile(context))];
         return new ReplicateRun(new ReplicateLayout(models, variants.Count, population.GroupIds.Count), compiled, population, context.Use);
     }
@@ -131,7 +133,7 @@ public sealed class ReplicateRun
     /// <param name="first">The first person's id.</param>
     /// <param name="count">Persons in this share.</param>
     /// <param name="options">Threads, chunk size, chunks per work item.</param>
-    /// <param name="observe">In the last pass, makes an observer for each task (see <see cref="SimulationRunner.Run(Scenario, RunSettings, IReadOnlyList{IStrandModel}, IProgress{RunProgress}?, Func{int, IChunkObserver}?, IReplicateStore?, CancellationToken)"/>).</param>
+    /// <param name="observe">In the last pass, makes an observer for each task (see <see cref="SimulationRunner.Run(Scenario, RunSettings, IReadOnlyList{IStrandModel}, IProgress{RunProgress}?, Func{int, IChunkObserver}?, IReplicateStore?, RunScope?, CancellationToken)"/>).</param>
     /// <param name="reportPersons">Called after each work item with its persons.</param>
     /// <param name="cancellationToken">Checked before each chunk.</param>
     public PassResult RunPass(int pass, long first, long count, ChunkLoopOptions options, Func<IChunkObserver>? observe = null,

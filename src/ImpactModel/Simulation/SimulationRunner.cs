@@ -7,6 +7,14 @@ using ImpactModel.Scenarios.Model;
 namespace ImpactModel.Simulation;
 
 /// <summary>
+/// What part of a scenario a run evaluates: some of its variants (ids, in any order: they keep the
+/// scenario's order; null for all), with some parameters held at fixed values in place of their
+/// draws. The sensitivity analysis evaluates the status quo and the proposal alone, with every
+/// uncertain parameter pinned; a variant's values do not depend on which others run with it.
+/// </summary>
+public sealed record RunScope(IReadOnlyList<string>? Variants, ParameterPins Pins);
+
+/// <summary>
 /// Runs a scenario: its variants, on common random numbers, over replicates and chunks of persons,
 /// into integer tallies by variant × group × metric, then values, summaries and parameter draws.
 /// Pure: no files, console or clock.
@@ -37,7 +45,7 @@ public static class SimulationRunner
         ArgumentNullException.ThrowIfNull(scenario);
         ArgumentNullException.ThrowIfNull(registry);
         StrandModels models = registry.For(scenario);
-        RunResult result = Run(scenario, settings, models.Models, progress, observe, store, cancellationToken);
+        RunResult result = Run(scenario, settings, models.Models, progress, observe, store, null, cancellationToken);
         return models.Warnings.IsEmpty ? result : result with { Warnings = [.. models.Warnings, .. result.Warnings] };
     }
 
@@ -55,10 +63,11 @@ public static class SimulationRunner
     /// Where the per-replicate values go as each replicate completes (the host spills them to a file);
     /// null keeps them in memory. The result reads them back from it: dispose it after the result is used.
     /// </param>
+    /// <param name="scope">Which variants to evaluate and which parameters to hold fixed (null: every variant, every draw as made).</param>
     /// <param name="cancellationToken">Stops the run between chunks.</param>
     public static RunResult Run(Scenario scenario, RunSettings settings, IReadOnlyList<IStrandModel> models,
         IProgress<RunProgress>? progress = null, Func<int, IChunkObserver>? observe = null, IReplicateStore? store = null,
-        CancellationToken cancellationToken = default)
+        RunScope? scope = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(scenario);
         ArgumentNullException.ThrowIfNull(settings);
@@ -69,6 +78,15 @@ public static class SimulationRunner
         ArgumentOutOfRangeException.ThrowIfNegative(settings.Threads);
 
         IReadOnlyList<SimulationVariant> variants = VariantBuilder.Build(scenario);
+        ParameterPins pins = scope?.Pins ?? ParameterPins.None;
+        if (scope?.Variants is { } only)
+        {
+            string? unknown = only.FirstOrDefault(id => !variants.Any(v => v.Id == id));
+            if (unknown is not null)
+                throw new ArgumentException($"scenario '{scenario.Name}' has no variant '{unknown}'", nameof(scope));
+            variants = [.. variants.Where(v => only.Contains(v.Id))];
+        }
+
         var groups = scenario.Population.Groups.Select(g => g.Id).ToImmutableArray();
         string[] rows = ["all", .. groups, "rest"];
         var layout = new ReplicateLayout(models, variants.Count, groups.Length);
@@ -91,7 +109,7 @@ public static class SimulationRunner
         for (int r = 0; r < settings.Replicates; r++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var run = ReplicateRun.Start(scenario, variants, models, settings.Seed, r, settings.Persons);
+            var run = ReplicateRun.Start(scenario, variants, models, settings.Seed, r, settings.Persons, pins);
             if (use is null)
             {
                 use = run.Use; // what the models read, from the first replicate's compile
@@ -100,7 +118,7 @@ public static class SimulationRunner
             }
 
             for (int p = 0; p < parameters.Count; p++)
-                record[series + p] = ParameterSampler.Draw(parameters[p], settings.Seed, r);
+                record[series + p] = pins.Draw(parameters[p], settings.Seed, r);
             long before = done;
             int replicate = r;
             var passes = new List<PassResult>(run.Passes);

@@ -5,8 +5,9 @@ namespace ImpactModel.Simulation;
 
 /// <summary>
 /// Builds a scenario's variants (PRODUCT.md, "Variants"), in this order: <c>status-quo</c>,
-/// <c>proposal</c>, <c>proposal-without-&lt;id&gt;</c> for each safeguard, <c>proposal-no-safeguards</c>,
-/// <c>proposal-only-&lt;id&gt;</c> for each safeguard, then the declared variants.
+/// <c>proposal</c>, <c>proposal-without-&lt;id&gt;</c> for each safeguard that is on in the proposal
+/// (removing one that is off would be the proposal again, and read as a zero effect),
+/// <c>proposal-no-safeguards</c>, <c>proposal-only-&lt;id&gt;</c> for each safeguard, then the declared variants.
 /// </summary>
 /// <remarks>
 /// Every variant is the declared scenario with its safeguards switched on or off (a <c>with</c>
@@ -45,7 +46,7 @@ public static class VariantBuilder
             Made(Proposal, "The proposal as declared.", VariantKind.Proposal, scenario, []),
         };
         var safeguards = scenario.Safeguards;
-        foreach (var s in safeguards)
+        foreach (var s in safeguards.Where(s => s.Enabled))
         {
             list.Add(Made(WithoutPrefix + s.Id, $"The proposal without the safeguard '{s.Id}'.", VariantKind.Proposal,
                 WithSafeguards(scenario, x => x.Id != s.Id && x.Enabled), [$"safeguard '{s.Id}' off"]));

@@ -20,17 +20,18 @@ public sealed class ReplicateDraws
     /// <param name="replicate">The replicate.</param>
     /// <param name="use">Records what is read (null: nothing is recorded).</param>
     public ReplicateDraws(IReadOnlyList<string> groupIds, ulong seed, int replicate, ParameterUse? use = null)
-        : this(groupIds, seed, replicate, use, null)
+        : this(groupIds, seed, replicate, use, null, ParameterPins.None)
     {
     }
 
     /// <summary>The draws of <paramref name="context"/>'s replicate over its population's groups, recorded in its <see cref="ReplicateContext.Use"/>.</summary>
     public ReplicateDraws(ReplicateContext context)
-        : this((context ?? throw new ArgumentNullException(nameof(context))).Population.GroupIds, context.Seed, context.Replicate, context.Use, null)
+        : this((context ?? throw new ArgumentNullException(nameof(context))).Population.GroupIds, context.Seed, context.Replicate, context.Use, null,
+            context.Pins)
     {
     }
 
-    private ReplicateDraws(IReadOnlyList<string> groupIds, ulong seed, int replicate, ParameterUse? use, SimulationVariant? variant)
+    private ReplicateDraws(IReadOnlyList<string> groupIds, ulong seed, int replicate, ParameterUse? use, SimulationVariant? variant, ParameterPins pins)
     {
         ArgumentNullException.ThrowIfNull(groupIds);
         GroupIds = groupIds;
@@ -38,6 +39,7 @@ public sealed class ReplicateDraws
         Replicate = replicate;
         Use = use;
         Variant = variant;
+        Pins = pins;
     }
 
     public IReadOnlyList<string> GroupIds { get; }
@@ -50,6 +52,9 @@ public sealed class ReplicateDraws
 
     public ulong Seed { get; }
 
+    /// <summary>Parameters held at fixed values in place of their draws (<see cref="ReplicateContext.Pins"/>).</summary>
+    public ParameterPins Pins { get; }
+
     public int Replicate { get; }
 
     /// <summary>Group masks: 2^groups.</summary>
@@ -59,18 +64,18 @@ public sealed class ReplicateDraws
     public ReplicateDraws For(SimulationVariant variant)
     {
         ArgumentNullException.ThrowIfNull(variant);
-        return new ReplicateDraws(GroupIds, Seed, Replicate, Use, variant);
+        return new ReplicateDraws(GroupIds, Seed, Replicate, Use, variant, Pins);
     }
 
     /// <summary>The replicate's value of <paramref name="parameter"/> (the variant's override of it, if any).</summary>
     public double Draw(Parameter parameter) => ParameterSampler.Draw(Resolve(parameter), Seed, Replicate);
 
-    /// <summary><paramref name="parameter"/> as the variant sees it (itself without a variant), recorded as read.</summary>
+    /// <summary><paramref name="parameter"/> as the variant sees it (itself without a variant), pinned if <see cref="Pins"/> holds it, recorded as read.</summary>
     public Parameter Resolve(Parameter parameter)
     {
         ArgumentNullException.ThrowIfNull(parameter);
         Use?.Read(parameter.Path, Variant is not null);
-        return Variant is null ? parameter : Variant.Resolve(parameter);
+        return Pins.Apply(Variant is null ? parameter : Variant.Resolve(parameter));
     }
 
     /// <summary>The variant's choice for the setting at <paramref name="path"/>, or null when it keeps the declared one (recorded as read).</summary>

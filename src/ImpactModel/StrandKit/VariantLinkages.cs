@@ -82,7 +82,7 @@ public sealed class VariantLinkages
                 {
                     reads.Add(p.Path);
                     context.Use.Read(p.Path, perVariant: true);
-                    return p;
+                    return context.Pins.Apply(p);
                 }), reads);
                 declared[index] = d;
             }
@@ -101,7 +101,7 @@ public sealed class VariantLinkages
             else
             {
                 of[v] = distinct.Count;
-                distinct.Add(CompiledLinkage.Compile(scenario, spec, groups, context.Seed, context.Replicate, variant.Resolve));
+                distinct.Add(CompiledLinkage.Compile(scenario, spec, groups, context.Seed, context.Replicate, p => context.Pins.Apply(variant.Resolve(p))));
                 firstUser.Add(v);
             }
 

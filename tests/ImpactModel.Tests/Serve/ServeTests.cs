@@ -91,7 +91,7 @@ public sealed class ServeTests : IDisposable
         // The run folder, complete, named after the file; nothing partial beside it.
         string folder = Assert.Single(RunFolders());
         Assert.StartsWith("good-", folder, StringComparison.Ordinal);
-        Assert.Equal(["manifest.json", "parameters.csv", "replicates.csv", "report.html", "results.csv"],
+        Assert.Equal(["evidence.csv", "manifest.json", "parameters.csv", "principles.csv", "replicates.csv", "report.html", "results.csv", "safeguards.csv", "sensitivity.csv"],
             Directory.GetFiles(Path.Combine(Outbox, folder)).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         // The kept inputs are the claimed file's bytes, read through the inbox's own paths.
         Assert.True(File.Exists(Path.Combine(Outbox, folder, "inputs", "good.yaml")), "the run folder keeps the scenario it ran");

@@ -96,7 +96,7 @@ public sealed class RunCommandTests : IDisposable
         string dir = Path.Combine(_root, "fraud");
         CliRun run = CliRun.Of("run", Fraud, "--population", "200000", "--replicates", "8", "--out", dir, "--verbose"); // the full listing too
         Assert.True(run.ExitCode == 0, run.Error);
-        Assert.Equal(["manifest.json", "parameters.csv", "replicates.csv", "report.html", "results.csv"], Directory.GetFiles(dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(["evidence.csv", "manifest.json", "parameters.csv", "principles.csv", "replicates.csv", "report.html", "results.csv", "safeguards.csv", "sensitivity.csv"], Directory.GetFiles(dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         Assert.Equal(["charts", "inputs"], Directory.GetDirectories(dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         Assert.Empty(Directory.GetDirectories(_root, "fraud.partial-*"));
 

@@ -170,8 +170,17 @@ public static class SafeguardsReader
                     r.Error(om, op, "a variant needs at least one override");
                 foreach (var entry in om.Entries)
                 {
-                    if (Override(r, entry.Key, entry.Value, op, targets) is { } o)
-                        overrides.Add(o);
+                    if (Override(r, entry.Key, entry.Value, op, targets) is not { } o)
+                        continue;
+                    if (o is SettingOverride { Value: "false" } off && RemovesOffSafeguard(off.Path, safeguards) is { } offId)
+                    {
+                        r.Error(entry.Value, NodeReader.Join(op, off.Path),
+                            $"safeguard '{offId}' is off in the proposal: removing it would be the proposal again, not a variant (its effect would read as zero); "
+                            + "switch it on in its declaration to see what removing it changes, or drop this override");
+                        continue;
+                    }
+
+                    overrides.Add(o);
                 }
             }
             else if (overridesNode is not null)
@@ -182,8 +191,17 @@ public static class SafeguardsReader
             return id is null || map is null ? null : new VariantSpec(id, description, overrides.ToImmutable(), map.Position);
         });
         r.Unique(variants, v => v.Id, v => v.Position, path, "variant");
-        _ = safeguards;
         return variants;
+    }
+
+    /// <summary>The id of the safeguard that <c>safeguards.&lt;id&gt;.enabled</c> at <paramref name="path"/> names, when it is declared off; else null.</summary>
+    private static string? RemovesOffSafeguard(string path, ImmutableArray<SafeguardSpec> safeguards)
+    {
+        const string Prefix = "safeguards.", Suffix = ".enabled";
+        if (!path.StartsWith(Prefix, StringComparison.Ordinal) || !path.EndsWith(Suffix, StringComparison.Ordinal) || path.Length <= Prefix.Length + Suffix.Length)
+            return null;
+        string id = path[Prefix.Length..^Suffix.Length];
+        return safeguards.Any(s => s.Id == id && !s.Enabled) ? id : null;
     }
 
     private static OverrideSpec? Override(NodeReader r, YamlScalar key, YamlNode value, string path, Dictionary<string, OverrideTarget> targets)
