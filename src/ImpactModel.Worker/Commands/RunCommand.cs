@@ -217,9 +217,8 @@ public static class RunCommand
                         cancellationToken: cancellationToken);
                 foreach (string warning in result.Warnings)
                     console.Error.WriteLine($"impact: warning: {scenario.Name}: {warning}"); // also in the manifest's warnings
-                RunReview review = options.Sensitivity
-                    ? RunReview.Of(scenario, result, options.Strands.For(scenario).Models, new SensitivityLog(console.Error, scenario.Name), cancellationToken)
-                    : RunReview.Of(scenario, result);
+                RunReview review = RunReview.Of(scenario, result, options.Strands.For(scenario).Models, options.Sensitivity,
+                    new SensitivityLog(console.Error, scenario.Name), cancellationToken);
                 var info = new RunInfo(RunFolder.ScenarioHash(scenario, files), RunFolder.EngineVersion, threads, scenarioStarted, clock.Elapsed.TotalSeconds,
                     MoneyBasis.Of(scenario))
                 {

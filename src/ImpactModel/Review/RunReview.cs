@@ -17,19 +17,20 @@ public sealed record RunReview(
     IReadOnlyList<EvidenceRow> Evidence)
 {
     /// <summary>
-    /// The review of <paramref name="result"/>: with <paramref name="models"/>, the sensitivity
-    /// analysis evaluates the swings and switching values (<see cref="SensitivityAnalysis.Analyse"/>:
-    /// extra runs of the status quo and the proposal); without, it holds the rank correlations alone.
+    /// The review of <paramref name="result"/>, a run of <paramref name="models"/>: with
+    /// <paramref name="sensitivity"/>, the sensitivity analysis evaluates the swings and switching values
+    /// (<see cref="SensitivityAnalysis.Analyse"/>: extra runs of the status quo and the proposal);
+    /// without, it holds the rank correlations alone.
     /// </summary>
-    public static RunReview Of(Scenario scenario, RunResult result, IReadOnlyList<IStrandModel>? models = null,
+    public static RunReview Of(Scenario scenario, RunResult result, IReadOnlyList<IStrandModel> models, bool sensitivity = false,
         IProgress<SensitivityProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(scenario);
         ArgumentNullException.ThrowIfNull(result);
-        IReadOnlyList<SensitivityRow> sensitivity = models is null
-            ? SensitivityAnalysis.Correlations(scenario, result)
-            : SensitivityAnalysis.Analyse(scenario, result, models, progress, cancellationToken);
-        return new RunReview(SafeguardEffects.Of(scenario, result), PrincipleCoverage.Of(scenario), sensitivity,
-            EvidenceRegister.Of(scenario, sensitivity));
+        ArgumentNullException.ThrowIfNull(models);
+        IReadOnlyList<SensitivityRow> rows = sensitivity
+            ? SensitivityAnalysis.Analyse(scenario, result, models, progress, cancellationToken)
+            : SensitivityAnalysis.Correlations(scenario, result);
+        return new RunReview(SafeguardEffects.Of(scenario, result, models), PrincipleCoverage.Of(scenario), rows, EvidenceRegister.Of(scenario, rows));
     }
 }

@@ -33,8 +33,7 @@ public sealed record SafeguardEffectRow(string Safeguard, EffectKind Effect, str
 /// <remarks>
 /// A marginal effect exists only for a safeguard that is on in the proposal (the runner builds no
 /// <c>proposal-without-</c> variant for one that is off). For every harm rate a strand declares
-/// (<see cref="MetricDefinition.IsHarm"/>), the count it is a rate of (the nearest metric before it
-/// counting the same counter) gets <c>&lt;count&gt;_cost_per_avoided</c>: in each replicate, the
+/// (<see cref="MetricDefinition.IsHarm"/>), the count it is a rate of (<see cref="HarmCounts"/>) gets <c>&lt;count&gt;_cost_per_avoided</c>: in each replicate, the
 /// difference in <see cref="CostMetric"/> over the harms avoided, undefined in a replicate where
 /// none is avoided.
 /// </remarks>
@@ -46,14 +45,17 @@ public static class SafeguardEffects
     /// <summary>The suffix of a harm count's cost per harm avoided.</summary>
     public const string CostPerAvoided = "_cost_per_avoided";
 
-    /// <summary>Every safeguard's marginal and solo effects, in the scenario's safeguard order, then by effect, group (as results.csv) and metric.</summary>
-    public static IReadOnlyList<SafeguardEffectRow> Of(Scenario scenario, RunResult result)
+    /// <summary>
+    /// Every safeguard's marginal and solo effects, in the scenario's safeguard order, then by effect,
+    /// group (as results.csv) and metric; <paramref name="models"/> (the run's) say which counts are harms.
+    /// </summary>
+    public static IReadOnlyList<SafeguardEffectRow> Of(Scenario scenario, RunResult result, IReadOnlyList<IStrandModel> models)
     {
         ArgumentNullException.ThrowIfNull(scenario);
         ArgumentNullException.ThrowIfNull(result);
         var blocks = Blocks(result);
         string[] groups = ["all", .. result.Groups, "rest"];
-        var harms = HarmCounts(result.Metrics);
+        var harms = HarmCounts(models);
         var rows = new List<SafeguardEffectRow>();
         foreach (SafeguardSpec safeguard in scenario.Safeguards)
         {
@@ -66,28 +68,28 @@ public static class SafeguardEffects
     }
 
     /// <summary>
-    /// The harm counts that get a cost per harm avoided: for each harm rate, the nearest metric before
-    /// it that counts persons or events from the same numerator counter (e.g. <c>wrongful_adverse_actions</c>
-    /// for <c>wrongful_adverse_action_rate</c>).
+    /// The harm counts that get a cost per harm avoided: for each harm rate a model declares, the
+    /// metric of the same model that counts persons or events from the same numerator counter, the
+    /// nearest before it, else the nearest after (e.g. <c>wrongful_adverse_actions</c> for
+    /// <c>wrongful_adverse_action_rate</c>, <c>records_at_high_risk</c> for <c>high_risk_rate</c>);
+    /// a harm rate without such a count has none.
     /// </summary>
-    public static IReadOnlyList<string> HarmCounts(IReadOnlyList<ReportedMetric> metrics)
+    public static IReadOnlyList<string> HarmCounts(IReadOnlyList<IStrandModel> models)
     {
-        ArgumentNullException.ThrowIfNull(metrics);
+        ArgumentNullException.ThrowIfNull(models);
         var counts = new List<string>();
-        for (int i = 0; i < metrics.Count; i++)
+        foreach (IStrandModel model in models)
         {
-            MetricDefinition harm = metrics[i].Definition;
-            if (metrics[i].IsRatio || !harm.IsHarm || harm.Unit != MetricUnit.Rate)
-                continue;
-            for (int j = i - 1; j >= 0; j--)
+            IReadOnlyList<MetricDefinition> metrics = model.Metrics;
+            bool Counts(MetricDefinition d, MetricDefinition harm) => d.Unit == MetricUnit.Persons && d.Numerator == harm.Numerator;
+            for (int i = 0; i < metrics.Count; i++)
             {
-                MetricDefinition d = metrics[j].Definition;
-                if (!metrics[j].IsRatio && d.Unit == MetricUnit.Persons && d.Numerator == harm.Numerator && d.Divisor == 1)
-                {
-                    if (!counts.Contains(metrics[j].Name))
-                        counts.Add(metrics[j].Name);
-                    break;
-                }
+                MetricDefinition harm = metrics[i];
+                if (!harm.IsHarm || harm.Unit != MetricUnit.Rate)
+                    continue;
+                MetricDefinition? count = metrics.Take(i).LastOrDefault(d => Counts(d, harm)) ?? metrics.Skip(i + 1).FirstOrDefault(d => Counts(d, harm));
+                if (count is not null && !counts.Contains(count.Name))
+                    counts.Add(count.Name);
             }
         }
 
@@ -138,40 +140,53 @@ public static class SafeguardEffects
         }
 
         int cost = a.Metrics.IndexOf(CostMetric);
-        for (int g = 0; g < n; g++)
+        // Each harm's cost per harm avoided, for every group at once: a metric's series for the groups follow each other.
+        var perAvoided = new List<(string Metric, ReplicateSummary[] ByGroup)>();
+        if (cost >= 0)
         {
-            for (int k = 0; k < a.Metrics.Count; k++)
-                rows.Add(new SafeguardEffectRow(safeguard, effect, groups[g], a.Metrics[k], summaries[k * n + g]));
-            if (cost < 0)
-                continue;
+            double[] costWith = Groups(result, a.First + cost * n, n), costWithout = Groups(result, b.First + cost * n, n);
             foreach (string harm in harms)
             {
                 int h = a.Metrics.IndexOf(harm);
                 if (h >= 0)
-                    rows.Add(new SafeguardEffectRow(safeguard, effect, groups[g], harm + CostPerAvoided, CostPerHarmAvoided(result, a.First, b.First, cost * n + g, h * n + g)));
+                    perAvoided.Add((harm + CostPerAvoided, CostPerHarmAvoided(costWith, costWithout, Groups(result, a.First + h * n, n), Groups(result, b.First + h * n, n), n, replicates)));
             }
+        }
+
+        for (int g = 0; g < n; g++)
+        {
+            for (int k = 0; k < a.Metrics.Count; k++)
+                rows.Add(new SafeguardEffectRow(safeguard, effect, groups[g], a.Metrics[k], summaries[k * n + g]));
+            foreach (var (metric, byGroup) in perAvoided)
+                rows.Add(new SafeguardEffectRow(safeguard, effect, groups[g], metric, byGroup[g]));
         }
     }
 
-    /// <summary>In each replicate, the cost difference over the harms avoided (undefined where none is), summarised.</summary>
-    private static ReplicateSummary CostPerHarmAvoided(RunResult result, int with, int without, int cost, int harm)
+    /// <summary>The values of <paramref name="count"/> consecutive series, series after series.</summary>
+    private static double[] Groups(RunResult result, int first, int count)
     {
-        int replicates = result.Values.Replicates;
-        double[] Column(int first, int offset)
-        {
-            var values = new double[replicates];
-            result.Values.ReadColumns(first + offset, 1, values);
-            return values;
-        }
+        var values = new double[(long)count * result.Values.Replicates];
+        result.Values.ReadColumns(first, count, values);
+        return values;
+    }
 
-        double[] costWith = Column(with, cost), costWithout = Column(without, cost), harmWith = Column(with, harm), harmWithout = Column(without, harm);
+    /// <summary>For each group, in each replicate, the cost difference over the harms avoided (undefined where none is), summarised.</summary>
+    private static ReplicateSummary[] CostPerHarmAvoided(double[] costWith, double[] costWithout, double[] harmWith, double[] harmWithout, int groups, int replicates)
+    {
+        var summaries = new ReplicateSummary[groups];
         var ratio = new double[replicates];
-        for (int r = 0; r < replicates; r++)
+        for (int g = 0; g < groups; g++)
         {
-            double avoided = harmWithout[r] - harmWith[r];
-            ratio[r] = avoided > 0 ? (costWith[r] - costWithout[r]) / avoided : double.NaN;
+            for (int r = 0; r < replicates; r++)
+            {
+                int i = g * replicates + r;
+                double avoided = harmWithout[i] - harmWith[i];
+                ratio[r] = avoided > 0 ? (costWith[i] - costWithout[i]) / avoided : double.NaN;
+            }
+
+            summaries[g] = ReplicateStatistics.Summarise(ratio);
         }
 
-        return ReplicateStatistics.Summarise(ratio);
+        return summaries;
     }
 }

@@ -110,10 +110,11 @@ public static class SensitivityAnalysis
         ArgumentNullException.ThrowIfNull(scenario);
         ArgumentNullException.ThrowIfNull(result);
         var families = Families(scenario, result);
+        double[][]? draws = Draws(result, families);
         var rows = new List<SensitivityRow>();
         foreach (string metric in Metrics(result))
         {
-            double?[] rho = Spearman(result, families, metric);
+            double?[] rho = Spearman(result, families, draws, metric);
             int?[] rank = Ranks([.. rho.Select(r => r is { } x ? Math.Abs(x) : (double?)null)]);
             rows.AddRange(Ordered(families.Count, rank).Select(f => new SensitivityRow(families[f].Path, metric, null, null, null, rank[f], rho[f], null)));
         }
@@ -169,9 +170,10 @@ public static class SensitivityAnalysis
         }
 
         var rows = new List<SensitivityRow>();
+        double[][]? draws = Draws(result, families);
         for (int m = 0; m < metrics.Count; m++)
         {
-            double?[] rho = Spearman(result, families, metrics[m]);
+            double?[] rho = Spearman(result, families, draws, metrics[m]);
             double?[] swing = [.. Enumerable.Range(0, families.Count).Select(f => Defined(high[f][m] - low[f][m]))];
             int?[] rank = Ranks([.. swing.Select(s => s is { } x ? Math.Abs(x) : (double?)null)]);
             rows.AddRange(Ordered(families.Count, rank).Select(f => new SensitivityRow(families[f].Path, metrics[m], Defined(low[f][m]), Defined(high[f][m]),
@@ -214,21 +216,29 @@ public static class SensitivityAnalysis
         return [.. proposal.Select((p, r) => p - (double.IsFinite(statusQuo[r]) ? statusQuo[r] : 0))];
     }
 
-    private static double?[] Spearman(RunResult result, IReadOnlyList<UncertainFamily> families, string metric)
+    /// <summary>Each family's rank correlation with the metric over the replicates (all null with fewer than <see cref="MinimumReplicates"/>).</summary>
+    private static double?[] Spearman(RunResult result, IReadOnlyList<UncertainFamily> families, double[][]? draws, string metric)
     {
         var rho = new double?[families.Count];
-        int replicates = result.Values.Replicates;
-        if (replicates < MinimumReplicates)
+        if (draws is null)
             return rho;
         double[] y = DifferenceByReplicate(result, metric);
-        var draws = new double[replicates];
         for (int f = 0; f < families.Count; f++)
-        {
-            result.Values.ReadColumns(result.SeriesKeys.Count + families[f].Draw, 1, draws);
-            rho[f] = RankCorrelation.Spearman(draws, y, MinimumReplicates);
-        }
-
+            rho[f] = RankCorrelation.Spearman(draws[f], y, MinimumReplicates);
         return rho;
+    }
+
+    /// <summary>Each family's draws over the replicates, read once (null with too few replicates for a correlation).</summary>
+    private static double[][]? Draws(RunResult result, IReadOnlyList<UncertainFamily> families)
+    {
+        int replicates = result.Values.Replicates;
+        if (replicates < MinimumReplicates)
+            return null;
+        // The drawn parameters follow the series in each record: read them together, then pick each family's.
+        int parameters = result.ParameterKeys.Count;
+        var all = new double[(long)parameters * replicates];
+        result.Values.ReadColumns(result.SeriesKeys.Count, parameters, all);
+        return [.. families.Select(f => all.AsSpan(f.Draw * replicates, replicates).ToArray())];
     }
 
     /// <summary>

@@ -109,7 +109,7 @@ public sealed class SafeguardViewTests
         // Default uncertainty (assumptions spread by grade): the levels vary between replicates, so the intervals are real ones.
         Scenario s = Load(Review(0.5) + "\n" + IdleScreen, uncertainty: "{ assumption: 0.3, expert-judgement: 0.15 }");
         RunResult r = Run(s, 6);
-        var rows = SafeguardEffects.Of(s, r).Where(x => x.Safeguard == "screen").ToList();
+        var rows = SafeguardEffects.Of(s, r, Models(s)).Where(x => x.Safeguard == "screen").ToList();
         Assert.Contains(rows, x => x.Effect == EffectKind.Marginal);
         Assert.Contains(rows, x => x.Effect == EffectKind.Solo);
         Assert.All(rows.Where(x => x.Summary.Low is not null), x => Assert.True(x.SpansZero, $"{x.EffectId} {x.Group} {x.Metric}: [{x.Summary.Low}, {x.Summary.High}]"));
@@ -117,7 +117,7 @@ public sealed class SafeguardViewTests
         Assert.All(rows.Where(x => x.Summary.Mean is not null && !x.Metric.EndsWith(SafeguardEffects.CostPerAvoided, StringComparison.Ordinal)),
             x => Assert.Equal(0, x.Summary.Mean!.Value));
         // The working safeguard's effect on wrongful actions is not zero: the check above can fail.
-        Assert.Contains(SafeguardEffects.Of(s, r), x => x.Safeguard == "review" && x.Metric == "wrongful_adverse_actions" && x.Group == "all" && !x.SpansZero);
+        Assert.Contains(SafeguardEffects.Of(s, r, Models(s)), x => x.Safeguard == "review" && x.Metric == "wrongful_adverse_actions" && x.Group == "all" && !x.SpansZero);
     }
 
     [Theory, Trait("Category", "Statistical")]
@@ -127,7 +127,7 @@ public sealed class SafeguardViewTests
     {
         Scenario s = Load(Review(c) + "\n" + IdleScreen);
         RunResult r = Run(s, 10);
-        SafeguardEffectRow effect = SafeguardEffects.Of(s, r).Single(x => x is { Safeguard: "review", Effect: EffectKind.Marginal, Group: "all", Metric: "wrongful_adverse_actions" });
+        SafeguardEffectRow effect = SafeguardEffects.Of(s, r, Models(s)).Single(x => x is { Safeguard: "review", Effect: EffectKind.Marginal, Group: "all", Metric: "wrongful_adverse_actions" });
         double[] without = Values(r, "proposal-without-review", "wrongful_adverse_actions");
         double total = without.Sum(); // scale 1: raw counts over the 10 replicates
         Assert.True(total > 2000, $"{total} wrongful actions without review");
@@ -139,7 +139,7 @@ public sealed class SafeguardViewTests
         double[] with = Values(r, "proposal", "wrongful_adverse_actions");
         Assert.Equal(ReplicateStatistics.Summarise([.. with.Select((w, i) => w - without[i])]), effect.Summary);
         // Its cost per wrongful action avoided is defined, and positive: review costs money and saves none here.
-        SafeguardEffectRow cost = SafeguardEffects.Of(s, r).Single(x => x is { Safeguard: "review", Effect: EffectKind.Marginal, Group: "all", Metric: "wrongful_adverse_actions_cost_per_avoided" });
+        SafeguardEffectRow cost = SafeguardEffects.Of(s, r, Models(s)).Single(x => x is { Safeguard: "review", Effect: EffectKind.Marginal, Group: "all", Metric: "wrongful_adverse_actions_cost_per_avoided" });
         Assert.True(cost.Summary.Mean > 0);
     }
 
@@ -150,7 +150,7 @@ public sealed class SafeguardViewTests
         Assert.DoesNotContain(VariantBuilder.Build(s), v => v.Id == "proposal-without-screen");
         Assert.Contains(VariantBuilder.Build(s), v => v.Id == "proposal-only-screen");
         RunResult r = Run(s, 2);
-        var rows = SafeguardEffects.Of(s, r);
+        var rows = SafeguardEffects.Of(s, r, Models(s));
         Assert.DoesNotContain(rows, x => x.Safeguard == "screen" && x.Effect == EffectKind.Marginal);
         Assert.Contains(rows, x => x.Safeguard == "screen" && x.Effect == EffectKind.Solo);
         Assert.Contains(rows, x => x.Safeguard == "review" && x.Effect == EffectKind.Marginal);
@@ -261,7 +261,7 @@ public sealed class SafeguardViewTests
             double paired = StandardError([.. with.Select((x, i) => x - without[i])]);
             double independent = StandardError([.. with.Select((x, i) => x - elsewhere[i])]);
             Assert.True(independent >= 3 * paired, $"{metric}: paired s.e. {paired}, independent {independent}");
-            Assert.Equal(paired, SafeguardEffects.Of(s, a).Single(x => x is { Safeguard: "review", Effect: EffectKind.Marginal, Group: "all" } && x.Metric == metric).Summary.McSe!.Value, 9);
+            Assert.Equal(paired, SafeguardEffects.Of(s, a, Models(s)).Single(x => x is { Safeguard: "review", Effect: EffectKind.Marginal, Group: "all" } && x.Metric == metric).Summary.McSe!.Value, 9);
         }
     }
 
@@ -272,7 +272,7 @@ public sealed class SafeguardViewTests
     {
         Scenario s = Uncertain();
         RunResult one = Run(s, 12, threads: 1), two = Run(s, 12, threads: 2);
-        RunReview a = RunReview.Of(s, one, Models(s)), b = RunReview.Of(s, two, Models(s));
+        RunReview a = RunReview.Of(s, one, Models(s), sensitivity: true), b = RunReview.Of(s, two, Models(s), sensitivity: true);
         Assert.Equal(a.Safeguards, b.Safeguards);
         Assert.Equal(a.Sensitivity, b.Sensitivity);
         Assert.Equal(a.Evidence, b.Evidence);
@@ -284,12 +284,24 @@ public sealed class SafeguardViewTests
     {
         Scenario s = Uncertain();
         RunResult r = Run(s, 2);
-        RunReview review = RunReview.Of(s, r, Models(s));
+        RunReview review = RunReview.Of(s, r, Models(s), sensitivity: true);
         Assert.Equal(ScenarioParameters.All(s).Select(p => p.Path), review.Evidence.Select(e => e.Parameter));
         EvidenceRow prevalence = review.Evidence.Single(e => e.Parameter == "fraud.true_states.fraud.prevalence");
         Assert.Equal("beta(25, 975)", prevalence.Value);
         Assert.Equal("assumption", prevalence.Grade);
         Assert.Equal(review.Sensitivity.Where(x => x.Parameter == prevalence.Parameter).Min(x => x.Rank), prevalence.SensitivityRank);
         Assert.Null(review.Evidence.Single(e => e.Parameter == "discount_rate").SensitivityRank); // fixed: not analysed
+    }
+
+    [Theory]
+    [InlineData("fraud-error-debt", "wrongful_adverse_actions,false_positives,wrongful_suspensions,wrongful_debts,hardship")]
+    [InlineData("tailored-services", "eligible_missed")]
+    [InlineData("research-statistics", "sample_uniques,records_at_high_risk,attribute_disclosures")]
+    public void Each_strand_harm_rate_is_paired_with_the_count_it_is_a_rate_of(string scenario, string counts)
+    {
+        Scenario s = ScenarioLoader.LoadScenario(Cli.ValidateCommandTests.RepositoryFile("scenarios", scenario + ".yaml"), ImpactModel.Worker.Hosting.DiskScenarioFiles.Instance);
+        IReadOnlyList<string> harms = SafeguardEffects.HarmCounts(Models(s));
+        Assert.All(counts.Split(','), c => Assert.Contains(c, harms));
+        Assert.DoesNotContain("persons", harms); // never a count of another model's counter with the same index
     }
 }
