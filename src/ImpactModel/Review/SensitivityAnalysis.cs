@@ -16,7 +16,7 @@ namespace ImpactModel.Review;
 /// <param name="Low">The value with the parameter at its 10th percentile and every other at its median.</param>
 /// <param name="High">The same at its 90th percentile.</param>
 /// <param name="Swing"><paramref name="High"/> − <paramref name="Low"/>: signed, so its sign is the direction of the parameter's effect.</param>
-/// <param name="Rank">1 for the largest absolute swing within the metric (by absolute rank correlation without swings); ties share a rank.</param>
+/// <param name="Rank">1 for the largest absolute swing within the metric (by absolute rank correlation without swings); ties share a rank; a swing of 0 ranks last (the number of parameters).</param>
 /// <param name="Spearman">The rank correlation between the parameter's draws and the metric over the run's replicates.</param>
 /// <param name="SwitchingValue">For the net benefit against the status quo: the parameter's value at which it changes sign, or null when none within the 1st–99th percentiles does.</param>
 public sealed record SensitivityRow(string Parameter, string Metric, double? Low, double? High, double? Swing, int? Rank, double? Spearman, double? SwitchingValue);
@@ -174,7 +174,7 @@ public static class SensitivityAnalysis
         for (int m = 0; m < metrics.Count; m++)
         {
             double?[] rho = Spearman(result, families, draws, metrics[m]);
-            double?[] swing = [.. Enumerable.Range(0, families.Count).Select(f => Defined(high[f][m] - low[f][m]))];
+            double?[] swing = [.. Enumerable.Range(0, families.Count).Select(f => Swing(low[f][m], high[f][m]))];
             int?[] rank = Ranks([.. swing.Select(s => s is { } x ? Math.Abs(x) : (double?)null)]);
             rows.AddRange(Ordered(families.Count, rank).Select(f => new SensitivityRow(families[f].Path, metrics[m], Defined(low[f][m]), Defined(high[f][m]),
                 swing[f], rank[f], rho[f], m == switching ? switches[f] : null)));
@@ -183,9 +183,13 @@ public static class SensitivityAnalysis
         return rows;
     }
 
-    /// <summary>The headline metrics the proposal reports, in the strands' order.</summary>
+    /// <summary>
+    /// The headline metrics the proposal reports and changes (its value minus the status quo's is not
+    /// zero in every replicate of the run: a count of persons the proposal cannot change has no driver), in the strands' order.
+    /// </summary>
     private static IReadOnlyList<string> Metrics(RunResult result) =>
-        [.. result.HeadlineMetrics.Where(m => result.Rows.Any(r => r.Variant == VariantBuilder.Proposal && r.Group == "all" && r.Metric == m))];
+        [.. result.HeadlineMetrics.Where(m => result.Rows.Any(r => r.Variant == VariantBuilder.Proposal && r.Group == "all" && r.Metric == m)
+                                             && DifferenceByReplicate(result, m).Any(d => double.IsFinite(d) && d != 0))];
 
     /// <summary>
     /// The proposal's mean minus the status quo's for everyone, NaN when the proposal's is undefined;
@@ -284,7 +288,10 @@ public static class SensitivityAnalysis
         return ParameterQuantiles.Of(family.Members[0], 0.5 * (a + b));
     }
 
-    /// <summary>Competition ranks (1 for the largest; ties share the rank; undefined values unranked).</summary>
+    /// <summary>
+    /// Competition ranks: 1 for the largest, ties sharing a rank; a magnitude of 0 (a parameter the
+    /// metric does not depend on) takes the last rank there is, the number of parameters; undefined values are unranked.
+    /// </summary>
     private static int?[] Ranks(double?[] magnitudes)
     {
         var rank = new int?[magnitudes.Length];
@@ -292,7 +299,7 @@ public static class SensitivityAnalysis
         {
             if (magnitudes[i] is not { } x)
                 continue;
-            rank[i] = 1 + magnitudes.Count(y => y is { } v && v > x);
+            rank[i] = x == 0 ? magnitudes.Length : 1 + magnitudes.Count(y => y is { } v && v > x);
         }
 
         return rank;
@@ -303,4 +310,17 @@ public static class SensitivityAnalysis
         Enumerable.Range(0, count).OrderBy(f => rank[f] ?? int.MaxValue).ThenBy(f => f);
 
     private static double? Defined(double x) => double.IsFinite(x) ? x : null;
+
+    /// <summary>
+    /// <paramref name="high"/> − <paramref name="low"/>, 0 when they differ by no more than the rounding
+    /// of doubles (10⁻¹² of their size: the values are integer tallies scaled and differenced, so equal
+    /// counts can come back a few units in the last place apart), null when either is undefined.
+    /// </summary>
+    private static double? Swing(double low, double high)
+    {
+        double swing = high - low;
+        if (!double.IsFinite(swing))
+            return null;
+        return Math.Abs(swing) <= 1e-12 * (Math.Abs(low) + Math.Abs(high)) ? 0 : swing;
+    }
 }
