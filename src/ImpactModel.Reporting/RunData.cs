@@ -36,7 +36,8 @@ public sealed class RunData
 
     private readonly Dictionary<(string Variant, string Group, string Metric), ResultLine> _index;
 
-    public RunData(string folder, RunManifest manifest, IReadOnlyList<ResultLine> results, IReadOnlyList<ParameterLine> parameters, Scenario? scenario)
+    public RunData(string folder, RunManifest manifest, IReadOnlyList<ResultLine> results, IReadOnlyList<ParameterLine> parameters, Scenario? scenario,
+        ReviewData? review = null)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(results);
@@ -45,6 +46,7 @@ public sealed class RunData
         Results = results;
         Parameters = parameters;
         Scenario = scenario;
+        Review = review ?? ReviewData.None;
         _index = results.ToDictionary(r => (r.Variant, r.Group, r.Metric));
         View = StrandViews.For(manifest.Strand);
     }
@@ -60,6 +62,9 @@ public sealed class RunData
 
     /// <summary>The scenario as it was run (from the folder's <c>inputs/</c>), or null when the folder does not keep it.</summary>
     public Scenario? Scenario { get; }
+
+    /// <summary>The review view's files (safeguards, principles, sensitivity, evidence); each null when the folder lacks it.</summary>
+    public ReviewData Review { get; }
 
     /// <summary>What the strand's charts and summary show.</summary>
     public StrandView View { get; }

@@ -11,11 +11,11 @@ public sealed class RunFolderException(string message) : Exception(message);
 /// <summary>
 /// Reads a finished run folder (PRODUCT.md, "Run folder") into <see cref="RunData"/>: its manifest,
 /// <c>results.csv</c> (columns exactly as the contract gives them), <c>parameters.csv</c> summarised
-/// per parameter while it streams (it grows with replicates), and the scenario kept under
-/// <c>inputs/</c>. A folder that is not one — missing, still being written (<c>.partial-</c>), no
+/// per parameter while it streams (it grows with replicates), the review view's four files when the
+/// folder has them (<see cref="ReadReview"/>), and the scenario kept under <c>inputs/</c>. A folder that is not one — missing, still being written (<c>.partial-</c>), no
 /// manifest, a CSV that does not parse — is a <see cref="RunFolderException"/> naming it.
 /// </summary>
-public static class RunFolderReader
+public static partial class RunFolderReader
 {
     /// <summary>The columns of results.csv, in order (PRODUCT.md).</summary>
     public static readonly string[] ResultsColumns =
@@ -63,7 +63,8 @@ public static class RunFolderReader
             scenario = loaded.Scenario; // a kept copy that no longer loads only loses the labels and descriptions
         }
 
-        return new RunData(folder, manifest, results, parameters, scenario);
+        ReviewData review = ReadReview(folder, manifest.Scenario);
+        return new RunData(folder, manifest, results, parameters, scenario, review);
     }
 
     private static List<ResultLine> ReadResults(string path, RunManifest manifest)
@@ -160,7 +161,7 @@ public static class RunFolderReader
             return null;
         return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value)
             ? value
-            : throw new RunFolderException($"{path}:{line}: '{text}' is not a number");
+            : throw new RunFolderException($"{path}:{line}: '{Line(text)}' is not a number");
     }
 
     private static long? Whole(string text, string path, int line)
@@ -169,7 +170,7 @@ public static class RunFolderReader
             return null;
         return long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long value)
             ? value
-            : throw new RunFolderException($"{path}:{line}: '{text}' is not a whole number");
+            : throw new RunFolderException($"{path}:{line}: '{Line(text)}' is not a whole number");
     }
 
     private static string Line(string message) => message.ReplaceLineEndings(" ");

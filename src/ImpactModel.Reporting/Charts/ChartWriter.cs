@@ -9,8 +9,9 @@ namespace ImpactModel.Reporting.Charts;
 public static class ChartWriter
 {
     /// <summary>
-    /// Writes <c>benefit-harm</c>, <c>harm-by-group</c>, <c>safeguards</c>, <c>frontier</c> and
-    /// <c>linkage-weights</c>, each only when the run has what it shows, into
+    /// Writes <c>benefit-harm</c>, <c>harm-by-group</c>, <c>safeguards</c>, <c>frontier</c>,
+    /// <c>linkage-weights</c> and one <c>sensitivity-METRIC</c> per metric of sensitivity.csv, each only
+    /// when the run has what it shows, into
     /// <paramref name="chartsFolder"/> (created), and returns what it wrote, in that order.
     /// </summary>
     public static IReadOnlyList<RenderedChart> Write(RunData run, string chartsFolder)
@@ -31,7 +32,7 @@ public static class ChartWriter
                 FrontierChart.Write(facts, chartsFolder),
                 LinkageWeightChart.Write(run, chartsFolder),
             ];
-            return [.. charts.OfType<RenderedChart>()];
+            return [.. charts.OfType<RenderedChart>(), .. SensitivityChart.Write(facts, chartsFolder)];
         }
     }
 

@@ -1,9 +1,11 @@
 namespace ImpactModel.Reporting.Charts;
 
 /// <summary>
-/// <c>safeguards</c>: for each safeguard, what removing it changes (proposal-without-X minus
-/// proposal) in the headline harm and in the money case, as horizontal bars with 95% whiskers.
-/// The intervals are <see cref="RunFacts.SafeguardEffects"/>'s; a paired view replaces them through the same chart.
+/// <c>safeguards</c>: for each safeguard, its effect on the headline harm and on the money case, as
+/// horizontal bars with 95% whiskers (<see cref="RunFacts.SafeguardEffects"/>). With the folder's
+/// safeguards.csv, what each adds to the proposal (proposal minus proposal-without-X), with the paired
+/// intervals over replicates on common random numbers; without it, as before that file existed, what
+/// removing each changes, with intervals taken as independent.
 /// </summary>
 internal static class SafeguardChart
 {
@@ -16,6 +18,8 @@ internal static class SafeguardChart
         if (effects.Count == 0 || (harm is null && benefit is null))
             return null;
         RunData run = facts.Run;
+        bool paired = effects.Any(e => e.Paired);
+        string axis = paired ? "Safeguard" : "Safeguard removed";
         string[] labels = [.. effects.Select(e => e.Safeguard)];
         var measures = new List<(string Metric, Func<SafeguardEffect, Figure?> Of)>();
         if (harm is not null)
@@ -23,7 +27,7 @@ internal static class SafeguardChart
         if (benefit is not null)
             measures.Add((benefit, e => e.Benefit));
         var columns = measures.Count == 2 ? ChartKit.Columns(0.55, 0.45) : ChartKit.Columns(1);
-        var rows = new ChartRows("Safeguard removed");
+        var rows = new ChartRows(axis);
         var panels = new List<Panel>();
         for (int k = 0; k < measures.Count; k++)
         {
@@ -33,7 +37,7 @@ internal static class SafeguardChart
             var figures = effects.Select(of).ToList();
             AxisScale scale = ChartUnits.ScaleOf(m, ChartKit.MaxAbs(figures));
             var plot = ChartKit.NewPlot($"Change in {words.ToLowerInvariant()}.", ChartUnits.AxisLabel("Change", m, scale),
-                k == 0 ? "Safeguard removed" : "", ChartKit.PanelTitleSize);
+                k == 0 ? axis : "", ChartKit.PanelTitleSize);
             double[] y = ChartKit.Categories(plot, labels, showLabels: k == 0);
             bool unreliable = ChartKit.Bars(plot, effects.Select((e, i) => new Placed(y[i], figures[i])), scale, k, words, 0, 0.55);
             ChartKit.Reference(plot, 0);
@@ -50,11 +54,14 @@ internal static class SafeguardChart
             panels.Add(new Panel(plot, columns[k]));
         }
 
-        const string Title = "What removing each safeguard from the proposal changes.";
-        ChartKit.Save(folder, Name, ChartKit.Titled(Title, panels));
-        string caption = "Each bar is the proposal without one safeguard minus the proposal: a bar right of the vertical line at zero means removing the safeguard raises the measure; "
-            + "whiskers are 95% intervals taken as independent between the two variants (wider than paired ones); grey dotted bars rest on fewer than 30 simulated events.";
-        return new RenderedChart(Name, Title, caption, AltText(facts, effects, harm, benefit), rows.Table(), measures.Count);
+        string title = paired ? "What each safeguard adds to the proposal (paired differences)." : "What removing each safeguard from the proposal changes.";
+        ChartKit.Save(folder, Name, ChartKit.Titled(title, panels));
+        string caption = paired
+            ? "Each bar is the proposal minus the proposal without one safeguard, that is what the safeguard adds to the proposal as declared: a bar left of the vertical line at zero means the safeguard lowers the measure; "
+              + "bars are means and whiskers 95% intervals of paired differences over replicates on common random numbers (both variants see the same random draws in each replicate), so chance common to both variants cancels out of the difference."
+            : "Each bar is the proposal without one safeguard minus the proposal: a bar right of the vertical line at zero means removing the safeguard raises the measure; "
+              + "whiskers are 95% intervals taken as independent between the two variants (wider than paired ones); grey dotted bars rest on fewer than 30 simulated events.";
+        return new RenderedChart(Name, title, caption, AltText(facts, effects, harm, benefit), rows.Table(), measures.Count);
     }
 
     private static string AltText(RunFacts facts, IReadOnlyList<SafeguardEffect> effects, string? harm, string? benefit)
@@ -79,6 +86,16 @@ internal static class SafeguardChart
         ManifestMetric? m = facts.Run.Metric(metric);
         string words = ChartUnits.Words(metric).ToLowerInvariant();
         string change = $"{ChartUnits.Short(f.Mean, m)}{BenefitHarmChart.Interval(f, m)}{BenefitHarmChart.Marked(f)}";
+        if (most.Paired)
+        {
+            return f.Mean switch
+            {
+                > 0 => $"Of the safeguards, {most.Safeguard} raises {words} the most: a change of +{change} (paired difference).",
+                < 0 => $"Of the safeguards, {most.Safeguard} lowers {words} the most: a change of {change} (paired difference).",
+                _ => $"No safeguard changes {words} on average: a change of {change} (paired difference).",
+            };
+        }
+
         return f.Mean switch
         {
             > 0 => $"Removing {most.Safeguard} raises {words} the most: a change of +{change}.",

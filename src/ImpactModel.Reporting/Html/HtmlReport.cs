@@ -19,8 +19,10 @@ public static class HtmlReport
     /// <summary>
     /// Writes the report of <paramref name="run"/> to <paramref name="path"/>: the scenario's name and
     /// description, a plain-language summary (<see cref="PlainSummary"/>), <paramref name="charts"/>
-    /// (their SVGs read from <paramref name="chartsFolder"/>), the headline table, the variants, the
-    /// assumptions (weakest evidence first), and the manifest with its warnings.
+    /// (their SVGs read from <paramref name="chartsFolder"/>), the headline table, the review sections
+    /// when the folder has their files (<see cref="ReviewSections"/>: what each safeguard buys, the
+    /// data-protection principles, which assumptions drive the answer with the sensitivity charts, the
+    /// evidence register), the variants, the assumptions (weakest evidence first), and the manifest with its warnings.
     /// </summary>
     public static void Write(RunData run, IReadOnlyList<RenderedChart> charts, string chartsFolder, string path)
     {
@@ -40,8 +42,9 @@ public static class HtmlReport
             Sentence(page, sentence);
         page.Raw("</div>\n").EndSection();
 
-        Charts(page, charts, chartsFolder);
+        Charts(page, [.. charts.Where(c => !ReviewSections.IsOwnChart(c))], chartsFolder);
         Headline(page, facts);
+        ReviewSections.Write(page, facts, charts, chartsFolder);
         Variants(page, run);
         Assumptions(page, run);
         Manifest(page, run.Manifest);

@@ -124,9 +124,20 @@ public static class PlainSummary
         RunData run = facts.Run;
         var effects = facts.SafeguardEffects().Where(e => e.Harm is not null).ToList();
         if (effects.Count == 0 || facts.Harm is not { } harm)
-            return Plain("The run measures no safeguard's effect on harm (the proposal declares none, or the strand has no headline harm).");
+            return NoDetectable(facts, Plain("The run measures no safeguard's effect on harm (the proposal declares none, or the strand has no headline harm)."));
         SafeguardEffect most = effects.OrderByDescending(e => Math.Abs(e.Harm!.Value.Mean)).ThenBy(e => e.Safeguard, StringComparer.Ordinal).First();
         var parts = ImmutableArray.CreateBuilder<SummaryPart>();
+        if (most.Paired)
+        {
+            parts.Add(new($"Of the {effects.Count} safeguard{(effects.Count == 1 ? "" : "s")} on in the proposal, ", false));
+            parts.Add(new(most.Safeguard, true));
+            parts.Add(new($" changes {FigureText.MetricWords(harm)} the most, by {Signed(most.Harm!.Value, run.Metric(harm))}", false));
+            if (most.Benefit is { } paired && facts.Benefit is { } pb)
+                parts.Add(new($", and the {FigureText.MetricWords(pb)} by {Signed(paired, run.Metric(pb))}", false));
+            parts.Add(new("; these are paired differences, the proposal minus the proposal without it in each replicate on the same random numbers.", false));
+            return NoDetectable(facts, new SummarySentence(parts.ToImmutable()));
+        }
+
         parts.Add(new($"Of the {effects.Count} safeguard{(effects.Count == 1 ? "" : "s")}, removing ", false));
         parts.Add(new(most.Safeguard, true));
         parts.Add(new($" changes {FigureText.MetricWords(harm)} the most, by {Signed(most.Harm!.Value, run.Metric(harm))}", false));
@@ -135,6 +146,19 @@ public static class PlainSummary
         parts.Add(new("; these intervals treat the two variants as independent, so they are wider than paired ones.", false));
         return new SummarySentence(parts.ToImmutable());
     }
+
+    /// <summary>Safeguards whose paired intervals include zero, added to <paramref name="sentence"/> (the summary keeps to ten sentences): "No detectable effect: human-review on hardship; …".</summary>
+    private static SummarySentence NoDetectable(RunFacts facts, SummarySentence sentence)
+    {
+        IReadOnlyList<NoDetectableEffect> none = facts.NoDetectableEffects();
+        if (none.Count == 0)
+            return sentence;
+        return new SummarySentence([.. sentence.Parts, new(
+            $" No detectable effect (a paired 95% interval that includes zero): {ReviewFacts.InBrief(none, MostStatements, "listed under what each safeguard buys")}.", false)]);
+    }
+
+    /// <summary>Safeguard statements the summary's no-detectable-effect sentence names before it counts the rest.</summary>
+    public const int MostStatements = 4;
 
     private static string Signed(Figure figure, ManifestMetric? metric) =>
         (figure.Mean > 0 ? "+" : "") + FigureText.Phrase(figure, metric);
@@ -149,12 +173,26 @@ public static class PlainSummary
         int drawn = m.Uncertainty?.PerReplicate ?? run.Parameters.Count;
         int varying = m.Uncertainty?.Uncertain ?? run.Parameters.Count(p => p.Varies);
         string vary = string.Create(CultureInfo.InvariantCulture, $"{varying} of the {drawn} parameters drawn for each replicate vary between replicates");
+        string weakest = WeakestClause(run);
         yield return Plain(m.Replicates >= 2
-            ? $"Each 95% interval runs from the 2.5th to the 97.5th percentile over the replicates, so it carries both the uncertainty in the parameters and chance; {vary}."
-            : $"With a single replicate the figures have no intervals; {vary}.");
+            ? $"Each 95% interval runs from the 2.5th to the 97.5th percentile over the replicates, so it carries both the uncertainty in the parameters and chance; {vary}{weakest}."
+            : $"With a single replicate the figures have no intervals; {vary}{weakest}.");
         if (m.Warnings.Count > 0)
             yield return Plain($"The run recorded {m.Warnings.Count} warning{(m.Warnings.Count == 1 ? "" : "s")}, listed with the manifest at the end of this report.");
     }
+
+    // "; the weakest-evidenced parameter that moves the decision most is X (an assumption, sensitivity rank 1)", or nothing.
+    private static string WeakestClause(RunData run) =>
+        ReviewFacts.WeakestEvidence(run.Review) is [var top, ..]
+            ? $"; the weakest-evidenced parameter that moves the decision most is {top.Parameter} ({Grade(top.Grade)}, sensitivity rank {top.SensitivityRank})"
+            : "";
+
+    private static string Grade(string grade) => grade switch
+    {
+        "assumption" => "an assumption",
+        "expert-judgement" => "an expert's judgement",
+        _ => grade,
+    };
 
     private static SummarySentence Plain(string text) => new([new SummaryPart(text, false)]);
 }

@@ -8,7 +8,8 @@ namespace ImpactModel.Worker.Output;
 /// <summary>
 /// What <c>impact run</c> prints when it ends: per scenario, what ran; the proposal against the status
 /// quo on the strand's headline metrics (<see cref="StrandView.Summary"/>) with units and intervals;
-/// the groups with the highest harm ratio against rest; and where the run folder and report are. About
+/// the groups with the highest harm ratio against rest; the review view's two lines when the run folder has its
+/// files (effects that cannot be told from zero, the top weak-evidence parameter); and where the run folder and report are. About
 /// 20 lines for a shipped scenario (at most 30 with findings): the full listing is behind <c>--verbose</c>
 /// and in the files. Plain lines off a terminal; Spectre.Console tables on one.
 /// </summary>
@@ -19,6 +20,9 @@ public static class TerminalSummary
 
     /// <summary>Groups listed by their harm ratio against rest.</summary>
     public const int TopGroups = 3;
+
+    /// <summary>Safeguard statements the no-detectable-effect line names; the rest are counted (all are in report.html).</summary>
+    public const int MaxNoEffect = 4;
 
     /// <summary>One scenario's part of the summary, in the words both forms print.</summary>
     /// <param name="Header">What ran.</param>
@@ -38,6 +42,9 @@ public static class TerminalSummary
 
         /// <summary>How many parameters vary, in a few words (the table form's line).</summary>
         public string? Uncertainty { get; init; }
+
+        /// <summary>The review view's lines (from the run folder's safeguards.csv and evidence.csv, when it has them): effects that cannot be told from zero, the top weak-evidence parameter.</summary>
+        public IReadOnlyList<string> Review { get; init; } = [];
     }
 
     /// <summary>The summary of one scenario's run (its folder <paramref name="folder"/>).</summary>
@@ -94,12 +101,31 @@ public static class TerminalSummary
             $"(declared {result.DeclaredPopulation:N0}; counts scaled by {result.ScaleFactor:G6}), seed {result.Settings.Seed}");
         return new Part(header, notes, headline, harmTitle, groups, folder)
         {
+            Review = ReviewLines(RunFolderReader.ReadReview(folder, result.Scenario), view.Summary.Where(m => result.Metrics.Any(x => x.Name == m)).ToList()),
             Compact = compact,
             CompactGroups = compactGroups,
             Uncertainty = result.Uncertainty is { } v
                 ? string.Create(CultureInfo.InvariantCulture, $"uncertainty: {v.Uncertain} of {v.PerReplicate} parameters vary between replicates (see the report)")
                 : null,
         };
+    }
+
+    /// <summary>
+    /// The review view in at most two lines: <c>no detectable effect: human-review on hardship; …</c> (a paired 95%
+    /// interval that includes zero, on a headline metric for everyone) and the weakest-evidenced parameter among the
+    /// top sensitivity ranks; none when the run folder lacks the files or they have nothing to say.
+    /// </summary>
+    public static IReadOnlyList<string> ReviewLines(ReviewData review, IReadOnlyList<string> headline)
+    {
+        ArgumentNullException.ThrowIfNull(review);
+        ArgumentNullException.ThrowIfNull(headline);
+        var lines = new List<string>();
+        IReadOnlyList<NoDetectableEffect> none = ReviewFacts.NoDetectableEffects(review, headline);
+        if (none.Count > 0)
+            lines.Add($"no detectable effect (paired 95% interval includes 0): {ReviewFacts.InBrief(none, MaxNoEffect)}");
+        if (ReviewFacts.WeakestEvidence(review) is [var top, ..])
+            lines.Add(string.Create(CultureInfo.InvariantCulture, $"weakest evidence moving the decision most: {top.Parameter} ({top.Grade}, sensitivity rank {top.SensitivityRank})"));
+        return lines;
     }
 
     /// <summary>The summary as plain lines (off a terminal).</summary>
@@ -122,6 +148,9 @@ public static class TerminalSummary
                 foreach ((string group, string ratio) in part.Groups)
                     output.WriteLine($"    {group}: {ratio}");
             }
+
+            foreach (string line in part.Review)
+                output.WriteLine($"  {line}");
 
             output.WriteLine($"  report: {Path.Combine(part.Folder, "report.html")}");
         }
@@ -161,6 +190,9 @@ public static class TerminalSummary
                     table.AddRow(Markup.Escape(group), Markup.Escape(ratio));
                 console.Write(table);
             }
+
+            foreach (string line in part.Review)
+                console.WriteLine($"  {line}");
 
             console.WriteLine($"  report: {Path.Combine(part.Folder, "report.html")}");
         }

@@ -25,7 +25,7 @@ public sealed class BrowserTests(ReportFixture fixture, ITestOutputHelper output
         "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
     ];
 
-    public static TheoryData<string> Pages => ["report", "compare"];
+    public static TheoryData<string> Pages => ["report", "compare", "review"];
 
     [Theory, MemberData(nameof(Pages))]
     public async Task The_report_opens_from_disk_offline_with_no_errors_no_requests_visible_charts_and_the_script_text_shown_as_text(string page)
@@ -39,7 +39,7 @@ public sealed class BrowserTests(ReportFixture fixture, ITestOutputHelper output
         string screenshot = Path.Combine(shots, page + ".png"), pdf = Path.Combine(shots, page + ".pdf");
         Observed seen = await Browse(path, async tab =>
         {
-            Assert.StartsWith(page == "report" ? "Impact report: " : "Comparison of ", await tab.TitleAsync(), StringComparison.Ordinal);
+            Assert.StartsWith(page == "compare" ? "Comparison of " : "Impact report: ", await tab.TitleAsync(), StringComparison.Ordinal);
             ILocator charts = tab.Locator("figure > svg[role=img]");
             Assert.Equal(drawn, await tab.Locator("figure:has(> svg[role=img])").CountAsync());
             Assert.Equal(drawn, await charts.CountAsync());
@@ -52,7 +52,18 @@ public sealed class BrowserTests(ReportFixture fixture, ITestOutputHelper output
                 Assert.True(box is { Width: > 0, Height: > 0 }, $"chart {id} has no size: {box?.Width} × {box?.Height}");
             }
 
-            if (page == "report")
+            if (page == "review")
+            {
+                // The review view's sections render, and the collapsed evidence register opens.
+                foreach (string id in new[] { "safeguard-effects", "principles", "sensitivity", "evidence" })
+                    Assert.True(await tab.Locator($"section#{id} h2").IsVisibleAsync(), $"section {id} is not visible");
+                ILocator register = tab.Locator("section#evidence details table");
+                Assert.False(await register.IsVisibleAsync());
+                await tab.Locator("section#evidence details > summary").ClickAsync();
+                Assert.True(await register.IsVisibleAsync());
+            }
+
+            if (page != "compare")
             {
                 // The hostile run's own report quotes its markup and right-to-left text (the comparison quotes run names, never hostile).
                 string text = await tab.InnerTextAsync("body");
@@ -144,10 +155,16 @@ public sealed class BrowserTests(ReportFixture fixture, ITestOutputHelper output
         return new Observed([.. errors], [.. blocked], [.. requests], [.. dialogs]);
     }
 
-    // The page and its charts folder, both as the commands wrote them: the hostile run's report, or impact compare's of it and the fraud run.
+    // The page and its charts folder, both as the commands wrote them: the hostile run's report, the same with the review view's
+    // files (written by the test helper until the engine writes them), or impact compare's of it and the fraud run.
     private (string Path, string Charts) Write(string page)
     {
-        string folder = page == "report" ? fixture.Data("hostile").Folder : fixture.Compare("fraud", "hostile");
+        string folder = page switch
+        {
+            "report" => fixture.Data("hostile").Folder,
+            "review" => fixture.Reviewed().Folder,
+            _ => fixture.Compare("fraud", "hostile"),
+        };
         string path = page == "report" ? fixture.Report("hostile") : Path.Combine(folder, ReportWriter.ReportFile);
         if (page == "compare")
         {

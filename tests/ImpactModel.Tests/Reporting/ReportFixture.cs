@@ -34,6 +34,8 @@ public sealed class ReportFixture : IDisposable
 
     private readonly Lock _lock = new();
 
+    private RunData? _reviewed;
+
     public ReportFixture()
     {
         Root = Path.Combine(Path.GetTempPath(), "impact-report-tests-" + Guid.NewGuid().ToString("N"));
@@ -90,6 +92,13 @@ public sealed class ReportFixture : IDisposable
         string path = Path.Combine(Data(name).Folder, ReportWriter.ReportFile);
         Assert.True(File.Exists(path), $"impact run wrote no {ReportWriter.ReportFile} into {Data(name).Folder}");
         return path;
+    }
+
+    /// <summary>The hostile run copied with the review view's four files (swings too) and its charts and report written again (made on first use).</summary>
+    public RunData Reviewed()
+    {
+        lock (_lock)
+            return _reviewed ??= ReviewFiles.Copy(Data("hostile").Folder, Path.Combine(Root, "hostile-reviewed"), swings: true);
     }
 
     /// <summary>The <c>report.html</c> of the hostile run written again with the hand-made <see cref="Charts"/> (for the inliner's tests).</summary>
