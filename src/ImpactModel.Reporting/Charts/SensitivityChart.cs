@@ -22,9 +22,19 @@ internal static class SensitivityChart
     private const string LowLegend = "Parameter at its 10th percentile";
     private const string HighLegend = "Parameter at its 90th percentile";
 
-    /// <summary>One chart per metric of sensitivity.csv that has swings or rank correlations, in the file's order.</summary>
-    public static IReadOnlyList<RenderedChart> Write(RunFacts facts, string folder) =>
-        [.. facts.SensitivityMetrics.Select(m => facts.HasSwings(m) ? Tornado(facts, m, folder) : Correlations(facts, m, folder)).OfType<RenderedChart>()];
+    /// <summary>
+    /// A tornado per metric of sensitivity.csv that has swings (a run with <c>--sensitivity</c>), in the
+    /// file's order; without swings, one chart of rank correlations, for the money case (else the first
+    /// metric): every run draws it, so it stays one chart.
+    /// </summary>
+    public static IReadOnlyList<RenderedChart> Write(RunFacts facts, string folder)
+    {
+        IReadOnlyList<string> metrics = facts.SensitivityMetrics;
+        if (metrics.Any(facts.HasSwings))
+            return [.. metrics.Where(facts.HasSwings).Select(m => Tornado(facts, m, folder)).OfType<RenderedChart>()];
+        string? chosen = metrics.Contains(facts.Benefit ?? "") ? facts.Benefit : metrics.Count > 0 ? metrics[0] : null;
+        return chosen is not null && Correlations(facts, chosen, folder) is { } chart ? [chart] : [];
+    }
 
     private static RenderedChart? Tornado(RunFacts facts, string metric, string folder)
     {

@@ -149,7 +149,7 @@ public static class RunFolder
         ArgumentNullException.ThrowIfNull(review);
         var csv = new CsvWriter(writer);
         csv.Header(PrinciplesColumns);
-        foreach (PrincipleRow row in review.Principles)
+        foreach (ImpactModel.Review.PrincipleRow row in review.Principles)
             csv.Text(result.Scenario).Text(row.Principle).Text(row.Safeguard).EndRow();
     }
 
