@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using ImpactModel.Reporting;
+using ImpactModel.Review;
 using ImpactModel.Scenarios.Model;
 using ImpactModel.Simulation;
 using ImpactModel.Strands;
@@ -13,8 +14,8 @@ namespace ImpactModel.Benchmarks.Reporting;
 /// What the charts and report add to a run (issue 20's bar: under 1.5 s for a shipped scenario):
 /// the shipped fraud scenario's run folder as <c>impact run</c> writes it by default (200,000
 /// persons, 40 replicates, 16 variants), then <see cref="ReportWriter.WriteRun"/>: read the folder,
-/// draw the five charts (PNG and SVG, the linkage histogram tallied over 50,000 persons) and write
-/// report.html. Each iteration starts with the charts and report removed. Two jobs: warm (short run)
+/// draw the six charts (PNG and SVG, the linkage histogram tallied over 50,000 persons, the rank
+/// correlations of the review view) and write report.html with the review's sections. Each iteration starts with the charts and report removed. Two jobs: warm (short run)
 /// and cold start (the first call in a fresh process, JIT included, as a run pays it).
 /// </summary>
 [MemoryDiagnoser]
@@ -35,7 +36,7 @@ public class ReportBench
         {
             InputsScenario = RunFolder.KeepInputs(_folder, scenario, DiskScenarioFiles.Instance),
         };
-        RunFolder.Write(_folder, result, info);
+        RunFolder.Write(_folder, result, info, review: RunReview.Of(scenario, result, BuiltInStrands.Registry.For(scenario).Models));
     }
 
     [IterationSetup]

@@ -158,7 +158,8 @@ public sealed class ChartTests(ChartTestRuns runs) : IClassFixture<ChartTestRuns
                 case "safeguards":
                     Assert.Contains("Change in " + ChartUnits.Words(facts.Harm!).ToLowerInvariant() + ".", texts);
                     Assert.Contains(texts, t => t.StartsWith("Change (", StringComparison.Ordinal));
-                    Assert.Contains("Safeguard removed", texts);
+                    // Paired effects (what each safeguard adds) when the run folder has safeguards.csv, else what removing each changes.
+                    Assert.Contains(facts.SafeguardEffects().Any(e => e.Paired) ? "Safeguard" : "Safeguard removed", texts);
                     break;
                 case "frontier":
                     Assert.Contains(texts, t => t.StartsWith(ChartUnits.Words(facts.Harm!) + " (", StringComparison.Ordinal));

@@ -12,8 +12,8 @@ public sealed class ReviewRunsDefinition : ICollectionFixture<ReviewRuns>
 
 /// <summary>
 /// The shipped fraud scenario run once (3,000 persons, 12 replicates: enough for rank correlations,
-/// which need 10) and copied three ways: as <c>impact run</c> wrote it (no review files, the views fall
-/// back to what they showed before), with review files as a run without <c>--sensitivity</c> writes them
+/// which need 10) and copied three ways: as <c>impact run</c> wrote it before the review view (its four
+/// files removed: the views fall back to what they showed before), with review files as a run without <c>--sensitivity</c> writes them
 /// (rank correlations only), and as one with it (swings and switching values). Each copy's charts and
 /// report are written again from its files.
 /// </summary>
@@ -27,7 +27,12 @@ public sealed class ReviewRuns : IDisposable
         CliRun run = CliRun.Of("run", ValidateCommandTests.RepositoryFile("scenarios", "fraud-error-debt.yaml"),
             "--population", "3000", "--replicates", "12", "--seed", "5", "--out", plain);
         Assert.True(run.ExitCode == 0, run.Error);
-        Plain = RunFolderReader.Read(plain, DiskScenarioFiles.Instance);
+        // A folder as the engine wrote it before the review view: without its four files.
+        foreach (string file in (string[])["safeguards.csv", "principles.csv", "sensitivity.csv", "evidence.csv"])
+            File.Delete(Path.Combine(plain, file));
+        Directory.Delete(Path.Combine(plain, ReportWriter.ChartsFolder), recursive: true);
+        File.Delete(Path.Combine(plain, ReportWriter.ReportFile));
+        Plain = ReportWriter.WriteRun(plain, DiskScenarioFiles.Instance); // its charts and report as they were
         Correlations = ReviewFiles.Copy(plain, Path.Combine(Root, "correlations"), swings: false);
         Swings = ReviewFiles.Copy(plain, Path.Combine(Root, "swings"), swings: true);
     }
