@@ -458,9 +458,11 @@ internal sealed class HarmMarker(ResearchReplicate replicate, int capacity) : IC
             int[] cells = _persons.Cells[c];
             byte[] inside = _persons.InExtract[plan.Classes[c].Extract];
             long[] values = exact ? replicate.CompactCells[c] : replicate.ClassTables[c];
-            int block = own.Length * stride;
+            int block = own.Length * stride, width = exact ? ResearchReplicate.CompactWidth : block;
             for (int i = 0; i < n; i++)
             {
+                if (i + RiskAttributor.Ahead < n)
+                    RiskAttributor.Prefetch(values, cells[i + RiskAttributor.Ahead] * width, width);
                 if (inside[i] == 0)
                     continue;
                 for (int j = 0; j < own.Length; j++)
