@@ -114,6 +114,16 @@ public interface IStrandModel
     /// </summary>
     int Passes => 1;
 
+    /// <summary>
+    /// Passes the model needs when no observer reads the persons' flags (1 … <see cref="Passes"/>;
+    /// <see cref="Passes"/> by default): fewer when what its later passes would add to the tallies
+    /// can be formed from the accumulators of its earlier ones. Its replicate then adds those
+    /// tallies itself (in <see cref="IStrandReplicate.Complete"/>) whether or not the later passes
+    /// run, and a later pass that does run (its last pass observed) only marks the persons' flags.
+    /// The runner skips a replicate's passes that no model needs (<see cref="ReplicateRun.RunPass"/>).
+    /// </summary>
+    int PassesUnobserved => Passes;
+
     /// <summary>Integer accumulators besides the counters, per variant; fresh in every pass, merged at its end.</summary>
     IReadOnlyList<AccumulatorDefinition> Accumulators => [];
 

@@ -15,9 +15,13 @@ internal sealed class ReplicateLayout
         for (int m = 0; m < models.Count; m++)
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(models[m].Passes, 1);
+            ArgumentOutOfRangeException.ThrowIfLessThan(models[m].PassesUnobserved, 1);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(models[m].PassesUnobserved, models[m].Passes);
             Offsets[m] = Counters;
             Counters += models[m].Counters.Count;
             Passes = Math.Max(Passes, models[m].Passes);
+            PassesUnobserved = Math.Max(PassesUnobserved, models[m].PassesUnobserved);
+            ShortenedUnobserved |= models[m].PassesUnobserved < models[m].Passes;
         }
     }
 
@@ -34,12 +38,25 @@ internal sealed class ReplicateLayout
     /// <summary>Passes over the persons per replicate: the most any model needs.</summary>
     public int Passes { get; } = 1;
 
+    /// <summary>Passes over the persons that run when no observer reads the persons' flags: the most any model then needs.</summary>
+    public int PassesUnobserved { get; } = 1;
+
+    /// <summary>True when some model runs fewer passes unobserved than observed.</summary>
+    public bool ShortenedUnobserved { get; }
+
     /// <summary>
     /// The model's own pass in the replicate's pass <paramref name="pass"/>, or −1 when it does not
-    /// run then. Passes are aligned at the end: every model's last pass is the replicate's last, so
-    /// the persons' outcomes of every strand are known together, in one pass.
+    /// run then. Passes are aligned at the end: every model's last pass is the last that runs, so
+    /// the persons' outcomes of every strand are known together, in one pass. Unobserved, each
+    /// model runs only the passes it then needs (<see cref="IStrandModel.PassesUnobserved"/>), and
+    /// the replicate's passes from <see cref="PassesUnobserved"/> on run no model.
     /// </summary>
-    public int OwnPass(int model, int pass) => pass - (Passes - Models[model].Passes) is var own && own >= 0 ? own : -1;
+    public int OwnPass(int model, int pass, bool observed)
+    {
+        int passes = observed ? Passes : PassesUnobserved, own = observed ? Models[model].Passes : Models[model].PassesUnobserved;
+        int at = pass - (passes - own);
+        return at >= 0 && at < own ? at : -1;
+    }
 
     public StrandTally Slice(TallyTable table, int model) => new(table, Offsets[model], Models[model].Counters.Count);
 
@@ -89,6 +106,9 @@ public sealed class ReplicateRun
     private readonly CompiledPopulation _population;
     private int _ended = -1;
 
+    /// <summary>Whether the last pass is observed: fixed by the first pass's call (see <see cref="RunPass"/>).</summary>
+    private bool _observed = true;
+
     private ReplicateRun(ReplicateLayout layout, IStrandReplicate[] compiled, CompiledPopulation population, ParameterUse use)
     {
         _layout = layout;
@@ -133,7 +153,13 @@ public sealed class ReplicateRun
     /// <param name="first">The first person's id.</param>
     /// <param name="count">Persons in this share.</param>
     /// <param name="options">Threads, chunk size, chunks per work item.</param>
-    /// <param name="observe">In the last pass, makes an observer for each task (see <see cref="SimulationRunner.Run(Scenario, RunSettings, IReadOnlyList{IStrandModel}, IProgress{RunProgress}?, Func{int, IChunkObserver}?, IReplicateStore?, RunScope?, CancellationToken)"/>).</param>
+    /// <param name="observe">
+    /// In the last pass, makes an observer for each task (see <see cref="SimulationRunner.Run(Scenario, RunSettings, IReadOnlyList{IStrandModel}, IProgress{RunProgress}?, Func{int, IChunkObserver}?, IReplicateStore?, RunScope?, CancellationToken)"/>).
+    /// Given to the first pass too (as to every pass), it says that the last pass will be observed;
+    /// when the first pass has none, each model runs only the passes it needs unobserved
+    /// (<see cref="IStrandModel.PassesUnobserved"/>) and a later pass that no model needs is skipped:
+    /// no person is generated, its results are empty. Every share of a replicate is run alike.
+    /// </param>
     /// <param name="reportPersons">Called after each work item with its persons.</param>
     /// <param name="cancellationToken">Checked before each chunk.</param>
     public PassResult RunPass(int pass, long first, long count, ChunkLoopOptions options, Func<IChunkObserver>? observe = null,
@@ -143,12 +169,32 @@ public sealed class ReplicateRun
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(pass, Passes);
         if (pass != _ended + 1)
             throw new InvalidOperationException($"pass {pass} cannot run before pass {pass - 1} has ended with every share's results");
+        if (pass == 0)
+            _observed = observe is not null;
+        else if (observe is not null && !_observed && pass == Passes - 1 && _layout.ShortenedUnobserved)
+            throw new InvalidOperationException("the last pass cannot be observed: the first pass ran without an observer, so the models ran as unobserved");
+        bool observed = _observed;
         PersonAttributes wanted = PersonAttributes.None;
         for (int m = 0; m < _compiled.Length; m++)
-            wanted |= _layout.OwnPass(m, pass) >= 0 ? _layout.Models[m].Reads : PersonAttributes.None;
+            wanted |= _layout.OwnPass(m, pass, observed) >= 0 ? _layout.Models[m].Reads : PersonAttributes.None;
         Func<IChunkObserver>? observer = pass == Passes - 1 ? observe : null;
+        var accumulators = new Accumulators?[_compiled.Length];
+        for (int m = 0; m < _compiled.Length; m++)
+        {
+            int own = _layout.OwnPass(m, pass, observed);
+            accumulators[m] = own < 0 ? null : _layout.AccumulatorsOf(m, own);
+        }
+
+        if (!observed && pass >= _layout.PassesUnobserved)
+        {
+            // No model runs in this pass: the models formed its figures from earlier passes.
+            cancellationToken.ThrowIfCancellationRequested();
+            reportPersons?.Invoke(count);
+            return new PassResult(pass, _layout.NewTally(), accumulators);
+        }
+
         IReadOnlyList<ThreadPass> threads = ChunkLoop.Run(_population, wanted, first, count, options,
-            () => new ThreadPass(_layout, _compiled, pass, options.ChunkSize, observer),
+            () => new ThreadPass(_layout, _compiled, pass, observed, options.ChunkSize, observer),
             (thread, chunk) => thread.Evaluate(chunk),
             reportPersons, cancellationToken);
 
@@ -157,13 +203,6 @@ public sealed class ReplicateRun
 
         // Integer sums: the same whichever thread counted what.
         TallyTable tally = _layout.NewTally();
-        var accumulators = new Accumulators?[_compiled.Length];
-        for (int m = 0; m < _compiled.Length; m++)
-        {
-            int own = _layout.OwnPass(m, pass);
-            accumulators[m] = own < 0 ? null : _layout.AccumulatorsOf(m, own);
-        }
-
         foreach (ThreadPass thread in threads)
         {
             tally.Merge(thread.Tally);
@@ -189,7 +228,7 @@ public sealed class ReplicateRun
             throw new ArgumentException($"every share must be of pass {pass}", nameof(shares));
         for (int m = 0; m < _compiled.Length; m++)
         {
-            int own = _layout.OwnPass(m, pass);
+            int own = _layout.OwnPass(m, pass, _observed);
             if (own < 0)
                 continue;
             Accumulators merged = _layout.AccumulatorsOf(m, own);
@@ -226,7 +265,7 @@ public sealed class ReplicateRun
         private readonly PersonAttributes[] _reads;
         private readonly IChunkObserver? _observer;
 
-        public ThreadPass(ReplicateLayout layout, IStrandReplicate[] compiled, int pass, int chunkSize, Func<IChunkObserver>? observe)
+        public ThreadPass(ReplicateLayout layout, IStrandReplicate[] compiled, int pass, bool observed, int chunkSize, Func<IChunkObserver>? observe)
         {
             Tally = layout.NewTally();
             Flags = new PersonFlags(layout.Variants, chunkSize);
@@ -236,7 +275,7 @@ public sealed class ReplicateRun
             Accumulators = new Accumulators?[compiled.Length];
             for (int m = 0; m < compiled.Length; m++)
             {
-                int own = layout.OwnPass(m, pass);
+                int own = layout.OwnPass(m, pass, observed);
                 if (own < 0)
                     continue;
                 Accumulators accumulators = layout.AccumulatorsOf(m, own);

@@ -9,7 +9,9 @@ namespace ImpactModel.Strands.Research;
 /// Pass 0: counts, per class plan and cell, the persons of the population (F), those in the extract
 /// (f), the extract's holders of each sensitive attribute, and per row slot (rest, then each group)
 /// its members in the extract and their holders. Integers per cell, shared by every variant of the
-/// plan; the merged counts are what pass 1 attributes to persons.
+/// plan; from the merged counts the end of pass 0 forms every figure attributed to persons
+/// (<see cref="ResearchReplicate.TalliesFromClassCounts"/>). With that switch on, it also counts
+/// the truth the research questions are measured against (<see cref="Truth"/>).
 /// </summary>
 internal sealed class ClassCounter : IChunkEvaluator
 {
@@ -30,10 +32,14 @@ internal sealed class ClassCounter : IChunkEvaluator
     /// <summary>Per (parity of the slot's first count, attributes held): the packed additions for a group slot (its members and holders).</summary>
     private readonly long[] _slot;
 
+    /// <summary>Everyone by (group mask, attributes held), when this pass counts the truth; else null.</summary>
+    private readonly long[]? _truth;
+
     public ClassCounter(ResearchReplicate replicate, int capacity)
     {
         _replicate = replicate;
         _persons = new ExtractPersons(replicate, capacity);
+        _truth = replicate.Model.FormsTallies ? Truth.New(replicate.Model.Groups) : null;
         int attributes = replicate.AttributeCuts.Length, rows = 2 + attributes;
         _span = (rows + attributes + 2) / 2;
         _headLength = ((rows - 1) >> 1) + 1;
@@ -71,6 +77,8 @@ internal sealed class ClassCounter : IChunkEvaluator
         int rowWidth = 1 + attributes, rows = 2 + attributes;
         byte[] bits = _persons.Bits;
         ReadOnlySpan<long> restAdds = _rest, headAdds = _head, slotAdds = _slot;
+        if (_truth is not null)
+            Truth.Count(_truth, masks, bits.AsSpan(0, n));
         for (int c = 0; c < plan.Classes.Count; c++)
         {
             Span<long> counts = output.Accumulators.Of(c);
@@ -107,6 +115,13 @@ internal sealed class ClassCounter : IChunkEvaluator
         }
     }
 
+    /// <summary>Adds the truth counted over the thread's chunks to the tally's rows (nothing when pass 1 counts it).</summary>
+    public void Finish(in ChunkOutput output)
+    {
+        if (_truth is not null)
+            Truth.Add(output.Tally, _truth, _replicate.AttributeCuts.Length);
+    }
+
     /// <summary>
     /// Adds to count <paramref name="u"/> of a cell's longs: counts are packed two to a long (count u
     /// in long u/2, its low half when u is even), as no count of a cell can reach 2^32 (the population
@@ -138,11 +153,52 @@ internal sealed class ClassCounter : IChunkEvaluator
 }
 
 /// <summary>
-/// Pass 1: each person in an extract gets their class's values from the risk table of every
-/// distinct release (formed from the merged counts of pass 0), added to every row the person
-/// belongs to: a person's risk is attributed to each of their groups. The variant that first uses a
-/// table counts it; the others copy it in <see cref="ResearchReplicate.Complete"/>. The whole
-/// population's holders of each attribute are counted once, for the research questions' truth.
+/// The truth the research questions are measured against: everyone of the population by (group
+/// mask, sensitive attributes held), whatever is released, added to the rows of variant 0 (the
+/// others copy it in <see cref="ResearchReplicate.Complete"/>): persons, and holders of each attribute.
+/// </summary>
+internal static class Truth
+{
+    /// <summary>Bits of a person's attributes in the index (at most 3 attributes).</summary>
+    public const int Shift = 3;
+
+    /// <summary>Counts by (mask, attributes held) for <paramref name="groups"/> groups (at most 16: 4 MB).</summary>
+    public static long[] New(int groups) => new long[(1L << groups) << Shift];
+
+    /// <summary>Counts each person once by their group mask and attributes held.</summary>
+    public static void Count(long[] counts, ReadOnlySpan<uint> masks, ReadOnlySpan<byte> bits)
+    {
+        for (int i = 0; i < bits.Length; i++)
+            counts[((int)masks[i] << Shift) + bits[i]]++;
+    }
+
+    /// <summary>Adds the counts to the rows of each mask (persons and each attribute's holders), and clears them.</summary>
+    public static void Add(StrandTally tally, long[] counts, int attributes)
+    {
+        for (int j = 0; j < counts.Length; j++)
+        {
+            if (counts[j] == 0)
+                continue;
+            uint mask = (uint)(j >> Shift);
+            tally.Add(0, mask, ResearchCounters.N(C.TruthPersons), counts[j]);
+            for (int a = 0; a < attributes; a++)
+            {
+                if (((j >> a) & 1) != 0)
+                    tally.Add(0, mask, ResearchCounters.TruePositive(a), counts[j]);
+            }
+
+            counts[j] = 0;
+        }
+    }
+}
+
+/// <summary>
+/// Pass 1 with <see cref="ResearchReplicate.TalliesFromClassCounts"/> off (tests hold the figures
+/// formed at the end of pass 0 to it): each person in an extract gets their class's values from the
+/// risk table of every distinct release (formed from the merged counts of pass 0), added to every
+/// row the person belongs to: a person's risk is attributed to each of their groups. The variant
+/// that first uses a table counts it; the others copy it in <see cref="ResearchReplicate.Complete"/>.
+/// The whole population's holders of each attribute are counted once, for the research questions' truth.
 /// </summary>
 /// <remarks>
 /// A person's values go first into sums by (table, group mask), contiguous and without a branch,
@@ -152,12 +208,13 @@ internal sealed class ClassCounter : IChunkEvaluator
 internal sealed class RiskAttributor : IChunkEvaluator
 {
     /// <summary>Values per (table, mask): extract records, the table's fields up to the attack sum, disclosures.</summary>
-    private const int Values = 2 + ClassRisk.Disclosure;
+    internal const int Values = 2 + ClassRisk.Disclosure;
 
     /// <summary>Sums by mask only up to this many groups (2^10 masks); above it, values go to the tally row by row.</summary>
     private const int MaxMaskGroups = 10;
 
-    private static readonly C[] CounterOf =
+    /// <summary>The counter of each of the <see cref="Values"/>.</summary>
+    internal static readonly C[] CounterOf =
     [
         C.ExtractRecords, C.RecordsReleased, C.RecordsSuppressed, C.SampleUniques, C.PopulationUniques, C.RecordsAtHighRisk,
         C.ProsecutorSum, C.JournalistSum, C.AttackSum, C.AttributeDisclosures,
@@ -176,11 +233,8 @@ internal sealed class RiskAttributor : IChunkEvaluator
         _masks = groups <= MaxMaskGroups ? 1 << groups : 0;
         int slots = replicate.Risks.Length * Math.Max(_masks, 1);
         _sums = new long[slots * Values];
-        _holders = new long[Math.Max(_masks, 1) << HolderShift];
+        _holders = new long[Math.Max(_masks, 1) << Truth.Shift];
     }
-
-    /// <summary>Bits of a person's attributes in the index of <see cref="_holders"/> (at most 3 attributes).</summary>
-    private const int HolderShift = 3;
 
     /// <summary>Persons of the chunk by (group mask, attributes held).</summary>
     private readonly long[] _holders;
@@ -200,9 +254,7 @@ internal sealed class RiskAttributor : IChunkEvaluator
         // (by mask and attributes held, added to the rows in Finish).
         if (_masks > 0)
         {
-            long[] holders = _holders;
-            for (int i = 0; i < n; i++)
-                holders[((int)masks[i] << HolderShift) + bits[i]]++;
+            Truth.Count(_holders, masks, bits.AsSpan(0, n));
         }
         else
         {
@@ -255,7 +307,7 @@ internal sealed class RiskAttributor : IChunkEvaluator
                     for (int b = bits[i]; b != 0; b &= b - 1)
                         sums[to + Values - 1] += tables[at + ClassRisk.Disclosure + BitOperations.TrailingZeroCount(b)];
                     if (_replicate.Rho == 1 && tables[at + ClassRisk.Unique] != 0)
-                        MarkHarmed(output.Flags, _replicate.Risks[index], i);
+                        MarkHarmed(_replicate, output.Flags, _replicate.Risks[index], i);
                     if (_masks == 0)
                         AddSlot(tally, slot, mask); // without sums by mask (many groups), one person's values go straight to the tally
                 }
@@ -274,22 +326,7 @@ internal sealed class RiskAttributor : IChunkEvaluator
                 AddSlot(tally, slot, (uint)(slot % _masks));
         }
 
-        int attributes = _replicate.AttributeCuts.Length;
-        long[] holders = _holders;
-        for (int j = 0; j < holders.Length; j++)
-        {
-            if (holders[j] == 0)
-                continue;
-            uint mask = (uint)(j >> HolderShift);
-            tally.Add(0, mask, ResearchCounters.N(C.TruthPersons), holders[j]);
-            for (int a = 0; a < attributes; a++)
-            {
-                if (((j >> a) & 1) != 0)
-                    tally.Add(0, mask, ResearchCounters.TruePositive(a), holders[j]);
-            }
-
-            holders[j] = 0;
-        }
+        Truth.Add(tally, _holders, _replicate.AttributeCuts.Length);
     }
 
 
@@ -341,7 +378,7 @@ internal sealed class RiskAttributor : IChunkEvaluator
                     sums[to + 1 + ClassRisk.Attack] += risk.AttackCells is { } attack ? attack[cell] : prosecutor;
                     sums[to + Values - 1] += BitOperations.PopCount((uint)((cellFlags >> 1) & held)) * One;
                     if (f == 1)
-                        MarkHarmed(flags, risk, i);
+                        MarkHarmed(_replicate, flags, risk, i);
                 }
 
                 if (_masks == 0)
@@ -381,14 +418,63 @@ internal sealed class RiskAttributor : IChunkEvaluator
         }
     }
 
-    /// <summary>A sample-unique record is a harm to its person in every variant that reads the table.</summary>
-    private void MarkHarmed(PersonFlags flags, RiskTable risk, int i)
+    /// <summary>A sample-unique record is a harm to its person in every record-level variant that reads the table.</summary>
+    internal static void MarkHarmed(ResearchReplicate replicate, PersonFlags flags, RiskTable risk, int i)
     {
-        ReleaseVariant[] variants = _replicate.Variants;
+        ReleaseVariant[] variants = replicate.Variants;
         for (int v = 0; v < variants.Length; v++)
         {
             if (variants[v].Risk == risk.Index && variants[v].Form == Scenarios.Model.ReleaseForm.RecordLevelTre)
                 flags.Mark(v, i, PersonOutcome.Harmed);
+        }
+    }
+}
+
+/// <summary>
+/// Pass 1 when the tallies were formed at the end of pass 0 (<see cref="ResearchReplicate.TalliesFromClassCounts"/>)
+/// and an observer reads the persons' flags: marks each person whose record is released alone in
+/// its class (sample unique, with exact class sizes) as harmed in every record-level variant that
+/// releases it, as <see cref="RiskAttributor"/> does, and adds nothing to the tallies.
+/// </summary>
+internal sealed class HarmMarker(ResearchReplicate replicate, int capacity) : IChunkEvaluator
+{
+    private readonly ExtractPersons _persons = new(replicate, capacity);
+
+    public void Evaluate(PersonChunk persons, in ChunkOutput output)
+    {
+        if (replicate.Rho != 1)
+            return; // estimated class sizes: no person is known to be unique
+        _persons.Prepare(persons);
+        int n = persons.Count;
+        int stride = ClassRisk.Stride(replicate.AttributeCuts.Length);
+        bool exact = replicate.CompactCells.Length > 0;
+        RiskTable[] risks = replicate.Risks;
+        ReleasePlan plan = replicate.Model.Plan;
+        for (int c = 0; c < plan.Classes.Count; c++)
+        {
+            int[] own = replicate.TablesOfClass[c];
+            if (own.Length == 0)
+                continue;
+            int[] cells = _persons.Cells[c];
+            byte[] inside = _persons.InExtract[plan.Classes[c].Extract];
+            long[] values = exact ? replicate.CompactCells[c] : replicate.ClassTables[c];
+            int block = own.Length * stride, width = exact ? ResearchReplicate.CompactWidth : block;
+            for (int i = 0; i < n; i++)
+            {
+                if (i + RiskAttributor.Ahead < n)
+                    RiskAttributor.Prefetch(values, cells[i + RiskAttributor.Ahead] * width, width);
+                if (inside[i] == 0)
+                    continue;
+                for (int j = 0; j < own.Length; j++)
+                {
+                    RiskTable risk = risks[own[j]];
+                    bool unique = exact
+                        ? values[cells[i] * ResearchReplicate.CompactWidth] == 1 && risk.Threshold <= 1 && risk.AllowedDisclosures is null
+                        : values[cells[i] * block + risk.Offset + ClassRisk.Unique] != 0;
+                    if (unique)
+                        RiskAttributor.MarkHarmed(replicate, output.Flags, risk, i);
+                }
+            }
         }
     }
 }

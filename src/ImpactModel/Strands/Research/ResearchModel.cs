@@ -12,8 +12,10 @@ namespace ImpactModel.Strands.Research;
 /// statistics"): a de-identified extract released to researchers, its re-identification risk
 /// measured on the actual extract and the actual population, and its research utility, by group.
 /// Two passes over the same persons: pass 0 counts the equivalence classes of every distinct
-/// release (integers per cell, not per person); pass 1 attributes each record's class-based risk
-/// to every group its person belongs to. Safeguards act as ablation variants through the runner.
+/// release (integers per cell and row slot, not per person); each record's class-based risk is
+/// attributed to every group its person belongs to from those counts at the end of pass 0, and
+/// pass 1 runs only when an observer reads the persons' flags. Safeguards act as ablation
+/// variants through the runner.
 /// </summary>
 public sealed class ResearchModel : IStrandModel
 {
@@ -94,6 +96,17 @@ public sealed class ResearchModel : IStrandModel
     public IReadOnlyList<MetricDefinition> Metrics { get; }
 
     public int Passes => 2;
+
+    /// <summary>
+    /// One: every figure pass 1 would attribute to persons is a value of their cell times the cell's
+    /// persons of each row, which pass 0 counts, so its replicate forms the tallies at the end of
+    /// pass 0 and pass 1 runs only to mark the persons' flags for an observer (two with
+    /// <see cref="ResearchReplicate.TalliesFromClassCounts"/> off, in tests).
+    /// </summary>
+    public int PassesUnobserved => FormsTallies ? 1 : 2;
+
+    /// <summary><see cref="ResearchReplicate.TalliesFromClassCounts"/> when the model was made: one model's replicates all take the same path.</summary>
+    internal bool FormsTallies { get; } = ResearchReplicate.TalliesFromClassCounts;
 
     public IReadOnlyList<AccumulatorDefinition> Accumulators { get; }
 

@@ -13,8 +13,9 @@ internal sealed partial class ResearchReplicate
 
     /// <summary>
     /// The end of pass 0: from the merged class counts, each risk table's values per cell (what pass 1
-    /// attributes to persons) and each variant's research estimates, cells suppressed and groups
-    /// released. The counts themselves are not kept.
+    /// attributes to persons, when it runs) and their sums by row (<see cref="FormRows"/>), and each
+    /// variant's research estimates, cells suppressed and groups released. The counts themselves are
+    /// not kept.
     /// </summary>
     public void EndPass(int pass, Accumulators merged)
     {
@@ -28,46 +29,56 @@ internal sealed partial class ResearchReplicate
         TablesOfClass = [.. plan.Classes.Select((_, c) => Risks.Where(r => r.Class == c).Select(r => r.Index).ToArray())];
         ClassTables = new long[plan.Classes.Count][];
         bool compact = Rho == 1 && CompactPath;
+        bool form = _model.FormsTallies;
+        _formed = form ? new long[Risks.Length * (_model.Groups + 2) * RiskAttributor.Values] : [];
         CompactCells = compact ? new long[plan.Classes.Count][] : [];
         for (int c = 0; c < plan.Classes.Count; c++)
         {
             int[] own = TablesOfClass[c];
-            int cells = plan.Classes[c].Layout.Cells, block = own.Length * stride;
-            ReadOnlySpan<long> counts = unpacked[c];
-            long[]? interleaved = compact ? null : new long[cells * block];
             for (int j = 0; j < own.Length; j++)
-            {
-                RiskTable risk = Risks[own[j]];
-                risk.Offset = j * stride;
-                if (compact && !risk.AttackApart && Variants[risk.Representative].Form != ReleaseForm.PublicTables)
-                    continue; // the compact cells hold all a record-level table reads
-                long[] table = RiskCells(risk, counts, plan);
-                if (interleaved is not null)
-                {
-                    for (int cell = 0; cell < cells; cell++)
-                        Array.Copy(table, cell * stride, interleaved, cell * block + risk.Offset, stride);
-                    continue;
-                }
+                Risks[own[j]].Offset = j * stride;
+            if (!compact)
+                ClassTables[c] = new long[plan.Classes[c].Layout.Cells * own.Length * stride];
+        }
 
-                // Exact: what a table adds beyond the class sizes (its attacker's risk, or a table's disclosures left after checking and noise).
-                if (risk.AttackApart)
-                    risk.AttackCells = [.. Enumerable.Range(0, cells).Select(cell => table[cell * stride + ClassRisk.Attack])];
-                if (Variants[risk.Representative].Form == ReleaseForm.PublicTables)
-                {
-                    risk.AllowedDisclosures = new byte[cells];
-                    for (int cell = 0; cell < cells; cell++)
-                    {
-                        for (int a = 0; a < AttributeCuts.Length; a++)
-                            risk.AllowedDisclosures[cell] |= table[cell * stride + ClassRisk.Disclosure + a] != 0 ? (byte)(1 << a) : (byte)0;
-                    }
-                }
+        // Each table on the cores: it writes only its own offsets, fields and sums.
+        Parallel.For(0, Risks.Length, r =>
+        {
+            RiskTable risk = Risks[r];
+            int cells = plan.Classes[risk.Class].Layout.Cells, block = TablesOfClass[risk.Class].Length * stride;
+            long[] counts = unpacked[risk.Class];
+            bool inCompact = compact && !risk.AttackApart && Variants[risk.Representative].Form != ReleaseForm.PublicTables;
+            if (inCompact && !form)
+                return; // the compact cells hold all a record-level table reads
+            long[] table = RiskCells(risk, counts, plan);
+            if (form)
+                FormRows(risk, table, counts, cells);
+            if (inCompact)
+                return;
+            if (!compact)
+            {
+                long[] interleaved = ClassTables[risk.Class];
+                for (int cell = 0; cell < cells; cell++)
+                    Array.Copy(table, cell * stride, interleaved, cell * block + risk.Offset, stride);
+                return;
             }
 
-            if (interleaved is not null)
-                ClassTables[c] = interleaved;
-            else
-                CompactCells[c] = Compact(counts, cells);
-        }
+            // Exact: what a table adds beyond the class sizes (its attacker's risk, or a table's disclosures left after checking and noise).
+            if (risk.AttackApart)
+                risk.AttackCells = [.. Enumerable.Range(0, cells).Select(cell => table[cell * stride + ClassRisk.Attack])];
+            if (Variants[risk.Representative].Form == ReleaseForm.PublicTables)
+            {
+                risk.AllowedDisclosures = new byte[cells];
+                for (int cell = 0; cell < cells; cell++)
+                {
+                    for (int a = 0; a < AttributeCuts.Length; a++)
+                        risk.AllowedDisclosures[cell] |= table[cell * stride + ClassRisk.Disclosure + a] != 0 ? (byte)(1 << a) : (byte)0;
+                }
+            }
+        });
+
+        for (int c = 0; c < plan.Classes.Count && compact; c++)
+            CompactCells[c] = Compact(unpacked[c], plan.Classes[c].Layout.Cells);
 
         int rows = _model.Groups + 2;
         Estimates = new double[Variants.Length][][];
@@ -341,14 +352,16 @@ internal sealed partial class ResearchReplicate
     }
 
     /// <summary>
-    /// Copies each risk table's counters from the variant that counted them to the others that read
-    /// it, copies the truth to every variant, and forms per variant: the attack sum, expected
+    /// Adds the figures formed at the end of pass 0 (when pass 1 did not attribute them), copies each
+    /// risk table's counters from the variant that counted them to the others that read it, copies
+    /// the truth to every variant, and forms per variant: the attack sum, expected
     /// re-identifications (a year and over the horizon), cells, group released, the privacy budget
     /// spent, the research questions' errors, and costs and values.
     /// </summary>
     public void Complete(StrandTally total)
     {
         StrandTally<C> t = total.As<C>();
+        AddFormed(total);
         int attributes = AttributeCuts.Length;
         for (int v = 0; v < Variants.Length; v++)
         {

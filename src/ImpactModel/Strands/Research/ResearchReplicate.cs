@@ -354,5 +354,5 @@ internal sealed partial class ResearchReplicate : IStrandReplicate
 
     public IChunkEvaluator CreateEvaluator(int pass, int chunkCapacity) => pass == 0
         ? new ClassCounter(this, chunkCapacity)
-        : new RiskAttributor(this, chunkCapacity);
+        : _model.FormsTallies ? new HarmMarker(this, chunkCapacity) : new RiskAttributor(this, chunkCapacity);
 }

@@ -16,7 +16,7 @@ public sealed class EstimatorTests
     /// classes average 6 persons and about 11,500 records are unique; for the eighth simulated, most of its
     /// 100,000 records are unique in their own sample, so its raw counts say little about the declared population.
     /// </summary>
-    private const string Cells = """
+    internal const string Cells = """
         strand: research-statistics
         name: estimator
         price_year: 2023
@@ -43,7 +43,7 @@ public sealed class EstimatorTests
         safeguards: []
         """;
 
-    private const long Declared = 800_000;
+    internal const long Declared = 800_000;
     private const string Variant = VariantBuilder.NoSafeguards;
 
     /// <summary>

@@ -60,7 +60,7 @@ public sealed class NoiseTests
     /// benefit's prevalence 0.15 and 0.35 among the disabled; three noise safeguards, each alone in its
     /// proposal-only variant. No suppression: the noise is the only error of the estimates.
     /// </summary>
-    private static string NoisyTables() => """
+    internal static string NoisyTables() => """
         strand: research-statistics
         name: noisy-tables
         price_year: 2023

@@ -69,9 +69,24 @@ public sealed class ResearchDeterminismTests
         series.Values.Select(v => v is { } x ? BitConverter.DoubleToInt64Bits(x) : (long?)null);
 
     [Theory]
-    [InlineData(1)]  // exact: pass 1 reads the compact cells
-    [InlineData(8)]  // estimated: pass 1 reads the interleaved tables
-    public void Evaluating_a_chunk_allocates_nothing_in_either_pass(int declaredMultiple)
+    [InlineData(1, true)]   // exact: pass 0 also counts the truth; pass 1 marks harms from the compact cells
+    [InlineData(8, true)]   // estimated: pass 1 marks nobody
+    [InlineData(1, false)]  // pass 1 attributing person by person, from the compact cells
+    [InlineData(8, false)]  // and from the interleaved tables
+    public void Evaluating_a_chunk_allocates_nothing_in_either_pass(int declaredMultiple, bool formed)
+    {
+        try
+        {
+            ResearchReplicate.TalliesFromClassCounts = formed;
+            EvaluateChunks(declaredMultiple, formed);
+        }
+        finally
+        {
+            ResearchReplicate.TalliesFromClassCounts = true;
+        }
+    }
+
+    private static void EvaluateChunks(int declaredMultiple, bool formed)
     {
         const int Chunk = 4096;
         Scenario s = Declare(Load(Detail(0.9)), Persons * declaredMultiple);
@@ -91,18 +106,24 @@ public sealed class ResearchDeterminismTests
         });
         Assert.Equal(0, bytes);
         Assert.True(output.Accumulators.Values.ToArray().Any(x => x != 0), "pass 0 counted");
+        counter.Finish(output);
+        int truth = ResearchCounters.N(ResearchCounter.TruthPersons);
+        Assert.Equal(formed, output.Tally[0, 0, truth] > 0); // the truth is counted in pass 0 when pass 1 may be skipped
 
         replicate.EndPass(0, output.Accumulators);
         Assert.Equal(declaredMultiple == 1, ((ResearchReplicate)replicate).CompactCells.Length > 0);
         IChunkEvaluator attributor = replicate.CreateEvaluator(1, Chunk);
+        var flags = new PersonFlags(variants.Count, Chunk);
+        var pass1 = new ChunkOutput(output.Tally, output.Accumulators, flags);
         bytes = Allocations.SmallestRound(c =>
         {
             population.Generate(chunk, c * (long)Chunk, Chunk, model.Reads);
-            attributor.Evaluate(chunk, output);
+            attributor.Evaluate(chunk, pass1);
         });
         Assert.Equal(0, bytes);
-        attributor.Finish(output); // the sums kept by group mask reach the tally at the end of the thread's pass
+        attributor.Finish(pass1); // the sums kept by group mask reach the tally at the end of the thread's pass
         int extract = ResearchCounters.N(ResearchCounter.ExtractRecords);
-        Assert.True(output.Tally[variants.Count - 1, 0, extract] > 0, "pass 1 attributed records");
+        Assert.Equal(!formed, output.Tally[variants.Count - 1, 0, extract] > 0); // pass 1 attributes records only with the switch off
+        Assert.Equal(formed, attributor is HarmMarker);
     }
 }

@@ -44,7 +44,7 @@ public sealed class SafeguardEffectTests
     /// the carers, all holding the allowance, so each carer's record discloses it (one disclosure per
     /// record × attribute); nobody's benefit receipt (half of everyone) is disclosed.
     /// </summary>
-    private const string ShelterPopulation = """
+    internal const string ShelterPopulation = """
         population:
           size: 20000
           uncertainty: { assumption: 0, expert-judgement: 0 }
@@ -61,7 +61,7 @@ public sealed class SafeguardEffectTests
                 carer: { shelter: 1 }
         """;
 
-    private const string Shelter = """
+    internal const string Shelter = """
         strand: research-statistics
         name: shelter
         price_year: 2023
