@@ -217,15 +217,27 @@ public static class RunCommand
                         cancellationToken: cancellationToken);
                 foreach (string warning in result.Warnings)
                     console.Error.WriteLine($"impact: warning: {scenario.Name}: {warning}"); // also in the manifest's warnings
-                RunReview review = RunReview.Of(scenario, result, options.Strands.For(scenario).Models, options.Sensitivity,
-                    new SensitivityLog(console.Error, scenario.Name), cancellationToken);
+                // The review reads the per-replicate values while the other files are written from them (both only read the store now).
+                IReadOnlyList<IStrandModel> models = options.Strands.For(scenario).Models;
+                Task<RunReview> review = Task.Run(() => RunReview.Of(scenario, result, models, options.Sensitivity,
+                    new SensitivityLog(console.Error, scenario.Name), cancellationToken), cancellationToken);
                 var info = new RunInfo(RunFolder.ScenarioHash(scenario, files), RunFolder.EngineVersion, threads, scenarioStarted, clock.Elapsed.TotalSeconds,
                     MoneyBasis.Of(scenario))
                 {
                     CommandLine = options.CommandLine,
                     InputsScenario = RunFolder.KeepInputs(folder, scenario, files),
                 };
-                RunFolder.Write(folder, result, info, options.ReplicatesCsv, review);
+                try
+                {
+                    RunFolder.Write(folder, result, info, options.ReplicatesCsv);
+                }
+                catch
+                {
+                    WaitQuietly(review); // never leave it reading a store about to be disposed; the write's error stands
+                    throw;
+                }
+
+                RunFolder.WriteReview(folder, result, review.GetAwaiter().GetResult());
                 ReportWriter.WriteRun(folder, files, beingWritten: true); // charts and report.html, from the files just written
                 if (options.ReplicatesCsv)
                 {
@@ -246,6 +258,19 @@ public static class RunCommand
         }
 
         return runs;
+    }
+
+    /// <summary>Waits for <paramref name="task"/> to end, whatever its outcome (a caller's own error is the one to report).</summary>
+    private static void WaitQuietly(Task task)
+    {
+        try
+        {
+            task.Wait(CancellationToken.None);
+        }
+        catch (AggregateException)
+        {
+            // Its failure is not the one to report.
+        }
     }
 
     /// <summary>Removes a partial run folder if it is still there (from a signal handler or a failed run; either may come first).</summary>

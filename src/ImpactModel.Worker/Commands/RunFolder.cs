@@ -120,8 +120,15 @@ public static class RunFolder
             WriteFile(Path.Combine(dir, "replicates.csv"), w => WriteReplicates(result, w));
         else
             WriteFile(Path.Combine(dir, SpillColumnsFile), w => WriteSpillColumns(result, w));
-        if (review is null)
-            return;
+        if (review is not null)
+            WriteReview(dir, result, review);
+    }
+
+    /// <summary>Writes the review view's files of <paramref name="result"/>: safeguards.csv, principles.csv, sensitivity.csv and evidence.csv.</summary>
+    public static void WriteReview(string dir, RunResult result, RunReview review)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(review);
         WriteFile(Path.Combine(dir, "safeguards.csv"), w => WriteSafeguards(result, review, w));
         WriteFile(Path.Combine(dir, "principles.csv"), w => WritePrinciples(result, review, w));
         WriteFile(Path.Combine(dir, "sensitivity.csv"), w => WriteSensitivity(result, review, w));

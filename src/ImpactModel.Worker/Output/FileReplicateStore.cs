@@ -16,7 +16,8 @@ public sealed class FileReplicateStore : IReplicateStore
     private readonly FileStream _stream;
     private readonly SafeFileHandle _handle;
     private byte[] _bytes = [];
-    private bool _flushed = true;
+    private readonly Lock _gate = new();
+    private volatile bool _flushed = true;
 
     /// <summary>Creates (or replaces) the spill file at <paramref name="path"/>.</summary>
     public FileReplicateStore(string path)
@@ -81,12 +82,18 @@ public sealed class FileReplicateStore : IReplicateStore
 
     public void Dispose() => _stream.Dispose();
 
+    /// <summary>Writes what is buffered before a read; readers may come from several threads once appending is over.</summary>
     private void Flush()
     {
         if (_flushed)
             return;
-        _stream.Flush();
-        _flushed = true;
+        lock (_gate)
+        {
+            if (_flushed)
+                return;
+            _stream.Flush();
+            _flushed = true;
+        }
     }
 
     private void ReadExactly(byte[] buffer, long offset)

@@ -6,7 +6,8 @@ namespace ImpactModel.Simulation;
 /// every series (NaN where undefined) and then of every drawn parameter. Readers take the values
 /// back in blocks (<see cref="ReadColumns"/>) or a replicate at a time (<see cref="ReadRecord"/>).
 /// The engine keeps them in memory (<see cref="MemoryReplicateStore"/>); the host spills them to a
-/// file in the run folder.
+/// file in the run folder. Once every record is appended, readers may read at the same time (the
+/// host writes the run folder's files while the review view is derived).
 /// </summary>
 public interface IReplicateStore : IDisposable
 {
