@@ -135,7 +135,7 @@ public static class SensitivityAnalysis
         var families = Families(scenario, result);
         IReadOnlyList<string> metrics = Metrics(result);
         int switching = metrics.ToList().IndexOf(SwitchingMetric);
-        int planned = 1 + families.Count * (switching >= 0 ? 4 : 2), done = 0;
+        int planned = families.Count * (switching >= 0 ? 4 : 2), done = 0;
         var settings = result.Settings with { Replicates = 1 };
         var scope = new RunScope([VariantBuilder.StatusQuo, VariantBuilder.Proposal], ParameterPins.None);
         var medians = new Dictionary<string, double>(StringComparer.Ordinal);
@@ -145,11 +145,11 @@ public static class SensitivityAnalysis
                 medians[p.Path] = ParameterQuantiles.Of(p, Median);
         }
 
-        double[] Evaluate(UncertainFamily? family, double percentile)
+        double[] Evaluate(UncertainFamily family, double percentile)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var pins = new Dictionary<string, double>(medians, StringComparer.Ordinal);
-            foreach (Parameter p in family?.Members ?? [])
+            foreach (Parameter p in family.Members)
                 pins[p.Path] = ParameterQuantiles.Of(p, percentile);
             RunResult run = SimulationRunner.Run(scenario, settings, models, scope: scope with { Pins = new ParameterPins(pins) },
                 cancellationToken: cancellationToken);
@@ -157,7 +157,6 @@ public static class SensitivityAnalysis
             return [.. metrics.Select(m => Difference(run, m))];
         }
 
-        _ = Evaluate(null, Median); // every parameter at its median: the base case (its values are not reported)
         var low = new double[families.Count][];
         var high = new double[families.Count][];
         var switches = new double?[families.Count];
