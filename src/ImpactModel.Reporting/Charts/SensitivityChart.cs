@@ -80,13 +80,7 @@ internal static class SensitivityChart
         Ends(plot, highX, y, MarkerShape.FilledSquare, HighLegend);
         if (reference is { } r)
             ChartKit.Reference(plot, scale.Apply(r));
-        plot.Legend.ManualItems.Add(new LegendItem { LabelText = "Rises with the parameter", FillColor = OkabeIto.Blue, LineColor = Colors.Black, LineWidth = 1 });
-        plot.Legend.ManualItems.Add(new LegendItem
-        {
-            LabelText = "Falls as the parameter rises", FillColor = OkabeIto.Vermillion, FillHatch = new ScottPlot.Hatches.Striped(), FillHatchColor = Colors.White,
-            LineColor = Colors.Black, LineWidth = 1,
-        });
-        LegendBand(plot, lines.Count);
+        DirectionLegend(plot, "Rises with the parameter", "Falls as the parameter rises", lines.Count);
 
         ChartKit.Save(folder, Prefix + metric, ChartKit.Whole(plot));
         string caption = $"Each bar runs from {valueWords.ToLowerInvariant()} with the parameter at its 10th percentile (open circle) to the same with it at its 90th percentile (filled square), "
@@ -125,13 +119,7 @@ internal static class SensitivityChart
         plot.Add.Bars(bars).Horizontal = true;
         ChartKit.Reference(plot, 0);
         plot.Axes.SetLimitsX(-1.05, 1.05);
-        plot.Legend.ManualItems.Add(new LegendItem { LabelText = "Goes up with the parameter", FillColor = OkabeIto.Blue, LineColor = Colors.Black, LineWidth = 1 });
-        plot.Legend.ManualItems.Add(new LegendItem
-        {
-            LabelText = "Goes down as the parameter rises", FillColor = OkabeIto.Vermillion, FillHatch = new ScottPlot.Hatches.Striped(), FillHatchColor = Colors.White,
-            LineColor = Colors.Black, LineWidth = 1,
-        });
-        LegendBand(plot, lines.Count);
+        DirectionLegend(plot, "Goes up with the parameter", "Goes down as the parameter rises", lines.Count);
         ChartKit.Save(folder, Prefix + metric, ChartKit.Whole(plot));
         string caption = $"Rank correlations only: this run was made without --sensitivity, so it has no one-at-a-time swings. Each bar is the Spearman rank correlation over the run's replicates "
             + $"between a parameter's draws and {valueWords}; it carries chance and the other parameters' variation, and says how the two move together, not by how much "
@@ -143,6 +131,18 @@ internal static class SensitivityChart
     }
 
     // The legend in an empty band below the last bar, so it covers none.
+    /// <summary>The legend of the two directions (blue: with the parameter; vermillion, striped: against it), in the band below the bars.</summary>
+    private static void DirectionLegend(Plot plot, string up, string down, int bars)
+    {
+        plot.Legend.ManualItems.Add(new LegendItem { LabelText = up, FillColor = OkabeIto.Blue, LineColor = Colors.Black, LineWidth = 1 });
+        plot.Legend.ManualItems.Add(new LegendItem
+        {
+            LabelText = down, FillColor = OkabeIto.Vermillion, FillHatch = new ScottPlot.Hatches.Striped(), FillHatchColor = Colors.White,
+            LineColor = Colors.Black, LineWidth = 1,
+        });
+        LegendBand(plot, bars);
+    }
+
     private static void LegendBand(Plot plot, int bars)
     {
         plot.Axes.SetLimitsY(-3.4, bars - 0.3);

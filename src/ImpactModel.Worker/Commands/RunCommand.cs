@@ -217,16 +217,16 @@ public static class RunCommand
                         cancellationToken: cancellationToken);
                 foreach (string warning in result.Warnings)
                     console.Error.WriteLine($"impact: warning: {scenario.Name}: {warning}"); // also in the manifest's warnings
-                // The review reads the per-replicate values while the other files are written from them (both only read the store now).
-                IReadOnlyList<IStrandModel> models = options.Strands.For(scenario).Models;
-                Task<RunReview> review = Task.Run(() => RunReview.Of(scenario, result, models, options.Sensitivity,
-                    new SensitivityLog(console.Error, scenario.Name), cancellationToken), cancellationToken);
                 var info = new RunInfo(RunFolder.ScenarioHash(scenario, files), RunFolder.EngineVersion, threads, scenarioStarted, clock.Elapsed.TotalSeconds,
                     MoneyBasis.Of(scenario))
                 {
                     CommandLine = options.CommandLine,
                     InputsScenario = RunFolder.KeepInputs(folder, scenario, files),
                 };
+                // The review reads the per-replicate values while the other files are written from them (both only read the store now).
+                IReadOnlyList<IStrandModel> models = options.Strands.For(scenario).Models;
+                Task<RunReview> review = Task.Run(() => RunReview.Of(scenario, result, models, options.Sensitivity,
+                    new SensitivityLog(console.Error, scenario.Name), cancellationToken), cancellationToken);
                 try
                 {
                     RunFolder.Write(folder, result, info, options.ReplicatesCsv);

@@ -33,9 +33,9 @@ public sealed record SafeguardEffectRow(string Safeguard, EffectKind Effect, str
 /// <remarks>
 /// A marginal effect exists only for a safeguard that is on in the proposal (the runner builds no
 /// <c>proposal-without-</c> variant for one that is off). For every harm rate a strand declares
-/// (<see cref="MetricDefinition.IsHarm"/>), the count it is a rate of (<see cref="HarmCounts"/>) gets <c>&lt;count&gt;_cost_per_avoided</c>: in each replicate, the
-/// difference in <see cref="CostMetric"/> over the harms avoided, undefined in a replicate where
-/// none is avoided.
+/// (<see cref="MetricDefinition.IsHarm"/>), the count it is a rate of (<see cref="HarmCounts"/>) gets
+/// <c>&lt;count&gt;_cost_per_avoided</c>: the mean difference in <see cref="CostMetric"/> over the mean
+/// harms avoided, with the spread of the per-replicate ratios (<see cref="CostPerHarmAvoided"/>).
 /// </remarks>
 public static class SafeguardEffects
 {
@@ -170,21 +170,37 @@ public static class SafeguardEffects
         return values;
     }
 
-    /// <summary>For each group, in each replicate, the cost difference over the harms avoided (undefined where none is), summarised.</summary>
+    /// <summary>
+    /// For each group, the cost per harm avoided: the mean cost difference over the mean harms avoided
+    /// (a ratio of means, undefined when on average none is avoided), with the 2.5th and 97.5th
+    /// percentiles of the per-replicate ratios over the replicates where some harm is avoided (their
+    /// number is the summary's replicates; a replicate where the safeguard avoids none has no ratio).
+    /// </summary>
     private static ReplicateSummary[] CostPerHarmAvoided(double[] costWith, double[] costWithout, double[] harmWith, double[] harmWithout, int groups, int replicates)
     {
         var summaries = new ReplicateSummary[groups];
         var ratio = new double[replicates];
         for (int g = 0; g < groups; g++)
         {
+            double cost = 0, avoided = 0;
+            int defined = 0;
             for (int r = 0; r < replicates; r++)
             {
                 int i = g * replicates + r;
-                double avoided = harmWithout[i] - harmWith[i];
-                ratio[r] = avoided > 0 ? (costWith[i] - costWithout[i]) / avoided : double.NaN;
+                double a = harmWithout[i] - harmWith[i], c = costWith[i] - costWithout[i];
+                ratio[r] = a > 0 ? c / a : double.NaN;
+                if (double.IsFinite(a) && double.IsFinite(c))
+                {
+                    cost += c; // in replicate order: reproducible
+                    avoided += a;
+                    defined++;
+                }
             }
 
-            summaries[g] = ReplicateStatistics.Summarise(ratio);
+            ReplicateSummary spread = ReplicateStatistics.Summarise(ratio);
+            summaries[g] = defined > 0 && avoided > 0
+                ? spread with { Mean = cost / avoided, McSe = null }
+                : new ReplicateSummary(null, null, null, 0);
         }
 
         return summaries;

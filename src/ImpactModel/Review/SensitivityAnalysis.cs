@@ -231,17 +231,19 @@ public static class SensitivityAnalysis
         return rho;
     }
 
-    /// <summary>Each family's draws over the replicates, read once (null with too few replicates for a correlation).</summary>
+    /// <summary>Each family's draws over the replicates, one column each (null with too few replicates for a correlation).</summary>
     private static double[][]? Draws(RunResult result, IReadOnlyList<UncertainFamily> families)
     {
         int replicates = result.Values.Replicates;
         if (replicates < MinimumReplicates)
             return null;
-        // The drawn parameters follow the series in each record: read them together, then pick each family's.
-        int parameters = result.ParameterKeys.Count;
-        var all = new double[(long)parameters * replicates];
-        result.Values.ReadColumns(result.SeriesKeys.Count, parameters, all);
-        return [.. families.Select(f => all.AsSpan(f.Draw * replicates, replicates).ToArray())];
+        // The drawn parameters follow the series in each record.
+        return [.. families.Select(f =>
+        {
+            var draws = new double[replicates];
+            result.Values.ReadColumns(result.SeriesKeys.Count + f.Draw, 1, draws);
+            return draws;
+        })];
     }
 
     /// <summary>

@@ -138,9 +138,21 @@ public sealed class SafeguardViewTests
         // The paired effect is the mean of the per-replicate differences, exactly.
         double[] with = Values(r, "proposal", "wrongful_adverse_actions");
         Assert.Equal(ReplicateStatistics.Summarise([.. with.Select((w, i) => w - without[i])]), effect.Summary);
-        // Its cost per wrongful action avoided is defined, and positive: review costs money and saves none here.
+        // Its cost per wrongful action avoided: the mean cost difference over the mean wrongful actions avoided (a ratio of means),
+        // positive (review costs money and saves none here), with the spread of the per-replicate ratios around it.
         SafeguardEffectRow cost = SafeguardEffects.Of(s, r, Models(s)).Single(x => x is { Safeguard: "review", Effect: EffectKind.Marginal, Group: "all", Metric: "wrongful_adverse_actions_cost_per_avoided" });
+        double[] costWith = Values(r, "proposal", "total_cost"), costWithout = Values(r, "proposal-without-review", "total_cost");
+        double extra = 0, avoided = 0;
+        for (int i = 0; i < with.Length; i++)
+        {
+            extra += costWith[i] - costWithout[i];
+            avoided += without[i] - with[i];
+        }
+
+        Assert.Equal(extra / avoided, cost.Summary.Mean!.Value);
         Assert.True(cost.Summary.Mean > 0);
+        Assert.InRange(cost.Summary.Mean!.Value, cost.Summary.Low!.Value, cost.Summary.High!.Value);
+        Assert.Equal(10, cost.Summary.Replicates); // every replicate avoids some
     }
 
     [Fact]
