@@ -35,7 +35,7 @@ public sealed record SafeguardEffectRow(string Safeguard, EffectKind Effect, str
 /// <c>proposal-without-</c> variant for one that is off). For every harm rate a strand declares
 /// (<see cref="MetricDefinition.IsHarm"/>), the count it is a rate of (<see cref="HarmCounts"/>) gets
 /// <c>&lt;count&gt;_cost_per_avoided</c>: the mean difference in <see cref="CostMetric"/> over the mean
-/// harms avoided, with the spread of the per-replicate ratios (<see cref="CostPerHarmAvoided"/>).
+/// harms avoided, with the spread of the per-replicate ratios when every replicate avoids some (<see cref="CostPerHarmAvoided"/>).
 /// </remarks>
 public static class SafeguardEffects
 {
@@ -172,9 +172,10 @@ public static class SafeguardEffects
 
     /// <summary>
     /// For each group, the cost per harm avoided: the mean cost difference over the mean harms avoided
-    /// (a ratio of means, undefined when on average none is avoided), with the 2.5th and 97.5th
-    /// percentiles of the per-replicate ratios over the replicates where some harm is avoided (their
-    /// number is the summary's replicates; a replicate where the safeguard avoids none has no ratio).
+    /// (a ratio of means, so replicates that avoid few harms do not dominate it; undefined when on
+    /// average none is avoided); the interval is the 2.5th and 97.5th percentiles of the per-replicate
+    /// ratios, given only when every replicate avoids some harm (where one avoids none its ratio, and
+    /// so the interval, has no bound); replicates: those that avoid some harm.
     /// </summary>
     private static ReplicateSummary[] CostPerHarmAvoided(double[] costWith, double[] costWithout, double[] harmWith, double[] harmWithout, int groups, int replicates)
     {
@@ -183,24 +184,20 @@ public static class SafeguardEffects
         for (int g = 0; g < groups; g++)
         {
             double cost = 0, avoided = 0;
-            int defined = 0;
             for (int r = 0; r < replicates; r++)
             {
                 int i = g * replicates + r;
                 double a = harmWithout[i] - harmWith[i], c = costWith[i] - costWithout[i];
                 ratio[r] = a > 0 ? c / a : double.NaN;
-                if (double.IsFinite(a) && double.IsFinite(c))
-                {
-                    cost += c; // in replicate order: reproducible
-                    avoided += a;
-                    defined++;
-                }
+                cost += c; // in replicate order: reproducible
+                avoided += a;
             }
 
             ReplicateSummary spread = ReplicateStatistics.Summarise(ratio);
-            summaries[g] = defined > 0 && avoided > 0
-                ? spread with { Mean = cost / avoided, McSe = null }
-                : new ReplicateSummary(null, null, null, 0);
+            bool everyReplicate = spread.Replicates == replicates;
+            summaries[g] = avoided > 0 && double.IsFinite(cost)
+                ? new ReplicateSummary(cost / avoided, everyReplicate ? spread.Low : null, everyReplicate ? spread.High : null, spread.Replicates)
+                : new ReplicateSummary(null, null, null, spread.Replicates);
         }
 
         return summaries;
