@@ -207,7 +207,25 @@ internal static partial class ChartKit
     public static void Save(string folder, string name, IReadOnlyList<Panel> panels)
     {
         lock (Gate)
+        {
             SaveAlone(folder, name, panels);
+            FinalizeNativeGarbage();
+        }
+    }
+
+    /// <summary>
+    /// Runs the finalizers of the Skia objects that drawing left unreachable (ScottPlot does not dispose
+    /// every paint and font it makes) while <see cref="Gate"/> is held, so that native frees do not run
+    /// on the finalizer thread while another chart draws: a second segfault in libSkiaSharp was seen in
+    /// CI after the lock alone (two of a few hundred test-suite runs). Young generations only: cheap.
+    /// </summary>
+    internal static void FinalizeNativeGarbage()
+    {
+        lock (Gate)
+        {
+            GC.Collect(1, GCCollectionMode.Forced, blocking: true);
+            GC.WaitForPendingFinalizers();
+        }
     }
 
     private static void SaveAlone(string folder, string name, IReadOnlyList<Panel> panels)

@@ -32,7 +32,9 @@ public static class ChartWriter
                 FrontierChart.Write(facts, chartsFolder),
                 LinkageWeightChart.Write(run, chartsFolder),
             ];
-            return [.. charts.OfType<RenderedChart>(), .. SensitivityChart.Write(facts, chartsFolder)];
+            RenderedChart[] all = [.. charts.OfType<RenderedChart>(), .. SensitivityChart.Write(facts, chartsFolder)];
+            ChartKit.FinalizeNativeGarbage(); // the last chart's plots are garbage now: finalized before the gate opens
+            return all;
         }
     }
 
@@ -47,6 +49,10 @@ public static class ChartWriter
         ArgumentException.ThrowIfNullOrEmpty(chartsFolder);
         Directory.CreateDirectory(chartsFolder);
         lock (ChartKit.Gate)
-            return [CompareCharts.WriteBenefitHarm(runs, chartsFolder), CompareCharts.WriteFrontier(runs, chartsFolder)];
+        {
+            RenderedChart[] all = [CompareCharts.WriteBenefitHarm(runs, chartsFolder), CompareCharts.WriteFrontier(runs, chartsFolder)];
+            ChartKit.FinalizeNativeGarbage();
+            return all;
+        }
     }
 }

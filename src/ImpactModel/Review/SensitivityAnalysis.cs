@@ -55,6 +55,13 @@ public static class SensitivityAnalysis
     /// <summary>Replicates the rank correlation needs.</summary>
     public const int MinimumReplicates = 10;
 
+    /// <summary>
+    /// Fewest simulated events behind the proposal's value in an evaluation for a metric's swings to be
+    /// quoted (as the run summary and the report quote no figure on fewer): one replicate of a harm
+    /// that few simulated persons bear moves by whole persons, so its swings would be noise.
+    /// </summary>
+    public const int ReliableEvents = 30;
+
     /// <summary>The metric whose sign change gives a switching value.</summary>
     public const string SwitchingMetric = "net_benefit_vs_status_quo";
 
@@ -138,6 +145,8 @@ public static class SensitivityAnalysis
         int planned = families.Count * (switching >= 0 ? 4 : 2), done = 0;
         var settings = result.Settings with { Replicates = 1 };
         var scope = new RunScope([VariantBuilder.StatusQuo, VariantBuilder.Proposal], ParameterPins.None);
+        var fewestEvents = new long[metrics.Count];
+        Array.Fill(fewestEvents, long.MaxValue);
         var medians = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (UncertainFamily family in families)
         {
@@ -154,6 +163,12 @@ public static class SensitivityAnalysis
             RunResult run = SimulationRunner.Run(scenario, settings, models, scope: scope with { Pins = new ParameterPins(pins) },
                 cancellationToken: cancellationToken);
             progress?.Report(new SensitivityProgress(++done, Math.Max(planned, done)));
+            for (int m = 0; m < metrics.Count; m++)
+            {
+                if (run.Rows.FirstOrDefault(r => r.Variant == VariantBuilder.Proposal && r.Group == "all" && r.Metric == metrics[m])?.Events is { } events)
+                    fewestEvents[m] = Math.Min(fewestEvents[m], events);
+            }
+
             return [.. metrics.Select(m => Difference(run, m))];
         }
 
@@ -173,6 +188,14 @@ public static class SensitivityAnalysis
         for (int m = 0; m < metrics.Count; m++)
         {
             double?[] rho = Spearman(result, families, draws, metrics[m]);
+            if (fewestEvents[m] < ReliableEvents)
+            {
+                // Too few simulated events for a swing to be quoted: the rank correlations alone, as without --sensitivity.
+                int?[] byRho = Ranks([.. rho.Select(r => r is { } x ? Math.Abs(x) : (double?)null)]);
+                rows.AddRange(Ordered(families.Count, byRho).Select(f => new SensitivityRow(families[f].Path, metrics[m], null, null, null, byRho[f], rho[f], null)));
+                continue;
+            }
+
             double?[] swing = [.. Enumerable.Range(0, families.Count).Select(f => Swing(low[f][m], high[f][m]))];
             int?[] rank = Ranks([.. swing.Select(s => s is { } x ? Math.Abs(x) : (double?)null)]);
             rows.AddRange(Ordered(families.Count, rank).Select(f => new SensitivityRow(families[f].Path, metrics[m], Defined(low[f][m]), Defined(high[f][m]),

@@ -316,4 +316,19 @@ public sealed class SafeguardViewTests
         Assert.All(counts.Split(','), c => Assert.Contains(c, harms));
         Assert.DoesNotContain("persons", harms); // never a count of another model's counter with the same index
     }
+
+    [Fact]
+    public void A_metric_resting_on_fewer_than_30_simulated_events_has_no_swings_quoted()
+    {
+        Scenario s = Uncertain();
+        // 3,000 persons of the 40,000 declared: hardship (a fifth of the wrongful actions) rests on a handful of simulated persons.
+        RunResult r = SimulationRunner.Run(s, new RunSettings(7, 2, 3000), BuiltInStrands.Registry);
+        long? hardship = r.Rows.Single(x => x is { Variant: "proposal", Group: "all", Metric: "hardship" }).Events;
+        Assert.InRange(hardship!.Value, 1, 2 * SensitivityAnalysis.ReliableEvents - 1); // both replicates together: fewer than 30 in one
+        var rows = SensitivityAnalysis.Analyse(s, r, Models(s));
+        Assert.All(rows.Where(x => x.Metric == "hardship"), x => Assert.True(x.Low is null && x.High is null && x.Swing is null, x.Parameter));
+        long? flagged = r.Rows.Single(x => x is { Variant: "proposal", Group: "all", Metric: "flagged" }).Events;
+        Assert.True(flagged > 2 * SensitivityAnalysis.ReliableEvents);
+        Assert.Contains(rows, x => x.Metric == "flagged" && x.Swing is not null and not 0);
+    }
 }
