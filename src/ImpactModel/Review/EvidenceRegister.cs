@@ -11,7 +11,7 @@ public sealed record EvidenceRow(string Parameter, string Value, string? Source,
 /// The evidence register: every parameter of the scenario and its population file (by the paths of
 /// <c>parameters.csv</c>), with its value or distribution as declared, its source and grade, and
 /// the best rank its family (<see cref="SensitivityAnalysis.FamilyOf"/>) takes over the headline
-/// metrics in the sensitivity analysis, so a reader can see which weakly evidenced values move the decision.
+/// metrics in the sensitivity analysis (over the swings when there are any, else over the rank correlations), so a reader can see which weakly evidenced values move the decision.
 /// </summary>
 public static class EvidenceRegister
 {
@@ -23,10 +23,13 @@ public static class EvidenceRegister
     {
         ArgumentNullException.ThrowIfNull(scenario);
         ArgumentNullException.ThrowIfNull(sensitivity);
+        // With swings (a run with --sensitivity), only the swings' ranks count: a metric ranked by its rank
+        // correlations alone (too few simulated events for a swing) would let chance correlations in.
+        bool swings = sensitivity.Any(r => r.Swing is not null);
         var best = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (SensitivityRow row in sensitivity)
         {
-            if (row.Rank is { } rank && (!best.TryGetValue(row.Parameter, out int b) || rank < b))
+            if (row.Rank is { } rank && (!swings || row.Swing is not null) && (!best.TryGetValue(row.Parameter, out int b) || rank < b))
                 best[row.Parameter] = rank;
         }
 
