@@ -49,7 +49,8 @@ internal static class ReviewSections
             + "what it adds to the proposal as declared, for safeguards the proposal turns on) and alone (the proposal with only this safeguard minus the proposal with none). "
             + $"Each figure is a paired difference: computed in each of the {run.Manifest.Replicates} replicates on the same random numbers in both variants, then its mean and "
             + "its 95% interval (2.5th to 97.5th percentile over the replicates), in the measure's own unit. A negative change in a harm is harm avoided. "
-            + "Cost per harm avoided is the change in total cost divided by the harm avoided, in each replicate where some harm is avoided.");
+            + "Cost per harm avoided is the mean change in total cost over the mean harm avoided; its interval is the spread of the per-replicate ratios, "
+            + "given only when every replicate avoids some harm.");
         IReadOnlyList<NoDetectableEffect> none = facts.NoDetectableEffects();
         string[] metrics = [.. facts.Headline, .. facts.CostPerAvoided];
         if (facts.ReviewedSafeguards.Count == 0)
