@@ -217,13 +217,15 @@ internal static partial class ChartKit
     /// Runs the finalizers of the Skia objects that drawing left unreachable (ScottPlot does not dispose
     /// every paint and font it makes) while <see cref="Gate"/> is held, so that native frees do not run
     /// on the finalizer thread while another chart draws: a second segfault in libSkiaSharp was seen in
-    /// CI after the lock alone (two of a few hundred test-suite runs). Young generations only: cheap.
+    /// CI after the lock alone (two of a few hundred test-suite runs). After each chart the youngest
+    /// generation (cheap: what the chart just made); once a set of charts is done (<paramref name="generation"/> 1),
+    /// also what a collection elsewhere promoted while they were drawn.
     /// </summary>
-    internal static void FinalizeNativeGarbage()
+    internal static void FinalizeNativeGarbage(int generation = 0)
     {
         lock (Gate)
         {
-            GC.Collect(1, GCCollectionMode.Forced, blocking: true);
+            GC.Collect(generation, GCCollectionMode.Forced, blocking: true);
             GC.WaitForPendingFinalizers();
         }
     }

@@ -33,7 +33,7 @@ public static class ChartWriter
                 LinkageWeightChart.Write(run, chartsFolder),
             ];
             RenderedChart[] all = [.. charts.OfType<RenderedChart>(), .. SensitivityChart.Write(facts, chartsFolder)];
-            ChartKit.FinalizeNativeGarbage(); // the last chart's plots are garbage now: finalized before the gate opens
+            ChartKit.FinalizeNativeGarbage(generation: 1); // the last chart's plots are garbage now: finalized before the gate opens
             return all;
         }
     }
@@ -51,7 +51,7 @@ public static class ChartWriter
         lock (ChartKit.Gate)
         {
             RenderedChart[] all = [CompareCharts.WriteBenefitHarm(runs, chartsFolder), CompareCharts.WriteFrontier(runs, chartsFolder)];
-            ChartKit.FinalizeNativeGarbage();
+            ChartKit.FinalizeNativeGarbage(generation: 1);
             return all;
         }
     }
