@@ -134,9 +134,7 @@ public static class PowerCommand
                 .Add("power", r.SolvedForN ? "Power (target)" : "Power at p2", r.Power);
             if (!r.SolvedForN)
             {
-                report.Input("target_power", "Target power for the detectable difference", r.Settings.Power)
-                      .Add("mde", "Smallest detectable difference |p2 - p1|", r.Mde)
-                      .Add("p2_detectable", "Smallest detectable p2", r.P2Detectable);
+                report.DetectableP2(r.Settings.Power, r.Mde, r.P2Detectable);
                 if (r.Mde is null)
                     report.Warn($"no p2 between 0 and 1 is detected with power {Show(r.Settings.Power)} by {Show(r.NPerArm)} people per arm");
             }
@@ -244,9 +242,7 @@ public static class PowerCommand
             case ProportionsUnknown.Power:
                 double? detectable = r.P2Up ?? r.P2Down;
                 report.Add("power", "Power at p2", r.Power)
-                      .Input("target_power", "Target power for the detectable difference", r.Settings.Power)
-                      .Add("mde", "Smallest detectable difference |p2 - p1|", detectable is { } d ? Math.Abs(d - q.P1) : null)
-                      .Add("p2_detectable", "Smallest detectable p2", detectable);
+                      .DetectableP2(r.Settings.Power, detectable is { } d ? Math.Abs(d - q.P1) : null, detectable);
                 if (detectable is null)
                     report.Warn($"no p2 between 0 and 1 is detected with power {Show(r.Settings.Power)} by {Show(r.N1)} and {Show(r.N2)} people");
                 break;
@@ -334,9 +330,8 @@ public static class PowerCommand
                 if (r.AtN is { } at)
                     report.Add("attained_alpha", "False-alarm rate attained", at.AttainedAlpha)
                           .Add("critical_events", "Harmed people that show harm (at least)", at.CriticalCount);
-                report.Input("target_power", "Target power for the detectable rate", r.Settings.Power)
-                      .Add("mde", "Smallest detectable excess over the tolerance", r.Mde)
-                      .Add("rate_detectable", "Smallest detectable harm rate", r.RateDetectable);
+                report.Detectable(r.Settings.Power, "rate", "Smallest detectable excess over the tolerance", "rate_detectable", "Smallest detectable harm rate",
+                    r.Mde, r.RateDetectable);
                 if (r.Mde is null)
                     report.Warn($"{Show(r.N)} people cannot show any harm rate below 1 to be above {Show(r.Tolerance)} with power {Show(r.Settings.Power)}");
             }
@@ -415,9 +410,8 @@ public static class PowerCommand
                     .Add("power", u.SolvedForPersonTime ? "Power (target)" : "Power at rate2", u.Power);
                 if (!u.SolvedForPersonTime)
                 {
-                    unequal.Input("target_power", "Target power for the detectable rate", u.Settings.Power)
-                           .Add("mde", "Smallest detectable difference |rate2 - rate1|", u.Mde)
-                           .Add("rate2_detectable", "Smallest detectable rate2", u.Rate2Detectable);
+                    unequal.Detectable(u.Settings.Power, "rate", "Smallest detectable difference |rate2 - rate1|", "rate2_detectable", "Smallest detectable rate2",
+                        u.Mde, u.Rate2Detectable);
                     if (u.Mde is null)
                         unequal.Warn($"no rate2 in that direction is detected with power {Show(u.Settings.Power)} by this person-time");
                 }
@@ -438,9 +432,8 @@ public static class PowerCommand
                 .Add("power", r.SolvedForPersonTime ? "Power (target)" : "Power at rate2", r.Power);
             if (!r.SolvedForPersonTime)
             {
-                report.Input("target_power", "Target power for the detectable rate", r.Settings.Power)
-                      .Add("mde", "Smallest detectable difference |rate2 - rate1|", r.Mde)
-                      .Add("rate2_detectable", "Smallest detectable rate2", r.Rate2Detectable);
+                report.Detectable(r.Settings.Power, "rate", "Smallest detectable difference |rate2 - rate1|", "rate2_detectable", "Smallest detectable rate2",
+                    r.Mde, r.Rate2Detectable);
                 if (r.Mde is null)
                     report.Warn($"no rate2 in that direction is detected with power {Show(r.Settings.Power)} by {Show(r.PersonTimePerArm)} person-time per arm" +
                                 (m == PoissonMethod.Exact ? $" (the exact search stays within {Show(PoissonRates.MaxExactEvents)} expected events)" : ""));
@@ -538,9 +531,7 @@ public static class PowerCommand
                   .Add("persons_per_arm", "People per arm (areas x people per area)", r.PersonsPerArm)
                   .Add("power", r.SolvedForAreas ? "Power (target)" : "Power at p2", r.Power);
             if (!r.SolvedForAreas)
-                report.Input("target_power", "Target power for the detectable difference", r.Settings.Power)
-                      .Add("mde", "Smallest detectable difference |p2 - p1|", r.Mde)
-                      .Add("p2_detectable", "Smallest detectable p2", r.P2Detectable);
+                report.DetectableP2(r.Settings.Power, r.Mde, r.P2Detectable);
             report.WarnAll(r.Warnings);
             return report.Write(console, parse.GetValue(json));
         }));
@@ -572,9 +563,7 @@ public static class PowerCommand
               .Add("effective_n2", "Effective people, arm 2", r.EffectiveN2)
               .Add("power", r.SolvedForAreas ? "Power (target)" : "Power at p2", r.Power);
         if (!r.SolvedForAreas)
-            report.Input("target_power", "Target power for the detectable difference", r.Settings.Power)
-                  .Add("mde", "Smallest detectable difference |p2 - p1|", r.Mde)
-                  .Add("p2_detectable", "Smallest detectable p2", r.P2Detectable);
+            report.DetectableP2(r.Settings.Power, r.Mde, r.P2Detectable);
         report.WarnAll(r.Warnings);
         return report.Write(console, json);
     }

@@ -36,6 +36,25 @@ public sealed class PowerReport
         return this;
     }
 
+    /// <summary>
+    /// What a design detects at a target power (every sizing reports it the same way): the target
+    /// (<c>target_power</c>, as given), the smallest detectable effect (<c>mde</c>) and the value at which
+    /// it is reached (<paramref name="key"/>); null values where nothing within range is detected.
+    /// </summary>
+    /// <param name="targetPower">The target power.</param>
+    /// <param name="of">What is detected, in words (<c>difference</c>, <c>rate</c>).</param>
+    /// <param name="mdeLabel">The detectable effect, in words.</param>
+    /// <param name="key">The key of the detectable value (<c>p2_detectable</c>).</param>
+    /// <param name="label">The detectable value, in words.</param>
+    /// <param name="mde">The smallest detectable effect.</param>
+    /// <param name="detectable">The value at which it is reached.</param>
+    public PowerReport Detectable(double targetPower, string of, string mdeLabel, string key, string label, double? mde, double? detectable) =>
+        Input("target_power", $"Target power for the detectable {of}", targetPower).Add("mde", mdeLabel, mde).Add(key, label, detectable);
+
+    /// <summary><see cref="Detectable"/> for two proportions: the smallest detectable |p2 − p1| and the p2 at which it is reached.</summary>
+    public PowerReport DetectableP2(double targetPower, double? mde, double? p2) =>
+        Detectable(targetPower, "difference", "Smallest detectable difference |p2 - p1|", "p2_detectable", "Smallest detectable p2", mde, p2);
+
     public PowerReport Warn(string warning)
     {
         _warnings.Add(warning);

@@ -15,9 +15,6 @@ public sealed record EvidenceRow(string Parameter, string Value, string? Source,
 /// </summary>
 public static class EvidenceRegister
 {
-    /// <summary>The grades whose values are judgements rather than measurements: what the report lists first when they rank high.</summary>
-    public static readonly IReadOnlyList<string> WeakGrades = ["assumption", "expert-judgement"];
-
     /// <summary>The register's rows, in <see cref="ScenarioParameters.All"/>'s order.</summary>
     public static IReadOnlyList<EvidenceRow> Of(Scenario scenario, IReadOnlyList<SensitivityRow> sensitivity)
     {

@@ -232,7 +232,7 @@ public static class SensitivityAnalysis
         double[] Column(string variant)
         {
             var values = new double[replicates];
-            int index = result.SeriesKeys.ToList().FindIndex(k => k.Variant == variant && k.Group == "all" && k.Metric == metric);
+            int index = IndexOf(result.SeriesKeys, new SeriesKey(variant, "all", metric));
             if (index >= 0)
                 result.Values.ReadColumns(index, 1, values);
             return values; // zeros for a metric the variant lacks (as where it is undefined: see Difference)
@@ -240,6 +240,18 @@ public static class SensitivityAnalysis
 
         double[] proposal = Column(VariantBuilder.Proposal), statusQuo = Column(VariantBuilder.StatusQuo);
         return [.. proposal.Select((p, r) => p - (double.IsFinite(statusQuo[r]) ? statusQuo[r] : 0))];
+    }
+
+    /// <summary>The index of <paramref name="key"/> among the run's series, or −1.</summary>
+    private static int IndexOf(IReadOnlyList<SeriesKey> keys, SeriesKey key)
+    {
+        for (int i = 0; i < keys.Count; i++)
+        {
+            if (keys[i] == key)
+                return i;
+        }
+
+        return -1;
     }
 
     /// <summary>Each family's rank correlation with the metric over the replicates (all null with fewer than <see cref="MinimumReplicates"/>).</summary>
