@@ -42,6 +42,7 @@ public static class ImpactCli
         root.Subcommands.Add(RunCommand.Create(console));
         root.Subcommands.Add(CompareCommand.Create(console));
         root.Subcommands.Add(PowerCommand.Create(console));
+        root.Subcommands.Add(PilotCommand.Create(console));
         root.Subcommands.Add(ServeCommand.Create(console));
         return root;
     }

@@ -35,6 +35,8 @@ namespace ImpactModel.Worker.Output;
 [JsonSerializable(typeof(int))]
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(string[]))]
+[JsonSerializable(typeof(List<OrderedDictionary<string, object?>>))]
+[JsonSerializable(typeof(bool))]
 public sealed partial class OutputJson : JsonSerializerContext
 {
     private static OutputJson? s_relaxed;

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -73,6 +74,9 @@ public sealed partial class CompiledPopulation
     private readonly ulong _seed;
     private readonly int _replicate;
     private readonly ParameterPins _pins;
+    private AreaEnrolment? _enrolment;
+    private ulong[] _enrolledLow = [];             // per enrolled unit, its slice [low, low + width) of 2^32
+    private ulong[] _enrolledWidth = [];
 
     private CompiledPopulation(PopulationSpec spec, ulong seed, int replicate, ParameterPins pins, Layout layout, double[] prevalences,
         ulong[] thresholds, int[] parent, ulong[] parentThreshold, double[][] membership, double[] cellWeight)
@@ -141,6 +145,63 @@ public sealed partial class CompiledPopulation
 
     /// <summary>The population section this was compiled from.</summary>
     public PopulationSpec Spec { get; }
+
+    /// <summary>The persons enrolled unit by unit (a simulated pilot), or null: the whole population.</summary>
+    public AreaEnrolment? Enrolment => _enrolment;
+
+    /// <summary>
+    /// From now on, generates persons unit by unit as <paramref name="enrolment"/> says (see
+    /// <see cref="AreaEnrolment"/>); call before any person is generated.
+    /// </summary>
+    public void Enrol(AreaEnrolment enrolment)
+    {
+        ArgumentNullException.ThrowIfNull(enrolment);
+        if (enrolment.ByAuthority && !HasAuthorities)
+            throw new ArgumentException("the population declares no local authorities", nameof(enrolment));
+        var low = new ulong[enrolment.Units.Length];
+        var width = new ulong[enrolment.Units.Length];
+        for (int k = 0; k < low.Length; k++)
+        {
+            int unit = enrolment.Units[k];
+            ulong lo, hi;
+            if (enrolment.ByAuthority)
+            {
+                int slot = Array.IndexOf(_slotAuthority, (ushort)unit);
+                if (slot < 0)
+                    throw new ArgumentOutOfRangeException(nameof(enrolment), unit, "no such local authority");
+                (lo, hi) = (slot == 0 ? 0 : _authorityThresholds[slot - 1], _authorityThresholds[slot]);
+            }
+            else
+            {
+                if ((uint)unit >= (uint)_areaThresholds.Length)
+                    throw new ArgumentOutOfRangeException(nameof(enrolment), unit, "no such area");
+                (lo, hi) = (unit == 0 ? 0 : _areaThresholds[unit - 1], _areaThresholds[unit]);
+            }
+
+            if (hi <= lo)
+                throw new ArgumentException($"unit {unit} holds no persons in this replicate", nameof(enrolment));
+            low[k] = lo;
+            width[k] = hi - lo;
+        }
+
+        (_enrolment, _enrolledLow, _enrolledWidth) = (enrolment, low, width);
+    }
+
+    /// <summary>Maps each person's placing word into the slice of the unit the person is enrolled in.</summary>
+    private void PlaceEnrolled(Span<uint> attributes, long firstPerson, int count)
+    {
+        ImmutableArray<long> first = _enrolment!.First;
+        int k = 0;
+        while (k < first.Length - 2 && first[k + 1] <= firstPerson)
+            k++;
+        for (int i = 0; i < count; i++)
+        {
+            long id = firstPerson + i;
+            while (k < first.Length - 2 && first[k + 1] <= id)
+                k++;
+            attributes[4 * i] = (uint)(_enrolledLow[k] + ((attributes[4 * i] * _enrolledWidth[k]) >> 32));
+        }
+    }
 
     /// <summary>The groups in declaration order: bit g of a group mask is <c>GroupIds[g]</c>.</summary>
     public IReadOnlyList<string> GroupIds { get; }
@@ -823,6 +884,8 @@ public sealed partial class CompiledPopulation
 
         Span<uint> attributes = chunk.Words.AsSpan(0, count * 4);
         Philox.Fill(RngKey.From(_seed, _replicate, RngStream.PopulationAttributes), firstPerson, 0, attributes);
+        if (_enrolment is not null)
+            PlaceEnrolled(attributes, firstPerson, count);
         Span<byte> area = chunk.Area.AsSpan(0, count);
         Span<byte> decile = chunk.IncomeDecile.AsSpan(0, count);
         Span<float> income = chunk.IncomeStorage.AsSpan(0, count);

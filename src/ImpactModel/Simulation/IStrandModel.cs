@@ -124,6 +124,12 @@ public interface IStrandModel
     /// </summary>
     int PassesUnobserved => Passes;
 
+    /// <summary>
+    /// Whether the counts are a year's events, so that a pilot of m months sees about m/12 of them
+    /// (true, the default), or happen once whatever the pilot's length (a release: false).
+    /// </summary>
+    bool CountsAYear => true;
+
     /// <summary>Integer accumulators besides the counters, per variant; fresh in every pass, merged at its end.</summary>
     IReadOnlyList<AccumulatorDefinition> Accumulators => [];
 

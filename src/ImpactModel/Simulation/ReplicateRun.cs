@@ -131,14 +131,17 @@ public sealed class ReplicateRun
     /// <param name="replicate">The replicate.</param>
     /// <param name="persons">Persons the whole run simulates per replicate (every shard's together).</param>
     /// <param name="pins">Parameters held at fixed values in place of their draws (the sensitivity analysis); null: none.</param>
+    /// <param name="enrolment">Persons enrolled unit by unit (a simulated pilot: <paramref name="persons"/> is then its total); null: the whole population.</param>
     public static ReplicateRun Start(Scenario scenario, IReadOnlyList<SimulationVariant> variants, IReadOnlyList<IStrandModel> models, ulong seed,
-        int replicate, long persons, MonteCarlo.ParameterPins? pins = null)
+        int replicate, long persons, MonteCarlo.ParameterPins? pins = null, AreaEnrolment? enrolment = null)
     {
         ArgumentNullException.ThrowIfNull(scenario);
         ArgumentNullException.ThrowIfNull(variants);
         ArgumentNullException.ThrowIfNull(models);
         pins ??= MonteCarlo.ParameterPins.None;
         CompiledPopulation population = CompiledPopulation.Compile(scenario.Population, seed, replicate, pins);
+        if (enrolment is not null)
+            population.Enrol(enrolment);
         var context = new ReplicateContext(scenario, variants, population, seed, replicate, persons) { Pins = pins };
         IStrandReplicate[] compiled = [.. models.Select(m => m.Compile(context))];
         return new ReplicateRun(new ReplicateLayout(models, variants.Count, population.GroupIds.Count), compiled, population, context.Use);

@@ -105,6 +105,9 @@ public sealed class ResearchModel : IStrandModel
     /// </summary>
     public int PassesUnobserved => FormsTallies ? 1 : 2;
 
+    /// <summary>A release is made once: a pilot of any length sees all of its records.</summary>
+    public bool CountsAYear => false;
+
     /// <summary><see cref="ResearchReplicate.TalliesFromClassCounts"/> when the model was made: one model's replicates all take the same path.</summary>
     internal bool FormsTallies { get; } = ResearchReplicate.TalliesFromClassCounts;
 
