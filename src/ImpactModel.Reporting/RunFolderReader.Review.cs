@@ -39,7 +39,7 @@ public static partial class RunFolderReader
             Optional(folder, EvidenceFile, EvidenceColumns, scenario, EvidenceRows));
     }
 
-    private delegate T RowReader<out T>(string[] fields, string path, int line);
+    internal delegate T RowReader<out T>(string[] fields, string path, int line);
 
     private static List<T>? Optional<T>(string folder, string file, string[] columns, string scenario, Func<string, string[], string, List<T>> read)
     {
@@ -91,14 +91,19 @@ public static partial class RunFolderReader
             return new EvidenceLine(f[1], f[2], f[3].Length == 0 ? null : f[3], f[4], Rank(f[5], "sensitivity_rank", p, line));
         });
 
-    // Every record after the header, checked for its field count and scenario, made into a row by read.
-    private static List<T> Rows<T>(string path, string[] columns, string scenario, RowReader<T> read)
+    /// <summary>
+    /// Every record after the header, checked for its field count and scenario, made into a row by
+    /// <paramref name="read"/>. <paramref name="scenario"/>: the manifest's; null when the file has no
+    /// manifest to agree with (pilot.csv), and then every row must name the first row's.
+    /// </summary>
+    internal static List<T> Rows<T>(string path, string[] columns, string? scenario, RowReader<T> read)
     {
         var rows = new List<T>();
         try
         {
             using var reader = new StreamReader(path);
             bool header = true;
+            string? first = null;
             foreach ((int line, string[] fields) in Records(reader, path))
             {
                 if (header)
@@ -111,8 +116,15 @@ public static partial class RunFolderReader
 
                 if (fields.Length != columns.Length)
                     throw new RunFolderException($"{path}:{line}: expected {columns.Length} fields, found {fields.Length}");
-                if (fields[0] != scenario)
-                    throw new RunFolderException($"{path}:{line}: scenario '{Shown(fields[0])}' is not the manifest's '{scenario}'");
+                if (first is null && scenario is null)
+                    first = fields[0];
+                if (fields[0] != (scenario ?? first))
+                {
+                    throw new RunFolderException(scenario is null
+                        ? $"{path}:{line}: scenario '{Shown(fields[0])}' is not the first row's '{Shown(first!)}'"
+                        : $"{path}:{line}: scenario '{Shown(fields[0])}' is not the manifest's '{scenario}'");
+                }
+
                 rows.Add(read(fields, path, line));
             }
 
@@ -200,13 +212,13 @@ public static partial class RunFolderReader
         }
     }
 
-    private static void Id(string text, string column, string path, int line)
+    internal static void Id(string text, string column, string path, int line)
     {
         if (text.Length == 0)
             throw new RunFolderException($"{path}:{line}: the {column} is empty");
     }
 
-    private static int? Count(string text, string column, string path, int line)
+    internal static int? Count(string text, string column, string path, int line)
     {
         long? value = Whole(text, path, line);
         return value is null ? null
@@ -221,7 +233,7 @@ public static partial class RunFolderReader
     }
 
     // A field quoted in a message: one line, and not so long that it hides the message.
-    private static string Shown(string field)
+    internal static string Shown(string field)
     {
         string one = Line(field);
         return one.Length > 80 ? one[..80] + "…" : one;

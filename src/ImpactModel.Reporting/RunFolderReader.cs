@@ -5,7 +5,7 @@ using ImpactModel.Scenarios.Model;
 
 namespace ImpactModel.Reporting;
 
-/// <summary>A folder that is not a finished run folder, or one whose files cannot be read; the message is one line naming it.</summary>
+/// <summary>A folder that is not a finished run folder, or one whose files cannot be read (pilot.csv too: <see cref="PilotTable"/>); the message is one line naming it.</summary>
 public sealed class RunFolderException(string message) : Exception(message);
 
 /// <summary>
@@ -155,7 +155,7 @@ public static partial class RunFolderReader
     private static string Unquote(string field) =>
         field.Length >= 2 && field[0] == '"' && field[^1] == '"' ? field[1..^1].Replace("\"\"", "\"", StringComparison.Ordinal) : field;
 
-    private static double? Number(string text, string path, int line)
+    internal static double? Number(string text, string path, int line)
     {
         if (text.Length == 0)
             return null;
@@ -164,7 +164,7 @@ public static partial class RunFolderReader
             : throw new RunFolderException($"{path}:{line}: '{Line(text)}' is not a number");
     }
 
-    private static long? Whole(string text, string path, int line)
+    internal static long? Whole(string text, string path, int line)
     {
         if (text.Length == 0)
             return null;
@@ -173,5 +173,5 @@ public static partial class RunFolderReader
             : throw new RunFolderException($"{path}:{line}: '{Line(text)}' is not a whole number");
     }
 
-    private static string Line(string message) => message.ReplaceLineEndings(" ");
+    internal static string Line(string message) => message.ReplaceLineEndings(" ");
 }
