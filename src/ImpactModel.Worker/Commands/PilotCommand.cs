@@ -290,12 +290,10 @@ public static class PilotCommand
     }
 }
 
-/// <summary>The pilot folder's charts (the power curves, once the reporting library draws them).</summary>
+/// <summary>The pilot folder's charts, drawn from its own <c>pilot.csv</c> as a report is from a run folder's files.</summary>
 internal static class PilotCharts
 {
-    public static void Write(string folder, PilotStudyResult study)
-    {
-        _ = folder;
-        _ = study;
-    }
+    public static IReadOnlyList<Reporting.RenderedChart> Write(string folder, PilotStudyResult study) =>
+        Reporting.Charts.PowerCurvesChart.Write(Reporting.PilotTable.Read(Path.Combine(folder, PilotCommand.PilotFile)), study.Setup.Spec.Power.Mean,
+            Path.Combine(folder, "charts"));
 }

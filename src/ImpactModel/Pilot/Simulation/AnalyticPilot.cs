@@ -16,27 +16,30 @@ internal sealed class AnalyticPilot
     private readonly PilotOutcome[] _outcomes;
     private readonly PilotSettings _settings;
     private readonly double _alpha, _target;
-    private readonly (double P1, double P0, double Between, double Mean, double Harmonic, double PerUnit)[] _moments;
+    private readonly Moments[] _moments;
 
     public AnalyticPilot(PilotSetup setup, AreaCounts counts, PilotOutcome[] outcomes, PilotSettings settings, double alpha, double target)
     {
         (_setup, _outcomes, _settings, _alpha, _target) = (setup, outcomes, settings, alpha, target);
-        _moments = [.. outcomes.Select(o => Moments(counts, o))];
+        _moments = [.. outcomes.Select(o => MomentsOf(counts, o))];
     }
 
     /// <summary>
-    /// The rates of both arms pooled over units and replicates, the between-unit variance of the unit
-    /// rates beyond their binomial variance (an ANOVA estimator, averaged over replicates and arms),
-    /// the mean rate, and the harmonic and arithmetic mean of the persons per unit.
+    /// Each arm's rate pooled over units and replicates and the between-unit variance of its unit
+    /// rates beyond their binomial variance (an ANOVA estimator: the sample variance of the unit rates
+    /// less the mean of p(1 − p)/m, averaged over replicates), and the harmonic and arithmetic mean
+    /// persons per unit.
     /// </summary>
-    private (double, double, double, double, double, double) Moments(AreaCounts counts, PilotOutcome o)
+    private sealed record Moments(double P1, double P0, double Between1, double Between0, double Harmonic, double PerUnit);
+
+    private Moments MomentsOf(AreaCounts counts, PilotOutcome o)
     {
-        RateSlot[] slots = o.Control is { } c ? [o.Treated, c] : [o.Treated];
-        double between = 0, inverse = 0, persons = 0;
-        int n = 0;
-        foreach (RateSlot slot in slots)
+        double inverse = 0, persons = 0;
+        double Between(RateSlot slot)
         {
             int num = _setup.CounterIndex(slot.Variant, slot.Row, slot.Numerator), den = _setup.CounterIndex(slot.Variant, slot.Row, slot.Denominator);
+            double between = 0;
+            int n = 0;
             for (int r = 0; r < counts.Replicates; r++)
             {
                 double x = 0, d = 0, sum = 0, sumSq = 0, within = 0;
@@ -50,62 +53,67 @@ internal sealed class AnalyticPilot
                         continue;
                     double rate = counts[r, u, num] / slot.Divisor / du;
                     (sum, sumSq, units) = (sum + rate, sumSq + rate * rate, units + 1);
-                    inverse += 1.0 / du;
-                    persons += du;
-                    within += 1.0 / du;
+                    (inverse, persons, within) = (inverse + 1.0 / du, persons + du, within + 1.0 / du);
                 }
 
                 if (units < 2 || d <= 0)
                     continue;
-                double p = x / d;
-                double variance = (sumSq - sum * sum / units) / (units - 1);
+                double p = x / d, variance = (sumSq - sum * sum / units) / (units - 1);
                 between += Math.Max(0, variance - p * (1 - p) * within / units);
                 n++;
             }
+
+            return n > 0 ? between / n : double.NaN;
         }
 
-        double p1 = PilotSimulator.PooledRate(_setup, counts, o.Treated), p0 = o.Control is { } ctl ? PilotSimulator.PooledRate(_setup, counts, ctl) : double.NaN;
-        double cells = (double)counts.Units * counts.Replicates * slots.Length;
-        double mean = o.Control is null ? p1 : (p1 + p0) / 2;
-        return (p1, p0, n > 0 ? between / n : double.NaN, mean, inverse > 0 ? cells / inverse : double.NaN, persons / cells);
+        double b1 = Between(o.Treated), b0 = o.Control is { } c ? Between(c) : 0;
+        double cells = (double)counts.Units * counts.Replicates * (o.Control is null ? 1 : 2);
+        return new Moments(PilotSimulator.PooledRate(_setup, counts, o.Treated), o.Control is { } ctl ? PilotSimulator.PooledRate(_setup, counts, ctl) : 0,
+            b1, b0, inverse > 0 ? cells / inverse : double.NaN, persons / cells);
     }
 
-    /// <summary>The ICC at <paramref name="months"/> and the analytic power of the design with <paramref name="k"/> units per arm.</summary>
+    /// <summary>
+    /// The ICC at <paramref name="months"/> (both arms' between-unit variance over both arms' binomial
+    /// variance: the ICC that puts their total in one design effect) and the analytic power of the
+    /// design with <paramref name="k"/> units per arm.
+    /// </summary>
     public (double? Icc, double? Power) At(int outcome, string design, int months, int k)
     {
         PilotOutcome o = _outcomes[outcome];
-        (double p1, double p0, double between, double mean, double harmonic, double perUnit) = _moments[outcome];
+        Moments m = _moments[outcome];
+        bool harm = o.Spec.Kind == PilotOutcomeKind.HarmTolerance;
         double share = _settings.YearlyOutcomes ? Math.Min(1, months / 12.0) : 1;
-        double pm = mean * share, pq = pm * (1 - pm);
-        double? icc = pq > 0 && !double.IsNaN(between) ? between * share * share / pq : null;
-        double designEffect = 1 + (harmonic - 1) * (icc ?? 0);
+        double p1 = m.P1 * share, p0 = m.P0 * share;
+        double v1 = p1 * (1 - p1), v0 = harm ? 0 : p0 * (1 - p0);
+        double s1 = m.Between1 * share * share, s0 = m.Between0 * share * share;
+        double? icc = v1 + v0 > 0 && !double.IsNaN(s1) && !double.IsNaN(s0) ? (s1 + s0) / (v1 + v0) : null;
         bool cluster = design == PilotSimulator.Cluster;
-        double p1m = p1 * share;
-        if (!(p1m >= 0 && p1m <= 1) || icc is null)
+        if (!(p1 >= 0 && p1 <= 1 && p0 >= 0 && p0 <= 1) || icc is null)
             return (icc, null);
-        if (o.Spec.Kind == PilotOutcomeKind.HarmTolerance)
+        if (harm)
         {
-            double tolerance = Math.Min(1, o.Target * share);
-            double n = k * perUnit / (cluster ? designEffect : 1);
+            // The treated persons carry n / DE persons' worth of information when units are randomised.
+            double designEffect = cluster ? ClusterDesign.DesignEffect(m.Harmonic, s1 / v1, 0) : 1;
+            double tolerance = Math.Min(1, o.Target * share), n = k * m.PerUnit / designEffect;
             if (!(n >= 1))
                 return (icc, null);
             double power = n <= ToleranceTest.MaxExactN
-                ? ToleranceTest.ExactAt((long)Math.Round(n), p1m, tolerance, _alpha).Power
-                : ToleranceTest.NormalPower(p1m, tolerance, n, _alpha);
+                ? ToleranceTest.ExactAt((long)Math.Round(n), p1, tolerance, _alpha).Power
+                : ToleranceTest.NormalPower(p1, tolerance, n, _alpha);
             return (icc, power);
         }
 
-        double p0m = p0 * share;
-        if (!(p0m >= 0 && p0m <= 1))
-            return (icc, null);
-        var settings = new PowerSettings(_alpha, 2, _target);
         if (!cluster)
-            return (icc, TwoProportions.PooledPower(p1m, p0m, k * perUnit, settings));
-        double effective = k * harmonic / designEffect;
-        double se = Math.Sqrt((p1m * (1 - p1m) + p0m * (1 - p0m)) / effective);
+            return (icc, TwoProportions.PooledPower(p1, p0, k * m.PerUnit, new PowerSettings(_alpha, 2, _target)));
+
+        // Each arm's unit rates vary as p(1 − p)·DE/m, DE = 1 + (m − 1)·ICC of that arm (the unequal-arms
+        // cluster formula); Welch's test of k units per arm on Satterthwaite's degrees of freedom.
+        double a = v1 * ClusterDesign.DesignEffect(m.Harmonic, v1 > 0 ? s1 / v1 : 0, 0) / m.Harmonic;
+        double b = v0 * ClusterDesign.DesignEffect(m.Harmonic, v0 > 0 ? s0 / v0 : 0, 0) / m.Harmonic;
+        double se = Math.Sqrt((a + b) / k);
         if (!(se > 0))
             return (icc, null);
-        double df = 2 * (k - 1), delta = Math.Abs(p1m - p0m) / se;
+        double df = (a + b) * (a + b) / ((a * a + b * b) / (k - 1)), delta = Math.Abs(p1 - p0) / se;
         double critical = TrialAnalysis.StudentQuantile(1 - _alpha / 2, df);
         return (icc, 1 - TrialAnalysis.StudentCdf(critical - delta, df));
     }

@@ -37,22 +37,33 @@ internal sealed class OnePilot
     private long Value(int unit, RateSlot slot, bool numerator) =>
         _counts[_replicate, unit, _setup.CounterIndex(slot.Variant, slot.Row, numerator ? slot.Numerator : slot.Denominator)];
 
+    private long Value(int unit, int half, RateSlot slot, bool numerator) =>
+        _counts[_replicate, unit, half, _setup.CounterIndex(slot.Variant, slot.Row, numerator ? slot.Numerator : slot.Denominator)];
+
     private double Rate(int unit, RateSlot slot)
     {
         long d = Value(unit, slot, false);
         return d > 0 ? Value(unit, slot, true) / slot.Divisor / d : double.NaN;
     }
 
-    /// <summary>The events of a year within the pilot's share of it (binomial thinning), or, for a fixed-point count of probabilities, events drawn at its rate.</summary>
-    private long Events(ref PilotRandom random, int unit, RateSlot slot, double share)
+    /// <summary>
+    /// The events of a year within the pilot's share of it (binomial thinning) among the persons of
+    /// half <paramref name="half"/> of a unit (−1: all of them), or, for a fixed-point count of
+    /// probabilities, events drawn at its rate.
+    /// </summary>
+    private long Events(ref PilotRandom random, int unit, int half, RateSlot slot, double share)
     {
-        long x = Value(unit, slot, true), d = Value(unit, slot, false);
+        long x = half < 0 ? Value(unit, slot, true) : Value(unit, half, slot, true), d = half < 0 ? Value(unit, slot, false) : Value(unit, half, slot, false);
         if (slot.Divisor != 1)
             return d > 0 ? random.Binomial(d, Math.Min(1, x / slot.Divisor / d * share)) : 0;
         return share >= 1 ? x : random.Binomial(x, share);
     }
 
-    /// <summary>Draws each unit's events within <paramref name="months"/> and the individually randomised split.</summary>
+    /// <summary>
+    /// Draws each unit's events within <paramref name="months"/>: of the whole unit for the cluster
+    /// design; for the individually randomised one, the treated arm's among the unit's first half of
+    /// persons and the control arm's among its second half (different persons, as in a real trial).
+    /// </summary>
     public void Thin(int months)
     {
         double share = _settings.YearlyOutcomes ? Math.Min(1, months / 12.0) : 1;
@@ -63,18 +74,16 @@ internal sealed class OnePilot
             for (int o = 0; o < _outcomes.Length; o++)
             {
                 PilotOutcome outcome = _outcomes[o];
-                _x1[o][u] = Events(ref thin, u, outcome.Treated, share);
+                _x1[o][u] = Events(ref thin, u, -1, outcome.Treated, share);
                 _n1[o][u] = Value(u, outcome.Treated, false);
-                long treatedArm = split.Binomial(_n1[o][u], 0.5);
-                _sn1[o][u] = treatedArm;
-                _sx1[o][u] = _n1[o][u] > 0 ? split.Binomial(_x1[o][u], (double)treatedArm / _n1[o][u]) : 0;
+                _sx1[o][u] = Events(ref split, u, 0, outcome.Treated, share);
+                _sn1[o][u] = Value(u, 0, outcome.Treated, false);
                 if (outcome.Control is not { } control)
                     continue;
-                _x0[o][u] = Events(ref thin, u, control, share);
+                _x0[o][u] = Events(ref thin, u, -1, control, share);
                 _n0[o][u] = Value(u, control, false);
-                long controlArm = _n0[o][u] == _n1[o][u] ? _n0[o][u] - treatedArm : _n0[o][u] - split.Binomial(_n0[o][u], 0.5);
-                _sn0[o][u] = controlArm;
-                _sx0[o][u] = _n0[o][u] > 0 ? split.Binomial(_x0[o][u], (double)controlArm / _n0[o][u]) : 0;
+                _sx0[o][u] = Events(ref split, u, 1, control, share);
+                _sn0[o][u] = Value(u, 1, control, false);
             }
         }
     }
@@ -99,42 +108,49 @@ internal sealed class OnePilot
         return total / 100 * share * (cluster ? 1 : 0.5);
     }
 
-    /// <summary>The true value this pilot estimates, from the replicate's counts over every candidate unit (annual scale).</summary>
+    /// <summary>
+    /// The true value a pilot estimates: the candidate population's, in this replicate (annual counts
+    /// of every candidate unit). A cluster-randomised pilot compares means of unit rates, so its
+    /// estimand is the mean over the candidate units of each unit's difference (a safeguard: one minus
+    /// the ratio of the mean rates); an individually randomised pilot and a harm's test pool persons,
+    /// so theirs are the rates pooled over every candidate unit's persons. Bias and coverage are
+    /// measured against these; the same value serves every size of this pilot.
+    /// </summary>
     public double Truth(PilotOutcome outcome, bool cluster)
     {
-        int units = _counts.Units;
+        int units = _order.Length;
         if (outcome.Spec.Kind == PilotOutcomeKind.HarmTolerance)
-            return Pooled(outcome.Treated);
+            return Pooled(outcome.Treated, units);
         RateSlot control = outcome.Control!;
         if (cluster)
         {
-            // The unweighted mean over units: what the mean of unit rates estimates.
-            double t = 0, c = 0, diff = 0;
+            double t = 0, c = 0;
             int n = 0;
             for (int u = 0; u < units; u++)
             {
                 double a = Rate(u, outcome.Treated), b = Rate(u, control);
                 if (double.IsNaN(a) || double.IsNaN(b))
                     continue;
-                (t, c, diff, n) = (t + a, c + b, diff + a - b, n + 1);
+                (t, c, n) = (t + a, c + b, n + 1);
             }
 
             if (n == 0)
                 return double.NaN;
-            return outcome.Spec.Kind == PilotOutcomeKind.Benefit ? diff / n : c > 0 ? 1 - t / c : double.NaN;
+            return outcome.Spec.Kind == PilotOutcomeKind.Benefit ? (t - c) / n : c > 0 ? 1 - t / c : double.NaN;
         }
 
-        double treated = Pooled(outcome.Treated), untreated = Pooled(control);
+        double treated = Pooled(outcome.Treated, units), untreated = Pooled(control, units);
         return outcome.Spec.Kind == PilotOutcomeKind.Benefit ? treated - untreated : untreated > 0 ? 1 - treated / untreated : double.NaN;
     }
 
-    private double Pooled(RateSlot slot)
+    /// <summary>A rate pooled over the first <paramref name="units"/> units of the pilot.</summary>
+    private double Pooled(RateSlot slot, int units)
     {
         double x = 0, d = 0;
-        for (int u = 0; u < _counts.Units; u++)
+        for (int j = 0; j < units; j++)
         {
-            x += Value(u, slot, true);
-            d += Value(u, slot, false);
+            x += Value(_order[j], slot, true);
+            d += Value(_order[j], slot, false);
         }
 
         return d > 0 ? x / slot.Divisor / d : double.NaN;

@@ -228,23 +228,24 @@ public sealed class PilotSetup
     private static bool Measurable(MetricDefinition d) => d.Unit is MetricUnit.Persons or MetricUnit.Rate;
 
     /// <summary>
-    /// The harm the safeguard acts on: the harm metric it reduces most, relatively, over every unit
-    /// and replicate the engine ran (<paramref name="rate"/> gives a rate over all of them).
+    /// The harm the safeguard acts on: the harm metric whose events it prevents most of (the
+    /// numerator's events without it less those with it, over every unit and replicate the engine
+    /// ran: <paramref name="events"/> sums them), so that the pilot measures the harm it can count
+    /// best; the first such metric on a tie.
     /// </summary>
-    public static PilotOutcome ChooseHarm(PilotOutcome outcome, Func<RateSlot, double> rate)
+    public static PilotOutcome ChooseHarm(PilotOutcome outcome, Func<RateSlot, double> events)
     {
         ArgumentNullException.ThrowIfNull(outcome);
-        ArgumentNullException.ThrowIfNull(rate);
+        ArgumentNullException.ThrowIfNull(events);
         if (outcome.Harms.IsEmpty)
             return outcome;
         SafeguardHarm best = outcome.Harms[0];
-        double bestReduction = double.NegativeInfinity;
+        double most = double.NegativeInfinity;
         foreach (SafeguardHarm h in outcome.Harms)
         {
-            double without = rate(h.Without), with = rate(h.With);
-            double reduction = without > 0 ? 1 - with / without : double.NegativeInfinity;
-            if (reduction > bestReduction)
-                (best, bestReduction) = (h, reduction);
+            double prevented = events(h.Without) - events(h.With);
+            if (prevented > most)
+                (best, most) = (h, prevented);
         }
 
         return outcome with { Metric = best.Metric, Treated = best.With, Control = best.Without };

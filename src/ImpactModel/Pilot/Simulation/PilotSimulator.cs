@@ -60,7 +60,7 @@ public static class PilotSimulator
         ArgumentNullException.ThrowIfNull(counts);
         ArgumentNullException.ThrowIfNull(enrolled);
         ArgumentNullException.ThrowIfNull(settings);
-        PilotOutcome[] chosen = [.. setup.Outcomes.Select(o => PilotSetup.ChooseHarm(o, slot => PooledRate(setup, counts, slot)))];
+        PilotOutcome[] chosen = [.. setup.Outcomes.Select(o => PilotSetup.ChooseHarm(o, slot => Events(setup, counts, slot)))];
         outcomes = [.. chosen];
         string[] designs = [.. setup.Spec.Designs];
         int[] months = [.. setup.Spec.DurationsMonths.Select(m => (int)m)];
@@ -70,52 +70,62 @@ public static class PilotSimulator
         int cells = designs.Length * months.Length * sizes.Length;
         // Per pilot: per cell × outcome, the estimate, whether it rejects, whether it covers; per cell, persons and cost.
         var estimate = new double[n, cells * o];
-        var truth = new double[n, o * 2];
+        var truth = new double[n, designs.Length * o];
         var reject = new bool[n, cells * o];
         var covers = new bool[n, cells * o];
         var persons = new long[n, cells];
         var cost = new double[n, cells];
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads > 0 ? threads : Environment.ProcessorCount, CancellationToken = cancellationToken };
-        Parallel.For(0, n, parallel, i =>
+        try
         {
-            var pilot = new OnePilot(setup, counts, enrolled, settings, chosen, i, alpha);
-            for (int oi = 0; oi < o; oi++)
+            Parallel.For(0, n, parallel, i =>
             {
-                truth[i, 2 * oi] = pilot.Truth(chosen[oi], cluster: true);
-                truth[i, 2 * oi + 1] = pilot.Truth(chosen[oi], cluster: false);
-            }
-
-            int cell = 0;
-            foreach (string design in designs)
-            {
-                bool cluster = design == Cluster;
-                foreach (int m in months)
+                var pilot = new OnePilot(setup, counts, enrolled, settings, chosen, i, alpha);
+                for (int d = 0; d < designs.Length; d++)
                 {
-                    pilot.Thin(m);
-                    foreach (int k in sizes)
-                    {
-                        persons[i, cell] = pilot.Persons(k);
-                        cost[i, cell] = pilot.Cost(k, m, cluster);
-                        for (int oi = 0; oi < o; oi++)
-                        {
-                            TrialAnswer a = pilot.Analyse(chosen[oi], k, m, cluster, truth[i, 2 * oi + (cluster ? 0 : 1)]);
-                            estimate[i, cell * o + oi] = a.Estimate;
-                            reject[i, cell * o + oi] = a.PValue < alpha;
-                            covers[i, cell * o + oi] = a.Covers;
-                        }
+                    for (int oi = 0; oi < o; oi++)
+                        truth[i, d * o + oi] = pilot.Truth(chosen[oi], designs[d] == Cluster);
+                }
 
-                        cell++;
+                int cell = 0;
+                foreach (string design in designs)
+                {
+                    bool cluster = design == Cluster;
+                    int truthAt = Array.IndexOf(designs, design) * o;
+                    foreach (int m in months)
+                    {
+                        pilot.Thin(m);
+                        foreach (int k in sizes)
+                        {
+                            persons[i, cell] = pilot.Persons(k);
+                            cost[i, cell] = pilot.Cost(k, m, cluster);
+                            for (int oi = 0; oi < o; oi++)
+                            {
+                                TrialAnswer a = pilot.Analyse(chosen[oi], k, m, cluster, truth[i, truthAt + oi]);
+                                estimate[i, cell * o + oi] = a.Estimate;
+                                reject[i, cell * o + oi] = a.PValue < alpha;
+                                covers[i, cell * o + oi] = a.Covers;
+                            }
+
+                            cell++;
+                        }
                     }
                 }
-            }
-        });
+            });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.All(x => x is OperationCanceledException))
+        {
+            // A body stopped by the token: the caller sees a cancellation, as from the runner.
+            cancellationToken.ThrowIfCancellationRequested();
+            throw;
+        }
 
         var analytic = new AnalyticPilot(setup, counts, chosen, settings, alpha, target);
         var rows = new List<PilotRow>();
         int c = 0;
-        foreach (string design in designs)
+        for (int d = 0; d < designs.Length; d++)
         {
-            bool cluster = design == Cluster;
+            string design = designs[d];
             foreach (int m in months)
             {
                 foreach (int k in sizes)
@@ -132,26 +142,31 @@ public static class PilotSimulator
                     for (int oi = 0; oi < o; oi++)
                     {
                         PilotOutcome outcome = chosen[oi];
-                        int column = c * o + oi, t = 2 * oi + (cluster ? 0 : 1);
+                        int column = c * o + oi, t = d * o + oi;
                         double meanTruth = 0;
+                        int truths = 0;
                         for (int i = 0; i < n; i++)
-                            meanTruth += truth[i, t];
-                        meanTruth /= n;
+                        {
+                            if (!double.IsNaN(truth[i, t]))
+                                (meanTruth, truths) = (meanTruth + truth[i, t], truths + 1);
+                        }
+
+                        meanTruth = truths > 0 ? meanTruth / truths : double.NaN;
                         int hits = 0, covered = 0, valid = 0;
                         double sum = 0, sumSq = 0, sumEst = 0, sumEstSq = 0;
                         for (int i = 0; i < n; i++)
                         {
                             double e = estimate[i, column];
-                            bool inDirection = outcome.Sides == 1 || meanTruth == 0 || double.IsNaN(e) || Math.Sign(e - Null(outcome)) == Math.Sign(meanTruth - Null(outcome));
+                            bool inDirection = outcome.Sides == 1 || double.IsNaN(meanTruth) || meanTruth == Null(outcome) || double.IsNaN(e) || Math.Sign(e - Null(outcome)) == Math.Sign(meanTruth - Null(outcome));
                             if (reject[i, column] && inDirection)
                                 hits++;
                             if (double.IsNaN(e) || double.IsNaN(truth[i, t]))
                                 continue;
                             valid++;
                             covered += covers[i, column] ? 1 : 0;
-                            double d = e - truth[i, t];
-                            sum += d;
-                            sumSq += d * d;
+                            double error = e - truth[i, t];
+                            sum += error;
+                            sumSq += error * error;
                             sumEst += e;
                             sumEstSq += e * e;
                         }
@@ -178,6 +193,20 @@ public static class PilotSimulator
 
     /// <summary>The value of no effect: 0 for a difference or a share prevented; the tolerance for a harm.</summary>
     internal static double Null(PilotOutcome outcome) => outcome.Spec.Kind == PilotOutcomeKind.HarmTolerance ? outcome.Target : 0;
+
+    /// <summary>A rate's events over every unit and replicate: Σ numerator (in events).</summary>
+    internal static double Events(PilotSetup setup, AreaCounts counts, RateSlot slot)
+    {
+        int num = setup.CounterIndex(slot.Variant, slot.Row, slot.Numerator);
+        double x = 0;
+        for (int r = 0; r < counts.Replicates; r++)
+        {
+            for (int u = 0; u < counts.Units; u++)
+                x += counts[r, u, num];
+        }
+
+        return x / slot.Divisor;
+    }
 
     /// <summary>A rate's value pooled over every unit and replicate: Σ numerator / Σ denominator.</summary>
     internal static double PooledRate(PilotSetup setup, AreaCounts counts, RateSlot slot)

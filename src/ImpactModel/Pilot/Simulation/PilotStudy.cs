@@ -82,10 +82,10 @@ public static class PilotStudy
         return new PilotStudyResult(setup, settings, fraction, enrolment, rows, outcomes, warnings.ToImmutable());
     }
 
-    /// <summary>Each candidate unit's share of persons, at least one.</summary>
+    /// <summary>Each candidate unit's share of persons, at least two (one in each half).</summary>
     public static AreaEnrolment Enrol(PilotSetup setup, double fraction)
     {
         ArgumentNullException.ThrowIfNull(setup);
-        return new AreaEnrolment([.. setup.Units.Select(u => u.Index)], [.. setup.Units.Select(u => Math.Max(1, (long)Math.Round(u.Population * fraction)))], setup.ByAuthority);
+        return new AreaEnrolment([.. setup.Units.Select(u => u.Index)], [.. setup.Units.Select(u => Math.Max(2, (long)Math.Round(u.Population * fraction)))], setup.ByAuthority);
     }
 }
