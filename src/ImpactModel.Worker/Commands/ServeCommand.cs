@@ -12,8 +12,9 @@ namespace ImpactModel.Worker.Commands;
 
 /// <summary>
 /// <c>impact serve [--inbox DIR] [--outbox DIR] [--replicates N] [--population N]</c>: the hosted
-/// worker. Runs until SIGTERM or Ctrl-C, then stops claiming, cancels the current run (leaving no
-/// run folder), returns its file to the inbox and exits 0. See docs/serve.md.
+/// worker, running the scenarios dropped in the inbox and sizing the pilots of those dropped in
+/// <c>inbox/pilots/</c>. Runs until SIGTERM or Ctrl-C, then stops claiming, cancels the current
+/// run or pilot (leaving no folder), returns its file and exits 0. See docs/serve.md.
 /// </summary>
 public static class ServeCommand
 {
@@ -26,7 +27,7 @@ public static class ServeCommand
         };
         var outbox = new Option<string?>("--outbox")
         {
-            Description = "Where run folders are written (default: the Serve:Outbox setting, ./outbox).",
+            Description = "Where run folders are written, and pilot folders in its pilots/ (default: the Serve:Outbox setting, ./outbox).",
             HelpName = "DIR",
         };
         var replicates = CommonOptions.Replicates(
@@ -36,6 +37,7 @@ public static class ServeCommand
         var command = new Command("serve",
             "Run as a worker: every scenario file (a YAML file with a top-level 'strand:') dropped in the inbox is claimed, run, " +
             "and moved to inbox/done/ with its run folder in the outbox, or to inbox/failed/ with <name>.error.txt beside it. " +
+            "A scenario dropped in inbox/pilots/ has its pilot sized as 'impact pilot' would, its pilot folder in outbox/pilots/. " +
             "Stops on SIGTERM or Ctrl-C, returning an unfinished file to the inbox. Several workers may share the folders.")
         {
             inbox, outbox, replicates, population,

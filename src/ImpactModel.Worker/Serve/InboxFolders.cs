@@ -7,9 +7,11 @@ using ImpactModel.Worker.Commands;
 namespace ImpactModel.Worker.Serve;
 
 /// <summary>
-/// The folders of <c>impact serve</c> and the moves between them. Every move is a rename without
-/// overwrite (on Linux a hard link then an unlink of the source), so when two workers race for a
-/// file exactly one move succeeds and the other gets an exception and skips the file.
+/// The folders of one kind of <c>impact serve</c>'s work (<see cref="ServeJob"/>: runs from the inbox
+/// to the outbox, pilots from <c>inbox/pilots/</c> to <c>outbox/pilots/</c>) and the moves between
+/// them. Every move is a rename without overwrite (on Linux a hard link then an unlink of the
+/// source), so when two workers race for a file exactly one move succeeds and the other gets an
+/// exception and skips the file.
 /// </summary>
 internal sealed partial class InboxFolders(string inbox, string outbox)
 {
@@ -23,11 +25,15 @@ internal sealed partial class InboxFolders(string inbox, string outbox)
 
     public string ClaimedPath(string name) => Path.Combine(Claimed, name);
 
+    /// <summary>Makes the inbox and its folders; the outbox is made by <see cref="CreateOutbox"/>.</summary>
     public void Create()
     {
-        foreach (string dir in (string[])[Inbox, Claimed, Done, Failed, Outbox])
+        foreach (string dir in (string[])[Inbox, Claimed, Done, Failed])
             Directory.CreateDirectory(dir);
     }
+
+    /// <summary>Makes the outbox if it is not there (the pilots' outbox is made when the first pilot is claimed).</summary>
+    public void CreateOutbox() => Directory.CreateDirectory(Outbox);
 
     /// <summary>The <c>*.yaml</c> file names in the inbox, oldest first.</summary>
     public IReadOnlyList<(string Name, DateTime LastWriteUtc, long Length)> Candidates()
@@ -213,6 +219,8 @@ internal sealed partial class InboxFolders(string inbox, string outbox)
     private List<string> DeletePartialsWhere(string pattern, Func<string, bool> abandoned)
     {
         var removed = new List<string>();
+        if (!Directory.Exists(Outbox))
+            return removed; // nothing written yet
         foreach (DirectoryInfo dir in new DirectoryInfo(Outbox).EnumerateDirectories(pattern))
         {
             if (!abandoned(dir.Name))
@@ -255,7 +263,7 @@ internal sealed partial class InboxFolders(string inbox, string outbox)
     public static string ErrorPath(string failedFile) =>
         Path.Combine(Path.GetDirectoryName(failedFile) ?? "", Path.GetFileNameWithoutExtension(failedFile) + ".error.txt");
 
-    /// <summary>A run folder in the outbox that does not exist yet: <c>&lt;stem&gt;-yyyyMMdd-HHmmss</c>, then <c>-2</c>, <c>-3</c>…</summary>
+    /// <summary>A run (or pilot) folder in the outbox that does not exist yet: <c>&lt;stem&gt;-yyyyMMdd-HHmmss</c>, then <c>-2</c>, <c>-3</c>…</summary>
     public string RunFolder(string name, DateTime nowUtc)
     {
         string stem = Path.GetFileNameWithoutExtension(name);

@@ -3,7 +3,6 @@ using ImpactModel.Scenarios;
 using ImpactModel.Scenarios.Model;
 using ImpactModel.Simulation;
 using ImpactModel.Worker.Cli;
-using ImpactModel.Worker.Commands;
 using ImpactModel.Worker.Hosting;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -12,27 +11,33 @@ using Microsoft.Extensions.Options;
 namespace ImpactModel.Worker.Serve;
 
 /// <summary>
-/// The hosted worker of <c>impact serve</c>: watches the inbox (a file-system watcher, plus a scan
-/// every <see cref="ServeOptions.ScanSeconds"/> since watchers miss events), claims each scenario
-/// file by renaming it into <c>claimed/</c>, runs it with the runner of <c>impact run</c> into a
-/// run folder in the outbox, and moves it to <c>done/</c> or <c>failed/</c>. One file at a time;
-/// each run uses every core. On shutdown it stops claiming, cancels the run (no run folder is
-/// left) and returns the file to the inbox.
+/// The hosted worker of <c>impact serve</c>: watches the inbox and <c>inbox/pilots/</c> (a
+/// file-system watcher on each, plus a scan every <see cref="ServeOptions.ScanSeconds"/> since
+/// watchers miss events), claims each scenario file by renaming it into its folder's
+/// <c>claimed/</c>, runs it with the runner of <c>impact run</c> into a run folder in the outbox
+/// (or sizes its pilot as <c>impact pilot</c> does into <c>outbox/pilots/</c>: <see cref="ServeJob"/>),
+/// and moves it to <c>done/</c> or <c>failed/</c>. One file at a time, the oldest of both folders
+/// first; each uses every core. On shutdown it stops claiming, cancels the work (no folder is
+/// left) and returns the file to where it was dropped.
 /// </summary>
 internal sealed class InboxWorker(IOptions<ServeOptions> options, IHostApplicationLifetime lifetime, ILogger<InboxWorker> logger, StrandRegistry strands,
     DiskScenarioFiles disk)
     : BackgroundService
 {
     private readonly ServeOptions _options = options.Value;
-    private readonly InboxFolders _folders = new(options.Value.Inbox, options.Value.Outbox);
+    private readonly IReadOnlyList<ServeJob> _jobs = [ServeJob.Runs(options.Value, strands), ServeJob.Pilots(options.Value, strands)];
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly CancellationTokenSource _stopNow = new();
 
-    /// <summary>Decisions on inbox files by (name, last write, length), so a population file is read once, not every scan.</summary>
+    /// <summary>Decisions on inbox files by (path, last write, length), so a population file is read once, not every scan.</summary>
     private readonly Dictionary<string, (DateTime LastWriteUtc, long Length, bool IsScenario)> _seen = new(StringComparer.Ordinal);
 
     /// <summary>Set when the worker stops for a reason other than shutdown (the inbox cannot be used); the verb then exits 1.</summary>
     public Exception? Fault { get; private set; }
+
+    private ServeJob Runs => _jobs[0];
+
+    private ServeJob Pilots => _jobs[1];
 
     private static string WorkerId => $"{Environment.MachineName}:{Environment.ProcessId}";
 
@@ -60,25 +65,21 @@ internal sealed class InboxWorker(IOptions<ServeOptions> options, IHostApplicati
         await Task.Yield(); // let the host finish starting
         try
         {
-            _folders.Create();
-            using var watcher = new FileSystemWatcher(_folders.Inbox, "*.yaml")
-            {
-                NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size,
-                IncludeSubdirectories = false,
-            };
-            watcher.Created += (_, _) => Wake();
-            watcher.Renamed += (_, _) => Wake();
-            watcher.Changed += (_, _) => Wake();
-            watcher.Error += (_, _) => Wake();
-            watcher.EnableRaisingEvents = true;
-            ServeLog.Watching(logger, WorkerId, _folders.Inbox, _folders.Outbox, _options.LeaseSeconds, _options.ScanSeconds);
+            foreach (ServeJob job in _jobs)
+                job.Folders.Create();
+            Runs.Folders.CreateOutbox(); // at once, so an unusable outbox stops the worker; the pilots' one is made with the first pilot
+            using FileSystemWatcher runsWatcher = Watch(Runs.Folders.Inbox);
+            using FileSystemWatcher pilotsWatcher = Watch(Pilots.Folders.Inbox);
+            ServeLog.Watching(logger, WorkerId, Runs.Folders.Inbox, Runs.Folders.Outbox, Pilots.Folders.Inbox, Pilots.Folders.Outbox,
+                _options.LeaseSeconds, _options.ScanSeconds);
 
             while (!stoppingToken.IsCancellationRequested)
             {
-                ReturnExpired(own: null);
+                foreach (ServeJob job in _jobs)
+                    ReturnExpired(job, own: null);
                 TimeSpan wait = TimeSpan.FromSeconds(_options.ScanSeconds);
                 bool ran = false;
-                foreach (var (name, lastWriteUtc, length) in _folders.Candidates())
+                foreach (var (job, name, lastWriteUtc, length) in Candidates())
                 {
                     if (stoppingToken.IsCancellationRequested)
                         break;
@@ -91,9 +92,9 @@ internal sealed class InboxWorker(IOptions<ServeOptions> options, IHostApplicati
                         continue;
                     }
 
-                    if (!IsScenario(name, lastWriteUtc, length) || !_folders.TryClaim(name, DateTime.UtcNow))
+                    if (!IsScenario(job.Folders.InboxPath(name), lastWriteUtc, length) || !job.Folders.TryClaim(name, DateTime.UtcNow))
                         continue;
-                    await Task.Run(() => Process(name, stoppingToken), CancellationToken.None).ConfigureAwait(false);
+                    await Task.Run(() => Process(job, name, stoppingToken), CancellationToken.None).ConfigureAwait(false);
                     ran = true;
                     break; // list the inbox again: it has changed while the run went on
                 }
@@ -123,6 +124,26 @@ internal sealed class InboxWorker(IOptions<ServeOptions> options, IHostApplicati
         }
     }
 
+    private FileSystemWatcher Watch(string folder)
+    {
+        var watcher = new FileSystemWatcher(folder, "*.yaml")
+        {
+            NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size,
+            IncludeSubdirectories = false,
+        };
+        watcher.Created += (_, _) => Wake();
+        watcher.Renamed += (_, _) => Wake();
+        watcher.Changed += (_, _) => Wake();
+        watcher.Error += (_, _) => Wake();
+        watcher.EnableRaisingEvents = true;
+        return watcher;
+    }
+
+    /// <summary>The <c>*.yaml</c> files of every kind's inbox, oldest first, so neither kind waits for the other's backlog.</summary>
+    private List<(ServeJob Job, string Name, DateTime LastWriteUtc, long Length)> Candidates() =>
+        _jobs.SelectMany(job => job.Folders.Candidates().Select(c => (job, c.Name, c.LastWriteUtc, c.Length)))
+            .OrderBy(c => c.LastWriteUtc).ThenBy(c => c.job.Display(c.Name), StringComparer.Ordinal).ToList();
+
     private void Wake()
     {
         try
@@ -140,12 +161,12 @@ internal sealed class InboxWorker(IOptions<ServeOptions> options, IHostApplicati
         }
     }
 
-    private bool IsScenario(string name, DateTime lastWriteUtc, long length)
+    private bool IsScenario(string path, DateTime lastWriteUtc, long length)
     {
-        if (_seen.TryGetValue(name, out var seen) && seen.LastWriteUtc == lastWriteUtc && seen.Length == length)
+        if (_seen.TryGetValue(path, out var seen) && seen.LastWriteUtc == lastWriteUtc && seen.Length == length)
             return seen.IsScenario;
-        bool isScenario = InboxFolders.IsScenario(_folders.InboxPath(name));
-        _seen[name] = (lastWriteUtc, length, isScenario);
+        bool isScenario = InboxFolders.IsScenario(path);
+        _seen[path] = (lastWriteUtc, length, isScenario);
         return isScenario;
     }
 
@@ -153,29 +174,31 @@ internal sealed class InboxWorker(IOptions<ServeOptions> options, IHostApplicati
     {
         if (_seen.Count == 0)
             return;
-        var present = _folders.Candidates().Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        var present = Candidates().Select(c => c.Job.Folders.InboxPath(c.Name)).ToHashSet(StringComparer.Ordinal);
         foreach (string name in _seen.Keys.Where(n => !present.Contains(n)).ToList())
             _seen.Remove(name);
     }
 
     /// <summary>
-    /// Settles the claims of workers that stopped (lease ran out): a claim whose recorded run folder
-    /// is complete went as far as the rename, so its file goes to <c>done/</c> and it is not run
-    /// again; any other goes back to the inbox, its partial folders deleted first. Then removes
-    /// partial folders whose process on this machine is gone, and orphan claim records.
+    /// Settles the claims of one kind of <paramref name="job"/> whose workers stopped (lease ran out): a
+    /// claim whose recorded run folder is complete went as far as the rename, so its file goes to
+    /// <c>done/</c> and it is not run again; any other goes back to its inbox, its partial folders
+    /// deleted first. Then removes partial folders whose process on this machine is gone, and orphan
+    /// claim records.
     /// </summary>
-    private void ReturnExpired(string? own)
+    private void ReturnExpired(ServeJob job, string? own)
     {
+        InboxFolders folders = job.Folders;
         DateTime now = DateTime.UtcNow;
-        foreach (string name in _folders.Expired(_options.Lease, now, own))
+        foreach (string name in folders.Expired(_options.Lease, now, own))
         {
-            string? runFolder = _folders.ReadClaim(name);
-            if (runFolder is not null && _folders.IsComplete(runFolder))
+            string? runFolder = folders.ReadClaim(name);
+            if (runFolder is not null && folders.IsComplete(runFolder))
             {
                 try
                 {
-                    _folders.MoveToDone(name, now);
-                    ServeLog.CompletedExpired(logger, name, _options.LeaseSeconds, Path.Combine(_folders.Outbox, runFolder));
+                    folders.MoveToDone(name, now);
+                    ServeLog.CompletedExpired(logger, job.Display(name), _options.LeaseSeconds, Path.Combine(folders.Outbox, runFolder));
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
@@ -186,104 +209,113 @@ internal sealed class InboxWorker(IOptions<ServeOptions> options, IHostApplicati
             {
                 if (runFolder is not null)
                 {
-                    foreach (string removed in _folders.DeletePartials(runFolder))
-                        ServeLog.RemovedPartial(logger, Path.Combine(_folders.Outbox, removed));
+                    foreach (string removed in folders.DeletePartials(runFolder))
+                        ServeLog.RemovedPartial(logger, Path.Combine(folders.Outbox, removed));
                     // Before the return: once back in the inbox the file may be claimed again at once.
-                    _folders.DeleteClaim(name, runFolder);
+                    folders.DeleteClaim(name, runFolder);
                 }
 
-                if (_folders.Return(name))
-                    ServeLog.Expired(logger, name, _options.LeaseSeconds);
+                if (folders.Return(name))
+                    ServeLog.Expired(logger, job.Display(name), _options.LeaseSeconds);
                 continue;
             }
 
-            _folders.DeleteClaim(name, runFolder);
+            folders.DeleteClaim(name, runFolder);
         }
 
-        foreach (string removed in _folders.RemoveAbandonedPartials())
-            ServeLog.RemovedPartial(logger, Path.Combine(_folders.Outbox, removed));
-        _folders.RemoveOrphanClaims(_options.Lease, now);
+        foreach (string removed in folders.RemoveAbandonedPartials())
+            ServeLog.RemovedPartial(logger, Path.Combine(folders.Outbox, removed));
+        folders.RemoveOrphanClaims(_options.Lease, now);
     }
 
-    /// <summary>Runs one claimed file to the end: done, failed, or (on shutdown) back in the inbox.</summary>
-    private void Process(string name, CancellationToken stoppingToken)
+    /// <summary>Runs (or sizes) one claimed file to the end: done, failed, or (on shutdown) back where it was dropped.</summary>
+    private void Process(ServeJob job, string name, CancellationToken stoppingToken)
     {
-        string inboxPath = _folders.InboxPath(name);
+        InboxFolders folders = job.Folders;
+        string inboxPath = folders.InboxPath(name);
+        string file = job.Display(name);
         var clock = Stopwatch.StartNew();
-        ServeLog.Started(logger, name);
-        using var lease = new LeaseKeeper(_folders, name, _options.Lease);
+        ServeLog.Started(logger, file);
+        using var lease = new LeaseKeeper(folders, name, _options.Lease);
         string? dir = null;
         try
         {
             // The run folder is fixed when the file is claimed and recorded beside it, so whoever
             // settles this claim after a crash finds out whether the run finished (see ReturnExpired).
-            dir = _folders.RunFolder(name, DateTime.UtcNow);
-            _folders.WriteClaim(name, dir);
+            folders.CreateOutbox();
+            dir = folders.RunFolder(name, DateTime.UtcNow);
+            folders.WriteClaim(name, dir);
 
-            var files = new InboxScenarioFiles(inboxPath, _folders.ClaimedPath(name), disk);
+            var files = new InboxScenarioFiles(inboxPath, folders.ClaimedPath(name), disk);
             ScenarioLoadResult loaded = ScenarioLoader.Load(inboxPath, files);
             if (!loaded.IsValid)
             {
-                Fail(name, dir, clock, loaded.Errors.Select(e => e.ToString()).Distinct().ToList());
+                Fail(job, name, dir, clock, loaded.Errors.Select(e => e.ToString()).Distinct().ToList());
                 return;
             }
 
             if (loaded.Scenario is not Scenario scenario)
             {
-                Fail(name, dir, clock, [$"{inboxPath}: a shared population file (no top-level 'strand:'), not a scenario to run"]);
+                Fail(job, name, dir, clock, [$"{inboxPath}: a shared population file (no top-level 'strand:'), not a scenario to run"]);
                 return;
             }
 
-            var run = new RunCommand.RunOptions([inboxPath], dir, _options.Replicates ?? RunCommand.DefaultReplicates,
-                _options.Seed, _options.Population, _options.Threads, Json: true, strands);
-            RunCommand.RunToFolder([scenario], dir, run, files, new CliConsole(TextWriter.Null, TextWriter.Null, IsTerminal: false), stoppingToken,
-                removeOnSignal: false);
+            job.Write(scenario, inboxPath, dir, files, stoppingToken);
             lease.Dispose();
-            _folders.MoveToDone(name, DateTime.UtcNow);
-            _folders.DeleteClaim(name, dir);
-            ServeLog.Finished(logger, name, clock.Elapsed.TotalSeconds, dir);
+            folders.MoveToDone(name, DateTime.UtcNow);
+            folders.DeleteClaim(name, dir);
+            ServeLog.Finished(logger, file, clock.Elapsed.TotalSeconds, dir);
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        catch (Exception e) when (stoppingToken.IsCancellationRequested && IsCancellation(e))
         {
             lease.Dispose();
             if (dir is not null)
-                _folders.DeleteClaim(name, dir); // first: a file back in the inbox may be claimed again at once
-            if (_folders.Return(name))
-                ServeLog.Interrupted(logger, name, clock.Elapsed.TotalSeconds);
+                folders.DeleteClaim(name, dir); // first: a file back in the inbox may be claimed again at once
+            if (folders.Return(name))
+                ServeLog.Interrupted(logger, file, clock.Elapsed.TotalSeconds);
             else
-                ServeLog.CannotReturn(logger, name);
+                ServeLog.CannotReturn(logger, file);
         }
         catch (ScenarioException e)
         {
-            Fail(name, dir, clock, e.Errors.Select(x => x.ToString()).ToList());
+            Fail(job, name, dir, clock, e.Errors.Select(x => x.ToString()).ToList());
         }
         catch (UsageException e)
         {
-            Fail(name, dir, clock, [$"{inboxPath}: {e.Message}"]);
+            Fail(job, name, dir, clock, [$"{inboxPath}: {e.Message}"]);
         }
 #pragma warning disable CA1031 // one file's failure is written beside it; the worker goes on with the next
         catch (Exception e) when (e is not OutOfMemoryException)
 #pragma warning restore CA1031
         {
-            Fail(name, dir, clock, [$"{inboxPath}: error: {e.GetBaseException().Message}"]);
+            Fail(job, name, dir, clock, [$"{inboxPath}: error: {e.GetBaseException().Message}"]);
         }
     }
 
-    private void Fail(string name, string? dir, Stopwatch clock, List<string> lines)
+    /// <summary>
+    /// Whether <paramref name="e"/> only says that the work was cancelled: an OperationCanceledException,
+    /// or an AggregateException of nothing else (a parallel loop whose bodies saw the token before
+    /// the loop did wraps theirs, as the pilot's replicate loop does).
+    /// </summary>
+    private static bool IsCancellation(Exception e) =>
+        e is OperationCanceledException || (e is AggregateException a && a.Flatten().InnerExceptions.All(i => i is OperationCanceledException));
+
+    private void Fail(ServeJob job, string name, string? dir, Stopwatch clock, List<string> lines)
     {
+        InboxFolders folders = job.Folders;
         string cause = lines.Count == 1 ? lines[0] : $"{lines.Count} problems, the first: {lines[0]}";
         try
         {
-            _folders.MoveToFailed(name, lines, DateTime.UtcNow);
+            folders.MoveToFailed(name, lines, DateTime.UtcNow);
             if (dir is not null)
-                _folders.DeleteClaim(name, dir);
+                folders.DeleteClaim(name, dir);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             cause += $" (and it could not be moved to failed/: {e.Message})";
         }
 
-        ServeLog.Failed(logger, name, clock.Elapsed.TotalSeconds, cause);
+        ServeLog.Failed(logger, job.Display(name), clock.Elapsed.TotalSeconds, cause);
     }
 
     public override void Dispose()

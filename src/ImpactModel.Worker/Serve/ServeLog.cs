@@ -5,8 +5,10 @@ namespace ImpactModel.Worker.Serve;
 /// <summary>One line per event; the host's logging configuration decides where and how they are written.</summary>
 internal static partial class ServeLog
 {
-    [LoggerMessage(1, LogLevel.Information, "serve: worker {Worker} watching {Inbox} (runs to {Outbox}; lease {LeaseSeconds} s, scan every {ScanSeconds} s)")]
-    public static partial void Watching(ILogger logger, string worker, string inbox, string outbox, double leaseSeconds, double scanSeconds);
+    [LoggerMessage(1, LogLevel.Information,
+        "serve: worker {Worker} watching {Inbox} (runs to {Outbox}) and {PilotInbox} (pilots to {PilotOutbox}); lease {LeaseSeconds} s, scan every {ScanSeconds} s")]
+    public static partial void Watching(ILogger logger, string worker, string inbox, string outbox, string pilotInbox, string pilotOutbox, double leaseSeconds,
+        double scanSeconds);
 
     [LoggerMessage(2, LogLevel.Information, "{File}: started")]
     public static partial void Started(ILogger logger, string file);

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using ImpactModel.Pilot.Simulation;
 
 namespace ImpactModel.Worker.Serve;
 
@@ -11,11 +12,14 @@ public sealed class ServeOptions
 {
     public const string Section = "Serve";
 
-    /// <summary>The folder watched for scenario files; <c>claimed/</c>, <c>done/</c> and <c>failed/</c> are made inside it.</summary>
+    /// <summary>
+    /// The folder watched for scenario files to run; <c>claimed/</c>, <c>done/</c> and <c>failed/</c> are made inside it,
+    /// and <c>pilots/</c>, watched for scenarios to size, with the same three inside.
+    /// </summary>
     [Required(AllowEmptyStrings = false)]
     public string Inbox { get; set; } = "inbox";
 
-    /// <summary>Where run folders are written, one per scenario file run.</summary>
+    /// <summary>Where run folders are written, one per scenario file run; pilot folders go in its <c>pilots/</c>.</summary>
     [Required(AllowEmptyStrings = false)]
     public string Outbox { get; set; } = "outbox";
 
@@ -42,10 +46,14 @@ public sealed class ServeOptions
     [Range(Limits.MinPopulation, Limits.MaxPopulation)]
     public long? Population { get; set; }
 
-    /// <summary>The random seed of every run.</summary>
+    /// <summary>Simulated pilots per design point for a scenario in <c>inbox/pilots/</c> (<c>impact pilot --simulations</c>, with its bounds).</summary>
+    [Range(PilotStudy.MinimumSimulations, 100_000)]
+    public int PilotSimulations { get; set; } = Commands.PilotCommand.DefaultSimulations;
+
+    /// <summary>The random seed of every run and pilot.</summary>
     public ulong Seed { get; set; } = Commands.RunCommand.DefaultSeed;
 
-    /// <summary>Worker threads per run (0: every core).</summary>
+    /// <summary>Worker threads per run or pilot (0: every core).</summary>
     [Range(0, Limits.MaxThreads)]
     public int Threads { get; set; }
 

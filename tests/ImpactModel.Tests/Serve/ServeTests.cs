@@ -7,7 +7,8 @@ namespace ImpactModel.Tests.Serve;
 /// <summary>
 /// <c>impact serve</c> as real processes on a temporary inbox and outbox. Runs are small
 /// (2,000 persons, 2 replicates: well under a second) except where a run must still be going
-/// when the worker is stopped (2,000,000 persons, 50 replicates: minutes).
+/// when the worker is stopped (2,000,000 persons, 50 replicates: minutes). Pilots are sized with
+/// 100 simulations (a few seconds), or 5,000 where one must still be going (minutes).
 /// </summary>
 public sealed class ServeTests : IDisposable
 {
@@ -56,16 +57,21 @@ public sealed class ServeTests : IDisposable
         ["--inbox", "inbox", "--outbox", "outbox", "--population", "2000000", "--replicates", "50",
          "--set", "Serve:ScanSeconds=0.2", "--set", "Serve:SettleSeconds=0.1"];
 
-    /// <summary>Drops a file as a user should: written under another name, then renamed into the inbox.</summary>
-    private void Drop(string name, string text)
+    /// <summary>Drops a file as a user should: written under another name, then renamed into the inbox (or its <paramref name="sub"/> folder).</summary>
+    private void Drop(string name, string text, string sub = "")
     {
         string temporary = Path.Combine(_root, name + ".tmp");
         File.WriteAllText(temporary, text);
-        File.Move(temporary, Path.Combine(Inbox, name));
+        Directory.CreateDirectory(Path.Combine(Inbox, sub));
+        File.Move(temporary, Path.Combine(Inbox, sub, name));
     }
 
     private string[] RunFolders() => Directory.Exists(Outbox)
         ? Directory.GetDirectories(Outbox).Select(d => Path.GetFileName(d)!).Order(StringComparer.Ordinal).ToArray()
+        : [];
+
+    private string[] PilotFolders() => Directory.Exists(Path.Combine(Outbox, ServeJob.PilotsFolder))
+        ? Directory.GetDirectories(Path.Combine(Outbox, ServeJob.PilotsFolder)).Select(d => Path.GetFileName(d)!).Order(StringComparer.Ordinal).ToArray()
         : [];
 
     private string[] Files(string sub) => Directory.Exists(Path.Combine(Inbox, sub))
@@ -320,6 +326,7 @@ public sealed class ServeTests : IDisposable
 
     [Theory]
     [InlineData("Serve:LeaseSeconds=0", "LeaseSeconds")]
+    [InlineData("Serve:PilotSimulations=99", "PilotSimulations")]
     [InlineData("Logging:Console:FormatterName=xml", "'xml' is not a log format")]
     public void A_bad_serve_setting_is_one_line_and_exit_2(string setting, string named)
     {
@@ -342,5 +349,143 @@ public sealed class ServeTests : IDisposable
         string nested = Path.Combine(_root, "nested.yaml");
         File.WriteAllText(nested, "population:\n  strand: fraud-error-debt\n");
         Assert.False(InboxFolders.IsScenario(nested));
+    }
+
+    /// <summary>A scenario in <c>inbox/pilots/</c> resolves its references relative to that folder, so the shared population one level up is <c>../uk-population.yaml</c>.</summary>
+    private static string PilotText => FraudText.Replace("population: uk-population.yaml\n", "population: ../uk-population.yaml\n", StringComparison.Ordinal);
+
+    /// <summary>The fraud scenario with its pilot section cut out (it runs, but has no pilot to size).</summary>
+    private static string WithoutPilot(string text)
+    {
+        int pilot = text.IndexOf("\npilot:\n", StringComparison.Ordinal);
+        int next = text.IndexOf("\nvariants:\n", StringComparison.Ordinal);
+        Assert.True(pilot > 0 && next > pilot, "the shipped scenario has a pilot section followed by its variants");
+        return text[..pilot] + text[next..];
+    }
+
+    private static readonly string[] SmallPilot = [.. SmallRun, "--set", "Serve:PilotSimulations=100"];
+
+    private static string Pilots(string sub) => Path.Combine(ServeJob.PilotsFolder, sub);
+
+    [Fact]
+    public void A_scenario_in_inbox_pilots_is_sized_into_outbox_pilots_while_a_run_in_the_inbox_runs_as_before()
+    {
+        using ServeProcess worker = ServeProcess.Start(_root, SmallPilot);
+        Drop("sized.yaml", PilotText, ServeJob.PilotsFolder);
+        Drop("run.yaml", FraudText);
+
+        Assert.True(Poll.Until(() => Files(Pilots("done")).Length == 1 && Files("done").Length == 1, Patience), worker.Log);
+        Assert.Equal(["sized.yaml"], Files(Pilots("done")));
+        Assert.Equal(["run.yaml"], Files("done"));
+        Assert.Empty(Files(Pilots("failed")));
+        Assert.Empty(Files("failed"));
+        Assert.True(Poll.Until(() => Files(Pilots("claimed")).Length == 0 && Files("claimed").Length == 0, Patience), worker.Log); // records go just after their files
+
+        // The pilot folder, complete, named after the file, in outbox/pilots/; nothing partial beside it.
+        string folder = Assert.Single(PilotFolders());
+        Assert.StartsWith("sized-", folder, StringComparison.Ordinal);
+        Assert.DoesNotContain(".partial-", folder, StringComparison.Ordinal);
+        string[] rows = File.ReadAllLines(Path.Combine(Outbox, ServeJob.PilotsFolder, folder, "pilot.csv"));
+        Assert.Equal("scenario,design,outcome,group,months,areas_per_arm,persons,power,power_se,bias,bias_se,coverage,mde,icc,analytic_power", rows[0]);
+        Assert.True(rows.Length > 1, "pilot.csv has rows");
+        Assert.All(rows.Skip(1), r => Assert.StartsWith("fraud-error-debt,", r, StringComparison.Ordinal));
+        using (var manifest = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(Outbox, ServeJob.PilotsFolder, folder, "manifest.json"))))
+        {
+            Assert.Equal(100, manifest.RootElement.GetProperty("simulations").GetInt32()); // Serve:PilotSimulations
+            Assert.Equal("1", manifest.RootElement.GetProperty("seed").GetString()); // Serve:Seed's default
+        }
+
+        // The run went where runs go: its run folder beside pilots/ in the outbox.
+        Assert.Equal(2, RunFolders().Length);
+        Assert.Contains(ServeJob.PilotsFolder, RunFolders());
+        Assert.StartsWith("run-", Assert.Single(RunFolders(), f => f != ServeJob.PilotsFolder), StringComparison.Ordinal);
+
+        // The log names the pilot's file relative to the inbox, and its folder.
+        Assert.True(Poll.Until(() => Has(worker.Lines, $"{Pilots("sized.yaml")}: started"), Patience), worker.Log);
+        Assert.True(Poll.Until(() => Has(worker.Lines, $"{Pilots("sized.yaml")}: finished in "), Patience), worker.Log);
+        Assert.Contains(Path.Combine("outbox", ServeJob.PilotsFolder, "sized-"), worker.Lines.First(l => l.Contains("sized.yaml: finished", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.True(Poll.Until(() => Has(worker.Lines, " run.yaml: finished in "), Patience), worker.Log);
+
+        worker.Signal("TERM");
+        Assert.True(worker.WaitForExit(Patience), worker.Log);
+        Assert.Equal(0, worker.ExitCode);
+    }
+
+    [Fact]
+    public void A_scenario_without_a_pilot_section_in_inbox_pilots_fails_with_the_line_impact_pilot_prints_and_leaves_no_folder()
+    {
+        using ServeProcess worker = ServeProcess.Start(_root, SmallPilot);
+        Drop("unpiloted.yaml", WithoutPilot(PilotText), ServeJob.PilotsFolder);
+
+        Assert.True(Poll.Until(() => Files(Pilots("failed")).Length == 2, Patience), worker.Log);
+        Assert.Equal(["unpiloted.error.txt", "unpiloted.yaml"], Files(Pilots("failed")));
+        Assert.Empty(Files(Pilots("done")));
+        Assert.True(Poll.Until(() => Files(Pilots("claimed")).Length == 0, Patience), string.Join(' ', Files(Pilots("claimed"))));
+        Assert.Empty(PilotFolders());
+        Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(Outbox, ServeJob.PilotsFolder))); // not even a partial folder
+        Assert.Equal([ServeJob.PilotsFolder], RunFolders());
+
+        // The error file holds what `impact pilot` prints for the same file: one positioned line.
+        string check = Path.Combine(_root, "check");
+        Directory.CreateDirectory(check);
+        CopySharedPopulation(check);
+        File.WriteAllText(Path.Combine(check, "unpiloted.yaml"), WithoutPilot(FraudText));
+        CliRun pilot = CliRun.Of("pilot", Path.Combine(check, "unpiloted.yaml"), "--simulations", "100", "--out", Path.Combine(check, "pilot"));
+        Assert.Equal(2, pilot.ExitCode);
+        string expected = Assert.Single(pilot.ErrorLines);
+        string written = Assert.Single(File.ReadAllLines(Path.Combine(Inbox, ServeJob.PilotsFolder, "failed", "unpiloted.error.txt")));
+        Assert.Equal(expected[expected.IndexOf("unpiloted.yaml:", StringComparison.Ordinal)..], written[written.IndexOf("unpiloted.yaml:", StringComparison.Ordinal)..]);
+        Assert.Matches(@"^" + System.Text.RegularExpressions.Regex.Escape(Path.Combine("inbox", ServeJob.PilotsFolder, "unpiloted.yaml")) + @":\d+:\d+: pilot: ", written);
+
+        Assert.True(Poll.Until(() => Has(worker.Lines, $"{Pilots("unpiloted.yaml")}: failed after "), Patience), worker.Log);
+    }
+
+    /// <summary>As for a run (see the run's signal test): the pilot is cancelled, its partial folder removed, its file returned to inbox/pilots/.</summary>
+    [Fact]
+    public void A_signal_during_a_pilot_exits_0_within_seconds_leaves_no_pilot_folder_and_returns_the_file_to_inbox_pilots()
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+            return;
+        using ServeProcess worker = ServeProcess.Start(_root, [.. SmallRun, "--set", "Serve:PilotSimulations=5000"]);
+        Drop("long.yaml", PilotText, ServeJob.PilotsFolder);
+        worker.WaitForLine(l => l.Contains($"{Pilots("long.yaml")}: started", StringComparison.Ordinal), Patience);
+        Thread.Sleep(500); // well into the simulated pilots
+        Assert.Equal(["long.yaml", "long.yaml.claim"], Files(Pilots("claimed")));
+
+        var clock = Stopwatch.StartNew();
+        worker.Signal("TERM");
+        Assert.True(worker.WaitForExit(TimeSpan.FromSeconds(10)), $"still running 10 s after SIGTERM; log:\n{worker.Log}");
+        Assert.True(worker.ExitCode == 0, $"exit {worker.ExitCode} after {clock.Elapsed.TotalSeconds:F1} s; log:\n{worker.Log}");
+
+        Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(Outbox, ServeJob.PilotsFolder)));
+        Assert.Empty(Files(Pilots("claimed")));
+        Assert.Empty(Files(Pilots("done")));
+        Assert.Empty(Files(Pilots("failed")));
+        Assert.Equal(["long.yaml"], Files(ServeJob.PilotsFolder));
+        Assert.True(Poll.Until(() => Has(worker.Lines, $"{Pilots("long.yaml")}: interrupted after"), Patience), worker.Log);
+    }
+
+    /// <summary>The lease and crash recovery of docs/serve.md hold for pilots, in their own folders: the state a worker leaves when killed after its pilot folder was complete.</summary>
+    [Fact]
+    public void A_pilot_claim_whose_worker_died_after_its_pilot_folder_was_complete_goes_to_pilots_done_without_sizing_again()
+    {
+        string claimedDir = Path.Combine(Inbox, ServeJob.PilotsFolder, "claimed");
+        Directory.CreateDirectory(claimedDir);
+        string claimed = Path.Combine(claimedDir, "finished.yaml");
+        File.WriteAllText(claimed, PilotText);
+        File.SetLastWriteTimeUtc(claimed, DateTime.UtcNow.AddHours(-1));
+        File.WriteAllText(claimed + ".claim", "finished-20260101-000000\n");
+        string folder = Path.Combine(Outbox, ServeJob.PilotsFolder, "finished-20260101-000000");
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "pilot.csv"), "complete\n");
+
+        using ServeProcess heir = ServeProcess.Start(_root, [.. SmallPilot, "--set", "Serve:LeaseSeconds=2"]);
+        Assert.True(Poll.Until(() => Files(Pilots("done")).Length == 1, Patience), heir.Log);
+        Assert.Equal(["finished.yaml"], Files(Pilots("done")));
+        Assert.True(Poll.Until(() => Files(Pilots("claimed")).Length == 0, Patience), heir.Log); // the record too, just after the move
+        Assert.Equal(["finished-20260101-000000"], PilotFolders());
+        Assert.Equal("complete\n", File.ReadAllText(Path.Combine(folder, "pilot.csv")));
+        Assert.True(Poll.Until(() => Has(heir.Lines, $"{Pilots("finished.yaml")}: lease of 2 s ran out (its worker stopped) after its run folder was complete"), Patience), heir.Log);
+        Assert.False(Has(heir.Lines, $"{Pilots("finished.yaml")}: started"), heir.Log);
     }
 }
