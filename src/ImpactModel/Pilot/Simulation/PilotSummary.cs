@@ -44,7 +44,7 @@ public static class PilotSummary
                 : $"it prevents {Percent(rows[0].TrueEffect)} of {Words(outcome.Metric)} in the simulation; minimum effect of interest {Percent(outcome.Target)}";
             lines.Add(smallest is null
                 ? $"{outcome.Spec.Id} ({what}; {effect}): no pilot within {largest} {units} per arm reaches power {Fixed(target)} (at most {Fixed(rows.Max(r => r.Power))})"
-                : $"{outcome.Spec.Id} ({what}; {effect}): the smallest pilot that reaches power {Fixed(target)} is {Design(smallest, units)} (power {Fixed(smallest.Power)} ± {Fixed(smallest.PowerSe)}; analytic {(smallest.AnalyticPower is { } a ? Fixed(a) : "n/a")}{Cost(smallest)})");
+                : $"{outcome.Spec.Id} ({what}; {effect}): the smallest pilot that reaches power {Fixed(target)} is {Design(smallest, units)} (power {Fixed(smallest.Power)} ± {Fixed(smallest.PowerSe)}; analytic {(smallest.AnalyticPower is { } a ? Fixed(a) : "n/a")}{Detects(outcome, smallest)}{Cost(smallest)})");
             foreach (var design in rows.GroupBy(r => (r.Design, r.Months)))
             {
                 PilotRow? first = design.Where(r => r.Power >= target).OrderBy(r => r.AreasPerArm).FirstOrDefault();
@@ -60,6 +60,12 @@ public static class PilotSummary
     private static string Design(PilotRow row, string units) => row.Design == PilotSimulator.Cluster
         ? $"a cluster-randomised pilot of {row.AreasPerArm} {units} per arm for {row.Months} months ({row.Persons:N0} persons)"
         : $"an individually randomised pilot in {2 * row.AreasPerArm} {units} for {row.Months} months ({row.Persons:N0} persons, half in each arm)";
+
+    /// <summary>The smallest effect the pilot detects at the target power, against the minimum effect of interest.</summary>
+    private static string Detects(PilotOutcome outcome, PilotRow row) => row.Mde is not { } mde ? ""
+        : outcome.Spec.Kind == PilotOutcomeKind.Benefit
+            ? $"; it detects a difference from {Number(mde)}, {(mde <= outcome.Target ? "within" : "above")} the minimum of interest {Number(outcome.Target)}"
+            : $"; it detects a share prevented from {Percent(mde)}, {(mde <= outcome.Target ? "within" : "above")} the minimum of interest {Percent(outcome.Target)}";
 
     private static string Cost(PilotRow row) => row.Cost is { } c ? string.Create(CultureInfo.InvariantCulture, $"; added running cost about GBP {c:N0}") : "";
 
