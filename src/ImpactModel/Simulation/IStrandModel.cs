@@ -130,6 +130,14 @@ public interface IStrandModel
     /// </summary>
     bool CountsAYear => true;
 
+    /// <summary>
+    /// The model with every count added person by person, so that the tallies of any share of the
+    /// persons (one area's, for a simulated pilot) are that share's own. The default is this model,
+    /// whose counts already are; a model that forms some figures for the whole population at the end
+    /// of a pass (the research strand, unobserved) returns one that does not.
+    /// </summary>
+    IStrandModel CountingByPerson() => this;
+
     /// <summary>Integer accumulators besides the counters, per variant; fresh in every pass, merged at its end.</summary>
     IReadOnlyList<AccumulatorDefinition> Accumulators => [];
 

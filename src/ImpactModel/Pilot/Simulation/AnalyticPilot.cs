@@ -46,12 +46,12 @@ internal sealed class AnalyticPilot
                 int units = 0;
                 for (int u = 0; u < counts.Units; u++)
                 {
-                    long du = counts[r, u, den];
-                    x += counts[r, u, num] / slot.Divisor;
+                    long raw = counts[r, u, den], du = slot.Persons(raw);
+                    x += slot.Events(counts[r, u, num]);
                     d += du;
                     if (du <= 0)
                         continue;
-                    double rate = counts[r, u, num] / slot.Divisor / du;
+                    double rate = slot.Rate(counts[r, u, num], raw);
                     (sum, sumSq, units) = (sum + rate, sumSq + rate * rate, units + 1);
                     (inverse, persons, within) = (inverse + 1.0 / du, persons + du, within + 1.0 / du);
                 }

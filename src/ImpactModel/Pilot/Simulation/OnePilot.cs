@@ -34,17 +34,20 @@ internal sealed class OnePilot
         _controlRates = new double[units];
     }
 
-    private long Value(int unit, RateSlot slot, bool numerator) =>
-        _counts[_replicate, unit, _setup.CounterIndex(slot.Variant, slot.Row, numerator ? slot.Numerator : slot.Denominator)];
-
-    private long Value(int unit, int half, RateSlot slot, bool numerator) =>
-        _counts[_replicate, unit, half, _setup.CounterIndex(slot.Variant, slot.Row, numerator ? slot.Numerator : slot.Denominator)];
-
-    private double Rate(int unit, RateSlot slot)
+    /// <summary>A slot's counter as counted (in fixed point where the strand counts so).</summary>
+    private long Raw(int unit, int half, RateSlot slot, bool numerator)
     {
-        long d = Value(unit, slot, false);
-        return d > 0 ? Value(unit, slot, true) / slot.Divisor / d : double.NaN;
+        int counter = _setup.CounterIndex(slot.Variant, slot.Row, numerator ? slot.Numerator : slot.Denominator);
+        return half < 0 ? _counts[_replicate, unit, counter] : _counts[_replicate, unit, half, counter];
     }
+
+    /// <summary>A slot's numerator as counted, or its denominator in persons (or records); half −1 for the whole unit.</summary>
+    private long Value(int unit, int half, RateSlot slot, bool numerator) =>
+        numerator ? Raw(unit, half, slot, true) : slot.Persons(Raw(unit, half, slot, false));
+
+    private long Value(int unit, RateSlot slot, bool numerator) => Value(unit, -1, slot, numerator);
+
+    private double Rate(int unit, RateSlot slot) => slot.Rate(Raw(unit, -1, slot, true), Raw(unit, -1, slot, false));
 
     /// <summary>
     /// The events of a year within the pilot's share of it (binomial thinning) among the persons of
@@ -53,9 +56,9 @@ internal sealed class OnePilot
     /// </summary>
     private long Events(ref PilotRandom random, int unit, int half, RateSlot slot, double share)
     {
-        long x = half < 0 ? Value(unit, slot, true) : Value(unit, half, slot, true), d = half < 0 ? Value(unit, slot, false) : Value(unit, half, slot, false);
-        if (slot.Divisor != 1)
-            return d > 0 ? random.Binomial(d, Math.Min(1, x / slot.Divisor / d * share)) : 0;
+        long x = Value(unit, half, slot, true), d = Value(unit, half, slot, false);
+        if (slot.Drawn)
+            return d > 0 ? random.Binomial(d, Math.Min(1, slot.Rate(x, Raw(unit, half, slot, false)) * share)) : 0;
         return share >= 1 ? x : random.Binomial(x, share);
     }
 
@@ -149,11 +152,11 @@ internal sealed class OnePilot
         double x = 0, d = 0;
         for (int j = 0; j < units; j++)
         {
-            x += Value(_order[j], slot, true);
-            d += Value(_order[j], slot, false);
+            x += Raw(_order[j], -1, slot, true);
+            d += Raw(_order[j], -1, slot, false);
         }
 
-        return d > 0 ? x / slot.Divisor / d : double.NaN;
+        return slot.Rate(x, d);
     }
 
     /// <summary>Analyses outcome <paramref name="outcome"/> of this pilot at k units per arm, as the real pilot would.</summary>

@@ -17,8 +17,22 @@ public sealed record PilotUnit(string Id, int Index, string Area, long Populatio
 /// <param name="Row">The result row: 0 all, then the groups.</param>
 /// <param name="Numerator">The numerator counter (absolute index in the tally).</param>
 /// <param name="Denominator">The denominator counter (persons of the row for a count).</param>
-/// <param name="Divisor">Fixed point: the numerator counts 1/Divisor of an event.</param>
-public sealed record RateSlot(int Variant, int Row, int Numerator, int Denominator, double Divisor);
+/// <param name="Divisor">Fixed point: numerator / Divisor / denominator is the rate (the metric's <see cref="MetricDefinition.Divisor"/>).</param>
+/// <param name="DenominatorScale">Fixed point of the denominator: it counts 1/DenominatorScale of a person or record.</param>
+public sealed record RateSlot(int Variant, int Row, int Numerator, int Denominator, double Divisor, double DenominatorScale = 1)
+{
+    /// <summary>The rate of a numerator and a denominator as counted; NaN with no denominator.</summary>
+    public double Rate(double numerator, double denominator) => denominator > 0 ? numerator / Divisor / denominator : double.NaN;
+
+    /// <summary>The persons (or records) a denominator counts.</summary>
+    public long Persons(long denominator) => DenominatorScale == 1 ? denominator : (long)Math.Round(denominator / DenominatorScale);
+
+    /// <summary>The events a numerator counts (a sum of probabilities when in fixed point).</summary>
+    public double Events(double numerator) => numerator / Divisor / DenominatorScale;
+
+    /// <summary>True when the numerator is not a whole count of events (a sum of probabilities): a pilot's events are drawn at its rate.</summary>
+    public bool Drawn => Divisor != 1 || DenominatorScale != 1;
+}
 
 /// <summary>A harm a safeguard may act on: the same metric with and without it.</summary>
 public sealed record SafeguardHarm(string Metric, RateSlot With, RateSlot Without);
@@ -124,8 +138,11 @@ public sealed class PilotSetup
 
         int persons = metrics.TryGetValue("persons", out var p) ? p.Offset + p.Definition.Numerator : -1;
         string measurable = string.Join(", ", metrics.Values.Where(m => Measurable(m.Definition)).Select(m => m.Definition.Name).Take(12));
+        // A rate's denominator may itself be in fixed point: the scale of the count metric over the same counter.
+        double ScaleOf(int counter) => metrics.Values.FirstOrDefault(m => m.Definition.Unit == MetricUnit.Persons && m.Offset + m.Definition.Numerator == counter)
+            .Definition?.Divisor ?? 1;
         RateSlot? Slot(MetricDefinition d, int off, int variant, int row) => variant < 0 ? null : new RateSlot(variant, row, off + d.Numerator,
-            d.Unit == MetricUnit.Rate ? off + d.Denominator : persons, d.Divisor);
+            d.Unit == MetricUnit.Rate ? off + d.Denominator : persons, d.Divisor, d.Unit == MetricUnit.Rate ? ScaleOf(off + d.Denominator) : 1);
 
         var outcomes = ImmutableArray.CreateBuilder<PilotOutcome>();
         var groups = scenario.Population.Groups.Select(g => g.Id).ToList();

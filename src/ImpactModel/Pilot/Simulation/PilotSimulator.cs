@@ -205,7 +205,7 @@ public static class PilotSimulator
                 x += counts[r, u, num];
         }
 
-        return x / slot.Divisor;
+        return slot.Events(x);
     }
 
     /// <summary>A rate's value pooled over every unit and replicate: Σ numerator / Σ denominator.</summary>
@@ -222,6 +222,6 @@ public static class PilotSimulator
             }
         }
 
-        return d > 0 ? x / slot.Divisor / d : double.NaN;
+        return slot.Rate(x, d);
     }
 }

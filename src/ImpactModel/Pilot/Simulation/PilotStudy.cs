@@ -69,6 +69,8 @@ public static class PilotStudy
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentOutOfRangeException.ThrowIfLessThan(request.Simulations, MinimumSimulations);
+        ArgumentNullException.ThrowIfNull(models);
+        models = [.. models.Select(m => m.CountingByPerson())]; // every area's tallies its own
         (PilotSetup setup, ImmutableArray<int> grid, double fraction) = Prepare(scenario, models, request);
         var enrolment = Enrol(setup, fraction);
         var settings = new PilotSettings(request.Seed, request.Simulations, grid, models.All(m => m.CountsAYear));

@@ -32,7 +32,7 @@ public static class PilotSummary
                 string group = GroupWords(setup.Scenario, outcome.Group);
                 string tolerance = Percent(outcome.Target);
                 PilotRow best = rows.OrderByDescending(r => r.AreasPerArm).ThenByDescending(r => r.Months).ThenByDescending(r => r.Power).First();
-                string rate = double.IsNaN(best.TrueEffect) ? "" : $"; the scenario's rate is {Percent(best.TrueEffect)} a year{(best.TrueEffect <= outcome.Target ? ", at or below the tolerance, so a pilot should not find harm above it" : "")}";
+                string rate = double.IsNaN(best.TrueEffect) ? "" : $"; the scenario's rate is {Percent(best.TrueEffect)}{(study.Settings.YearlyOutcomes ? " a year" : "")}{(best.TrueEffect <= outcome.Target ? ", at or below the tolerance, so a pilot should not find harm above it" : "")}";
                 lines.Add(smallest is null
                     ? $"no pilot within {largest} {units} per arm can detect {what} above {tolerance} among {group} (power {Fixed(best.Power)} at {best.AreasPerArm} {units}, {best.Months} months, {best.Design}{rate})"
                     : $"a pilot can detect {what} above {tolerance} among {group}: {Design(smallest, units)} reaches power {Fixed(smallest.Power)} ± {Fixed(smallest.PowerSe)}{rate}");
@@ -40,7 +40,7 @@ public static class PilotSummary
             }
 
             string effect = outcome.Spec.Kind == PilotOutcomeKind.Benefit
-                ? $"a difference of {Number(rows[0].TrueEffect)} a person a year in the simulation; minimum effect of interest {Number(outcome.Target)}"
+                ? $"a difference of {Number(rows[0].TrueEffect)} a person{(study.Settings.YearlyOutcomes ? " a year" : "")} in the simulation; minimum effect of interest {Number(outcome.Target)}"
                 : $"it prevents {Percent(rows[0].TrueEffect)} of {Words(outcome.Metric)} in the simulation; minimum effect of interest {Percent(outcome.Target)}";
             lines.Add(smallest is null
                 ? $"{outcome.Spec.Id} ({what}; {effect}): no pilot within {largest} {units} per arm reaches power {Fixed(target)} (at most {Fixed(rows.Max(r => r.Power))})"

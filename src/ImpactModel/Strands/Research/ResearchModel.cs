@@ -24,8 +24,14 @@ public sealed class ResearchModel : IStrandModel
     private long _simulated;
 
     public ResearchModel(Scenario scenario)
+        : this(scenario, ResearchReplicate.TalliesFromClassCounts)
+    {
+    }
+
+    private ResearchModel(Scenario scenario, bool formsTallies)
     {
         ArgumentNullException.ThrowIfNull(scenario);
+        FormsTallies = formsTallies;
         ResearchSpec spec = scenario.Research
             ?? throw new ArgumentException($"scenario '{scenario.Name}' has no research section", nameof(scenario));
         _scenario = scenario;
@@ -109,7 +115,10 @@ public sealed class ResearchModel : IStrandModel
     public bool CountsAYear => false;
 
     /// <summary><see cref="ResearchReplicate.TalliesFromClassCounts"/> when the model was made: one model's replicates all take the same path.</summary>
-    internal bool FormsTallies { get; } = ResearchReplicate.TalliesFromClassCounts;
+    internal bool FormsTallies { get; }
+
+    /// <summary>Pass 1 adds every figure person by person, so each share of the persons (an area) has its own.</summary>
+    public IStrandModel CountingByPerson() => FormsTallies ? new ResearchModel(_scenario, formsTallies: false) : this;
 
     public IReadOnlyList<AccumulatorDefinition> Accumulators { get; }
 
