@@ -100,15 +100,20 @@ internal sealed class OnePilot
         return total;
     }
 
-    /// <summary>The added cost (GBP) of running the proposal for the treated persons over the pilot's months.</summary>
+    /// <summary>
+    /// The pilot's cost (GBP): the added cost of running the proposal for the treated persons over the
+    /// pilot's months (the strand's annual <c>total_cost</c>, proposal less status quo), and the
+    /// section's evaluation cost for each of the pilot's 2k units.
+    /// </summary>
     public double Cost(int k, int months, bool cluster)
     {
+        double evaluation = 2 * k * (_setup.Spec.EvaluationCostPerArea?.Mean ?? 0);
         if (_setup.Cost is not { } cost)
-            return 0;
+            return evaluation;
         double share = _settings.YearlyOutcomes ? months / 12.0 : 1, total = 0;
         for (int j = 0; j < (cluster ? k : 2 * k); j++)
             total += Value(_order[j], cost.Proposal, true) - Value(_order[j], cost.StatusQuo, true);
-        return total / 100 * share * (cluster ? 1 : 0.5);
+        return total / 100 * share * (cluster ? 1 : 0.5) + evaluation;
     }
 
     /// <summary>

@@ -27,7 +27,7 @@ public sealed record PilotSettings(ulong Seed, int Simulations, ImmutableArray<i
 /// <param name="AnalyticPower">The analytic answer for the same design, size, rates and ICC (impact power's formulas).</param>
 /// <param name="TrueEffect">The mean true value (annual scale): the difference, the group's rate, or the share of harm prevented.</param>
 /// <param name="Estimates">Pilots with an estimate (some pilots have no data on a rare group).</param>
-/// <param name="Cost">Mean added cost of running the proposal in the pilot's treated persons over its months, GBP; null when the strand reports none.</param>
+/// <param name="Cost">Mean cost of the pilot, GBP: running the proposal for its treated persons over its months (added to the status quo's), and evaluating each of its units; null when the strand reports no running cost and the section no evaluation cost.</param>
 public sealed record PilotRow(string Design, string Outcome, string Group, int Months, int AreasPerArm, long Persons, double Power, double PowerSe,
     double? Bias, double? BiasSe, double? Coverage, double? Mde, double? Icc, double? AnalyticPower, double TrueEffect, int Estimates, double? Cost);
 
@@ -180,7 +180,7 @@ public static class PilotSimulator
                         (double? icc, double? analyticPower) = analytic.At(oi, design, m, k);
                         rows.Add(new PilotRow(design, outcome.Spec.Id, outcome.Group, m, k, (long)Math.Round(meanPersons), power,
                             Math.Sqrt(power * (1 - power) / n), bias, biasSe, valid > 0 ? (double)covered / valid : null, mde, icc, analyticPower,
-                            meanTruth, valid, setup.Cost is null ? null : meanCost));
+                            meanTruth, valid, setup.Cost is null && setup.Spec.EvaluationCostPerArea is null ? null : meanCost));
                     }
 
                     c++;

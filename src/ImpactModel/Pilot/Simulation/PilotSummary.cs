@@ -67,7 +67,7 @@ public static class PilotSummary
             ? $"; it detects a difference from {Number(mde)}, {(mde <= outcome.Target ? "within" : "above")} the minimum of interest {Number(outcome.Target)}"
             : $"; it detects a share prevented from {Percent(mde)}, {(mde <= outcome.Target ? "within" : "above")} the minimum of interest {Percent(outcome.Target)}";
 
-    private static string Cost(PilotRow row) => row.Cost is { } c ? string.Create(CultureInfo.InvariantCulture, $"; added running cost about GBP {c:N0}") : "";
+    private static string Cost(PilotRow row) => row.Cost is { } c ? string.Create(CultureInfo.InvariantCulture, $"; cost about GBP {c:N0}") : "";
 
     private static string Words(PilotOutcome o) => o.Spec.Kind switch
     {

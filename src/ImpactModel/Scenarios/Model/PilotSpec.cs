@@ -24,7 +24,11 @@ public sealed record PilotSpec(
     ImmutableArray<PilotOutcomeSpec> Outcomes,
     Parameter Power,
     Parameter Alpha,
-    SourcePosition Position);
+    SourcePosition Position)
+{
+    /// <summary>What evaluating the pilot costs per local authority (or area) in it, GBP; 0 when the section declares none.</summary>
+    public Parameter? EvaluationCostPerArea { get; init; }
+}
 
 /// <summary>One outcome to detect.</summary>
 public sealed record PilotOutcomeSpec(

@@ -7,7 +7,7 @@ namespace ImpactModel.Scenarios.Reading;
 /// <summary>Reads the <c>pilot:</c> section, which any strand may have.</summary>
 public static class PilotReader
 {
-    private static readonly string[] Keys = ["areas", "designs", "duration_months", "outcomes", "power", "alpha"];
+    private static readonly string[] Keys = ["areas", "designs", "duration_months", "outcomes", "power", "alpha", "evaluation_cost_per_area"];
     private static readonly string[] OutcomeKeys = ["id", "kind", "metric", "minimum_effect", "group", "tolerance", "safeguard"];
 
     public static readonly IReadOnlyList<string> Designs = ["cluster-randomised", "individually-randomised"];
@@ -75,7 +75,10 @@ public static class PilotReader
         if (alpha.Mean <= 0 || alpha.Mean >= 0.5)
             r.Error(alpha.Position, alpha.Path, $"alpha must be in (0, 0.5), got {alpha.Mean}");
 
-        return new PilotSpec(areas, designs.ToImmutable(), durations.ToImmutable(), outcomes, power, alpha, map.Position);
+        Parameter? evaluation = map.Entries.Any(e => e.Key.Value == "evaluation_cost_per_area")
+            ? r.OptionalParameter(map, path, "evaluation_cost_per_area", ParameterKind.Money, 0)
+            : null;
+        return new PilotSpec(areas, designs.ToImmutable(), durations.ToImmutable(), outcomes, power, alpha, map.Position) { EvaluationCostPerArea = evaluation };
     }
 
     private static PilotOutcomeSpec? Outcome(NodeReader r, YamlNode item, string p)
