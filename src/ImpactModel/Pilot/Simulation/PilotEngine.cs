@@ -43,6 +43,9 @@ public sealed class AreaCounts(int replicates, int units, int counters)
 /// </summary>
 public static class PilotEngine
 {
+    /// <summary>Persons per chunk: a chunk's largest buffer (4 words × 32 groups a person) then stays under 85,000 bytes.</summary>
+    public const int ChunkSize = 128;
+
     /// <summary>Runs <paramref name="replicates"/> replicates of the pilot's variants over <paramref name="enrolment"/>.</summary>
     public static AreaCounts Run(PilotSetup setup, IReadOnlyList<IStrandModel> models, AreaEnrolment enrolment, ulong seed, int replicates,
         int threads, Action<int>? replicateDone = null, CancellationToken cancellationToken = default)
@@ -53,7 +56,11 @@ public static class PilotEngine
         int units = enrolment.Units.Length;
         var counts = new AreaCounts(replicates, units, setup.Counters.Length);
         bool observe = models.Any(m => m.PassesUnobserved < m.Passes);
-        var options = new ChunkLoopOptions(1);
+        // One thread a replicate (replicates run in parallel), and chunks small enough that a chunk's
+        // buffers stay off the large-object heap: each share of each pass makes its own (a chunk of
+        // 1,024 persons' group words alone is 128 KB, and 90 shares a replicate made the garbage
+        // collector run the whole heap thousands of times). The chunk size changes no result.
+        var options = new ChunkLoopOptions(1, ChunkSize);
         var parallel = new ParallelOptions
         {
             MaxDegreeOfParallelism = threads > 0 ? threads : Environment.ProcessorCount,

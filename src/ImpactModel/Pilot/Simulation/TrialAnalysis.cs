@@ -72,25 +72,18 @@ public static class TrialAnalysis
     /// true ratio it is Fieller's pivot, whose acceptance region is Fieller's interval). Returns the
     /// two-sided p-value; a pilot without variation rejects exactly when the means differ.
     /// </summary>
-    public static double WelchRatio(ReadOnlySpan<double> treated, ReadOnlySpan<double> control, double rho)
+    public static double WelchRatio(ReadOnlySpan<double> treated, ReadOnlySpan<double> control, double rho) => Welch(treated, control, rho, 0);
+
+    /// <summary>Welch's test of a difference of means against <paramref name="delta"/>: H0 mean1 − mean0 = delta.</summary>
+    public static double WelchDifference(ReadOnlySpan<double> treated, ReadOnlySpan<double> control, double delta) => Welch(treated, control, 1, delta);
+
+    /// <summary>Welch's test of H0 mean1 − ρ·mean0 = delta, on Satterthwaite's degrees of freedom.</summary>
+    private static double Welch(ReadOnlySpan<double> treated, ReadOnlySpan<double> control, double rho, double delta)
     {
         (double m1, double v1) = Moments(treated);
         (double m0, double v0) = Moments(control);
         double a = v1 / treated.Length, b = rho * rho * v0 / control.Length;
-        double se = Math.Sqrt(a + b), diff = m1 - rho * m0;
-        if (!(se > 0))
-            return Math.Abs(diff) > 1e-15 * Math.Max(Math.Abs(m1), Math.Abs(m0)) ? 0 : 1;
-        double df = (a + b) * (a + b) / (a * a / (treated.Length - 1) + b * b / (control.Length - 1));
-        return TwoSided(diff / se, df);
-    }
-
-    /// <summary>Welch's test of a difference of means against <paramref name="delta"/>: H0 mean1 − mean0 = delta.</summary>
-    public static double WelchDifference(ReadOnlySpan<double> treated, ReadOnlySpan<double> control, double delta)
-    {
-        (double m1, double v1) = Moments(treated);
-        (double m0, double v0) = Moments(control);
-        double a = v1 / treated.Length, b = v0 / control.Length;
-        double se = Math.Sqrt(a + b), diff = m1 - m0 - delta;
+        double se = Math.Sqrt(a + b), diff = m1 - rho * m0 - delta;
         if (!(se > 0))
             return Math.Abs(diff) > 1e-15 * Math.Max(Math.Abs(m1), Math.Abs(m0)) ? 0 : 1;
         double df = (a + b) * (a + b) / (a * a / (treated.Length - 1) + b * b / (control.Length - 1));
