@@ -167,6 +167,42 @@ public sealed class ReplicateRun
     /// <param name="cancellationToken">Checked before each chunk.</param>
     public PassResult RunPass(int pass, long first, long count, ChunkLoopOptions options, Func<IChunkObserver>? observe = null,
         Action<long>? reportPersons = null, CancellationToken cancellationToken = default)
+        => Run(pass, first, count, options, observe, reportPersons, null, cancellationToken);
+
+    /// <summary>
+    /// The pass's accumulators for every model that runs in it, empty: shares of a pass run one after
+    /// another on one thread may all add into one set (<see cref="RunShare"/>), so that a large set
+    /// (a release's class counts) is neither made nor merged once per share. <paramref name="observed"/>
+    /// says whether the shares are given an observer (every share of a replicate is run alike).
+    /// </summary>
+    internal Accumulators?[] NewAccumulators(int pass, bool observed)
+    {
+        var accumulators = new Accumulators?[_compiled.Length];
+        for (int m = 0; m < _compiled.Length; m++)
+        {
+            int own = _layout.OwnPass(m, pass, observed);
+            accumulators[m] = own < 0 ? null : _layout.AccumulatorsOf(m, own);
+        }
+
+        return accumulators;
+    }
+
+    /// <summary>
+    /// Runs one share of pass <paramref name="pass"/> on the calling thread alone, adding its
+    /// accumulators into <paramref name="into"/> (from <see cref="NewAccumulators(int, bool)"/>) rather than into
+    /// a set of its own: the share's result carries its own tallies and <paramref name="into"/>, so end
+    /// the pass with one result holding <paramref name="into"/> (<see cref="EndPass"/> adds each
+    /// result's accumulators once).
+    /// </summary>
+    internal PassResult RunShare(int pass, long first, long count, int chunkSize, Accumulators?[] into, Func<IChunkObserver>? observe,
+        CancellationToken cancellationToken)
+        => Run(pass, first, count, new ChunkLoopOptions(1, chunkSize), observe, null, into, cancellationToken);
+
+    /// <summary>A result of pass <paramref name="pass"/> carrying only <paramref name="accumulators"/>, to end the pass with (its tallies are empty).</summary>
+    internal PassResult Accumulated(int pass, Accumulators?[] accumulators) => new(pass, _layout.NewTally(), accumulators);
+
+    private PassResult Run(int pass, long first, long count, ChunkLoopOptions options, Func<IChunkObserver>? observe,
+        Action<long>? reportPersons, Accumulators?[]? into, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(pass);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(pass, Passes);
@@ -181,8 +217,10 @@ public sealed class ReplicateRun
         for (int m = 0; m < _compiled.Length; m++)
             wanted |= _layout.OwnPass(m, pass, observed) >= 0 ? _layout.Models[m].Reads : PersonAttributes.None;
         Func<IChunkObserver>? observer = pass == Passes - 1 ? observe : null;
-        var accumulators = new Accumulators?[_compiled.Length];
-        for (int m = 0; m < _compiled.Length; m++)
+        if (into is not null && options.Threads != 1)
+            throw new ArgumentException("a share that adds into given accumulators runs on one thread", nameof(options));
+        var accumulators = into ?? new Accumulators?[_compiled.Length];
+        for (int m = 0; m < _compiled.Length && into is null; m++)
         {
             int own = _layout.OwnPass(m, pass, observed);
             accumulators[m] = own < 0 ? null : _layout.AccumulatorsOf(m, own);
@@ -197,7 +235,7 @@ public sealed class ReplicateRun
         }
 
         IReadOnlyList<ThreadPass> threads = ChunkLoop.Run(_population, wanted, first, count, options,
-            () => new ThreadPass(_layout, _compiled, pass, observed, options.ChunkSize, observer),
+            () => new ThreadPass(_layout, _compiled, pass, observed, options.ChunkSize, observer, into),
             (thread, chunk) => thread.Evaluate(chunk),
             reportPersons, cancellationToken);
 
@@ -209,7 +247,7 @@ public sealed class ReplicateRun
         foreach (ThreadPass thread in threads)
         {
             tally.Merge(thread.Tally);
-            for (int m = 0; m < _compiled.Length; m++)
+            for (int m = 0; m < _compiled.Length && into is null; m++)
                 accumulators[m]?.Merge(thread.Accumulators[m]!);
         }
 
@@ -268,7 +306,8 @@ public sealed class ReplicateRun
         private readonly PersonAttributes[] _reads;
         private readonly IChunkObserver? _observer;
 
-        public ThreadPass(ReplicateLayout layout, IStrandReplicate[] compiled, int pass, bool observed, int chunkSize, Func<IChunkObserver>? observe)
+        public ThreadPass(ReplicateLayout layout, IStrandReplicate[] compiled, int pass, bool observed, int chunkSize, Func<IChunkObserver>? observe,
+            Accumulators?[]? into = null)
         {
             Tally = layout.NewTally();
             Flags = new PersonFlags(layout.Variants, chunkSize);
@@ -281,7 +320,7 @@ public sealed class ReplicateRun
                 int own = layout.OwnPass(m, pass, observed);
                 if (own < 0)
                     continue;
-                Accumulators accumulators = layout.AccumulatorsOf(m, own);
+                Accumulators accumulators = into?[m] ?? layout.AccumulatorsOf(m, own);
                 Accumulators[m] = accumulators;
                 _evaluators[m] = compiled[m].CreateEvaluator(own, chunkSize);
                 _outputs[m] = new ChunkOutput(layout.Slice(Tally, m), accumulators, Flags);

@@ -43,7 +43,11 @@ public sealed class AreaCounts(int replicates, int units, int counters)
 /// </summary>
 public static class PilotEngine
 {
-    /// <summary>Persons per chunk: a chunk's largest buffer (4 words × 32 groups a person) then stays under 85,000 bytes.</summary>
+    /// <summary>
+    /// Persons per chunk. Each share runs on one thread (replicates run in parallel) with chunks of its
+    /// own, small enough that a chunk's largest buffer (4 words × 32 groups a person) stays off the
+    /// large-object heap. The chunk size changes no result.
+    /// </summary>
     public const int ChunkSize = 128;
 
     /// <summary>Runs <paramref name="replicates"/> replicates of the pilot's variants over <paramref name="enrolment"/>.</summary>
@@ -56,11 +60,6 @@ public static class PilotEngine
         int units = enrolment.Units.Length;
         var counts = new AreaCounts(replicates, units, setup.Counters.Length);
         bool observe = models.Any(m => m.PassesUnobserved < m.Passes);
-        // One thread a replicate (replicates run in parallel), and chunks small enough that a chunk's
-        // buffers stay off the large-object heap: each share of each pass makes its own (a chunk of
-        // 1,024 persons' group words alone is 128 KB, and 90 shares a replicate made the garbage
-        // collector run the whole heap thousands of times). The chunk size changes no result.
-        var options = new ChunkLoopOptions(1, ChunkSize);
         var parallel = new ParallelOptions
         {
             MaxDegreeOfParallelism = threads > 0 ? threads : Environment.ProcessorCount,
@@ -76,15 +75,17 @@ public static class PilotEngine
                     shares[s] = new List<PassResult>(run.Passes);
                 for (int pass = 0; pass < run.Passes; pass++)
                 {
-                    var results = new PassResult[2 * units];
-                    for (int s = 0; s < results.Length; s++)
+                    // Every share adds into one set of accumulators, ended as one result: a strand's class
+                    // counts (millions of cells) are made and merged once a pass, not once a share.
+                    Accumulators?[] accumulators = run.NewAccumulators(pass, observe);
+                    for (int s = 0; s < shares.Length; s++)
                     {
                         (long first, long count) = Half(enrolment, s / 2, s % 2);
-                        results[s] = run.RunPass(pass, first, count, options, observe ? static () => Unobserved.Instance : null, null, cancellationToken);
-                        shares[s].Add(results[s]);
+                        shares[s].Add(run.RunShare(pass, first, count, ChunkSize, accumulators, observe ? static () => Unobserved.Instance : null,
+                            cancellationToken));
                     }
 
-                    run.EndPass(pass, results);
+                    run.EndPass(pass, [run.Accumulated(pass, accumulators)]);
                 }
 
                 // What completing adds to no persons at all (fixed costs) belongs to no unit.
