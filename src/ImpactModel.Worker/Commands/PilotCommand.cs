@@ -112,6 +112,8 @@ public static class PilotCommand
         string dir = options.Out ?? Path.Combine("pilots", $"{scenario.Name}-{started.ToLocalTime().ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}");
         PilotStudyResult study = SizeToFolder(scenario, dir, options, files, console, removeOnSignal: true, cancellationToken);
         IReadOnlyList<string> summary = PilotSummary.Of(study);
+        foreach (string warning in study.Warnings)
+            console.Error.WriteLine($"impact: warning: {scenario.Name}: {warning}"); // PRODUCT.md: warnings go to stderr; also in summary.txt and the JSON
         if (options.Json)
         {
             console.Out.WriteLine(Json(study, summary, dir, null));
@@ -121,8 +123,6 @@ public static class PilotCommand
         console.Out.WriteLine(Heading(study));
         foreach (string line in summary)
             console.Out.WriteLine(line);
-        foreach (string warning in study.Warnings)
-            console.Out.WriteLine($"warning: {warning}");
         console.Out.WriteLine($"  table: {Path.Combine(dir, PilotFile)}");
         console.Out.WriteLine($"  chart: {Path.Combine(dir, "charts", "power-curves.png")}");
         return ExitCodes.Success;
