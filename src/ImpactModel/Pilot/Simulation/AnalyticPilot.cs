@@ -6,9 +6,9 @@ namespace ImpactModel.Pilot.Simulation;
 /// The analytic answer beside each simulated one, from <c>impact power</c>'s own formulas with the
 /// rates and the intra-cluster correlation the simulated units imply: the pooled two-proportion power
 /// (individually randomised), the same with the design effect 1 + (m − 1)·ICC and Student's t on
-/// 2(k − 1) degrees of freedom in place of the normal (cluster-randomised, k units per arm of m persons
-/// on average; the t is what the Welch analysis of so few areas pays), and the exact binomial test
-/// against the tolerance at the persons the design carries.
+/// Satterthwaite's degrees of freedom in place of the normal (cluster-randomised, k units per arm of m
+/// persons on average; the t is what the Welch analysis of so few areas pays), and the exact binomial
+/// test against the tolerance at the treated persons, pooled as the simulated pilot pools them.
 /// </summary>
 internal sealed class AnalyticPilot
 {
@@ -35,6 +35,7 @@ internal sealed class AnalyticPilot
     private Moments MomentsOf(AreaCounts counts, PilotOutcome o)
     {
         double inverse = 0, persons = 0;
+        long cells = 0;
         double Between(RateSlot slot)
         {
             int num = _setup.CounterIndex(slot.Variant, slot.Row, slot.Numerator), den = _setup.CounterIndex(slot.Variant, slot.Row, slot.Denominator);
@@ -53,7 +54,7 @@ internal sealed class AnalyticPilot
                         continue;
                     double rate = slot.Rate(counts[r, u, num], raw);
                     (sum, sumSq, units) = (sum + rate, sumSq + rate * rate, units + 1);
-                    (inverse, persons, within) = (inverse + 1.0 / du, persons + du, within + 1.0 / du);
+                    (inverse, persons, within, cells) = (inverse + 1.0 / du, persons + du, within + 1.0 / du, cells + 1);
                 }
 
                 if (units < 2 || d <= 0)
@@ -67,9 +68,10 @@ internal sealed class AnalyticPilot
         }
 
         double b1 = Between(o.Treated), b0 = o.Control is { } c ? Between(c) : 0;
-        double cells = (double)counts.Units * counts.Replicates * (o.Control is null ? 1 : 2);
+        // Persons per unit over the units that have any (a rare group's unit may have none).
+        double all = (double)counts.Units * counts.Replicates * (o.Control is null ? 1 : 2);
         return new Moments(PilotSimulator.PooledRate(_setup, counts, o.Treated), o.Control is { } ctl ? PilotSimulator.PooledRate(_setup, counts, ctl) : 0,
-            b1, b0, inverse > 0 ? cells / inverse : double.NaN, persons / cells);
+            b1, b0, inverse > 0 ? cells / inverse : double.NaN, persons / all);
     }
 
     /// <summary>
@@ -92,9 +94,9 @@ internal sealed class AnalyticPilot
             return (icc, null);
         if (harm)
         {
-            // The treated persons carry n / DE persons' worth of information when units are randomised.
-            double designEffect = cluster ? ClusterDesign.DesignEffect(m.Harmonic, s1 / v1, 0) : 1;
-            double tolerance = Math.Min(1, o.Target * share), n = k * m.PerUnit / designEffect;
+            // The same test as the simulated pilot's: the treated persons pooled, as if independent (the
+            // ICC column says how far the areas make them not).
+            double tolerance = Math.Min(1, o.Target * share), n = k * m.PerUnit;
             if (!(n >= 1))
                 return (icc, null);
             double power = n <= ToleranceTest.MaxExactN

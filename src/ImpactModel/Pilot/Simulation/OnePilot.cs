@@ -63,13 +63,19 @@ internal sealed class OnePilot
     }
 
     /// <summary>
+    /// The share of a year's events a pilot of <paramref name="months"/> sees: m/12, at most one year
+    /// (the strands count a year); all of them for counts that are not a year's (a release).
+    /// </summary>
+    public double Share(int months) => _settings.YearlyOutcomes ? Math.Min(1, months / 12.0) : 1;
+
+    /// <summary>
     /// Draws each unit's events within <paramref name="months"/>: of the whole unit for the cluster
     /// design; for the individually randomised one, the treated arm's among the unit's first half of
     /// persons and the control arm's among its second half (different persons, as in a real trial).
     /// </summary>
     public void Thin(int months)
     {
-        double share = _settings.YearlyOutcomes ? Math.Min(1, months / 12.0) : 1;
+        double share = Share(months);
         var thin = new PilotRandom(_settings.Seed, _replicate, PilotRandom.Purpose.Duration, months);
         var split = new PilotRandom(_settings.Seed, _replicate, PilotRandom.Purpose.Split, months);
         for (int u = 0; u < _counts.Units; u++)
@@ -101,19 +107,21 @@ internal sealed class OnePilot
     }
 
     /// <summary>
-    /// The pilot's cost (GBP): the added cost of running the proposal for the treated persons over the
-    /// pilot's months (the strand's annual <c>total_cost</c>, proposal less status quo), and the
-    /// section's evaluation cost for each of the pilot's 2k units.
+    /// The pilot's cost (GBP) in whole authorities: the added cost of running the proposal for the
+    /// treated persons over the pilot's months (the strand's annual <c>total_cost</c>, proposal less
+    /// status quo, scaled from the simulated share to the whole authority), and the section's
+    /// evaluation cost for each of the pilot's 2k units.
     /// </summary>
     public double Cost(int k, int months, bool cluster)
     {
         double evaluation = 2 * k * (_setup.Spec.EvaluationCostPerArea?.Mean ?? 0);
         if (_setup.Cost is not { } cost)
             return evaluation;
+        // The simulated persons are a share of each authority: the running cost is scaled to whole ones.
         double share = _settings.YearlyOutcomes ? months / 12.0 : 1, total = 0;
         for (int j = 0; j < (cluster ? k : 2 * k); j++)
             total += Value(_order[j], cost.Proposal, true) - Value(_order[j], cost.StatusQuo, true);
-        return total / 100 * share * (cluster ? 1 : 0.5) + evaluation;
+        return total / 100 / _settings.Fraction * share * (cluster ? 1 : 0.5) + evaluation;
     }
 
     /// <summary>
@@ -168,7 +176,7 @@ internal sealed class OnePilot
     public TrialAnswer Analyse(PilotOutcome outcome, int k, int months, bool cluster, double truth)
     {
         int o = Array.IndexOf(_outcomes, outcome);
-        double scale = _settings.YearlyOutcomes ? 12.0 / months : 1;
+        double scale = 1 / Share(months); // to the annual scale: a pilot longer than a year sees one year's events
         PilotOutcomeKind kind = outcome.Spec.Kind;
         if (kind == PilotOutcomeKind.HarmTolerance)
         {

@@ -91,6 +91,18 @@ public sealed class PilotSetup
     /// <summary>The annual running cost (pence) of the proposal and the status quo, when the strand reports one (<c>total_cost</c>, not a present value).</summary>
     public (RateSlot Proposal, RateSlot StatusQuo)? Cost { get; }
 
+    /// <summary>
+    /// This setup over <paramref name="scenario"/> (the same scenario with another declared population:
+    /// the candidates'), its variants rebuilt from it in the same order, so every slot still holds.
+    /// </summary>
+    public PilotSetup For(Scenario scenario)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        var ids = Variants.Select(v => v.Id).ToList();
+        IReadOnlyList<SimulationVariant> variants = [.. VariantBuilder.Build(scenario).Where(v => ids.Contains(v.Id))];
+        return new PilotSetup(scenario, Spec, Units, ByAuthority, variants, Outcomes, Cost) { Counters = Counters };
+    }
+
     /// <summary>Every counter the pilot reads, each once, in a fixed order: the engine keeps these per unit.</summary>
     public ImmutableArray<(int Variant, int Row, int Counter)> Counters { get; private set; }
 

@@ -8,7 +8,8 @@ namespace ImpactModel.Pilot.Simulation;
 /// <param name="Simulations">Simulated pilots per design point (one engine replicate each, shared by every point).</param>
 /// <param name="AreasPerArm">The grid of local authorities per arm.</param>
 /// <param name="YearlyOutcomes">True when the strand's counts are a year's events (scaled to the pilot's months); false when a pilot sees them whole.</param>
-public sealed record PilotSettings(ulong Seed, int Simulations, ImmutableArray<int> AreasPerArm, bool YearlyOutcomes);
+/// <param name="Fraction">The share of each unit's persons simulated (a pilot's cost is scaled from it to whole units).</param>
+public sealed record PilotSettings(ulong Seed, int Simulations, ImmutableArray<int> AreasPerArm, bool YearlyOutcomes, double Fraction = 1);
 
 /// <summary>One row of <c>pilot.csv</c>, plus what the summary needs.</summary>
 /// <param name="Design">cluster-randomised or individually-randomised.</param>
@@ -157,7 +158,10 @@ public static class PilotSimulator
                         for (int i = 0; i < n; i++)
                         {
                             double e = estimate[i, column];
-                            bool inDirection = outcome.Sides == 1 || double.IsNaN(meanTruth) || meanTruth == Null(outcome) || double.IsNaN(e) || Math.Sign(e - Null(outcome)) == Math.Sign(meanTruth - Null(outcome));
+                            // A rejection counts when its estimate points the way of the true effect (an estimate that
+                            // cannot be formed, as a share prevented of no harm, points nowhere).
+                            bool inDirection = outcome.Sides == 1 || (!double.IsNaN(e)
+                                && (double.IsNaN(meanTruth) || meanTruth == Null(outcome) || Math.Sign(e - Null(outcome)) == Math.Sign(meanTruth - Null(outcome))));
                             if (reject[i, column] && inDirection)
                                 hits++;
                             if (double.IsNaN(e) || double.IsNaN(truth[i, t]))

@@ -73,8 +73,12 @@ public static class PilotStudy
         models = [.. models.Select(m => m.CountingByPerson())]; // every area's tallies its own
         (PilotSetup setup, ImmutableArray<int> grid, double fraction) = Prepare(scenario, models, request);
         var enrolment = Enrol(setup, fraction);
-        var settings = new PilotSettings(request.Seed, request.Simulations, grid, models.All(m => m.CountsAYear));
-        AreaCounts counts = PilotEngine.Run(setup, models, enrolment, request.Seed, request.Simulations, request.Threads, replicateDone, cancellationToken);
+        var settings = new PilotSettings(request.Seed, request.Simulations, grid, models.All(m => m.CountsAYear), fraction);
+        // The engine's declared population is the candidates': a strand that scales from the persons it
+        // simulates to the declared ones (the research strand's class sizes) then scales by 1/fraction.
+        Scenario candidates = scenario with { Population = scenario.Population with { Size = setup.Units.Sum(u => u.Population) } };
+        AreaCounts counts = PilotEngine.Run(setup.For(candidates), models, enrolment, request.Seed, request.Simulations, request.Threads, replicateDone,
+            cancellationToken);
         IReadOnlyList<PilotRow> rows = PilotSimulator.Simulate(setup, counts, enrolment.Counts, settings, request.Threads, cancellationToken, out var outcomes);
         var warnings = ImmutableArray.CreateBuilder<string>();
         if (grid[0] < 4 && setup.Spec.Designs.Contains(PilotSimulator.Cluster))

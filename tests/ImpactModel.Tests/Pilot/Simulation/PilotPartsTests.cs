@@ -161,6 +161,25 @@ public sealed class PilotPartsTests
         Assert.NotEqual(one.Rows, other.Rows);
     }
 
+    /// <summary>The strands count a year: a pilot of two years sees one year's events, on the same scale, so its rows are the year's (its running cost twice).</summary>
+    [Fact]
+    public void A_pilot_longer_than_a_year_sees_one_years_events_on_the_annual_scale()
+    {
+        Scenario s = PilotScenarios.Load(24_000, 0.3, PilotScenarios.Benefit + "\n" + PilotScenarios.Harm, "[12, 24]", statusQuo: PilotScenarios.Checks);
+        PilotStudyResult study = PilotStudy.Run(s, BuiltInStrands.Registry.For(s).Models, new PilotRequest(4, 150, [2, 4], 0.2));
+        var year = study.Rows.Where(r => r.Months == 12).ToList();
+        var twoYears = study.Rows.Where(r => r.Months == 24).ToList();
+        Assert.Equal(year.Count, twoYears.Count);
+        for (int i = 0; i < year.Count; i++)
+        {
+            // Running the proposal for two years costs twice a year's.
+            Assert.Equal(2 * year[i].Cost!.Value, twoYears[i].Cost!.Value, 6);
+            Assert.Equal(year[i] with { Months = 24, Cost = twoYears[i].Cost }, twoYears[i]);
+        }
+
+        Assert.All(year.Where(r => r.Outcome == "found"), r => Assert.True(Math.Abs(r.Bias!.Value) <= 4 * r.BiasSe!.Value, $"bias {r.Bias} ± {r.BiasSe}"));
+    }
+
     private static ScenarioError RefusedWith(string outcomes, string pathEnd)
     {
         Scenario s = PilotScenarios.Load(24_000, 0, outcomes);
