@@ -230,6 +230,26 @@ internal static partial class ChartKit
         }
     }
 
+    /// <summary>Where the collections of generation 1 stand: taken before a set of charts is drawn (<see cref="FinalizeSetGarbage"/>).</summary>
+    internal static int PromotionMark => GC.CollectionCount(1);
+
+    /// <summary>
+    /// Ends a set of charts begun at <paramref name="mark"/> (<see cref="PromotionMark"/>): finalizes
+    /// the garbage of the first two generations, and of all three when a collection of generation 1 ran
+    /// while the set was drawn (another thread's allocations, in a test host or a busy worker), since
+    /// that may have promoted the set's Skia objects to the oldest generation, where the finalizer
+    /// thread would otherwise free them later, outside the gate, while another chart draws: the one
+    /// place left where Skia's native heap could be touched from two threads at once (a third segfault
+    /// in libSkiaSharp, on a thread-pool thread, was seen in CI with the pilot's allocation-heavy tests
+    /// running beside the chart tests). In a quiet process no such collection runs and the full one is
+    /// not paid.
+    /// </summary>
+    internal static void FinalizeSetGarbage(int mark)
+    {
+        lock (Gate)
+            FinalizeNativeGarbage(GC.CollectionCount(1) != mark ? 2 : 1);
+    }
+
     private static void SaveAlone(string folder, string name, IReadOnlyList<Panel> panels)
     {
         var info = new SKImageInfo(Width, Height, SKColorType.Rgba8888, SKAlphaType.Premul);

@@ -24,6 +24,7 @@ public static class ChartWriter
         // to draw with from several threads at once.
         lock (ChartKit.Gate)
         {
+            int mark = ChartKit.PromotionMark;
             RenderedChart?[] charts =
             [
                 BenefitHarmChart.Write(facts, chartsFolder),
@@ -33,7 +34,7 @@ public static class ChartWriter
                 LinkageWeightChart.Write(run, chartsFolder),
             ];
             RenderedChart[] all = [.. charts.OfType<RenderedChart>(), .. SensitivityChart.Write(facts, chartsFolder)];
-            ChartKit.FinalizeNativeGarbage(generation: 1); // the last chart's plots are garbage now: finalized before the gate opens
+            ChartKit.FinalizeSetGarbage(mark); // the last chart's plots are garbage now: finalized before the gate opens
             return all;
         }
     }
@@ -50,8 +51,9 @@ public static class ChartWriter
         Directory.CreateDirectory(chartsFolder);
         lock (ChartKit.Gate)
         {
+            int mark = ChartKit.PromotionMark;
             RenderedChart[] all = [CompareCharts.WriteBenefitHarm(runs, chartsFolder), CompareCharts.WriteFrontier(runs, chartsFolder)];
-            ChartKit.FinalizeNativeGarbage(generation: 1);
+            ChartKit.FinalizeSetGarbage(mark);
             return all;
         }
     }
