@@ -21,6 +21,7 @@ namespace ImpactModel.Tests.Pilot.CliTests;
 /// share of each local authority's persons and 2 or 4 local authorities per arm. What is checked
 /// here is the verb's contract, not the statistics (Pilot/Simulation/ checks those).
 /// </summary>
+[Collection(ImpactModel.Tests.Pilot.Simulation.PilotSerial.Name)]
 public sealed class PilotCommandTests : IDisposable
 {
     private const string Simulations = "100";

@@ -14,6 +14,7 @@ namespace ImpactModel.Tests.Pilot.Simulation;
 /// variates have the binomial's mean and variance; the analyses' p-values match closed forms and
 /// R's; the study is the same for any thread count; bad pilot sections are refused with positions.
 /// </summary>
+[Collection(PilotSerial.Name)]
 public sealed class PilotPartsTests
 {
     private static readonly PopulationSpec Uk = ScenarioLoader.Load(

@@ -28,6 +28,7 @@ public sealed class FraudPilotFixture
 /// persons at a 0.5% share (so the suite stays fast: the share changes the persons per area, not what
 /// is checked). Tolerances are Monte Carlo standard errors.
 /// </summary>
+[Collection(PilotSerial.Name)]
 public sealed class ShippedPilotTests(FraudPilotFixture fixture, ITestOutputHelper output) : IClassFixture<FraudPilotFixture>
 {
     private readonly PilotStudyResult _study = fixture.Study;

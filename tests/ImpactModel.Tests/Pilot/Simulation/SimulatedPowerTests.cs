@@ -13,6 +13,7 @@ namespace ImpactModel.Tests.Pilot.Simulation;
 /// compared (√(p(1 − p)/N) for a power; the rows' own standard errors for bias; √(0.95·0.05/N) for
 /// coverage). The seeds are fixed, so each test gives the same answer every time.
 /// </summary>
+[Collection(PilotSerial.Name)]
 public sealed class SimulatedPowerTests(ITestOutputHelper output)
 {
     private const int Simulations = 2000;
