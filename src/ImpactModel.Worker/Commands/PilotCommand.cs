@@ -2,7 +2,6 @@ using System.Collections.Immutable;
 using System.CommandLine;
 using System.Globalization;
 using System.Runtime.InteropServices;
-using System.Text;
 using System.Text.Json;
 using ImpactModel.Pilot.Simulation;
 using ImpactModel.Scenarios;
@@ -153,9 +152,9 @@ public static class PilotCommand
             PilotStudyResult study = console.IsTerminal && !options.Json
                 ? WithProgress(scenario, models, request, cancellationToken)
                 : PilotStudy.Run(scenario, models, request, null, cancellationToken);
-            WriteFile(Path.Combine(partial, PilotFile), writer => WriteRows(study, writer));
+            RunFolder.WriteFile(Path.Combine(partial, PilotFile), writer => WriteRows(study, writer));
             IReadOnlyList<string> summary = PilotSummary.Of(study);
-            WriteFile(Path.Combine(partial, SummaryFile), writer =>
+            RunFolder.WriteFile(Path.Combine(partial, SummaryFile), writer =>
             {
                 writer.Write(Heading(study) + "\n");
                 foreach (string line in summary)
@@ -166,7 +165,7 @@ public static class PilotCommand
             PilotCharts.Write(partial, study);
             var manifest = new Manifest(RunFolder.ScenarioHash(scenario, files), RunFolder.EngineVersion, RunFolder.EngineCommit, options.CommandLine,
                 options.Threads > 0 ? options.Threads : Environment.ProcessorCount, started, clock.Elapsed.TotalSeconds);
-            WriteFile(Path.Combine(partial, "manifest.json"), writer => writer.Write(Json(study, summary, null, manifest) + "\n"));
+            RunFolder.WriteFile(Path.Combine(partial, "manifest.json"), writer => writer.Write(Json(study, summary, null, manifest) + "\n"));
             cancellationToken.ThrowIfCancellationRequested();
             Directory.Move(partial, dir);
             return study;
@@ -280,13 +279,6 @@ public static class PilotCommand
         o["summary"] = summary.ToArray();
         o["warnings"] = study.Warnings.ToArray();
         return JsonSerializer.Serialize(o, OutputJson.Relaxed.Fields);
-    }
-
-    private static void WriteFile(string path, Action<TextWriter> write)
-    {
-        using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
-        using var writer = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), bufferSize: 1 << 16);
-        write(writer);
     }
 }
 

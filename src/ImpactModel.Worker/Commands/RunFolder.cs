@@ -349,7 +349,8 @@ public static class RunFolder
         return JsonSerializer.Serialize(manifest, OutputJson.Relaxed.RunManifest) + "\n";
     }
 
-    private static void WriteFile(string path, Action<TextWriter> write)
+    /// <summary>Writes a new file (never over an existing one) as UTF-8 without a byte-order mark, through a 64 KiB buffer.</summary>
+    internal static void WriteFile(string path, Action<TextWriter> write)
     {
         using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
         // A 64 KiB buffer: the CSV writers make several small writes per cell, millions of rows deep.

@@ -172,10 +172,10 @@ internal sealed class OnePilot
         return slot.Rate(x, d);
     }
 
-    /// <summary>Analyses outcome <paramref name="outcome"/> of this pilot at k units per arm, as the real pilot would.</summary>
-    public TrialAnswer Analyse(PilotOutcome outcome, int k, int months, bool cluster, double truth)
+    /// <summary>Analyses outcome <paramref name="o"/> of this pilot at k units per arm, as the real pilot would.</summary>
+    public TrialAnswer Analyse(int o, int k, int months, bool cluster, double truth)
     {
-        int o = Array.IndexOf(_outcomes, outcome);
+        PilotOutcome outcome = _outcomes[o];
         double scale = 1 / Share(months); // to the annual scale: a pilot longer than a year sees one year's events
         PilotOutcomeKind kind = outcome.Spec.Kind;
         if (kind == PilotOutcomeKind.HarmTolerance)

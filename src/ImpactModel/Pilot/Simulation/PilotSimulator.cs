@@ -102,7 +102,7 @@ public static class PilotSimulator
                             cost[i, cell] = pilot.Cost(k, m, cluster);
                             for (int oi = 0; oi < o; oi++)
                             {
-                                TrialAnswer a = pilot.Analyse(chosen[oi], k, m, cluster, truth[i, truthAt + oi]);
+                                TrialAnswer a = pilot.Analyse(oi, k, m, cluster, truth[i, truthAt + oi]);
                                 estimate[i, cell * o + oi] = a.Estimate;
                                 reject[i, cell * o + oi] = a.PValue < alpha;
                                 covers[i, cell * o + oi] = a.Covers;
@@ -199,21 +199,17 @@ public static class PilotSimulator
     internal static double Null(PilotOutcome outcome) => outcome.Spec.Kind == PilotOutcomeKind.HarmTolerance ? outcome.Target : 0;
 
     /// <summary>A rate's events over every unit and replicate: Σ numerator (in events).</summary>
-    internal static double Events(PilotSetup setup, AreaCounts counts, RateSlot slot)
-    {
-        int num = setup.CounterIndex(slot.Variant, slot.Row, slot.Numerator);
-        double x = 0;
-        for (int r = 0; r < counts.Replicates; r++)
-        {
-            for (int u = 0; u < counts.Units; u++)
-                x += counts[r, u, num];
-        }
-
-        return slot.Events(x);
-    }
+    internal static double Events(PilotSetup setup, AreaCounts counts, RateSlot slot) => slot.Events(Sums(setup, counts, slot).Numerator);
 
     /// <summary>A rate's value pooled over every unit and replicate: Σ numerator / Σ denominator.</summary>
     internal static double PooledRate(PilotSetup setup, AreaCounts counts, RateSlot slot)
+    {
+        (double x, double d) = Sums(setup, counts, slot);
+        return slot.Rate(x, d);
+    }
+
+    /// <summary>A slot's numerator and denominator, as counted, summed over every unit and replicate.</summary>
+    private static (double Numerator, double Denominator) Sums(PilotSetup setup, AreaCounts counts, RateSlot slot)
     {
         int num = setup.CounterIndex(slot.Variant, slot.Row, slot.Numerator), den = setup.CounterIndex(slot.Variant, slot.Row, slot.Denominator);
         double x = 0, d = 0;
@@ -226,6 +222,6 @@ public static class PilotSimulator
             }
         }
 
-        return slot.Rate(x, d);
+        return (x, d);
     }
 }
