@@ -170,6 +170,31 @@ public sealed class ReplicateRun
         => Run(pass, first, count, options, observe, reportPersons, null, cancellationToken);
 
     /// <summary>
+    /// Says how every share of this replicate runs when this instance does not run the first pass
+    /// itself: a later phase of a shard, which ends the earlier passes with every shard's results
+    /// before it runs its own, or a merge, which only ends passes and completes. Call it before the
+    /// first <see cref="EndPass"/>; the shares' results carry accumulators shaped for it.
+    /// </summary>
+    /// <param name="observed">Whether the shares' last pass is observed (every share alike).</param>
+    public void ExpectShares(bool observed)
+    {
+        if (_ended >= 0)
+            throw new InvalidOperationException("how the shares run is set before the first pass ends");
+        _observed = observed;
+    }
+
+    /// <summary>Passes over the persons that run a model in this replicate, as its shares run (observed or not): shards run this many phases.</summary>
+    public int PassesRun => _observed ? _layout.Passes : _layout.PassesUnobserved;
+
+    /// <summary>An empty result of pass <paramref name="pass"/>, shaped as this replicate's shares make it: to read a share's integers into.</summary>
+    public PassResult EmptyResult(int pass)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(pass);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(pass, Passes);
+        return new PassResult(pass, _layout.NewTally(), NewAccumulators(pass, _observed));
+    }
+
+    /// <summary>
     /// The pass's accumulators for every model that runs in it, empty: shares of a pass run one after
     /// another on one thread may all add into one set (<see cref="RunShare"/>), so that a large set
     /// (a release's class counts) is neither made nor merged once per share. <paramref name="observed"/>

@@ -35,6 +35,9 @@ public sealed class TallyTable
 
     public int Counters { get; }
 
+    /// <summary>Every counter, variant by variant, row by row (to persist or send a shard's tallies).</summary>
+    public Span<long> Values => _counts;
+
     /// <summary>The row of <c>rest</c>.</summary>
     public int RestRow => Rows - 1;
 
