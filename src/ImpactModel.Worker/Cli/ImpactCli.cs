@@ -44,6 +44,7 @@ public static class ImpactCli
         root.Subcommands.Add(PowerCommand.Create(console));
         root.Subcommands.Add(PilotCommand.Create(console));
         root.Subcommands.Add(ServeCommand.Create(console));
+        root.Subcommands.Add(MergeCommand.Create(console));
         return root;
     }
 

@@ -78,11 +78,23 @@ public static class RunCommand
                           "twenty extra runs of the status quo and the proposal per parameter, one replicate each. Without it sensitivity.csv " +
                           "holds the rank correlations over the replicates alone.",
         };
+        var shard = new Option<string?>("--shard")
+        {
+            Description = "Run only shard I of N (I/N, 1-based) and write its integer tallies into the shared folder --out SHARDS, for " +
+                          "'impact merge SHARDS' once every shard is there. auto/N takes I from a Kubernetes indexed job (JOB_COMPLETION_INDEX + 1) " +
+                          "or a Slurm array submitted with --array=1-N (SLURM_ARRAY_TASK_ID). Every shard of a run takes the same --seed, " +
+                          "--replicates and --population.",
+            HelpName = "I/N",
+        };
+        var phase = CommonOptions.Whole("--phase",
+            "With --shard, for a scenario whose strand passes over the persons twice: run every shard with --phase 1, then every shard " +
+            "with --phase 2 (each reads every shard's phase 1 from SHARDS), then merge. Default 1 for a scenario that needs one phase.",
+            "P", 1, 9);
         var command = new Command("run",
             "Run every variant of a scenario (status quo, proposal, each safeguard removed and alone, no safeguards, declared variants) " +
             "on common random numbers over replicates, and write the run folder: manifest.json, results.csv, replicates.csv, parameters.csv.")
         {
-            files, output, replicates, seed, population, threads, json, noReplicatesCsv, sensitivity,
+            files, output, replicates, seed, population, threads, json, noReplicatesCsv, sensitivity, shard, phase,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -104,6 +116,11 @@ public static class RunCommand
                 CommandLine = [.. parse.Tokens.Select(t => t.Value)],
                 Sensitivity = parse.GetValue(sensitivity),
             };
+            if (parse.GetValue(shard) is { } which)
+                return Task.FromResult(ShardCommand.Run(options, ShardCommand.Parse(which, Environment.GetEnvironmentVariables()), parse.GetValue(phase), console,
+                    cancellationToken));
+            if (parse.GetValue(phase) is not null)
+                throw new UsageException("--phase is given with --shard only");
             return Task.FromResult(Run(options, console, cancellationToken));
         });
         return command;
@@ -153,7 +170,12 @@ public static class RunCommand
         string stamp = started.ToLocalTime().ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
         string dir = options.Out ?? Path.Combine("runs", scenarios.Count == 1 ? $"{scenarios[0].Name}-{stamp}" : stamp);
         IReadOnlyList<RunResult> results = RunToFolder(scenarios, dir, options, files, console, cancellationToken);
+        return Summarise(dir, scenarios, results, options, console);
+    }
 
+    /// <summary>What a finished run says on stdout: the JSON summary with <c>--json</c>, else the listing (<c>--verbose</c>) and the terminal summary.</summary>
+    internal static int Summarise(string dir, IReadOnlyList<Scenario> scenarios, IReadOnlyList<RunResult> results, RunOptions options, CliConsole console)
+    {
         // RunToFolder returns one result per scenario, in the scenarios' order.
         MoneyBasis[] money = [.. scenarios.Select(MoneyBasis.Of)];
         if (options.Json)
@@ -185,8 +207,10 @@ public static class RunCommand
     /// <c>impact serve</c> passes false: its host stops a run gracefully on SIGTERM, and it removes
     /// partial folders of gone writers itself.
     /// </summary>
+    /// <remarks><c>produce</c> makes a scenario's result in place of simulating it (<c>impact merge</c>: from every shard's tallies); null simulates.</remarks>
     internal static IReadOnlyList<RunResult> RunToFolder(IReadOnlyList<Scenario> scenarios, string dir, RunOptions options,
-        IScenarioFiles files, CliConsole console, CancellationToken cancellationToken, bool removeOnSignal = true)
+        IScenarioFiles files, CliConsole console, CancellationToken cancellationToken, bool removeOnSignal = true,
+        Func<Scenario, RunSettings, IReplicateStore, RunResult>? produce = null)
     {
         if (Directory.Exists(dir) || File.Exists(dir))
             throw new UsageException($"--out '{dir}' already exists; a run never overwrites a run folder (choose another DIR)");
@@ -211,7 +235,8 @@ public static class RunCommand
                 var clock = Stopwatch.StartNew();
                 DateTime scenarioStarted = DateTime.UtcNow;
                 using var store = new FileReplicateStore(Path.Combine(folder, RunFolder.SpillFile));
-                RunResult result = console.IsTerminal && !options.Json
+                RunResult result = produce is not null ? produce(scenario, settings, store)
+                    : console.IsTerminal && !options.Json
                     ? WithProgressBar(scenario, settings, options.Strands, store, cancellationToken)
                     : SimulationRunner.Run(scenario, settings, options.Strands, new LogProgress(console.Error, scenario.Name), store: store,
                         cancellationToken: cancellationToken);

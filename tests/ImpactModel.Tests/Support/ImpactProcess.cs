@@ -45,8 +45,12 @@ internal sealed class ImpactProcess : IDisposable
     /// <summary>Starts <c>impact ARGS</c> in <paramref name="workingDirectory"/>.</summary>
     public static ImpactProcess Start(string workingDirectory, params string[] args) => new(Launch(workingDirectory, args));
 
+    /// <summary>Starts <c>impact ARGS</c> in <paramref name="workingDirectory"/> with <paramref name="environment"/> added to its environment.</summary>
+    public static ImpactProcess StartWith(IReadOnlyDictionary<string, string> environment, string workingDirectory, params string[] args) =>
+        new(Launch(workingDirectory, args, environment));
+
     /// <summary>Starts <c>dotnet impact.dll ARGS</c> with both streams redirected (for every process helper of the tests).</summary>
-    internal static Process Launch(string workingDirectory, IEnumerable<string> args)
+    internal static Process Launch(string workingDirectory, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -57,6 +61,8 @@ internal sealed class ImpactProcess : IDisposable
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "impact.dll"));
         foreach (string a in args)
             start.ArgumentList.Add(a);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            start.Environment[name] = value;
         return Process.Start(start)!;
     }
 

@@ -1,0 +1,356 @@
+using System.Collections;
+using System.Collections.Immutable;
+using System.Globalization;
+using ImpactModel.Scenarios;
+using ImpactModel.Scenarios.Model;
+using ImpactModel.Simulation;
+using ImpactModel.Simulation.Shards;
+using ImpactModel.Worker.Cli;
+using ImpactModel.Worker.Hosting;
+
+namespace ImpactModel.Worker.Commands;
+
+/// <summary>
+/// <c>impact run SCENARIO --shard I/N [--phase P] --out SHARDS</c>: runs shard I of N of the run the
+/// other options describe and writes its integer tallies to the shared folder SHARDS as one file,
+/// <c>shard-000I-of-000N.phase-P.imshard</c>, which appears whole (written beside it, flushed, then
+/// renamed). A shard written again (a retried job) finds its file there and is counted once. The
+/// file holds the scenario and every file it references, so <c>impact merge SHARDS</c> needs nothing
+/// else. <c>--shard auto/N</c> takes I from a Kubernetes indexed job (<c>JOB_COMPLETION_INDEX</c> + 1)
+/// or a Slurm array submitted with <c>--array=1-N</c> (<c>SLURM_ARRAY_TASK_ID</c>).
+/// </summary>
+internal static class ShardCommand
+{
+    /// <summary>Kubernetes sets it in each pod of an indexed job: 0 … completions − 1.</summary>
+    public const string KubernetesIndex = "JOB_COMPLETION_INDEX";
+
+    /// <summary>Slurm sets it in each task of an array job: the task's index as given to <c>--array</c>.</summary>
+    public const string SlurmIndex = "SLURM_ARRAY_TASK_ID";
+
+    /// <summary>
+    /// Reads <c>--shard</c>: <c>I/N</c> with 1 ≤ I ≤ N, or <c>auto/N</c> with I from the scheduler's
+    /// variable in <paramref name="environment"/>. A problem is a <see cref="UsageException"/> naming the option.
+    /// </summary>
+    public static (int Number, int Of) Parse(string text, IDictionary environment)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(environment);
+        string[] parts = text.Split('/');
+        int of = parts.Length == 2 ? CommonOptions.WholeNumber(parts[1], 1, ShardPlan.MaxShards) ?? 0 : 0;
+        if (of == 0)
+            throw new UsageException($"--shard '{text}': expected I/N or auto/N, N a whole number from 1 to {ShardPlan.MaxShards:N0}");
+        if (parts[0] != "auto")
+        {
+            int number = CommonOptions.WholeNumber(parts[0], 1, of) ?? 0;
+            return number > 0 ? (number, of) : throw new UsageException($"--shard '{text}': I must be a whole number from 1 to {of}");
+        }
+
+        if (environment[KubernetesIndex] is string index)
+        {
+            int zeroBased = CommonOptions.WholeNumber(index, 0, of - 1) ?? -1;
+            return zeroBased >= 0 ? (zeroBased + 1, of)
+                : throw new UsageException($"--shard auto/{of}: {KubernetesIndex}={index} is not 0 to {of - 1} (the job's completions must be {of})");
+        }
+
+        if (environment[SlurmIndex] is string task)
+        {
+            int number = CommonOptions.WholeNumber(task, 1, of) ?? 0;
+            return number > 0 ? (number, of)
+                : throw new UsageException($"--shard auto/{of}: {SlurmIndex}={task} is not 1 to {of} (submit the array with --array=1-{of})");
+        }
+
+        throw new UsageException($"--shard auto/{of}: neither {KubernetesIndex} (a Kubernetes indexed job) nor {SlurmIndex} (a Slurm array) is set; give the shard as I/{of}");
+    }
+
+    /// <summary>Runs one shard's phase and writes its file into <c>options.Out</c> (the shared folder).</summary>
+    public static int Run(RunCommand.RunOptions options, (int Number, int Of) shard, int? phase, CliConsole console, CancellationToken cancellationToken)
+    {
+        if (options.Files.Length != 1)
+            throw new UsageException("--shard runs one scenario: give exactly one SCENARIO");
+        if (options.Out is null)
+            throw new UsageException("--shard needs --out SHARDS: the shared folder every shard of the run writes into");
+        if (options.Sensitivity)
+            throw new UsageException("--sensitivity is not run in shards: run it in one process");
+        if (options.Json)
+            throw new UsageException("--json is not written by a shard: its file and the merge's run folder are the results");
+
+        var files = new RememberingScenarioFiles(options.ScenarioFiles);
+        Scenario scenario = LoadScenario(options.Files[0], files);
+        IReadOnlyList<IStrandModel> models = options.Strands.For(scenario).Models;
+        int phases = ShardRunner.Phases(models);
+        int p = phase ?? (phases == 1 ? 1
+            : throw new UsageException($"'{scenario.Name}' runs in {phases} phases when sharded: run every shard with --phase 1, then every shard with --phase 2" +
+                                       (phases > 2 ? " …" : "") + ", then impact merge"));
+        if (p > phases)
+            throw new UsageException($"--phase {p}: '{scenario.Name}' runs in {phases} phase{(phases == 1 ? "" : "s")} when sharded");
+        long persons = options.Persons ?? RunCommand.DefaultPersonsOf(scenario);
+        ShardPlan plan = ShardPlan.TryCreate(shard.Of, options.Replicates, persons, out string? problem)
+                         ?? throw new UsageException($"--shard {shard.Number}/{shard.Of}: {problem}");
+        ShardSpan span = plan.Shard(shard.Number);
+        var settings = new RunSettings(options.Seed, options.Replicates, persons, options.Threads, options.ChunkSize);
+        ShardHeader header = Header(scenario, files, settings, models, span, p, phases);
+
+        string folder = options.Out;
+        CreateFolder(folder);
+        string target = Path.Combine(folder, ShardHeader.FileName(span.Number, span.Of, p));
+        if (ExistingIsWhole(target, header, out string? existing))
+        {
+            console.Error.WriteLine($"impact: {header.Name} of '{scenario.Name}' is already in {folder} (a shard written again is counted once): {target}");
+            return ExitCodes.Success;
+        }
+
+        if (existing is not null)
+            throw new UsageException(existing);
+        if (Foreign(folder, header) is { } foreign)
+            throw new UsageException($"{foreign}; give each run its own SHARDS folder");
+
+        FolderShards? earlier = null;
+        if (p > 1)
+        {
+            earlier = new FolderShards(folder);
+            string[] missing = [.. Enumerable.Range(1, p - 1).SelectMany(q => Enumerable.Range(span.FirstReplicate, span.Replicates)
+                    .SelectMany(plan.Covering).Distinct().Select(s => earlier.Check(s.Number, q, header with { Shard = s.Number, Phase = q })))
+                .OfType<string>()];
+            if (missing.Length > 0)
+                throw new UsageException($"{header.Name} needs every shard's earlier phases first: {string.Join("; ", missing)}");
+        }
+
+        console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"impact: run {scenario.Name}: {header.Name}: replicates {span.FirstReplicate + 1}–{span.FirstReplicate + span.Replicates} of {settings.Replicates}, " +
+            $"persons {span.FirstPerson:N0}–{span.FirstPerson + span.Persons - 1:N0} of {settings.Persons:N0}, seed {settings.Seed}"));
+        string partial = Path.Combine(folder, $".{Path.GetFileName(target)}.partial-{Guid.NewGuid():N}");
+        try
+        {
+            using (var stream = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            {
+                IEnumerable<ShardBlock> blocks = ShardRunner.RunPhase(scenario, settings, models, plan, span, p, earlier,
+                    new ShardLog(console.Error, scenario.Name, header.Name), cancellationToken);
+                ShardFormat.Write(stream, header, blocks);
+                stream.Flush(flushToDisk: true);
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                File.Move(partial, target, overwrite: false);
+            }
+            catch (IOException) when (File.Exists(target) && ExistingIsWhole(target, header, out _))
+            {
+                // Another attempt of the same shard finished first: the same bytes; count it once.
+                File.Delete(partial);
+            }
+        }
+        catch
+        {
+            TryDelete(partial);
+            throw;
+        }
+
+        console.Error.WriteLine($"impact: {header.Name} of '{scenario.Name}' written: {target}");
+        return ExitCodes.Success;
+    }
+
+    /// <summary>Loads one scenario (every problem with its position) that must be a scenario, not a population file.</summary>
+    internal static Scenario LoadScenario(string file, IScenarioFiles files)
+    {
+        ScenarioLoadResult loaded = ScenarioLoader.Load(file, files);
+        if (!loaded.IsValid)
+            throw new ScenarioException(loaded.Errors);
+        return loaded.Scenario ?? throw new UsageException($"'{file}' is a population file, not a scenario (it has no 'strand:')");
+    }
+
+    /// <summary>The header of a shard of this run: what the merge checks every shard against, with the scenario's files.</summary>
+    internal static ShardHeader Header(Scenario scenario, IScenarioFiles files, RunSettings settings, IReadOnlyList<IStrandModel> models, ShardSpan span,
+        int phase, int phases)
+    {
+        var layout = ReplicateRun.Start(scenario, VariantBuilder.Build(scenario), models, settings.Seed, 0, settings.Persons).EmptyResult(0).Tally;
+        return new ShardHeader(scenario.Name, scenario.Strand, RunFolder.ScenarioHash(scenario, files), EngineVersion, settings.Seed, settings.Replicates,
+            settings.Persons, span.Number, span.Of, phase, phases, layout.Variants, layout.Rows, layout.Counters, Inputs(scenario, files));
+    }
+
+    /// <summary>The engine's full version (with the commit it was built from): shards of two builds never merge.</summary>
+    internal static string EngineVersion => RunFolder.EngineCommit is { } commit ? $"{RunFolder.EngineVersion}+{commit}" : RunFolder.EngineVersion;
+
+    /// <summary>The scenario and every file it references, at their paths relative to the folder holding them all (as a run folder's <c>inputs/</c>).</summary>
+    internal static ImmutableArray<ShardInput> Inputs(Scenario scenario, IScenarioFiles files)
+    {
+        string[] kept = [.. new[] { scenario.File }.Concat(scenario.ReferencedFiles).DistinctBy(Path.GetFullPath, StringComparer.Ordinal)];
+        string[] paths = [.. kept.Select(Path.GetFullPath)];
+        string root = Path.GetDirectoryName(paths[0])!;
+        while (!paths.All(p => p.StartsWith(Path.EndsInDirectorySeparator(root) ? root : root + Path.DirectorySeparatorChar, StringComparison.Ordinal)))
+            root = Path.GetDirectoryName(root)!;
+        return [.. kept.Select((file, i) => new ShardInput(Path.GetRelativePath(root, paths[i]).Replace(Path.DirectorySeparatorChar, '/'),
+            ImmutableArray.Create(files.Read(file).Bytes ?? throw new IOException($"'{file}' cannot be read to keep it with the shard"))))];
+    }
+
+    /// <summary>True when <paramref name="path"/> is a whole shard of the same run, shard and phase; otherwise <paramref name="problem"/> says what is there instead (null: nothing).</summary>
+    private static bool ExistingIsWhole(string path, ShardHeader header, out string? problem)
+    {
+        problem = null;
+        if (!File.Exists(path))
+            return false;
+        using FileStream stream = File.OpenRead(path);
+        if (!ShardFormat.Verify(stream, out string? damaged))
+            return false; // a damaged earlier attempt: written over
+        stream.Position = 0;
+        ShardHeader there = ShardFormat.ReadHeader(stream);
+        if (there.RunKey != header.RunKey)
+        {
+            problem = $"{path} holds {there.Name} of another run ({FolderShards.Difference(header, there)}); give each run its own SHARDS folder";
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>A shard file in <paramref name="folder"/> of another run than <paramref name="header"/>'s, in words; null when there is none.</summary>
+    private static string? Foreign(string folder, ShardHeader header)
+    {
+        foreach (string path in MergeCommand.ShardFiles(folder))
+        {
+            try
+            {
+                using FileStream stream = File.OpenRead(path);
+                ShardHeader there = ShardFormat.ReadHeader(stream);
+                if (there.RunKey != header.RunKey)
+                    return $"{path} holds {there.Name} of another run ({FolderShards.Difference(header, there)})";
+            }
+            catch (Exception e) when (e is ShardFormatException or IOException)
+            {
+                // Unreadable: the merge names it; this shard's own file is still wanted.
+            }
+        }
+
+        return null;
+    }
+
+    private static void CreateFolder(string folder)
+    {
+        try
+        {
+            Directory.CreateDirectory(folder);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new UsageException($"--out '{folder}' cannot be used as the shards' folder: {e.Message}");
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Left as a dot-file the merge ignores.
+        }
+    }
+
+    /// <summary>One line on stderr per replicate done.</summary>
+    private sealed class ShardLog(TextWriter error, string scenario, string shard) : IProgress<RunProgress>
+    {
+        private readonly Lock _gate = new();
+        private int _printed;
+
+        public void Report(RunProgress value)
+        {
+            lock (_gate)
+            {
+                if (value.ReplicatesDone <= _printed)
+                    return;
+                _printed = value.ReplicatesDone;
+                error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"impact: run {scenario}: {shard}: replicate {value.ReplicatesDone}/{value.Replicates} done ({value.PersonsDone:N0} of {value.PersonsTotal:N0} persons)"));
+            }
+        }
+    }
+}
+
+/// <summary>
+/// The shards' files in a shared folder, read for a later phase or a merge: each file verified by its
+/// checksum the first time it is opened, and its index kept, so a block is one seek.
+/// </summary>
+internal sealed class FolderShards(string folder) : IShardSource, IDisposable
+{
+    /// <summary>Files kept open at once: a merge reads replicate by replicate, from the few shards that cover each.</summary>
+    private const int MostOpen = 64;
+
+    private readonly Dictionary<(int Shard, int Phase), (FileStream Stream, ShardIndex Index)> _open = [];
+    private readonly HashSet<string> _verified = new(StringComparer.Ordinal);
+
+    public string Folder => folder;
+
+    /// <summary>Null when shard <paramref name="shard"/>'s phase <paramref name="phase"/> is there, whole and of the run of <paramref name="expected"/>; otherwise why not, in words.</summary>
+    public string? Check(int shard, int phase, ShardHeader expected)
+    {
+        string path = Path.Combine(folder, ShardHeader.FileName(shard, expected.Shards, phase));
+        if (!File.Exists(path))
+            return $"{(expected with { Shard = shard, Phase = phase }).Name} is missing ({path})";
+        using FileStream stream = File.OpenRead(path);
+        if (!ShardFormat.Verify(stream, out string? problem))
+            return $"{path}: {problem}";
+        stream.Position = 0;
+        ShardHeader there = ShardFormat.ReadHeader(stream);
+        return there.RunKey == expected.RunKey ? null : $"{path}: of another run ({Difference(expected, there)})";
+    }
+
+    /// <summary>What differs between two shards' runs, in words ("seed 2, not 1").</summary>
+    public static string Difference(ShardHeader want, ShardHeader got)
+    {
+        var differences = new List<string>();
+        if (got.Scenario != want.Scenario || got.ScenarioSha256 != want.ScenarioSha256)
+            differences.Add($"scenario '{got.Scenario}' sha256 {got.ScenarioSha256[..Math.Min(12, got.ScenarioSha256.Length)]}…, not '{want.Scenario}' {want.ScenarioSha256[..Math.Min(12, want.ScenarioSha256.Length)]}…");
+        if (got.Seed != want.Seed)
+            differences.Add($"seed {got.Seed}, not {want.Seed}");
+        if (got.Replicates != want.Replicates)
+            differences.Add($"{got.Replicates} replicates, not {want.Replicates}");
+        if (got.Persons != want.Persons)
+            differences.Add($"{got.Persons} persons, not {want.Persons}");
+        if (got.EngineVersion != want.EngineVersion)
+            differences.Add($"engine {got.EngineVersion}, not {want.EngineVersion}");
+        if (got.Shards != want.Shards || got.Phases != want.Phases)
+            differences.Add($"{got.Shards} shards in {Phases(got.Phases)}, not {want.Shards} in {Phases(want.Phases)}");
+        if (differences.Count == 0)
+            differences.Add($"tallies {got.Variants}x{got.Rows}x{got.Counters}, not {want.Variants}x{want.Rows}x{want.Counters}");
+        return string.Join(", ", differences);
+    }
+
+    private static string Phases(int phases) => phases == 1 ? "1 phase" : $"{phases} phases";
+
+    public ShardBlock Read(int shard, int phase, int replicate)
+    {
+        if (!_open.TryGetValue((shard, phase), out var open))
+        {
+            string[] matches = Directory.GetFiles(folder, $"shard-{shard:D4}-of-*.phase-{phase}{ShardHeader.Extension}");
+            if (matches.Length != 1)
+                throw new UsageException($"{folder}: shard {shard} phase {phase} is {(matches.Length == 0 ? "missing" : "there more than once")}");
+            if (_open.Count >= MostOpen)
+                Dispose();
+            var stream = File.OpenRead(matches[0]);
+            if (!_verified.Contains(matches[0]))
+            {
+                if (!ShardFormat.Verify(stream, out string? problem))
+                {
+                    stream.Dispose();
+                    throw new UsageException($"{matches[0]}: {problem}");
+                }
+
+                _verified.Add(matches[0]);
+            }
+
+            open = (stream, ShardFormat.Index(stream));
+            _open[(shard, phase)] = open;
+        }
+
+        return open.Index.Read(replicate);
+    }
+
+    public void Dispose()
+    {
+        foreach (var (stream, _) in _open.Values)
+            stream.Dispose();
+        _open.Clear();
+    }
+}
