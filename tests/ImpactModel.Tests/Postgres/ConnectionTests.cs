@@ -22,7 +22,7 @@ public sealed class ConnectionTests(PostgresServer server)
 
         StoreUnavailableException e = Assert.Throws<StoreUnavailableException>(() => ResultStore.Open(wrong));
 
-        Assert.Equal($"PostgreSQL at {PostgresServer.Host}:{server.Port} refused user '{PostgresServer.User}': password authentication failed", e.Message);
+        Assert.Equal($"PostgreSQL at {server.Endpoint} refused user '{server.UserName}': password authentication failed", e.Message);
         AssertSafe(e, Secret);
     }
 
@@ -79,8 +79,7 @@ public sealed class ConnectionTests(PostgresServer server)
 
         StoreUnavailableException e = Assert.Throws<StoreUnavailableException>(() => ResultStore.Open(missing));
 
-        if (!server.External)
-            Assert.Equal($"PostgreSQL at {PostgresServer.Host}:{server.Port} has no database 'no_such_database'", e.Message);
+        Assert.Equal($"PostgreSQL at {server.Endpoint} has no database 'no_such_database'", e.Message);
         AssertSafe(e, PostgresServer.Password);
     }
 
@@ -94,7 +93,7 @@ public sealed class ConnectionTests(PostgresServer server)
         StoreUnavailableException e = Assert.Throws<StoreUnavailableException>(() => ResultStore.Open(none));
 
         Assert.Equal(
-            $"PostgreSQL at {PostgresServer.Host}:{server.Port} requires a password for user '{PostgresServer.User}' and the connection string gives none",
+            $"PostgreSQL at {server.Endpoint} requires a password for user '{server.UserName}' and the connection string gives none",
             e.Message);
     }
 
@@ -174,7 +173,7 @@ public sealed class ConnectionTests(PostgresServer server)
             }
             catch (StoreUnavailableException e) when (attempt == 1)
             {
-                Assert.StartsWith($"lost connection to PostgreSQL at {PostgresServer.Host}:{server.Port}: ", e.Message);
+                Assert.StartsWith($"lost connection to PostgreSQL at {server.Endpoint}: ", e.Message);
                 AssertSafe(e, PostgresServer.Password);
             }
         }

@@ -81,6 +81,12 @@ public sealed class PostgresServer : IDisposable
 
     public int Port { get; }
 
+    /// <summary>The server as the store names it: <c>host:port</c>.</summary>
+    public string Endpoint => $"{new NpgsqlConnectionStringBuilder(ConnectionString).Host}:{Port}";
+
+    /// <summary>The user of <see cref="ConnectionString"/> (<see cref="User"/> on the server made here).</summary>
+    public string UserName => new NpgsqlConnectionStringBuilder(ConnectionString).Username ?? User;
+
     /// <summary>True when the server is IMPACT_TEST_POSTGRES's (not restarted, not stopped here).</summary>
     public bool External { get; }
 
