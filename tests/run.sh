@@ -2,8 +2,10 @@
 # The README's test command: every test, the everyday ones first, then the long mutation category
 # (3,000 damaged copies of each shipped scenario), which takes as long as all the others together.
 # `bash tests/run.sh everyday` runs the everyday tests only. Needs the .NET 10 SDK, Debian's
-# chromium for the report's browser test (tests/ImpactModel.Tests/Reporting/BrowserTests.cs) and the
-# DejaVu fonts the charts are drawn in, which this script installs when missing (as root, or through sudo).
+# chromium for the report's browser test (tests/ImpactModel.Tests/Reporting/BrowserTests.cs), the
+# DejaVu fonts the charts are drawn in, and PostgreSQL's server binaries for the results store's tests
+# (tests/ImpactModel.Tests/Postgres/PostgresServer.cs starts a server of its own unless
+# IMPACT_TEST_POSTGRES names one), which this script installs when missing (as root, or through sudo).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,20 +13,21 @@ install_packages() {
   local packages=()
   [ -x /usr/bin/chromium ] || packages+=(chromium)
   [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || packages+=(fonts-dejavu-core)
+  command -v initdb >/dev/null 2>&1 || compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || packages+=(postgresql)
   [ ${#packages[@]} -eq 0 ] && return 0
   local sudo=""
   if [ "$(id -u)" -ne 0 ]; then
     if command -v sudo >/dev/null 2>&1; then
       sudo="sudo"
     else
-      echo "tests/run.sh: ${packages[*]} missing and this is not root (no sudo): install them; the browser and chart tests fail without them" >&2
+      echo "tests/run.sh: ${packages[*]} missing and this is not root (no sudo): install them; the browser, chart and PostgreSQL store tests fail without them" >&2
       return 1
     fi
   fi
-  echo "tests/run.sh: installing ${packages[*]} (the report's browser test and the charts' font)" >&2
+  echo "tests/run.sh: installing ${packages[*]} (the report's browser test, the charts' font, the store tests' PostgreSQL server)" >&2
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${packages[@]}" \
     || { $sudo apt-get update && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${packages[@]}"; } \
-    || { echo "tests/run.sh: could not install ${packages[*]}; the browser test will fail" >&2; return 1; }
+    || { echo "tests/run.sh: could not install ${packages[*]}; the tests that need them will fail" >&2; return 1; }
 }
 
 # A failed install is not fatal here: the browser test then fails and says why.
