@@ -77,6 +77,30 @@ public sealed partial class ResultStore
         return shards;
     });
 
+    /// <summary>One shard's stored tallies, or null when that shard and phase has not been written.</summary>
+    public StoredShard? ReadShard(long runId, int shard, int phase) => Use(connection =>
+    {
+        using NpgsqlCommand command = Sql(connection, """
+            select shard, phase, payload, sha256 from impact.shard_tallies
+            where run_id = @run and shard = @shard and phase = @phase
+            """).With("run", runId).With("shard", shard).With("phase", phase);
+        using NpgsqlDataReader reader = command.ExecuteReader();
+        return reader.Read() ? new StoredShard(reader.GetInt32(0), reader.GetInt32(1), reader.GetFieldValue<byte[]>(2), reader.GetString(3)) : null;
+    });
+
+    /// <summary>The (shard, phase) pairs of a run whose tallies are stored, without their payloads.</summary>
+    public IReadOnlyList<(int Shard, int Phase)> StoredShards(long runId) => Use(connection =>
+    {
+        using NpgsqlCommand command = Sql(connection, """
+            select shard, phase from impact.shard_tallies where run_id = @run order by phase, shard
+            """).With("run", runId);
+        var stored = new List<(int, int)>();
+        using NpgsqlDataReader reader = command.ExecuteReader();
+        while (reader.Read())
+            stored.Add((reader.GetInt32(0), reader.GetInt32(1)));
+        return stored;
+    });
+
     /// <summary>
     /// The run that shards written without a submit belong to (<c>impact run --shard I/N --db</c>,
     /// each index of a Kubernetes job or Slurm array calling this at once): the newest queued or

@@ -118,6 +118,12 @@ public static class ImpactCli
             console.Error.WriteLine($"impact: {e.Message}");
             return ExitCodes.InvalidInput;
         }
+        catch (Postgres.StoreUnavailableException e)
+        {
+            // One line naming the server (never the password); its cause inside may name more than it should.
+            console.Error.WriteLine($"impact: error: {e.Message}");
+            return ExitCodes.Failure;
+        }
         catch (OperationCanceledException)
         {
             console.Error.WriteLine("impact: cancelled");

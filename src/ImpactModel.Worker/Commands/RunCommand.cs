@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using ImpactModel.Postgres;
 using ImpactModel.Reporting;
 using ImpactModel.Scenarios;
 using ImpactModel.Scenarios.Model;
@@ -11,6 +12,7 @@ using ImpactModel.Simulation;
 using ImpactModel.Worker.Cli;
 using ImpactModel.Worker.Hosting;
 using ImpactModel.Worker.Output;
+using ImpactModel.Worker.Store;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -90,11 +92,12 @@ public static class RunCommand
             "With --shard, for a scenario whose strand passes over the persons twice: run every shard with --phase 1, then every shard " +
             "with --phase 2 (each reads every shard's phase 1 from SHARDS), then merge. Default 1 for a scenario that needs one phase.",
             "P", 1, 9);
+        var db = StoreAccess.Db();
         var command = new Command("run",
             "Run every variant of a scenario (status quo, proposal, each safeguard removed and alone, no safeguards, declared variants) " +
             "on common random numbers over replicates, and write the run folder: manifest.json, results.csv, replicates.csv, parameters.csv.")
         {
-            files, output, replicates, seed, population, threads, json, noReplicatesCsv, sensitivity, shard, phase,
+            files, output, replicates, seed, population, threads, json, noReplicatesCsv, sensitivity, shard, phase, db,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -116,6 +119,8 @@ public static class RunCommand
                 CommandLine = [.. parse.Tokens.Select(t => t.Value)],
                 Sensitivity = parse.GetValue(sensitivity),
             };
+            using ResultStore? store = StoreAccess.OpenIfConfigured(parse.GetValue(db), configuration);
+            options = options with { Store = store };
             if (parse.GetValue(shard) is { } which)
                 return Task.FromResult(ShardCommand.Run(options, ShardCommand.Parse(which, Environment.GetEnvironmentVariables()), parse.GetValue(phase), console,
                     cancellationToken));
@@ -141,6 +146,9 @@ public static class RunCommand
 
         /// <summary>With <c>--sensitivity</c>: the swings and switching values are evaluated, not only the rank correlations.</summary>
         public bool Sensitivity { get; init; }
+
+        /// <summary>The results store (<c>--db</c> or the configured one): a finished run is stored in it, and a shard without --out is written to it; null: files only.</summary>
+        public ResultStore? Store { get; init; }
     }
 
     internal static int Run(RunOptions options, CliConsole console, CancellationToken cancellationToken)
@@ -170,6 +178,17 @@ public static class RunCommand
         string stamp = started.ToLocalTime().ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
         string dir = options.Out ?? Path.Combine("runs", scenarios.Count == 1 ? $"{scenarios[0].Name}-{stamp}" : stamp);
         IReadOnlyList<RunResult> results = RunToFolder(scenarios, dir, options, files, console, cancellationToken);
+        if (options.Store is { } store)
+        {
+            for (int i = 0; i < scenarios.Count; i++)
+            {
+                var settings = results[i].Settings;
+                long runId = store.FindOrCreateShardedRun(StoredRuns.NewRun(StoredRuns.SaveScenario(store, scenarios[i], files), scenarios[i], settings, 1, 1));
+                StoredRuns.SaveFinished(store, runId, results[i], scenarios.Count == 1 ? dir : Path.Combine(dir, scenarios[i].Name));
+                console.Error.WriteLine($"impact: {scenarios[i].Name} stored as run {runId} in the results store at {store.Endpoint}");
+            }
+        }
+
         return Summarise(dir, scenarios, results, options, console);
     }
 

@@ -1,12 +1,15 @@
 using System.Collections;
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Security.Cryptography;
+using ImpactModel.Postgres;
 using ImpactModel.Scenarios;
 using ImpactModel.Scenarios.Model;
 using ImpactModel.Simulation;
 using ImpactModel.Simulation.Shards;
 using ImpactModel.Worker.Cli;
 using ImpactModel.Worker.Hosting;
+using ImpactModel.Worker.Store;
 
 namespace ImpactModel.Worker.Commands;
 
@@ -62,13 +65,13 @@ internal static class ShardCommand
         throw new UsageException($"--shard auto/{of}: neither {KubernetesIndex} (a Kubernetes indexed job) nor {SlurmIndex} (a Slurm array) is set; give the shard as I/{of}");
     }
 
-    /// <summary>Runs one shard's phase and writes its file into <c>options.Out</c> (the shared folder).</summary>
+    /// <summary>Runs one shard's phase and writes it into <c>options.Out</c> (the shared folder), or into the results store when there is no --out.</summary>
     public static int Run(RunCommand.RunOptions options, (int Number, int Of) shard, int? phase, CliConsole console, CancellationToken cancellationToken)
     {
         if (options.Files.Length != 1)
             throw new UsageException("--shard runs one scenario: give exactly one SCENARIO");
-        if (options.Out is null)
-            throw new UsageException("--shard needs --out SHARDS: the shared folder every shard of the run writes into");
+        if (options.Out is null && options.Store is null)
+            throw new UsageException("--shard needs --out SHARDS (the shared folder every shard of the run writes into) or the results store (--db)");
         if (options.Sensitivity)
             throw new UsageException("--sensitivity is not run in shards: run it in one process");
         if (options.Json)
@@ -90,12 +93,31 @@ internal static class ShardCommand
         var settings = new RunSettings(options.Seed, options.Replicates, persons, options.Threads, options.ChunkSize);
         ShardHeader header = Header(scenario, files, settings, models, span, p, phases);
 
-        string folder = options.Out;
+        IEnumerable<ShardBlock> Blocks(IShardSource? earlier)
+        {
+            console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"impact: run {scenario.Name}: {header.Name}: replicates {span.FirstReplicate + 1}–{span.FirstReplicate + span.Replicates} of {settings.Replicates}, " +
+                $"persons {span.FirstPerson:N0}–{span.FirstPerson + span.Persons - 1:N0} of {settings.Persons:N0}, seed {settings.Seed}"));
+            return ShardRunner.RunPhase(scenario, settings, models, plan, span, p, earlier, new ShardLog(console.Error, scenario.Name, header.Name), cancellationToken);
+        }
+
+        // The shards this one's earlier phases need: every shard covering its replicates, in every earlier phase.
+        (int Shard, int Phase)[] needed = [.. Enumerable.Range(1, p - 1).SelectMany(q => Enumerable.Range(span.FirstReplicate, span.Replicates)
+            .SelectMany(plan.Covering).Select(s => s.Number).Distinct().Select(s => (s, q)))];
+        if (options.Out is null)
+            return ToStore(options.Store!, scenario, files, settings, header, needed, Blocks, console, cancellationToken);
+        return ToFolder(options.Out, header, needed, Blocks, console, cancellationToken);
+    }
+
+    /// <summary>Writes the shard as a file of the shared folder: beside its name, flushed, renamed; once.</summary>
+    private static int ToFolder(string folder, ShardHeader header, (int Shard, int Phase)[] needed, Func<IShardSource?, IEnumerable<ShardBlock>> blocks,
+        CliConsole console, CancellationToken cancellationToken)
+    {
         CreateFolder(folder);
-        string target = Path.Combine(folder, ShardHeader.FileName(span.Number, span.Of, p));
+        string target = Path.Combine(folder, ShardHeader.FileName(header.Shard, header.Shards, header.Phase));
         if (ExistingIsWhole(target, header, out string? existing))
         {
-            console.Error.WriteLine($"impact: {header.Name} of '{scenario.Name}' is already in {folder} (a shard written again is counted once): {target}");
+            console.Error.WriteLine($"impact: {header.Name} of '{header.Scenario}' is already in {folder} (a shard written again is counted once): {target}");
             return ExitCodes.Success;
         }
 
@@ -104,28 +126,17 @@ internal static class ShardCommand
         if (Foreign(folder, header) is { } foreign)
             throw new UsageException($"{foreign}; give each run its own SHARDS folder");
 
-        FolderShards? earlier = null;
-        if (p > 1)
-        {
-            earlier = new FolderShards(folder);
-            string[] missing = [.. Enumerable.Range(1, p - 1).SelectMany(q => Enumerable.Range(span.FirstReplicate, span.Replicates)
-                    .SelectMany(plan.Covering).Distinct().Select(s => earlier.Check(s.Number, q, header with { Shard = s.Number, Phase = q })))
-                .OfType<string>()];
-            if (missing.Length > 0)
-                throw new UsageException($"{header.Name} needs every shard's earlier phases first: {string.Join("; ", missing)}");
-        }
+        using var earlier = new FolderShards(folder);
+        string[] missing = [.. needed.Select(n => earlier.Check(n.Shard, n.Phase, header with { Shard = n.Shard, Phase = n.Phase })).OfType<string>()];
+        if (missing.Length > 0)
+            throw new UsageException($"{header.Name} needs every shard's earlier phases first: {string.Join("; ", missing)}");
 
-        console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"impact: run {scenario.Name}: {header.Name}: replicates {span.FirstReplicate + 1}–{span.FirstReplicate + span.Replicates} of {settings.Replicates}, " +
-            $"persons {span.FirstPerson:N0}–{span.FirstPerson + span.Persons - 1:N0} of {settings.Persons:N0}, seed {settings.Seed}"));
         string partial = Path.Combine(folder, $".{Path.GetFileName(target)}.partial-{Guid.NewGuid():N}");
         try
         {
             using (var stream = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
-                IEnumerable<ShardBlock> blocks = ShardRunner.RunPhase(scenario, settings, models, plan, span, p, earlier,
-                    new ShardLog(console.Error, scenario.Name, header.Name), cancellationToken);
-                ShardFormat.Write(stream, header, blocks);
+                ShardFormat.Write(stream, header, blocks(needed.Length > 0 ? earlier : null));
                 stream.Flush(flushToDisk: true);
             }
 
@@ -146,7 +157,40 @@ internal static class ShardCommand
             throw;
         }
 
-        console.Error.WriteLine($"impact: {header.Name} of '{scenario.Name}' written: {target}");
+        console.Error.WriteLine($"impact: {header.Name} of '{header.Scenario}' written: {target}");
+        return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// Writes the shard into the results store: the run of the same scenario, seed, size, engine and
+    /// shards (made by the first shard to arrive), its tallies stored and the shard marked done in one
+    /// transaction; a shard already there is counted once.
+    /// </summary>
+    private static int ToStore(ResultStore store, Scenario scenario, IScenarioFiles files, RunSettings settings, ShardHeader header,
+        (int Shard, int Phase)[] needed, Func<IShardSource?, IEnumerable<ShardBlock>> blocks, CliConsole console, CancellationToken cancellationToken)
+    {
+        long scenarioId = StoredRuns.SaveScenario(store, scenario, files);
+        long runId = store.FindOrCreateShardedRun(StoredRuns.NewRun(scenarioId, scenario, settings, header.Shards, header.Phases));
+        var stored = store.StoredShards(runId).ToHashSet();
+        if (stored.Contains((header.Shard, header.Phase)))
+        {
+            console.Error.WriteLine($"impact: {header.Name} of '{header.Scenario}' is already in run {runId} of the store at {store.Endpoint} (a shard written again is counted once)");
+            return ExitCodes.Success;
+        }
+
+        string[] missing = [.. needed.Where(n => !stored.Contains(n)).Select(n => $"{(header with { Shard = n.Shard, Phase = n.Phase }).Name} is missing from run {runId}")];
+        if (missing.Length > 0)
+            throw new UsageException($"{header.Name} needs every shard's earlier phases first: {string.Join("; ", missing)}");
+
+        using var earlier = new StoreShards(store, runId);
+        using var buffer = new MemoryStream();
+        ShardFormat.Write(buffer, header, blocks(needed.Length > 0 ? earlier : null));
+        cancellationToken.ThrowIfCancellationRequested();
+        byte[] payload = buffer.ToArray();
+        bool written = store.WriteShard(runId, header.Shard, header.Phase, payload, Convert.ToHexStringLower(SHA256.HashData(payload)));
+        console.Error.WriteLine(written
+            ? $"impact: {header.Name} of '{header.Scenario}' written to run {runId} of the store at {store.Endpoint}"
+            : $"impact: {header.Name} of '{header.Scenario}' was already in run {runId} of the store at {store.Endpoint} (counted once)");
         return ExitCodes.Success;
     }
 
@@ -352,5 +396,38 @@ internal sealed class FolderShards(string folder) : IShardSource, IDisposable
         foreach (var (stream, _) in _open.Values)
             stream.Dispose();
         _open.Clear();
+    }
+}
+
+/// <summary>The shards' tallies in the results store, read for a later phase or a merge: each payload verified by its checksum once and kept while its replicates are read.</summary>
+internal sealed class StoreShards(ResultStore store, long runId) : IShardSource, IDisposable
+{
+    /// <summary>Payloads kept at once: a merge reads replicate by replicate, from the few shards that cover each.</summary>
+    private const int MostKept = 16;
+
+    private readonly Dictionary<(int Shard, int Phase), (MemoryStream Stream, ShardIndex Index)> _kept = [];
+
+    public ShardBlock Read(int shard, int phase, int replicate)
+    {
+        if (!_kept.TryGetValue((shard, phase), out var kept))
+        {
+            if (_kept.Count >= MostKept)
+                Dispose();
+            StoredShard stored = store.ReadShard(runId, shard, phase) ?? throw new UsageException($"run {runId}: shard {shard} phase {phase} is missing from the store");
+            var stream = new MemoryStream(stored.Payload, writable: false);
+            if (!ShardFormat.Verify(stream, out string? problem))
+                throw new UsageException($"run {runId}: shard {shard} phase {phase}: {problem}");
+            kept = (stream, ShardFormat.Index(stream));
+            _kept[(shard, phase)] = kept;
+        }
+
+        return kept.Index.Read(replicate);
+    }
+
+    public void Dispose()
+    {
+        foreach (var (stream, _) in _kept.Values)
+            stream.Dispose();
+        _kept.Clear();
     }
 }

@@ -95,7 +95,7 @@ public sealed class ShardCommandTests : IDisposable
         foreach (int shard in new[] { 2, 1, 3, 1 })
             Assert.Equal(0, ShardCommand.Run(Options(In("shards")), (shard, 3), 2, console, default));
 
-        Assert.Equal(ExitCodes.Success, MergeCommand.Merge(In("shards"), In("merged"), 0, false, twoPass, false, console, default));
+        Assert.Equal(ExitCodes.Success, MergeCommand.Merge(In("shards"), new MergeCommand.MergeRequest(In("merged"), 0, false, twoPass), console, default));
         Assert.Equal(0, RunCommand.Run(Options(In("local")) with { Strands = BuiltInStrands.Registry }, console, default));
         Assert.Equal(File.ReadAllBytes(Path.Combine(In("local"), "results.csv")), File.ReadAllBytes(Path.Combine(In("merged"), "results.csv")));
     }
