@@ -121,6 +121,47 @@ public sealed partial class ResultStore
         });
     }
 
+    /// <summary>
+    /// A worker starts shard <paramref name="shard"/>'s phase <paramref name="phase"/> of a run (a job
+    /// framework hands it the shard): the shard running, its attempts counted, the run running. Returns
+    /// the attempts, this one included, or null when the shard is not to be run: it is done, it failed,
+    /// or its run is done or failed.
+    /// </summary>
+    public int? StartShard(long runId, int shard, int phase, string worker) => InTransaction(connection =>
+    {
+        ArgumentNullException.ThrowIfNull(worker);
+        using NpgsqlCommand start = Sql(connection, """
+            update impact.shards s
+            set status = 'running', worker = @worker, attempts = s.attempts + 1, started_at = now(), lease_until = null
+            from impact.runs r
+            where s.run_id = @run and s.shard = @shard and s.phase = @phase and r.id = s.run_id
+              and s.status in ('queued', 'running') and r.status in ('queued', 'running')
+            returning s.attempts
+            """).With("worker", worker).With("run", runId).With("shard", shard).With("phase", phase);
+        if (start.ExecuteScalar() is not int attempts)
+            return (int?)null;
+        using NpgsqlCommand run = Sql(connection, """
+            update impact.runs set status = 'running', started_at = coalesce(started_at, now()) where id = @run and status = 'queued'
+            """).With("run", runId);
+        run.ExecuteNonQuery();
+        return attempts;
+    });
+
+    /// <summary>
+    /// True for exactly one caller once every shard of <paramref name="phase"/> is done: the one that
+    /// enqueues the next phase or the merge. Callers racing on the run's row see it advanced once.
+    /// </summary>
+    public bool TryAdvance(long runId, int phase) => Use(connection =>
+    {
+        using NpgsqlCommand advance = Sql(connection, """
+            update impact.runs r set advanced_phase = @phase
+            where r.id = @run and r.advanced_phase < @phase and r.status in ('queued', 'running')
+              and not exists (select 1 from impact.shards s where s.run_id = r.id and s.phase = @phase and s.status <> 'done')
+            returning r.id
+            """).With("run", runId).With("phase", phase);
+        return advance.ExecuteScalar() is long;
+    });
+
     /// <summary>How many shards of each phase of a run are queued, running, done and failed.</summary>
     /// <exception cref="KeyNotFoundException">There is no such run.</exception>
     public ShardProgress Progress(long runId) => Use(connection =>

@@ -94,6 +94,13 @@ public sealed partial class ResultStore : IDisposable, IAsyncDisposable
         });
     }
 
+    /// <summary>The packed files of scenario <paramref name="scenarioId"/> (as <see cref="SaveScenario"/> stored them), or null.</summary>
+    public byte[]? ScenarioInputs(long scenarioId) => Use(connection =>
+    {
+        using NpgsqlCommand command = Sql(connection, "select inputs from impact.scenarios where id = @id").With("id", scenarioId);
+        return command.ExecuteScalar() as byte[];
+    });
+
     /// <summary>Every run, newest first, at most <paramref name="limit"/>.</summary>
     public IReadOnlyList<RunRecord> ListRuns(int limit = 100)
     {

@@ -45,6 +45,7 @@ public static class ImpactCli
         root.Subcommands.Add(PilotCommand.Create(console));
         root.Subcommands.Add(ServeCommand.Create(console));
         root.Subcommands.Add(MergeCommand.Create(console));
+        root.Subcommands.Add(SubmitCommand.Create(console));
         root.Subcommands.Add(StoreCommands.Runs(console));
         root.Subcommands.Add(StoreCommands.Status(console));
         root.Subcommands.Add(StoreCommands.Export(console));

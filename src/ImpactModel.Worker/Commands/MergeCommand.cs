@@ -1,7 +1,5 @@
 using System.CommandLine;
-using System.Collections.Immutable;
 using ImpactModel.Postgres;
-using ImpactModel.Scenarios;
 using ImpactModel.Scenarios.Model;
 using ImpactModel.Simulation;
 using ImpactModel.Simulation.Shards;
@@ -108,7 +106,7 @@ internal static class MergeCommand
         }
 
         string root = Path.Combine(Path.GetFullPath(folder ?? "."), RunFolder.InputsFolder);
-        var files = new InputFiles(root, reference.Inputs);
+        var files = new StoredInputs(root, reference.Inputs);
         Scenario scenario = ShardCommand.LoadScenario(files.Scenario, files);
         IReadOnlyList<IStrandModel> models = request.Strands.For(scenario).Models;
         var settings = new RunSettings(reference.Seed, reference.Replicates, reference.Persons);
@@ -207,27 +205,4 @@ internal static class MergeCommand
     /// <summary>The shard files in <paramref name="folder"/>, in name order (a shard being written is a dot-file, not among them).</summary>
     internal static string[] ShardFiles(string folder) =>
         [.. Directory.GetFiles(folder, "shard-*" + ShardHeader.Extension).Order(StringComparer.Ordinal)];
-
-    /// <summary>The scenario's files as a shard keeps them, under a folder that does not exist on disk (<c>SHARDS/inputs</c>).</summary>
-    private sealed class InputFiles : IScenarioFiles
-    {
-        private readonly Dictionary<string, byte[]> _files = new(StringComparer.Ordinal);
-
-        public InputFiles(string root, ImmutableArray<ShardInput> inputs)
-        {
-            foreach (ShardInput input in inputs)
-                _files[Path.GetFullPath(Path.Combine(root, input.Path))] = [.. input.Bytes];
-            Scenario = Path.GetFullPath(Path.Combine(root, inputs[0].Path));
-        }
-
-        /// <summary>The scenario's path (the first input).</summary>
-        public string Scenario { get; }
-
-        public string Resolve(string referencingFile, string relativePath) =>
-            Path.GetFullPath(Path.Combine(Path.GetDirectoryName(referencingFile) ?? "", relativePath));
-
-        public ScenarioFileContent Read(string path) =>
-            _files.TryGetValue(Path.GetFullPath(path), out byte[]? bytes) ? ScenarioFileContent.Of(bytes)
-                : ScenarioFileContent.Failed("not among the files the shards kept");
-    }
 }

@@ -2,7 +2,9 @@ using System.CommandLine;
 using System.Globalization;
 using ImpactModel.Worker.Cli;
 using ImpactModel.Worker.Hosting;
+using ImpactModel.Worker.Pool;
 using ImpactModel.Worker.Serve;
+using ImpactModel.Worker.Store;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -34,13 +36,16 @@ public static class ServeCommand
             $"Replicates per run (default: the Serve:Replicates or Run:Replicates setting, else {RunCommand.DefaultReplicates}).");
         var population = CommonOptions.Population(
             $"Persons to simulate per replicate (default: the Serve:Population or Run:Population setting, else the declared population, at most {RunCommand.DefaultPersons:N0}).");
+        var db = StoreAccess.Db();
         var command = new Command("serve",
             "Run as a worker: every scenario file (a YAML file with a top-level 'strand:') dropped in the inbox is claimed, run, " +
             "and moved to inbox/done/ with its run folder in the outbox, or to inbox/failed/ with <name>.error.txt beside it. " +
             "A scenario dropped in inbox/pilots/ has its pilot sized as 'impact pilot' would, its pilot folder in outbox/pilots/. " +
-            "Stops on SIGTERM or Ctrl-C, returning an unfinished file to the inbox. Several workers may share the folders.")
+            "Stops on SIGTERM or Ctrl-C, returning an unfinished file to the inbox. Several workers may share the folders. " +
+            "With the results store (--db or ConnectionStrings:Impact) it is also a worker of the pool: it takes the shards of runs queued by " +
+            "'impact submit', one at a time, and merges a run when its last shard is done.")
         {
-            inbox, outbox, replicates, population,
+            inbox, outbox, replicates, population, db,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -57,6 +62,12 @@ public static class ServeCommand
             builder.Configuration.AddInMemoryCollection(overrides);
             builder.Services.AddSystemd();
             builder.Services.AddImpactServe();
+            if (StoreAccess.ConnectionString(parse.GetValue(db), builder.Configuration) is { } connection)
+            {
+                int shutdown = builder.Configuration.GetValue<int?>("Serve:ShutdownSeconds") ?? 10;
+                builder.Services.AddImpactShardPool(connection, TimeSpan.FromSeconds(shutdown));
+            }
+
             return await Run(builder, console, cancellationToken).ConfigureAwait(false);
         });
         return command;
