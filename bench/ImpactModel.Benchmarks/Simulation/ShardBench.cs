@@ -15,7 +15,7 @@ namespace ImpactModel.Benchmarks.Simulation;
 /// verifies and merges them, as <c>impact run --shard I/16</c> and <c>impact merge</c> do without their processes.
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 3)]
+[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5)]
 public class ShardBench
 {
     private const int Shards = 16;

@@ -20,7 +20,7 @@ namespace ImpactModel.Benchmarks.Simulation;
 /// through the store and are merged from it, against <see cref="OneProcess"/> (target: under 15% more).
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 3)]
+[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5)]
 public class StoreBench
 {
     private const int Shards = 16;

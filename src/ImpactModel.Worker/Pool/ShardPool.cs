@@ -94,6 +94,8 @@ public static class ShardPool
             options.Queues = [Queue];
             options.ShutdownTimeout = shutdown;
             options.StopTimeout = TimeSpan.FromSeconds(1);
+            // A retry's delay is served by the scheduler's poll: at its default of 15 s a 5 s delay is 15 s.
+            options.SchedulePollingInterval = TimeSpan.FromSeconds(1);
         });
         return services;
     }
