@@ -382,7 +382,7 @@ public static class RunCommand
     }
 
     /// <summary>Without a terminal: one plain line on stderr per completed replicate.</summary>
-    private sealed class LogProgress(TextWriter error, string name) : IProgress<RunProgress>
+    internal sealed class LogProgress(TextWriter error, string name) : IProgress<RunProgress>
     {
         private readonly Lock _gate = new();
         private int _printed;

@@ -212,6 +212,24 @@ public static class RunFolder
     /// </summary>
     public static string KeepInputs(string folder, Scenarios.Model.Scenario scenario, IScenarioFiles files)
     {
+        IReadOnlyList<(string Path, byte[] Bytes)> inputs = Inputs(scenario, files);
+        foreach ((string path, byte[] bytes) in inputs)
+        {
+            string copy = Path.Combine(folder, InputsFolder, path);
+            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+            File.WriteAllBytes(copy, bytes);
+        }
+
+        return Path.Combine(InputsFolder, inputs[0].Path);
+    }
+
+    /// <summary>
+    /// The scenario (first) and every file it references, each with its bytes as <paramref name="files"/>
+    /// reads them and its path relative to the deepest folder holding them all (so references between
+    /// them still resolve wherever they are laid out: a run folder's <c>inputs/</c>, a shard, the store).
+    /// </summary>
+    public static IReadOnlyList<(string Path, byte[] Bytes)> Inputs(Scenarios.Model.Scenario scenario, IScenarioFiles files)
+    {
         ArgumentNullException.ThrowIfNull(scenario);
         ArgumentNullException.ThrowIfNull(files);
         // Read each file by the path the loader used (a host's files may map it, as serve's inbox does); lay out the copies by full path.
@@ -220,15 +238,8 @@ public static class RunFolder
         string root = Path.GetDirectoryName(paths[0])!;
         while (!paths.All(p => p.StartsWith(Path.EndsInDirectorySeparator(root) ? root : root + Path.DirectorySeparatorChar, StringComparison.Ordinal)))
             root = Path.GetDirectoryName(root)!;
-        for (int i = 0; i < paths.Length; i++)
-        {
-            byte[] bytes = files.Read(kept[i]).Bytes ?? throw new IOException($"'{kept[i]}' cannot be read to keep it in the run folder");
-            string copy = Path.Combine(folder, InputsFolder, Path.GetRelativePath(root, paths[i]));
-            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
-            File.WriteAllBytes(copy, bytes);
-        }
-
-        return Path.Combine(InputsFolder, Path.GetRelativePath(root, paths[0]));
+        return [.. kept.Select((file, i) => (Path.GetRelativePath(root, paths[i]),
+            files.Read(file).Bytes ?? throw new IOException($"'{file}' cannot be read to keep it with the run")))];
     }
 
     /// <summary>SHA-256 (lower-case hex) over the scenario file and every file it references, in the loader's order.</summary>

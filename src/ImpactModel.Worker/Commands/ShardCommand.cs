@@ -98,7 +98,7 @@ internal static class ShardCommand
             console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"impact: run {scenario.Name}: {header.Name}: replicates {span.FirstReplicate + 1}–{span.FirstReplicate + span.Replicates} of {settings.Replicates}, " +
                 $"persons {span.FirstPerson:N0}–{span.FirstPerson + span.Persons - 1:N0} of {settings.Persons:N0}, seed {settings.Seed}"));
-            return ShardRunner.RunPhase(scenario, settings, models, plan, span, p, earlier, new ShardLog(console.Error, scenario.Name, header.Name), cancellationToken);
+            return ShardRunner.RunPhase(scenario, settings, models, plan, span, p, earlier, new RunCommand.LogProgress(console.Error, $"{scenario.Name}: {header.Name}"), cancellationToken);
         }
 
         // The shards this one's earlier phases need: every shard covering its replicates, in every earlier phase.
@@ -216,16 +216,8 @@ internal static class ShardCommand
     internal static string EngineVersion => RunFolder.EngineCommit is { } commit ? $"{RunFolder.EngineVersion}+{commit}" : RunFolder.EngineVersion;
 
     /// <summary>The scenario and every file it references, at their paths relative to the folder holding them all (as a run folder's <c>inputs/</c>).</summary>
-    internal static ImmutableArray<ShardInput> Inputs(Scenario scenario, IScenarioFiles files)
-    {
-        string[] kept = [.. new[] { scenario.File }.Concat(scenario.ReferencedFiles).DistinctBy(Path.GetFullPath, StringComparer.Ordinal)];
-        string[] paths = [.. kept.Select(Path.GetFullPath)];
-        string root = Path.GetDirectoryName(paths[0])!;
-        while (!paths.All(p => p.StartsWith(Path.EndsInDirectorySeparator(root) ? root : root + Path.DirectorySeparatorChar, StringComparison.Ordinal)))
-            root = Path.GetDirectoryName(root)!;
-        return [.. kept.Select((file, i) => new ShardInput(Path.GetRelativePath(root, paths[i]).Replace(Path.DirectorySeparatorChar, '/'),
-            ImmutableArray.Create(files.Read(file).Bytes ?? throw new IOException($"'{file}' cannot be read to keep it with the shard"))))];
-    }
+    internal static ImmutableArray<ShardInput> Inputs(Scenario scenario, IScenarioFiles files) =>
+        [.. RunFolder.Inputs(scenario, files).Select(input => new ShardInput(input.Path.Replace(Path.DirectorySeparatorChar, '/'), ImmutableArray.Create(input.Bytes)))];
 
     /// <summary>True when <paramref name="path"/> is a whole shard of the same run, shard and phase; otherwise <paramref name="problem"/> says what is there instead (null: nothing).</summary>
     private static bool ExistingIsWhole(string path, ShardHeader header, out string? problem)
@@ -289,25 +281,6 @@ internal static class ShardCommand
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // Left as a dot-file the merge ignores.
-        }
-    }
-
-    /// <summary>One line on stderr per replicate done.</summary>
-    private sealed class ShardLog(TextWriter error, string scenario, string shard) : IProgress<RunProgress>
-    {
-        private readonly Lock _gate = new();
-        private int _printed;
-
-        public void Report(RunProgress value)
-        {
-            lock (_gate)
-            {
-                if (value.ReplicatesDone <= _printed)
-                    return;
-                _printed = value.ReplicatesDone;
-                error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"impact: run {scenario}: {shard}: replicate {value.ReplicatesDone}/{value.Replicates} done ({value.PersonsDone:N0} of {value.PersonsTotal:N0} persons)"));
-            }
         }
     }
 }

@@ -67,15 +67,7 @@ public static class SimulationRunner
         IProgress<RunProgress>? progress = null, Func<int, IChunkObserver>? observe = null, IReplicateStore? store = null,
         RunScope? scope = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(scenario);
-        ArgumentNullException.ThrowIfNull(settings);
-        ArgumentNullException.ThrowIfNull(models);
-        ArgumentOutOfRangeException.ThrowIfLessThan(settings.Replicates, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(settings.Persons, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(settings.ChunkSize, 1);
-        ArgumentOutOfRangeException.ThrowIfNegative(settings.Threads);
-
-        var assembly = new RunAssembly(scenario, settings, models, scope, store);
+        var assembly = new RunAssembly(scenario, settings, models, scope, store); // checks the arguments
         long total = settings.Persons * settings.Replicates * assembly.Passes, done = 0;
         var options = new ChunkLoopOptions(settings.Threads, settings.ChunkSize, ChunksPerItem);
         for (int r = 0; r < settings.Replicates; r++)
