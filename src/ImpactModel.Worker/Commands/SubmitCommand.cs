@@ -55,9 +55,8 @@ internal static class SubmitCommand
             int phases = ShardRunner.Phases(models);
 
             using ResultStore store = StoreAccess.Require(parse.GetValue(db), configuration, "impact submit");
-            string connection = StoreAccess.ConnectionString(parse.GetValue(db), configuration)!;
             long runId = store.CreateRun(StoredRuns.NewRun(StoredRuns.SaveScenario(store, scenario, files), scenario, settings, count, phases));
-            ShardPool.EnqueuePhase(new BackgroundJobClient(ShardPool.Storage(connection)), runId, count, 1);
+            ShardPool.EnqueuePhase(new BackgroundJobClient(ShardPool.Storage(store)), runId, count, 1);
             console.Out.WriteLine(runId.ToString(CultureInfo.InvariantCulture));
             console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"impact: run {runId} submitted to the store at {store.Endpoint}: {scenario.Name}, seed {settings.Seed}, {n} replicates of {persons:N0} persons " +

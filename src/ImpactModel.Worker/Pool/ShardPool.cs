@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using Hangfire;
 using Hangfire.PostgreSql;
-using Hangfire.PostgreSql.Factories;
 using ImpactModel.Postgres;
 using ImpactModel.Scenarios.Model;
 using ImpactModel.Simulation;
@@ -49,10 +48,10 @@ public static class ShardPool
     };
 
     /// <summary>Installs (or upgrades) Hangfire's schema, once across processes starting together.</summary>
-    public static void Install(string connectionString)
+    public static void Install(NpgsqlDataSource dataSource)
     {
-        using var connection = new NpgsqlConnection(connectionString);
-        connection.Open();
+        ArgumentNullException.ThrowIfNull(dataSource);
+        using NpgsqlConnection connection = dataSource.OpenConnection();
         using (var lockIt = new NpgsqlCommand("select pg_advisory_lock(7272740024)", connection))
             lockIt.ExecuteNonQuery();
         try
@@ -66,12 +65,19 @@ public static class ShardPool
         }
     }
 
-    /// <summary>The pool's job storage over <paramref name="connectionString"/> (installed first).</summary>
-    public static PostgreSqlStorage Storage(string connectionString)
+    /// <summary>The pool's job storage on the store's own connections (one data source a process), its schema installed first.</summary>
+    public static PostgreSqlStorage Storage(ResultStore store)
     {
-        Install(connectionString);
-        PostgreSqlStorageOptions options = StorageOptions();
-        return new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, options), options);
+        ArgumentNullException.ThrowIfNull(store);
+        NpgsqlDataSource dataSource = store.Connection.DataSource;
+        Install(dataSource);
+        return new PostgreSqlStorage(new DataSourceConnections(dataSource), StorageOptions());
+    }
+
+    /// <summary>Hangfire's connections from our data source (it opens them itself), so a process has one pool.</summary>
+    private sealed class DataSourceConnections(NpgsqlDataSource dataSource) : IConnectionFactory
+    {
+        public NpgsqlConnection GetOrCreateConnection() => dataSource.CreateConnection();
     }
 
     /// <summary>
@@ -82,11 +88,11 @@ public static class ShardPool
     {
         services.AddSingleton(_ => ResultStore.Open(connectionString, "impact serve"));
         services.AddTransient<ShardJobs>();
-        services.AddHangfire(configuration => configuration
+        services.AddHangfire((provider, configuration) => configuration
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
-            .UseStorage(Storage(connectionString)));
+            .UseStorage(Storage(provider.GetRequiredService<ResultStore>())));
         services.AddHangfireServer(options =>
         {
             options.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
