@@ -116,7 +116,7 @@ public static class RunCommand
             {
                 Verbose = parse.GetValue(ImpactCli.Verbose),
                 ScenarioFiles = host.Services.GetRequiredService<DiskScenarioFiles>(),
-                CommandLine = [.. parse.Tokens.Select(t => t.Value)],
+                CommandLine = StoreAccess.Redacted([.. parse.Tokens.Select(t => t.Value)]),
                 Sensitivity = parse.GetValue(sensitivity),
             };
             using ResultStore? store = StoreAccess.OpenIfConfigured(parse.GetValue(db), configuration);

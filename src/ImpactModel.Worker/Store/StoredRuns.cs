@@ -29,6 +29,24 @@ internal static class StoreAccess
         HelpName = "CONNECTION",
     };
 
+    /// <summary>
+    /// The command line as a manifest keeps it: the value of <c>--db</c> (or <c>--db=…</c>) with its
+    /// password removed, so a run folder, and the store that keeps its files, never hold a password.
+    /// </summary>
+    public static string[] Redacted(IReadOnlyList<string> tokens)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        var kept = new string[tokens.Count];
+        for (int i = 0; i < tokens.Count; i++)
+        {
+            kept[i] = i > 0 && tokens[i - 1] == "--db" ? StoreConnection.Redacted(tokens[i])
+                : tokens[i].StartsWith("--db=", StringComparison.Ordinal) ? "--db=" + StoreConnection.Redacted(tokens[i]["--db=".Length..])
+                : tokens[i];
+        }
+
+        return kept;
+    }
+
     /// <summary>The connection string from <c>--db</c>, else from configuration; null when there is none.</summary>
     public static string? ConnectionString(string? db, IConfiguration configuration) =>
         string.IsNullOrWhiteSpace(db) ? StoreConnection.FromConfiguration(configuration) : db;

@@ -40,6 +40,9 @@ public sealed class StoreCommandTests(PostgresServer server) : IDisposable
             Assert.True(File.ReadAllBytes(file).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(In("exported"), relative))), relative);
         }
 
+        string manifest = File.ReadAllText(Path.Combine(In("local"), "manifest.json"));
+        Assert.Contains("--db", manifest, StringComparison.Ordinal);
+        Assert.DoesNotContain(PostgresServer.Password, manifest, StringComparison.Ordinal); // the command line is kept without the password
         using (ResultStore store = ResultStore.Open(_db))
         {
             IReadOnlyList<StoredResultRow> rows = store.ReadResults(id);
