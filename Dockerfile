@@ -1,12 +1,14 @@
 # The impact executable in a container, for the Kubernetes manifests and anything else that runs
 # images (docs/deployment.md). Build from the repository's root:
-#   docker build -t impactmodel:0.1.0 .
+#   docker build --build-arg SOURCE_REVISION=$(git rev-parse HEAD) -t impactmodel:0.1.0 .
+# (the commit goes into the engine version every shard and run carries, so shards of two builds never merge)
 # Run:  docker run --rm -v "$PWD/runs:/work/runs" impactmodel:0.1.0 run scenarios/fraud-error-debt.yaml --out runs/fraud
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY Directory.Build.props Directory.Packages.props ImpactModel.sln ./
 COPY src/ src/
-RUN dotnet publish src/ImpactModel.Worker -c Release -o /app --nologo
+ARG SOURCE_REVISION=unknown
+RUN dotnet publish src/ImpactModel.Worker -c Release -o /app --nologo -p:SourceRevisionId=$SOURCE_REVISION
 
 FROM mcr.microsoft.com/dotnet/runtime:10.0
 # The charts are drawn with SkiaSharp (it needs fontconfig) in the DejaVu fonts.

@@ -148,6 +148,27 @@ public sealed partial class ResultStore
     });
 
     /// <summary>
+    /// Gives a running shard back to the queue without counting its attempt: its worker was asked to
+    /// stop (SIGTERM, a deploy), which is not the shard's failure.
+    /// </summary>
+    public void ReleaseShard(long runId, int shard, int phase) => Use(connection =>
+    {
+        using NpgsqlCommand release = Sql(connection, """
+            update impact.shards set status = 'queued', attempts = greatest(attempts - 1, 0), worker = null
+            where run_id = @run and shard = @shard and phase = @phase and status = 'running'
+            """).With("run", runId).With("shard", shard).With("phase", phase);
+        return release.ExecuteNonQuery();
+    });
+
+    /// <summary>Undoes <see cref="TryAdvance"/> when what it was to start (the next phase, the merge) could not be queued, so a retry advances it again.</summary>
+    public void UndoAdvance(long runId, int phase) => Use(connection =>
+    {
+        using NpgsqlCommand undo = Sql(connection, "update impact.runs set advanced_phase = @before where id = @run and advanced_phase = @phase")
+            .With("before", phase - 1).With("run", runId).With("phase", phase);
+        return undo.ExecuteNonQuery();
+    });
+
+    /// <summary>
     /// True for exactly one caller once every shard of <paramref name="phase"/> is done: the one that
     /// enqueues the next phase or the merge. Callers racing on the run's row see it advanced once.
     /// </summary>

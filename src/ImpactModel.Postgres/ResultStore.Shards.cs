@@ -120,7 +120,7 @@ public sealed partial class ResultStore
                 select id from impact.runs
                 where scenario_id = @scenario and seed = @seed and replicates = @replicates and persons = @persons
                   and engine_version = @engine and shards = @shards and phases = @phases
-                  and status in ('queued', 'running')
+                  and status in ('queued', 'running') and settings->>'origin' = 'shards'
                 order by id desc limit 1
                 """)
                 .With("scenario", run.ScenarioId).With("seed", (decimal)run.Seed).With("replicates", run.Replicates)
@@ -130,7 +130,8 @@ public sealed partial class ResultStore
                 if (find.ExecuteScalar() is long existing)
                     return existing;
             }
-            return InsertRun(connection, run, RunStatus.Running);
+            // Marked, so that only shards written from outside the pool join it (never a submitted run, never a local one).
+            return InsertRun(connection, run with { Settings = """{"origin": "shards"}""" }, RunStatus.Running);
         });
     }
 

@@ -94,6 +94,23 @@ public sealed partial class ResultStore : IDisposable, IAsyncDisposable
         });
     }
 
+    /// <summary>
+    /// A run made outside the pool and stored when it finishes (<c>impact run --db</c>): its own row,
+    /// running since <paramref name="startedAt"/>, with no shard rows, matched by no shard and no worker.
+    /// </summary>
+    public long CreateLocalRun(NewRun run, DateTimeOffset startedAt)
+    {
+        Validate(run);
+        return InTransaction(connection =>
+        {
+            long id = InsertRun(connection, run with { Settings = """{"origin": "local"}""" }, RunStatus.Running);
+            using NpgsqlCommand started = Sql(connection, "update impact.runs set started_at = @at where id = @id")
+                .With("at", startedAt).With("id", id);
+            started.ExecuteNonQuery();
+            return id;
+        });
+    }
+
     /// <summary>The packed files of scenario <paramref name="scenarioId"/> (as <see cref="SaveScenario"/> stored them), or null.</summary>
     public byte[]? ScenarioInputs(long scenarioId) => Use(connection =>
     {

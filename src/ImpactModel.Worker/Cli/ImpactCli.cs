@@ -117,6 +117,11 @@ public static class ImpactCli
                 console.Error.WriteLine(error.ToString());
             return ExitCodes.InvalidInput;
         }
+        catch (Simulation.Shards.ShardFormatException e)
+        {
+            console.Error.WriteLine($"impact: a shard cannot be read: {e.Message}");
+            return ExitCodes.InvalidInput;
+        }
         catch (UsageException e)
         {
             console.Error.WriteLine($"impact: {e.Message}");

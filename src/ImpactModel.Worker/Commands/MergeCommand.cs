@@ -56,7 +56,9 @@ internal static class MergeCommand
     }
 
     /// <summary>What a merge writes and with what: the run folder, threads, --json, the strands' models, --verbose, and the store to record the run in (null: none).</summary>
-    internal sealed record MergeRequest(string? Output, int Threads, bool Json, StrandRegistry Strands, bool Verbose = false, ResultStore? Store = null);
+    /// <remarks><c>RemoveOnSignal</c>: false inside <c>impact serve</c>, whose host stops a merge gracefully (as <see cref="RunCommand.RunToFolder"/> says).</remarks>
+    internal sealed record MergeRequest(string? Output, int Threads, bool Json, StrandRegistry Strands, bool Verbose = false, ResultStore? Store = null,
+        bool RemoveOnSignal = true);
 
     /// <summary>Merges the shards in the shared folder <paramref name="folder"/> into a run folder (and stores the run when there is a store).</summary>
     internal static int Merge(string folder, MergeRequest request, CliConsole console, CancellationToken cancellationToken)
@@ -81,6 +83,8 @@ internal static class MergeCommand
     internal static int MergeRun(ResultStore store, long runId, MergeRequest request, CliConsole console, CancellationToken cancellationToken)
     {
         RunRecord run = store.GetRun(runId) ?? throw new UsageException($"there is no run {runId} in the store at {store.Endpoint} (see impact runs)");
+        if (run.Status == RunStatus.Done)
+            throw new UsageException($"run {runId} ({run.ScenarioName}) is already merged: impact export {runId} --out DIR writes its folder");
         ShardEntry[] entries = [.. store.StoredShards(runId).Select(key => new ShardEntry($"run {runId} shard {key.Shard}/{run.Shards} phase {key.Phase}",
             h => h.Shard == key.Shard && h.Phase == key.Phase ? null : $"holds {h.Name}",
             () => new MemoryStream(store.ReadShard(runId, key.Shard, key.Phase)?.Payload ?? [], writable: false)))];
@@ -126,10 +130,23 @@ internal static class MergeCommand
             CommandLine = ["merge", where, .. request.Output is null ? Array.Empty<string>() : ["--out", request.Output]],
         };
         string dir = request.Output ?? Path.Combine("runs", $"{scenario.Name}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture)}");
+        if (Directory.Exists(dir) || File.Exists(dir))
+            throw new UsageException($"--out '{dir}' already exists; a merge never overwrites a run folder (choose another DIR)");
+        string? before = runId is { } id0 ? request.Store!.GetRun(id0)?.Status : null;
         if (runId is { } merging)
             request.Store!.SetRunStatus(merging, RunStatus.Merging);
-        IReadOnlyList<RunResult> results = RunCommand.RunToFolder([scenario], dir, options, files, console, cancellationToken,
-            produce: (s, run, store) => ShardRunner.Merge(s, run with { Threads = request.Threads }, models, plan, source, store, cancellationToken));
+        IReadOnlyList<RunResult> results;
+        try
+        {
+            results = RunCommand.RunToFolder([scenario], dir, options, files, console, cancellationToken, request.RemoveOnSignal,
+                (s, run, store) => ShardRunner.Merge(s, run with { Threads = request.Threads }, models, plan, source, store, cancellationToken));
+        }
+        catch when (runId is not null && before is not null)
+        {
+            request.Store!.SetRunStatus(runId.Value, before); // a merge that did not happen changes nothing
+            throw;
+        }
+
         if (request.Store is { } resultStore)
         {
             long id = runId ?? resultStore.FindOrCreateShardedRun(StoredRuns.NewRun(StoredRuns.SaveScenario(resultStore, scenario, files), scenario, settings,

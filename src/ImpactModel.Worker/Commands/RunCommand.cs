@@ -183,7 +183,7 @@ public static class RunCommand
             for (int i = 0; i < scenarios.Count; i++)
             {
                 var settings = results[i].Settings;
-                long runId = store.FindOrCreateShardedRun(StoredRuns.NewRun(StoredRuns.SaveScenario(store, scenarios[i], files), scenarios[i], settings, 1, 1));
+                long runId = store.CreateLocalRun(StoredRuns.NewRun(StoredRuns.SaveScenario(store, scenarios[i], files), scenarios[i], settings, 1, 1), started);
                 StoredRuns.SaveFinished(store, runId, results[i], scenarios.Count == 1 ? dir : Path.Combine(dir, scenarios[i].Name));
                 console.Error.WriteLine($"impact: {scenarios[i].Name} stored as run {runId} in the results store at {store.Endpoint}");
             }

@@ -115,7 +115,7 @@ internal static class ShardCommand
     {
         CreateFolder(folder);
         string target = Path.Combine(folder, ShardHeader.FileName(header.Shard, header.Shards, header.Phase));
-        if (ExistingIsWhole(target, header, out string? existing))
+        if (ExistingIsWhole(target, header, out string? existing, out bool damaged))
         {
             console.Error.WriteLine($"impact: {header.Name} of '{header.Scenario}' is already in {folder} (a shard written again is counted once): {target}");
             return ExitCodes.Success;
@@ -143,9 +143,10 @@ internal static class ShardCommand
             cancellationToken.ThrowIfCancellationRequested();
             try
             {
-                File.Move(partial, target, overwrite: false);
+                // A damaged earlier attempt (torn, a full disk) is written over; a whole one is never.
+                File.Move(partial, target, overwrite: damaged && !ExistingIsWhole(target, header, out _, out _));
             }
-            catch (IOException) when (File.Exists(target) && ExistingIsWhole(target, header, out _))
+            catch (IOException) when (File.Exists(target) && ExistingIsWhole(target, header, out _, out _))
             {
                 // Another attempt of the same shard finished first: the same bytes; count it once.
                 File.Delete(partial);
@@ -220,16 +221,18 @@ internal static class ShardCommand
         [.. RunFolder.Inputs(scenario, files).Select(input => new ShardInput(input.Path.Replace(Path.DirectorySeparatorChar, '/'), ImmutableArray.Create(input.Bytes)))];
 
     /// <summary>True when <paramref name="path"/> is a whole shard of the same run, shard and phase; otherwise <paramref name="problem"/> says what is there instead (null: nothing).</summary>
-    private static bool ExistingIsWhole(string path, ShardHeader header, out string? problem)
+    private static bool ExistingIsWhole(string path, ShardHeader header, out string? problem, out bool damaged)
     {
         problem = null;
+        damaged = false;
         if (!File.Exists(path))
             return false;
         using FileStream stream = File.OpenRead(path);
-        if (!ShardFormat.Verify(stream, out string? damaged))
+        damaged = !ShardFormat.Verify(stream, out _);
+        if (damaged)
             return false; // a damaged earlier attempt: written over
         stream.Position = 0;
-        ShardHeader there = ShardFormat.ReadHeader(stream);
+        ShardHeader there = ShardFile.Header(stream, path);
         if (there.RunKey != header.RunKey)
         {
             problem = $"{path} holds {there.Name} of another run ({FolderShards.Difference(header, there)}); give each run its own SHARDS folder";
@@ -242,7 +245,8 @@ internal static class ShardCommand
     /// <summary>A shard file in <paramref name="folder"/> of another run than <paramref name="header"/>'s, in words; null when there is none.</summary>
     private static string? Foreign(string folder, ShardHeader header)
     {
-        foreach (string path in MergeCommand.ShardFiles(folder))
+        // A few files tell whose folder it is: reading every header at every shard's start would be N² opens on a shared file system.
+        foreach (string path in MergeCommand.ShardFiles(folder).Take(3))
         {
             try
             {
@@ -309,7 +313,7 @@ internal sealed class FolderShards(string folder) : IShardSource, IDisposable
         if (!ShardFormat.Verify(stream, out string? problem))
             return $"{path}: {problem}";
         stream.Position = 0;
-        ShardHeader there = ShardFormat.ReadHeader(stream);
+        ShardHeader there = ShardFile.Header(stream, path);
         return there.RunKey == expected.RunKey ? null : $"{path}: of another run ({Difference(expected, there)})";
     }
 
@@ -357,11 +361,11 @@ internal sealed class FolderShards(string folder) : IShardSource, IDisposable
                 _verified.Add(matches[0]);
             }
 
-            open = (stream, ShardFormat.Index(stream));
+            open = (stream, ShardFile.Guard(() => ShardFormat.Index(stream), matches[0]));
             _open[(shard, phase)] = open;
         }
 
-        return open.Index.Read(replicate);
+        return ShardFile.Guard(() => open.Index.Read(replicate), open.Stream.Name);
     }
 
     public void Dispose()
@@ -390,11 +394,11 @@ internal sealed class StoreShards(ResultStore store, long runId) : IShardSource,
             var stream = new MemoryStream(stored.Payload, writable: false);
             if (!ShardFormat.Verify(stream, out string? problem))
                 throw new UsageException($"run {runId}: shard {shard} phase {phase}: {problem}");
-            kept = (stream, ShardFormat.Index(stream));
+            kept = (stream, ShardFile.Guard(() => ShardFormat.Index(stream), $"run {runId} shard {shard} phase {phase}"));
             _kept[(shard, phase)] = kept;
         }
 
-        return kept.Index.Read(replicate);
+        return ShardFile.Guard(() => kept.Index.Read(replicate), $"run {runId} shard {shard} phase {phase}");
     }
 
     public void Dispose()
@@ -402,5 +406,23 @@ internal sealed class StoreShards(ResultStore store, long runId) : IShardSource,
         foreach (var (stream, _) in _kept.Values)
             stream.Dispose();
         _kept.Clear();
+    }
+}
+
+/// <summary>A shard that cannot be read as this engine reads shards is invalid input naming where it is: exit 2.</summary>
+internal static class ShardFile
+{
+    public static ShardHeader Header(Stream stream, string where) => Guard(() => ShardFormat.ReadHeader(stream), where);
+
+    public static T Guard<T>(Func<T> read, string where)
+    {
+        try
+        {
+            return read();
+        }
+        catch (ShardFormatException e)
+        {
+            throw new UsageException($"{where}: {e.Message}");
+        }
     }
 }

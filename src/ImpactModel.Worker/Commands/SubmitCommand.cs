@@ -55,8 +55,19 @@ internal static class SubmitCommand
             int phases = ShardRunner.Phases(models);
 
             using ResultStore store = StoreAccess.Require(parse.GetValue(db), configuration, "impact submit");
+            // The queue first: a store where Hangfire's schema cannot be made refuses the run before it is recorded.
+            var jobs = new BackgroundJobClient(ShardPool.Storage(store));
             long runId = store.CreateRun(StoredRuns.NewRun(StoredRuns.SaveScenario(store, scenario, files), scenario, settings, count, phases));
-            ShardPool.EnqueuePhase(new BackgroundJobClient(ShardPool.Storage(store)), runId, count, 1);
+            try
+            {
+                ShardPool.EnqueuePhase(jobs, runId, count, 1);
+            }
+            catch (Exception e)
+            {
+                store.SetRunStatus(runId, RunStatus.Failed, error: $"its shards could not be queued: {e.Message}");
+                throw;
+            }
+
             console.Out.WriteLine(runId.ToString(CultureInfo.InvariantCulture));
             console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"impact: run {runId} submitted to the store at {store.Endpoint}: {scenario.Name}, seed {settings.Seed}, {n} replicates of {persons:N0} persons " +

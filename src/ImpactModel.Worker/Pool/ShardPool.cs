@@ -133,9 +133,22 @@ public sealed class ShardJobs(ResultStore store, StrandRegistry strands, IBackgr
     public void RunShard(long runId, int shard, int phase, CancellationToken cancellationToken)
     {
         RunRecord? run = store.GetRun(runId);
-        int? attempt = run is null ? null : store.StartShard(runId, shard, phase, Worker);
-        if (run is null || attempt is null)
-            return; // done already, failed, or its run is over
+        if (run is null)
+            return;
+        if (run.EngineVersion != ShardCommand.EngineVersion)
+        {
+            // Every shard of a run is computed by one engine: drain the pool before an upgrade (docs/deployment.md).
+            throw new InvalidOperationException($"this worker's engine is {ShardCommand.EngineVersion}; run {runId} was submitted to {run.EngineVersion}");
+        }
+
+        int? attempt = store.StartShard(runId, shard, phase, Worker);
+        if (attempt is null)
+        {
+            // Done already (a job run again after its shard was stored, its worker lost before it advanced), failed, or its run is over.
+            Advance(run, phase);
+            return;
+        }
+
         if (attempt > ShardPool.MaxAttempts)
         {
             // Its workers were lost (killed, out of memory) each time it started: stop taking it.
@@ -161,18 +174,41 @@ public sealed class ShardJobs(ResultStore store, StrandRegistry strands, IBackgr
             byte[] payload = buffer.ToArray();
             store.WriteShard(runId, shard, phase, payload, Convert.ToHexStringLower(SHA256.HashData(payload)));
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (OperationCanceledException)
+        {
+            store.ReleaseShard(runId, shard, phase); // asked to stop: not the shard's failure
+            throw;
+        }
+        catch (Exception e)
         {
             store.FailShard(runId, shard, phase, e.Message, ShardPool.MaxAttempts);
             throw;
         }
 
-        if (store.TryAdvance(runId, phase))
+        Advance(run, phase);
+    }
+
+    /// <summary>
+    /// When every shard of <paramref name="phase"/> is done, the one caller <see cref="ResultStore.TryAdvance"/>
+    /// picks queues the next phase or the merge; if queuing fails the advance is undone, so the job's
+    /// retry (or another shard's job run again) advances it.
+    /// </summary>
+    private void Advance(RunRecord run, int phase)
+    {
+        if (!store.TryAdvance(run.Id, phase))
+            return;
+        long runId = run.Id;
+        try
         {
             if (phase < run.Phases)
                 ShardPool.EnqueuePhase(jobs, runId, run.Shards, phase + 1);
             else
                 jobs.Enqueue<ShardJobs>(ShardPool.Queue, j => j.Merge(runId, CancellationToken.None));
+        }
+        catch
+        {
+            store.UndoAdvance(runId, phase);
+            throw;
         }
     }
 
@@ -180,11 +216,13 @@ public sealed class ShardJobs(ResultStore store, StrandRegistry strands, IBackgr
     [AutomaticRetry(Attempts = 1, DelaysInSeconds = [5], OnAttemptsExceeded = AttemptsExceededAction.Fail)]
     public void Merge(long runId, CancellationToken cancellationToken)
     {
+        if (store.GetRun(runId)?.Status is not (RunStatus.Running or RunStatus.Merging))
+            return; // merged already (a job run twice), failed, or gone
         string dir = Path.Combine(Path.GetTempPath(), $"impact-merge-{runId}-{Guid.NewGuid():N}");
         using var error = new StringWriter();
         try
         {
-            int code = MergeCommand.MergeRun(store, runId, new MergeCommand.MergeRequest(dir, 0, false, strands, Store: store),
+            int code = MergeCommand.MergeRun(store, runId, new MergeCommand.MergeRequest(dir, 0, false, strands, Store: store, RemoveOnSignal: false),
                 new CliConsole(TextWriter.Null, error, IsTerminal: false), cancellationToken);
             if (code != ExitCodes.Success)
                 store.SetRunStatus(runId, RunStatus.Failed, error: StoreConnectionLine(error.ToString()));

@@ -139,6 +139,24 @@ public sealed class ShardCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_torn_shard_is_written_over_when_its_shard_runs_again()
+    {
+        string local = Local(Fraud, "local");
+        foreach (string shard in new[] { "1/2", "2/2" })
+            Assert.Equal(0, Shard(Fraud, shard, In("shards")).ExitCode);
+        string first = Path.Combine(In("shards"), "shard-0001-of-0002.phase-1.imshard");
+        byte[] whole = File.ReadAllBytes(first);
+        File.WriteAllBytes(first, whole[..(whole.Length / 3)]);
+        Assert.Equal(2, CliRun.Of("merge", In("shards"), "--out", In("merged")).ExitCode);
+
+        CliRun again = Shard(Fraud, "1/2", In("shards"));
+        Assert.True(again.ExitCode == 0, again.Error);
+        Assert.Equal(whole, File.ReadAllBytes(first));
+        Assert.Equal(0, CliRun.Of("merge", In("shards"), "--out", In("merged")).ExitCode);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(local, "results.csv")), File.ReadAllBytes(Path.Combine(In("merged"), "results.csv")));
+    }
+
+    [Fact]
     public void A_folder_without_shards_and_bad_shard_options_are_one_line_each()
     {
         Directory.CreateDirectory(In("empty"));

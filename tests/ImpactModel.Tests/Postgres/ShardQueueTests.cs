@@ -160,4 +160,29 @@ public sealed class ShardQueueTests(PostgresServer server) : IDisposable
         Assert.Throws<KeyNotFoundException>(() => _store.Progress(long.MaxValue));
         Assert.Throws<ArgumentOutOfRangeException>(() => _store.ClaimShard("w", TimeSpan.Zero));
     }
+
+    [Fact]
+    public void A_released_shard_is_queued_again_without_its_attempt_and_an_undone_advance_can_be_taken_again()
+    {
+        long id = _store.CreateRun(Run(NewScenario(_store), shards: 1));
+        Assert.Equal(1, _store.StartShard(id, 1, 1, "w1"));
+        _store.ReleaseShard(id, 1, 1);
+        Assert.Equal(1, _store.StartShard(id, 1, 1, "w2")); // the released start did not count
+        WriteShard(_store, id, 1, 1);
+        Assert.Null(_store.StartShard(id, 1, 1, "w3")); // done: not run again
+        Assert.True(_store.TryAdvance(id, 1));
+        Assert.False(_store.TryAdvance(id, 1));
+        _store.UndoAdvance(id, 1);
+        Assert.True(_store.TryAdvance(id, 1));
+    }
+
+    [Fact]
+    public void Shards_written_from_outside_never_join_a_submitted_run()
+    {
+        long scenario = NewScenario(_store);
+        long submitted = _store.CreateRun(Run(scenario, shards: 2));
+        long outside = _store.FindOrCreateShardedRun(Run(scenario, shards: 2));
+        Assert.NotEqual(submitted, outside);
+        Assert.Equal(outside, _store.FindOrCreateShardedRun(Run(scenario, shards: 2)));
+    }
 }

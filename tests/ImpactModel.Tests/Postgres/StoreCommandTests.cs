@@ -87,6 +87,13 @@ public sealed class StoreCommandTests(PostgresServer server) : IDisposable
         Assert.Equal(File.ReadAllBytes(Path.Combine(In("local"), "results.csv")), File.ReadAllBytes(Path.Combine(In("merged"), "results.csv")));
         using (ResultStore store = ResultStore.Open(_db))
             Assert.Equal(RunStatus.Done, store.GetRun(id)!.Status);
+
+        // A finished run is not merged again (its folder comes from export), and stays done.
+        CliRun again = CliRun.Of("merge", id.ToString(System.Globalization.CultureInfo.InvariantCulture), "--out", In("merged-again"), "--db", _db);
+        Assert.Equal(2, again.ExitCode);
+        Assert.Contains("already merged", Assert.Single(again.ErrorLines), StringComparison.Ordinal);
+        using (ResultStore store = ResultStore.Open(_db))
+            Assert.Equal(RunStatus.Done, store.GetRun(id)!.Status);
     }
 
     [Fact]
