@@ -17,7 +17,8 @@ namespace ImpactModel.Benchmarks.Simulation;
 /// scenario's 5,070 rows a call; rows a second = 5,070 / Mean); <see cref="WriteShardTallies"/> stores
 /// one shard's tallies (40 replicates of the fraud scenario, 4.5 MB) in one transaction;
 /// <see cref="SixteenShardsThroughStore"/> runs 10 M persons × 8 replicates as 16 shards whose tallies go
-/// through the store and are merged from it, against <see cref="OneProcess"/> (target: under 15% more).
+/// through the store and are merged from it, against <see cref="OneProcess"/> (target: under 15% more), one shard at a time on
+/// both cores, and two at a time on one core each (<see cref="SixteenShardsThroughStoreTwoWorkers"/>, as a pool of two workers would).
 /// </summary>
 [MemoryDiagnoser]
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5)]
@@ -72,17 +73,24 @@ public class StoreBench
     public RunResult OneProcess() => SimulationRunner.Run(_scenario, _settings, _models);
 
     [Benchmark]
-    public RunResult SixteenShardsThroughStore()
+    public RunResult SixteenShardsThroughStore() => ThroughStore(workers: 1, threads: 0);
+
+    /// <summary>The 16 shards as a pool of two one-thread workers on the same two cores would run them: two at a time, each committing while the other computes.</summary>
+    [Benchmark]
+    public RunResult SixteenShardsThroughStoreTwoWorkers() => ThroughStore(workers: 2, threads: 1);
+
+    private RunResult ThroughStore(int workers, int threads)
     {
         long run = NewRun(Shards);
         ShardPlan plan = ShardPlan.Create(Shards, _settings.Replicates, _settings.Persons);
-        foreach (ShardSpan shard in plan.All)
+        RunSettings settings = _settings with { Threads = threads };
+        Parallel.ForEach(plan.All, new ParallelOptions { MaxDegreeOfParallelism = workers }, shard =>
         {
             using var buffer = new MemoryStream();
-            ShardFormat.Write(buffer, Header(shard, _settings.Replicates, _settings.Persons), ShardRunner.RunPhase(_scenario, _settings, _models, plan, shard, 1, null));
+            ShardFormat.Write(buffer, Header(shard, _settings.Replicates, _settings.Persons), ShardRunner.RunPhase(_scenario, settings, _models, plan, shard, 1, null));
             byte[] payload = buffer.ToArray();
             _store.WriteShard(run, shard.Number, 1, payload, Convert.ToHexStringLower(SHA256.HashData(payload)));
-        }
+        });
 
         return ShardRunner.Merge(_scenario, _settings, _models, plan, new Stored(_store, run));
     }
