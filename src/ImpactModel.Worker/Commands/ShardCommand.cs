@@ -105,6 +105,8 @@ internal static class ShardCommand
         (int Shard, int Phase)[] needed = [.. Enumerable.Range(1, p - 1).SelectMany(q => Enumerable.Range(span.FirstReplicate, span.Replicates)
             .SelectMany(plan.Covering).Select(s => s.Number).Distinct().Select(s => (s, q)))];
         if (options.Out is null)
+            RequireFitsTheStore(scenario, models, settings, plan);
+        if (options.Out is null)
             return ToStore(options.Store!, scenario, files, settings, header, needed, Blocks, console, cancellationToken);
         return ToFolder(options.Out, header, needed, Blocks, console, cancellationToken);
     }
@@ -211,6 +213,39 @@ internal static class ShardCommand
         var layout = ReplicateRun.Start(scenario, VariantBuilder.Build(scenario), models, settings.Seed, 0, settings.Persons).EmptyResult(0).Tally;
         return new ShardHeader(scenario.Name, scenario.Strand, RunFolder.ScenarioHash(scenario, files), EngineVersion, settings.Seed, settings.Replicates,
             settings.Persons, span.Number, span.Of, phase, phases, layout.Variants, layout.Rows, layout.Counters, Inputs(scenario, files));
+    }
+
+    /// <summary>PostgreSQL's largest value is 1 GB: a shard's tallies through the store are kept well under it.</summary>
+    internal const long MostStoredShardBytes = 900L * 1024 * 1024;
+
+    /// <summary>
+    /// The bytes of the largest shard's tallies in any phase (its replicates × one replicate's tallies
+    /// and accumulators), so that a run whose shards would not fit in the store is refused before it runs.
+    /// </summary>
+    internal static long LargestShardBytes(Scenario scenario, IReadOnlyList<IStrandModel> models, RunSettings settings, ShardPlan plan)
+    {
+        var run = ReplicateRun.Start(scenario, VariantBuilder.Build(scenario), models, settings.Seed, 0, settings.Persons);
+        run.ExpectShares(observed: false);
+        long perReplicate = Enumerable.Range(0, ShardRunner.Phases(models)).Max(pass =>
+        {
+            PassResult empty = run.EmptyResult(pass);
+            return 8L * (empty.Tally.Values.Length + empty.Accumulators.Sum(a => a is null ? 0L : a.Values.Length));
+        });
+        return perReplicate * plan.All.Max(s => s.Replicates);
+    }
+
+    /// <summary>Refuses (exit 2) a run whose shards' tallies would not fit in one value of the store, saying how many shards would.</summary>
+    internal static void RequireFitsTheStore(Scenario scenario, IReadOnlyList<IStrandModel> models, RunSettings settings, ShardPlan plan)
+    {
+        long bytes = LargestShardBytes(scenario, models, settings, plan);
+        if (bytes <= MostStoredShardBytes)
+            return;
+        long perReplicate = bytes / plan.All.Max(s => s.Replicates);
+        long replicatesPerShard = Math.Max(1, MostStoredShardBytes / perReplicate);
+        long shards = (settings.Replicates + replicatesPerShard - 1) / replicatesPerShard;
+        throw new UsageException(string.Create(CultureInfo.InvariantCulture,
+            $"a shard's tallies would be {bytes / 1048576.0:N0} MB ({perReplicate / 1048576.0:N1} MB a replicate), over the {MostStoredShardBytes / 1048576} MB the store keeps in one value: " +
+            $"use at least {shards} shards ({replicatesPerShard} replicates a shard), or a shared folder (--out SHARDS)"));
     }
 
     /// <summary>The engine's full version (with the commit it was built from): shards of two builds never merge.</summary>

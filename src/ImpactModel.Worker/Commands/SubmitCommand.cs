@@ -50,8 +50,9 @@ internal static class SubmitCommand
             long persons = parse.GetValue(population) ?? CommonOptions.Setting(configuration, "Run:Population", Limits.MinPopulation, Limits.MaxPopulation)
                 ?? RunCommand.DefaultPersonsOf(scenario);
             int count = parse.GetValue(shards);
-            _ = ShardPlan.TryCreate(count, n, persons, out string? problem) ?? throw new UsageException($"--shards {count}: {problem}");
+            ShardPlan plan = ShardPlan.TryCreate(count, n, persons, out string? problem) ?? throw new UsageException($"--shards {count}: {problem}");
             var settings = new RunSettings(parse.GetValue(seed) ?? RunCommand.DefaultSeed, n, persons);
+            ShardCommand.RequireFitsTheStore(scenario, models, settings, plan);
             int phases = ShardRunner.Phases(models);
 
             using ResultStore store = StoreAccess.Require(parse.GetValue(db), configuration, "impact submit");

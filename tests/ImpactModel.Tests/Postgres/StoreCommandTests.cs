@@ -130,6 +130,19 @@ public sealed class StoreCommandTests(PostgresServer server) : IDisposable
     }
 
     [Fact]
+    public void A_run_whose_shards_would_not_fit_in_one_value_of_the_store_is_refused_before_it_runs()
+    {
+        // The research strand's class counts: about 16 MB a replicate, so 100 replicates in one shard are over the 900 MB kept in one value.
+        string research = ValidateCommandTests.RepositoryFile("scenarios", "research-statistics.yaml");
+        CliRun submit = CliRun.Of("submit", research, "--replicates", "100", "--db", _db);
+        Assert.Equal(2, submit.ExitCode);
+        Assert.Contains("use at least 2 shards", Assert.Single(submit.ErrorLines), StringComparison.Ordinal);
+        CliRun shard = CliRun.Of("run", research, "--replicates", "100", "--shard", "1/1", "--db", _db);
+        Assert.Equal(2, shard.ExitCode);
+        Assert.Contains("or a shared folder (--out SHARDS)", Assert.Single(shard.ErrorLines), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_store_verbs_without_a_store_and_an_unknown_run_are_one_line_each()
     {
         CliRun none = CliRun.Of("runs");
