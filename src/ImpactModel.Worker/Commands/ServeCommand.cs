@@ -65,7 +65,10 @@ public static class ServeCommand
             if (StoreAccess.ConnectionString(parse.GetValue(db), builder.Configuration) is { } connection)
             {
                 int shutdown = builder.Configuration.GetValue<int?>("Serve:ShutdownSeconds") ?? 10;
-                builder.Services.AddImpactShardPool(connection, TimeSpan.FromSeconds(shutdown));
+                int lease = builder.Configuration.GetValue<int?>(ShardPool.LeaseSetting) ?? (int)ShardPool.Invisibility.TotalSeconds;
+                if (lease is < 10 or > 3600)
+                    throw new UsageException($"configuration: {ShardPool.LeaseSetting} must be 10 to 3,600 seconds, not {lease}");
+                builder.Services.AddImpactShardPool(connection, TimeSpan.FromSeconds(shutdown), TimeSpan.FromSeconds(lease));
             }
 
             return await Run(builder, console, cancellationToken).ConfigureAwait(false);

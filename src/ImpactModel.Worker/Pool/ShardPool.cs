@@ -19,7 +19,7 @@ namespace ImpactModel.Worker.Pool;
 /// <c>hangfire</c>, beside our <c>impact</c>); every <c>impact serve</c> with the store configured runs
 /// a Hangfire server taking one job at a time (a shard uses every core). Hangfire holds the queue,
 /// the leases and the retries; the results store holds the run, its shards' state and their tallies.
-/// A dead worker's job becomes visible again after <see cref="Invisibility"/>: the lease slides
+/// A dead worker's job becomes visible again after <see cref="Invisibility"/> (the <c>Serve:PoolLeaseSeconds</c> setting): the lease slides
 /// (Hangfire.PostgreSql's heartbeat renews it every fifth of it) while the worker lives, so a long
 /// shard is never run twice at once, and a killed worker's shard is taken by another within a minute.
 /// </summary>
@@ -31,18 +31,21 @@ public static class ShardPool
     /// <summary>The Hangfire storage's schema.</summary>
     public const string Schema = "hangfire";
 
-    /// <summary>How long a fetched job stays invisible without its worker's heartbeat.</summary>
+    /// <summary>How long a fetched job stays invisible without its worker's heartbeat, unless <c>Serve:PoolLeaseSeconds</c> says otherwise.</summary>
     public static readonly TimeSpan Invisibility = TimeSpan.FromSeconds(60);
+
+    /// <summary>The setting that changes <see cref="Invisibility"/> (seconds, 10 to 3,600).</summary>
+    public const string LeaseSetting = "Serve:PoolLeaseSeconds";
 
     /// <summary>Attempts at a shard (failures and lost workers alike) before it and its run are marked failed.</summary>
     public const int MaxAttempts = 3;
 
     /// <summary>The storage options every process of the pool uses.</summary>
-    public static PostgreSqlStorageOptions StorageOptions() => new()
+    public static PostgreSqlStorageOptions StorageOptions(TimeSpan? lease = null) => new()
     {
         SchemaName = Schema,
         PrepareSchemaIfNecessary = false, // installed by Install, under an advisory lock
-        InvisibilityTimeout = Invisibility,
+        InvisibilityTimeout = lease ?? Invisibility,
         UseSlidingInvisibilityTimeout = true,
         QueuePollInterval = TimeSpan.FromSeconds(1),
     };
@@ -66,12 +69,12 @@ public static class ShardPool
     }
 
     /// <summary>The pool's job storage on the store's own connections (one data source a process), its schema installed first.</summary>
-    public static PostgreSqlStorage Storage(ResultStore store)
+    public static PostgreSqlStorage Storage(ResultStore store, TimeSpan? lease = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         NpgsqlDataSource dataSource = store.Connection.DataSource;
         Install(dataSource);
-        return new PostgreSqlStorage(new DataSourceConnections(dataSource), StorageOptions());
+        return new PostgreSqlStorage(new DataSourceConnections(dataSource), StorageOptions(lease));
     }
 
     /// <summary>Hangfire's connections from our data source (it opens them itself), so a process has one pool.</summary>
@@ -84,7 +87,7 @@ public static class ShardPool
     /// Registers the pool's server for <c>impact serve</c>: the store, Hangfire on its storage, one
     /// worker on <see cref="Queue"/>, and the jobs.
     /// </summary>
-    public static IServiceCollection AddImpactShardPool(this IServiceCollection services, string connectionString, TimeSpan shutdown)
+    public static IServiceCollection AddImpactShardPool(this IServiceCollection services, string connectionString, TimeSpan shutdown, TimeSpan lease)
     {
         services.AddSingleton(_ => ResultStore.Open(connectionString, "impact serve"));
         services.AddTransient<ShardJobs>();
@@ -92,7 +95,7 @@ public static class ShardPool
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
-            .UseStorage(Storage(provider.GetRequiredService<ResultStore>())));
+            .UseStorage(Storage(provider.GetRequiredService<ResultStore>(), lease)));
         services.AddHangfireServer(options =>
         {
             options.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
