@@ -227,13 +227,15 @@ public sealed class ShardJobs(ResultStore store, StrandRegistry strands, IBackgr
         {
             int code = MergeCommand.MergeRun(store, runId, new MergeCommand.MergeRequest(dir, 0, false, strands, Store: store, RemoveOnSignal: false),
                 new CliConsole(TextWriter.Null, error, IsTerminal: false), cancellationToken);
+            // The shards cannot be merged (missing, damaged, of another run): the run has failed, and says why.
             if (code != ExitCodes.Success)
-                store.SetRunStatus(runId, RunStatus.Failed, error: StoreConnectionLine(error.ToString()));
+                store.SetRunStatus(runId, RunStatus.Failed, error: OneLine(error.ToString()));
             PoolLog.Merged(log, runId, code);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            store.SetRunStatus(runId, RunStatus.Failed, error: $"merge: {e.Message}");
+            // Perhaps passing (the server restarting): the run stays to be merged, saying what happened, and the job is retried.
+            store.SetRunStatus(runId, RunStatus.Merging, error: $"merge: {e.Message}");
             throw;
         }
         finally
@@ -243,7 +245,7 @@ public sealed class ShardJobs(ResultStore store, StrandRegistry strands, IBackgr
         }
     }
 
-    private static string StoreConnectionLine(string lines) => string.Join("; ", lines.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    private static string OneLine(string lines) => string.Join("; ", lines.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     private (Scenario Scenario, StoredInputs Files) Load(RunRecord run)
     {
