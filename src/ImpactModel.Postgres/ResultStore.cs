@@ -291,6 +291,9 @@ public sealed partial class ResultStore : IDisposable, IAsyncDisposable
         }
         catch (Exception e) when (StoreFailure.IsUnavailable(e))
         {
+            // The server went away (a restart, a failover): every idle connection of the pool is as dead
+            // as this one and would fail its next user once each; drop them, so the caller's retry gets new ones.
+            _connection.DataSource.Clear();
             throw _connection.Unavailable(e, connecting: false);
         }
     }

@@ -47,6 +47,10 @@ public static class ShardPool
         PrepareSchemaIfNecessary = false, // installed by Install, under an advisory lock
         InvisibilityTimeout = lease ?? Invisibility,
         UseSlidingInvisibilityTimeout = true,
+        // A lock row left by a process that lost the server mid-lock (a restart) expires only after this:
+        // at the default of 10 minutes the schedule poller's stale lock held every retry back for 10 minutes.
+        // Hangfire holds its locks for moments (the schedule poller, the expiration manager); we hold none.
+        DistributedLockTimeout = TimeSpan.FromSeconds(30),
         QueuePollInterval = TimeSpan.FromSeconds(1),
     };
 
@@ -132,7 +136,12 @@ public sealed class ShardJobs(ResultStore store, StrandRegistry strands, IBackgr
     private static string Worker => $"{Environment.MachineName}:{Environment.ProcessId}";
 
     /// <summary>Runs shard <paramref name="shard"/>'s phase <paramref name="phase"/> of run <paramref name="runId"/> and stores its tallies.</summary>
-    [AutomaticRetry(Attempts = ShardPool.MaxAttempts - 1, DelaysInSeconds = [5, 15], OnAttemptsExceeded = AttemptsExceededAction.Fail)]
+    /// <remarks>
+    /// Hangfire retries a job up to 10 times, with delays growing to 5 minutes, so that an outage of the
+    /// server is ridden out; a shard's own failures are counted in the store and end it after
+    /// <see cref="ShardPool.MaxAttempts"/> (a retry of a failed shard then returns at once).
+    /// </remarks>
+    [AutomaticRetry(Attempts = 10, DelaysInSeconds = [5, 15, 30, 60, 60, 120, 120, 300, 300, 300], OnAttemptsExceeded = AttemptsExceededAction.Fail)]
     public void RunShard(long runId, int shard, int phase, CancellationToken cancellationToken)
     {
         RunRecord? run = store.GetRun(runId);
@@ -182,7 +191,7 @@ public sealed class ShardJobs(ResultStore store, StrandRegistry strands, IBackgr
             store.ReleaseShard(runId, shard, phase); // asked to stop: not the shard's failure
             throw;
         }
-        catch (Exception e)
+        catch (Exception e) when (e is not StoreUnavailableException)
         {
             store.FailShard(runId, shard, phase, e.Message, ShardPool.MaxAttempts);
             throw;
@@ -216,7 +225,7 @@ public sealed class ShardJobs(ResultStore store, StrandRegistry strands, IBackgr
     }
 
     /// <summary>Merges run <paramref name="runId"/>'s shards and stores the finished run (results and the run folder's files).</summary>
-    [AutomaticRetry(Attempts = 1, DelaysInSeconds = [5], OnAttemptsExceeded = AttemptsExceededAction.Fail)]
+    [AutomaticRetry(Attempts = 10, DelaysInSeconds = [5, 15, 30, 60, 60, 120, 120, 300, 300, 300], OnAttemptsExceeded = AttemptsExceededAction.Fail)]
     public void Merge(long runId, CancellationToken cancellationToken)
     {
         if (store.GetRun(runId)?.Status is not (RunStatus.Running or RunStatus.Merging))

@@ -72,8 +72,34 @@ public sealed class WorkerPoolTests(PostgresServer server) : IDisposable
             Thread.Sleep(500);
         }
 
-        Assert.Fail($"run {runId} did not end within {Patience}: {store.GetRun(runId)!.Status}, {string.Join(", ", store.Progress(runId).Phases)}");
+        Assert.Fail($"run {runId} did not end within {Patience}: {store.GetRun(runId)!.Status}, {string.Join(", ", store.Progress(runId).Phases)}\n{Diagnosis(db, runId)}");
         return null!;
+    }
+
+    /// <summary>The shards' rows and Hangfire's jobs with their last states, for a run that did not end.</summary>
+    private static string Diagnosis(string db, long runId)
+    {
+        var lines = new List<string>();
+        using var connection = new NpgsqlConnection(db);
+        connection.Open();
+        using (var shards = new NpgsqlCommand("select shard, phase, status, attempts, coalesce(error, ''), coalesce(worker, '') from impact.shards where run_id = @run order by shard", connection))
+        {
+            shards.Parameters.AddWithValue("run", runId);
+            using var reader = shards.ExecuteReader();
+            while (reader.Read())
+                lines.Add($"shard {reader.GetInt32(0)} phase {reader.GetInt32(1)}: {reader.GetString(2)}, attempts {reader.GetInt32(3)}, worker {reader.GetString(5)}, error {reader.GetString(4)}");
+        }
+
+        using (var jobs = new NpgsqlCommand(
+                   "select j.id, j.statename, j.arguments, (select string_agg(s.name || ':' || coalesce(s.reason, ''), ' > ' order by s.id) from hangfire.state s where s.jobid = j.id) " +
+                   "from hangfire.job j order by j.id", connection))
+        {
+            using var reader = jobs.ExecuteReader();
+            while (reader.Read())
+                lines.Add($"job {reader.GetInt64(0)} {reader.GetString(1)} {reader.GetString(2)}: {(reader.IsDBNull(3) ? "" : reader.GetString(3))}");
+        }
+
+        return string.Join("\n", lines);
     }
 
     private string Local(params string[] size)
