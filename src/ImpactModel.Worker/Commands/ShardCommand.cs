@@ -328,14 +328,8 @@ internal static class ShardCommand
 /// The shards' files in a shared folder, read for a later phase or a merge: each file verified by its
 /// checksum the first time it is opened, and its index kept, so a block is one seek.
 /// </summary>
-internal sealed class FolderShards(string folder) : IShardSource, IDisposable
+internal sealed class FolderShards(string folder) : KeptShards(mostKept: 64)
 {
-    /// <summary>Files kept open at once: a merge reads replicate by replicate, from the few shards that cover each.</summary>
-    private const int MostOpen = 64;
-
-    private readonly Dictionary<(int Shard, int Phase), (FileStream Stream, ShardIndex Index)> _open = [];
-    private readonly HashSet<string> _verified = new(StringComparer.Ordinal);
-
     public string Folder => folder;
 
     /// <summary>Null when shard <paramref name="shard"/>'s phase <paramref name="phase"/> is there, whole and of the run of <paramref name="expected"/>; otherwise why not, in words.</summary>
@@ -375,72 +369,69 @@ internal sealed class FolderShards(string folder) : IShardSource, IDisposable
 
     private static string Phases(int phases) => phases == 1 ? "1 phase" : $"{phases} phases";
 
-    public ShardBlock Read(int shard, int phase, int replicate)
+    protected override (Stream Stream, string Where) Open(int shard, int phase)
     {
-        if (!_open.TryGetValue((shard, phase), out var open))
-        {
-            string[] matches = Directory.GetFiles(folder, $"shard-{shard:D4}-of-*.phase-{phase}{ShardHeader.Extension}");
-            if (matches.Length != 1)
-                throw new UsageException($"{folder}: shard {shard} phase {phase} is {(matches.Length == 0 ? "missing" : "there more than once")}");
-            if (_open.Count >= MostOpen)
-                Dispose();
-            var stream = File.OpenRead(matches[0]);
-            if (!_verified.Contains(matches[0]))
-            {
-                if (!ShardFormat.Verify(stream, out string? problem))
-                {
-                    stream.Dispose();
-                    throw new UsageException($"{matches[0]}: {problem}");
-                }
-
-                _verified.Add(matches[0]);
-            }
-
-            open = (stream, ShardFile.Guard(() => ShardFormat.Index(stream), matches[0]));
-            _open[(shard, phase)] = open;
-        }
-
-        return ShardFile.Guard(() => open.Index.Read(replicate), open.Stream.Name);
-    }
-
-    public void Dispose()
-    {
-        foreach (var (stream, _) in _open.Values)
-            stream.Dispose();
-        _open.Clear();
+        string[] matches = Directory.GetFiles(folder, $"shard-{shard:D4}-of-*.phase-{phase}{ShardHeader.Extension}");
+        if (matches.Length != 1)
+            throw new UsageException($"{folder}: shard {shard} phase {phase} is {(matches.Length == 0 ? "missing" : "there more than once")}");
+        return (File.OpenRead(matches[0]), matches[0]);
     }
 }
 
 /// <summary>The shards' tallies in the results store, read for a later phase or a merge: each payload verified by its checksum once and kept while its replicates are read.</summary>
-internal sealed class StoreShards(ResultStore store, long runId) : IShardSource, IDisposable
+internal sealed class StoreShards(ResultStore store, long runId) : KeptShards(mostKept: 16)
 {
-    /// <summary>Payloads kept at once: a merge reads replicate by replicate, from the few shards that cover each.</summary>
-    private const int MostKept = 16;
+    protected override (Stream Stream, string Where) Open(int shard, int phase)
+    {
+        StoredShard stored = store.ReadShard(runId, shard, phase) ?? throw new UsageException($"run {runId}: shard {shard} phase {phase} is missing from the store");
+        return (new MemoryStream(stored.Payload, writable: false), $"run {runId} shard {shard} phase {phase}");
+    }
+}
 
-    private readonly Dictionary<(int Shard, int Phase), (MemoryStream Stream, ShardIndex Index)> _kept = [];
+/// <summary>
+/// Shards read replicate by replicate (a later phase, a merge): each one opened once while it is read,
+/// verified by its checksum the first time, its index kept so a block is one seek; at most
+/// <paramref name="mostKept"/> kept at once (a merge needs the few that cover each replicate).
+/// </summary>
+internal abstract class KeptShards(int mostKept) : IShardSource, IDisposable
+{
+    private readonly Dictionary<(int Shard, int Phase), (Stream Stream, ShardIndex Index, string Where)> _kept = [];
+    private readonly HashSet<string> _verified = new(StringComparer.Ordinal);
+
+    /// <summary>Shard <paramref name="shard"/>'s phase <paramref name="phase"/> as a seekable stream, and where it is, for messages.</summary>
+    protected abstract (Stream Stream, string Where) Open(int shard, int phase);
 
     public ShardBlock Read(int shard, int phase, int replicate)
     {
         if (!_kept.TryGetValue((shard, phase), out var kept))
         {
-            if (_kept.Count >= MostKept)
+            if (_kept.Count >= mostKept)
                 Dispose();
-            StoredShard stored = store.ReadShard(runId, shard, phase) ?? throw new UsageException($"run {runId}: shard {shard} phase {phase} is missing from the store");
-            var stream = new MemoryStream(stored.Payload, writable: false);
-            if (!ShardFormat.Verify(stream, out string? problem))
-                throw new UsageException($"run {runId}: shard {shard} phase {phase}: {problem}");
-            kept = (stream, ShardFile.Guard(() => ShardFormat.Index(stream), $"run {runId} shard {shard} phase {phase}"));
+            (Stream stream, string where) = Open(shard, phase);
+            if (!_verified.Contains(where))
+            {
+                if (!ShardFormat.Verify(stream, out string? problem))
+                {
+                    stream.Dispose();
+                    throw new UsageException($"{where}: {problem}");
+                }
+
+                _verified.Add(where);
+            }
+
+            kept = (stream, ShardFile.Guard(() => ShardFormat.Index(stream), where), where);
             _kept[(shard, phase)] = kept;
         }
 
-        return ShardFile.Guard(() => kept.Index.Read(replicate), $"run {runId} shard {shard} phase {phase}");
+        return ShardFile.Guard(() => kept.Index.Read(replicate), kept.Where);
     }
 
     public void Dispose()
     {
-        foreach (var (stream, _) in _kept.Values)
+        foreach (var (stream, _, _) in _kept.Values)
             stream.Dispose();
         _kept.Clear();
+        GC.SuppressFinalize(this);
     }
 }
 
