@@ -197,9 +197,10 @@ internal static partial class ChartKit
         [new Panel(TitlePlot(title), new PixelRect(0, Width, TitleBand, 0)), .. panels];
 
     /// <summary>
-    /// Held while anything draws with Skia: its native library crashed the process (a segfault in
-    /// libSkiaSharp on a thread-pool thread, seen once in CI) when charts were drawn on several
-    /// threads at once, so the process draws one chart at a time (re-entrant).
+    /// Held while a chart draws, so the process draws one chart at a time (re-entrant): ScottPlot keeps
+    /// process-wide caches (typefaces, hatch bitmaps) that it does not promise are safe to share across
+    /// threads, and Skia numbers SVG clip paths from one counter. The segfaults in libSkiaSharp once put
+    /// down to drawing on several threads were ScottPlot's unheld marker paths (<see cref="HeldPathMarker"/>).
     /// </summary>
     internal static readonly Lock Gate = new();
 
@@ -207,47 +208,7 @@ internal static partial class ChartKit
     public static void Save(string folder, string name, IReadOnlyList<Panel> panels)
     {
         lock (Gate)
-        {
             SaveAlone(folder, name, panels);
-            FinalizeNativeGarbage();
-        }
-    }
-
-    /// <summary>
-    /// Runs the finalizers of the Skia objects that drawing left unreachable (ScottPlot does not dispose
-    /// every paint and font it makes) while <see cref="Gate"/> is held, so that native frees do not run
-    /// on the finalizer thread while another chart draws: a second segfault in libSkiaSharp was seen in
-    /// CI after the lock alone (two of a few hundred test-suite runs). After each chart the youngest
-    /// generation (cheap: what the chart just made); once a set of charts is done (<paramref name="generation"/> 1),
-    /// also what a collection elsewhere promoted while they were drawn.
-    /// </summary>
-    internal static void FinalizeNativeGarbage(int generation = 0)
-    {
-        lock (Gate)
-        {
-            GC.Collect(generation, GCCollectionMode.Forced, blocking: true);
-            GC.WaitForPendingFinalizers();
-        }
-    }
-
-    /// <summary>Where the collections of generation 1 stand: taken before a set of charts is drawn (<see cref="FinalizeSetGarbage"/>).</summary>
-    internal static int PromotionMark => GC.CollectionCount(1);
-
-    /// <summary>
-    /// Ends a set of charts begun at <paramref name="mark"/> (<see cref="PromotionMark"/>): finalizes
-    /// the garbage of the first two generations, and of all three when a collection of generation 1 ran
-    /// while the set was drawn (another thread's allocations, in a test host or a busy worker), since
-    /// that may have promoted the set's Skia objects to the oldest generation, where the finalizer
-    /// thread would otherwise free them later, outside the gate, while another chart draws: the one
-    /// place left where Skia's native heap could be touched from two threads at once (a third segfault
-    /// in libSkiaSharp, on a thread-pool thread, was seen in CI with the pilot's allocation-heavy tests
-    /// running beside the chart tests). In a quiet process no such collection runs and the full one is
-    /// not paid.
-    /// </summary>
-    internal static void FinalizeSetGarbage(int mark)
-    {
-        lock (Gate)
-            FinalizeNativeGarbage(GC.CollectionCount(1) != mark ? 2 : 1);
     }
 
     private static void SaveAlone(string folder, string name, IReadOnlyList<Panel> panels)
@@ -315,6 +276,7 @@ internal static partial class ChartKit
         {
             canvas.Save();
             canvas.ClipRect(new SKRect(p.Rect.Left, p.Rect.Top, p.Rect.Right, p.Rect.Bottom));
+            HeldPathMarker.HoldPaths(p.Plot);
             p.Plot.Render(canvas, p.Rect);
             canvas.Restore();
         }

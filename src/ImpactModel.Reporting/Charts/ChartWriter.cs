@@ -20,11 +20,9 @@ public static class ChartWriter
         ArgumentException.ThrowIfNullOrEmpty(chartsFolder);
         Directory.CreateDirectory(chartsFolder);
         var facts = new RunFacts(run);
-        // One chart at a time, in the process too (ChartKit.Gate): Skia's native library is not safe
-        // to draw with from several threads at once.
+        // One chart at a time in the process (ChartKit.Gate), and a run's set together.
         lock (ChartKit.Gate)
         {
-            int mark = ChartKit.PromotionMark;
             RenderedChart?[] charts =
             [
                 BenefitHarmChart.Write(facts, chartsFolder),
@@ -33,9 +31,7 @@ public static class ChartWriter
                 FrontierChart.Write(facts, chartsFolder),
                 LinkageWeightChart.Write(run, chartsFolder),
             ];
-            RenderedChart[] all = [.. charts.OfType<RenderedChart>(), .. SensitivityChart.Write(facts, chartsFolder)];
-            ChartKit.FinalizeSetGarbage(mark); // the last chart's plots are garbage now: finalized before the gate opens
-            return all;
+            return [.. charts.OfType<RenderedChart>(), .. SensitivityChart.Write(facts, chartsFolder)];
         }
     }
 
@@ -51,10 +47,7 @@ public static class ChartWriter
         Directory.CreateDirectory(chartsFolder);
         lock (ChartKit.Gate)
         {
-            int mark = ChartKit.PromotionMark;
-            RenderedChart[] all = [CompareCharts.WriteBenefitHarm(runs, chartsFolder), CompareCharts.WriteFrontier(runs, chartsFolder)];
-            ChartKit.FinalizeSetGarbage(mark);
-            return all;
+            return [CompareCharts.WriteBenefitHarm(runs, chartsFolder), CompareCharts.WriteFrontier(runs, chartsFolder)];
         }
     }
 }

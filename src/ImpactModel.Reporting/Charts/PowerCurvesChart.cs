@@ -52,11 +52,9 @@ public static class PowerCurvesChart
         int longest = durations[^1];
         lock (ChartKit.Gate)
         {
-            int mark = ChartKit.PromotionMark;
             var charts = new List<RenderedChart> { Chart(table, outcomes, longest, Name, durations.Count > 1, targetPower, chartsFolder) };
             foreach (int months in durations.Take(durations.Count - 1))
                 charts.Add(Chart(table, outcomes, months, NameOf(months), others: false, targetPower, chartsFolder));
-            ChartKit.FinalizeSetGarbage(mark); // the last chart's plots are garbage now: finalized before the gate opens
             return charts;
         }
     }
