@@ -13,6 +13,19 @@ public enum PersonOutcome : byte
 
     /// <summary>The person benefited (e.g. reached by a service they would not have applied for).</summary>
     Benefited = 2,
+
+    /// <summary>
+    /// The variant used the person's data in a way the person or an outsider meets: their claim was
+    /// flagged by matching, they were contacted or acted on from an inference, their record was released.
+    /// </summary>
+    Exposed = 4,
+
+    /// <summary>
+    /// A safeguard of the variant withheld the person: excluded as a member of a listed sensitive
+    /// category, opted out, or not consenting. A package counts the persons one scenario protects and
+    /// another exposes (a contradiction between strands).
+    /// </summary>
+    Protected = 8,
 }
 
 /// <summary>
