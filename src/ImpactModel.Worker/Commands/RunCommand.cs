@@ -153,6 +153,15 @@ public static class RunCommand
 
     internal static int Run(RunOptions options, CliConsole console, CancellationToken cancellationToken)
     {
+        if (options.Files.Any(f => PackageLoader.IsPackage(f, options.ScenarioFiles)))
+        {
+            if (options.Files.Length > 1)
+                throw new UsageException("a package runs alone: give its file only (its scenarios are named inside it)");
+            if (options.Sensitivity)
+                throw new UsageException("--sensitivity is given for a scenario; run a package's scenario alone to see its sensitivity");
+            return PackageCommand.Run(options.Files[0], options, console, cancellationToken);
+        }
+
         // Every file's problems at once, before anything runs. The bytes loaded are the ones the run
         // folder hashes and keeps, whatever happens to the files on disk meanwhile.
         var files = new RememberingScenarioFiles(options.ScenarioFiles);
@@ -233,7 +242,6 @@ public static class RunCommand
     {
         if (Directory.Exists(dir) || File.Exists(dir))
             throw new UsageException($"--out '{dir}' already exists; a run never overwrites a run folder (choose another DIR)");
-        int threads = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
         var runs = new List<RunResult>();
         // Each scenario's per-replicate values are spilled into its folder as they are made, so the
         // folder exists from the start: a sibling partial folder, renamed only when complete.
@@ -259,36 +267,7 @@ public static class RunCommand
                     ? WithProgressBar(scenario, settings, options.Strands, store, cancellationToken)
                     : SimulationRunner.Run(scenario, settings, options.Strands, new LogProgress(console.Error, scenario.Name), store: store,
                         cancellationToken: cancellationToken);
-                foreach (string warning in result.Warnings)
-                    console.Error.WriteLine($"impact: warning: {scenario.Name}: {warning}"); // also in the manifest's warnings
-                var info = new RunInfo(RunFolder.ScenarioHash(scenario, files), RunFolder.EngineVersion, threads, scenarioStarted, clock.Elapsed.TotalSeconds,
-                    MoneyBasis.Of(scenario))
-                {
-                    CommandLine = options.CommandLine,
-                    InputsScenario = RunFolder.KeepInputs(folder, scenario, files),
-                };
-                // The review reads the per-replicate values while the other files are written from them (both only read the store now).
-                IReadOnlyList<IStrandModel> models = options.Strands.For(scenario).Models;
-                Task<RunReview> review = Task.Run(() => RunReview.Of(scenario, result, models, options.Sensitivity,
-                    new SensitivityLog(console.Error, scenario.Name), cancellationToken), cancellationToken);
-                try
-                {
-                    RunFolder.Write(folder, result, info, options.ReplicatesCsv);
-                }
-                catch
-                {
-                    WaitQuietly(review); // never leave it reading a store about to be disposed; the write's error stands
-                    throw;
-                }
-
-                RunFolder.WriteReview(folder, result, review.GetAwaiter().GetResult());
-                ReportWriter.WriteRun(folder, files, beingWritten: true); // charts and report.html, from the files just written
-                if (options.ReplicatesCsv)
-                {
-                    store.Dispose(); // replicates.csv holds the values now: the spill file goes
-                    File.Delete(store.Path);
-                }
-
+                WriteScenario(folder, scenario, result, store, options, files, console, scenarioStarted, clock.Elapsed.TotalSeconds, cancellationToken);
                 runs.Add(result);
             }
 
@@ -302,6 +281,46 @@ public static class RunCommand
         }
 
         return runs;
+    }
+
+    /// <summary>
+    /// Writes a scenario's run folder from its result (whose values are in <paramref name="store"/>): the
+    /// run's files, the review, the charts and report.html; with <c>--replicates-csv</c> the spill file
+    /// then goes. The same for a scenario run alone and one run in a package.
+    /// </summary>
+    internal static void WriteScenario(string folder, Scenario scenario, RunResult result, FileReplicateStore store, RunOptions options,
+        IScenarioFiles files, CliConsole console, DateTime started, double elapsedSeconds, CancellationToken cancellationToken)
+    {
+        int threads = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
+        foreach (string warning in result.Warnings)
+            console.Error.WriteLine($"impact: warning: {scenario.Name}: {warning}"); // also in the manifest's warnings
+        var info = new RunInfo(RunFolder.ScenarioHash(scenario, files), RunFolder.EngineVersion, threads, started, elapsedSeconds,
+            MoneyBasis.Of(scenario))
+        {
+            CommandLine = options.CommandLine,
+            InputsScenario = RunFolder.KeepInputs(folder, scenario, files),
+        };
+        // The review reads the per-replicate values while the other files are written from them (both only read the store now).
+        IReadOnlyList<IStrandModel> models = options.Strands.For(scenario).Models;
+        Task<RunReview> review = Task.Run(() => RunReview.Of(scenario, result, models, options.Sensitivity,
+            new SensitivityLog(console.Error, scenario.Name), cancellationToken), cancellationToken);
+        try
+        {
+            RunFolder.Write(folder, result, info, options.ReplicatesCsv);
+        }
+        catch
+        {
+            WaitQuietly(review); // never leave it reading a store about to be disposed; the write's error stands
+            throw;
+        }
+
+        RunFolder.WriteReview(folder, result, review.GetAwaiter().GetResult());
+        ReportWriter.WriteRun(folder, files, beingWritten: true); // charts and report.html, from the files just written
+        if (options.ReplicatesCsv)
+        {
+            store.Dispose(); // replicates.csv holds the values now: the spill file goes
+            File.Delete(store.Path);
+        }
     }
 
     /// <summary>Waits for <paramref name="task"/> to end, whatever its outcome (a caller's own error is the one to report).</summary>

@@ -25,6 +25,8 @@ namespace ImpactModel.Worker.Output;
     Converters = [typeof(FiniteOrNullConverter)])]
 [JsonSerializable(typeof(RunManifest))]
 [JsonSerializable(typeof(RunSummary))]
+[JsonSerializable(typeof(PackageManifest))]
+[JsonSerializable(typeof(PackageSummary))]
 [JsonSerializable(typeof(PopulationReport))]
 [JsonSerializable(typeof(OrderedDictionary<string, object?>), TypeInfoPropertyName = "Fields")]
 // The runtime types behind the object values above (a power field, a linkage rate): the

@@ -238,9 +238,7 @@ public sealed class ReplicateRun
         else if (observe is not null && !_observed && pass == Passes - 1 && _layout.ShortenedUnobserved)
             throw new InvalidOperationException("the last pass cannot be observed: the first pass ran without an observer, so the models ran as unobserved");
         bool observed = _observed;
-        PersonAttributes wanted = PersonAttributes.None;
-        for (int m = 0; m < _compiled.Length; m++)
-            wanted |= _layout.OwnPass(m, pass, observed) >= 0 ? _layout.Models[m].Reads : PersonAttributes.None;
+        PersonAttributes wanted = Wanted(pass, observed);
         Func<IChunkObserver>? observer = pass == Passes - 1 ? observe : null;
         if (into is not null && options.Threads != 1)
             throw new ArgumentException("a share that adds into given accumulators runs on one thread", nameof(options));
@@ -264,6 +262,21 @@ public sealed class ReplicateRun
             (thread, chunk) => thread.Evaluate(chunk),
             reportPersons, cancellationToken);
 
+        return Collect(pass, threads, accumulators, mergeAccumulators: into is null);
+    }
+
+    /// <summary>The person attributes the models that run in pass <paramref name="pass"/> read.</summary>
+    private PersonAttributes Wanted(int pass, bool observed)
+    {
+        PersonAttributes wanted = PersonAttributes.None;
+        for (int m = 0; m < _compiled.Length; m++)
+            wanted |= _layout.OwnPass(m, pass, observed) >= 0 ? _layout.Models[m].Reads : PersonAttributes.None;
+        return wanted;
+    }
+
+    /// <summary>Lets each thread's evaluators finish, and sums the threads' tallies (and accumulators, unless they added into shared ones).</summary>
+    private PassResult Collect(int pass, IEnumerable<ThreadPass> threads, Accumulators?[] accumulators, bool mergeAccumulators)
+    {
         foreach (ThreadPass thread in threads)
             thread.Finish();
 
@@ -272,12 +285,41 @@ public sealed class ReplicateRun
         foreach (ThreadPass thread in threads)
         {
             tally.Merge(thread.Tally);
-            for (int m = 0; m < _compiled.Length && into is null; m++)
+            for (int m = 0; m < _compiled.Length && mergeAccumulators; m++)
                 accumulators[m]?.Merge(thread.Accumulators[m]!);
         }
 
         return new PassResult(pass, tally, accumulators);
     }
+
+    /// <summary>The compiled population the replicate's persons come from.</summary>
+    internal CompiledPopulation Population => _population;
+
+    /// <summary>
+    /// Starts a replicate whose passes another driver runs over the persons with other replicates'
+    /// (a package's scenarios on the same persons): every pass observed, so each model runs all its
+    /// passes and marks the persons' flags. Call before the first pass.
+    /// </summary>
+    internal void BeginJoint()
+    {
+        if (_ended >= 0)
+            throw new InvalidOperationException("a joint replicate begins before its first pass");
+        _observed = true;
+    }
+
+    /// <summary>The attributes the models of pass <paramref name="pass"/> read (observed: <see cref="BeginJoint"/>).</summary>
+    internal PersonAttributes JointWanted(int pass) => Wanted(pass, observed: true);
+
+    /// <summary>One thread's evaluators of pass <paramref name="pass"/> (observed), whose flags are cleared before every chunk.</summary>
+    internal ThreadPass JointThread(int pass, int chunkSize)
+    {
+        if (pass != _ended + 1)
+            throw new InvalidOperationException($"pass {pass} cannot run before pass {pass - 1} has ended");
+        return new ThreadPass(_layout, _compiled, pass, observed: true, chunkSize, observe: null, clearFlags: true);
+    }
+
+    /// <summary>Sums the threads of a joint pass into its result (end the pass with it: <see cref="EndPass"/>).</summary>
+    internal PassResult JointResult(int pass, IEnumerable<ThreadPass> threads) => Collect(pass, threads, NewAccumulators(pass, observed: true), mergeAccumulators: true);
 
     /// <summary>
     /// Ends pass <paramref name="pass"/> with the results of every share of it (every shard's, or the
@@ -324,15 +366,16 @@ public sealed class ReplicateRun
     }
 
     /// <summary>One thread's evaluators, tallies, accumulators and flags for one pass.</summary>
-    private sealed class ThreadPass
+    internal sealed class ThreadPass
     {
         private readonly IChunkEvaluator?[] _evaluators;
         private readonly ChunkOutput[] _outputs;
         private readonly PersonAttributes[] _reads;
         private readonly IChunkObserver? _observer;
+        private readonly bool _clearFlags;
 
         public ThreadPass(ReplicateLayout layout, IStrandReplicate[] compiled, int pass, bool observed, int chunkSize, Func<IChunkObserver>? observe,
-            Accumulators?[]? into = null)
+            Accumulators?[]? into = null, bool clearFlags = false)
         {
             Tally = layout.NewTally();
             Flags = new PersonFlags(layout.Variants, chunkSize);
@@ -353,13 +396,15 @@ public sealed class ReplicateRun
             }
 
             _observer = observe?.Invoke();
+            _clearFlags = clearFlags || _observer is not null;
         }
 
         public TallyTable Tally { get; }
 
         public Accumulators?[] Accumulators { get; }
 
-        private PersonFlags Flags { get; }
+        /// <summary>The persons' outcomes of the last chunk evaluated.</summary>
+        public PersonFlags Flags { get; }
 
         /// <summary>Lets every evaluator add what it kept across chunks (<see cref="IChunkEvaluator.Finish"/>).</summary>
         public void Finish()
@@ -370,7 +415,7 @@ public sealed class ReplicateRun
 
         public void Evaluate(PersonChunk chunk)
         {
-            if (_observer is not null)
+            if (_clearFlags)
                 Flags.Clear();
             PersonAttributes generated = chunk.Readable;
             for (int m = 0; m < _evaluators.Length; m++)
