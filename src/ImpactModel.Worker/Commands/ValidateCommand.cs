@@ -48,6 +48,25 @@ public static class ValidateCommand
         var valid = new List<(string Path, string Summary)>();
         foreach (string path in paths)
         {
+            if (PackageLoader.IsPackage(path, files))
+            {
+                PackageLoadResult package = PackageLoader.Load(path, files);
+                foreach (ScenarioError error in package.Errors)
+                {
+                    if (printed.Add(error.ToString()))
+                        console.Error.WriteLine(error.ToString());
+                }
+
+                if (package.Package is { } p)
+                {
+                    valid.Add((path, $"package '{p.Id}': {p.Scenarios.Length} scenarios ({string.Join(", ", p.Scenarios.Select(e => $"{e.Name} {e.Variant}"))}) " +
+                                     $"over one population file ({p.PopulationFile}), declared population {p.DeclaredPopulation:N0}"));
+                }
+                else
+                    invalid++;
+                continue;
+            }
+
             ScenarioLoadResult result = ScenarioLoader.Load(path, files);
             if (result.Errors.Count > 0)
             {
