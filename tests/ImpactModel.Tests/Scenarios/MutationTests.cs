@@ -73,7 +73,7 @@ public sealed partial class MutationTests : IDisposable
             Mutation m = mutator.Mutate(target, seed);
             if (!m.Edits.Any(e => e.Contains(": no ", StringComparison.Ordinal) || e.Contains("nothing left", StringComparison.Ordinal)))
                 applied.UnionWith(m.Kinds);
-            if (!ScenarioLoader.Load(target, Files(m)).IsValid)
+            if (!Load(target, Files(m)).IsValid)
                 rejected++;
         }
 
@@ -97,7 +97,7 @@ public sealed partial class MutationTests : IDisposable
         {
             problems[i] = [];
             Mutation m = mutator.Mutate(target, (2 * i) + 1);
-            if (ScenarioLoader.Load(target, Files(m)).Scenario is not { } scenario)
+            if (Load(target, Files(m)) is not { Scenario: { } scenario, IsValid: true })
                 return;
             try
             {
@@ -199,7 +199,7 @@ public sealed partial class MutationTests : IDisposable
             {
                 try
                 {
-                    ScenarioLoadResult result = ScenarioLoader.Load(path, Files(m));
+                    ScenarioLoadResult result = Load(path, Files(m));
                     valid &= result.IsValid;
                     problems[i].AddRange(Problems(result, m, mutator).Select(p => $"{m.Description}\n    loading {path}: {p}"));
                 }
@@ -228,6 +228,20 @@ public sealed partial class MutationTests : IDisposable
         Assert.True(failures.Count == 0,
             $"{failures.Count} problems in {count} mutations of {file} (seeds {firstSeed}..{firstSeed + count - 1}, {clock.Elapsed.TotalSeconds:F1} s); first ones:\n"
             + string.Join("\n", failures.Take(15)));
+    }
+
+    /// <summary>
+    /// Loads a scenario or population file, or a package (through <see cref="PackageLoader"/>: valid, it
+    /// stands for its first scenario), as <c>impact validate</c> does.
+    /// </summary>
+    internal static ScenarioLoadResult Load(string path, IScenarioFiles files)
+    {
+        if (!PackageLoader.IsPackage(path, files))
+            return ScenarioLoader.Load(path, files);
+        PackageLoadResult package = PackageLoader.Load(path, files);
+        return package.Package is { } p
+            ? new ScenarioLoadResult(p.Scenarios[0].Scenario, p.Scenarios[0].Scenario.Population, [])
+            : new ScenarioLoadResult(null, null, package.Errors);
     }
 
     private static MemoryFiles Files(Mutation m)

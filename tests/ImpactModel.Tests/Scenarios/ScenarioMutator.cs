@@ -371,6 +371,7 @@ public sealed partial class ScenarioMutator(IReadOnlyDictionary<string, byte[]> 
     [GeneratedRegex(@"^(?<indent> *)(- )?(?<key>[A-Za-z_][A-Za-z0-9_.-]*): (?<value>[^\n{\[#][^\n]*)$", RegexOptions.Multiline | RegexOptions.CultureInvariant)]
     private static partial Regex KeyValueLine();
 
-    [GeneratedRegex(@"\bid: ([a-z][a-z0-9-]*)", RegexOptions.CultureInvariant)]
+    // A declared id, or a package's id (a package declares no other).
+    [GeneratedRegex(@"\b(?:id|package): ([a-z][a-z0-9-]*)", RegexOptions.CultureInvariant)]
     private static partial Regex DeclaredId();
 }

@@ -48,7 +48,7 @@ public class SchemaTests
     }
 
     private static IReadOnlyList<ScenarioError> LoaderErrors(string file, string text) =>
-        ScenarioLoader.Load($"{Dir}/{file}", FilesWith(file, text)).Errors;
+        MutationTests.Load($"{Dir}/{file}", FilesWith(file, text)).Errors;
 
     /// <summary>The schema's complaints about <paramref name="yaml"/>, one per failing location.</summary>
     private static List<string> SchemaErrors(string yaml)
