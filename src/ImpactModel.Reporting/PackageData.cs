@@ -77,11 +77,14 @@ public sealed partial class PackageData
         _ => Manifest.Groups.FirstOrDefault(g => g.Id == group)?.Name ?? group,
     };
 
-    /// <summary>Reads and checks the package folder <paramref name="folder"/>'s manifest.json and package.csv.</summary>
-    public static PackageData Read(string folder)
+    /// <summary>
+    /// Reads and checks the package folder <paramref name="folder"/>'s manifest.json and package.csv.
+    /// <paramref name="beingWritten"/>: the package's own partial folder, read to write its report before it is renamed.
+    /// </summary>
+    public static PackageData Read(string folder, bool beingWritten = false)
     {
         ArgumentNullException.ThrowIfNull(folder);
-        if (Path.GetFileName(Path.TrimEndingDirectorySeparator(folder)).Contains(".partial-", StringComparison.Ordinal))
+        if (!beingWritten && Path.GetFileName(Path.TrimEndingDirectorySeparator(folder)).Contains(".partial-", StringComparison.Ordinal))
             throw new RunFolderException($"'{folder}' is a package still being written (or left by one that failed), not a finished package folder");
         if (!Directory.Exists(folder))
             throw new RunFolderException(File.Exists(folder) ? $"'{folder}' is a file, not a package folder" : $"'{folder}': no such package folder");

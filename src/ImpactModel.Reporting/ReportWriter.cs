@@ -40,10 +40,11 @@ public static class ReportWriter
     /// package whose <c>manifest.json</c> and <c>package.csv</c> are in <paramref name="folder"/>, from those
     /// two files alone; returns the files written, relative to the folder, with <c>/</c> between names.
     /// A missing or malformed file is a <see cref="RunFolderException"/> naming it, and then nothing is written.
+    /// <paramref name="beingWritten"/>: the package's own partial folder (<c>DIR.partial-…</c>), written before it is renamed.
     /// </summary>
-    public static IReadOnlyList<string> WritePackage(string folder)
+    public static IReadOnlyList<string> WritePackage(string folder, bool beingWritten = false)
     {
-        PackageData package = PackageData.Read(folder);
+        PackageData package = PackageData.Read(folder, beingWritten);
         string charts = Path.Combine(folder, ChartsFolder);
         Directory.CreateDirectory(charts);
         RenderedChart chart = PackageBurdenChart.Write(package, charts);

@@ -199,6 +199,17 @@ public sealed class PackageReportTests(PackageRoot root) : IClassFixture<Package
     }
 
     [Fact]
+    public void A_package_being_written_gets_its_report_before_it_is_renamed_and_only_then()
+    {
+        string folder = PackageFiles.Write(root.Root);
+        string partial = folder + ".partial-1234";
+        Directory.Move(folder, partial);
+        Assert.Throws<RunFolderException>(() => ReportWriter.WritePackage(partial));
+        Assert.Equal(3, ReportWriter.WritePackage(partial, beingWritten: true).Count);
+        Assert.True(File.Exists(Path.Combine(partial, ReportWriter.ReportFile)));
+    }
+
+    [Fact]
     public void A_malformed_package_writes_nothing()
     {
         string folder = PackageFiles.Write(root.Root);
