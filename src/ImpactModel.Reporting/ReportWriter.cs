@@ -7,7 +7,7 @@ namespace ImpactModel.Reporting;
 /// <summary>
 /// Writes what people see of a run: its charts (<c>charts/NAME.png</c> and <c>.svg</c>) and its
 /// self-contained <c>report.html</c>, from the run folder's own files, so that a report made as a run
-/// ends and one made later from the folder are the same; and the same for a comparison of runs.
+/// ends and one made later from the folder are the same; and the same for a comparison of runs and for a package.
 /// </summary>
 public static class ReportWriter
 {
@@ -33,5 +33,22 @@ public static class ReportWriter
         string charts = Path.Combine(folder, ChartsFolder);
         IReadOnlyList<RenderedChart> rendered = ChartWriter.WriteCompare(runs, charts);
         HtmlReport.WriteCompare(runs, rendered, charts, Path.Combine(folder, ReportFile), warnings);
+    }
+
+    /// <summary>
+    /// Writes the chart (<c>charts/package-burden.png</c> and <c>.svg</c>) and <c>report.html</c> of the
+    /// package whose <c>manifest.json</c> and <c>package.csv</c> are in <paramref name="folder"/>, from those
+    /// two files alone; returns the files written, relative to the folder, with <c>/</c> between names.
+    /// A missing or malformed file is a <see cref="RunFolderException"/> naming it, and then nothing is written.
+    /// <paramref name="beingWritten"/>: the package's own partial folder (<c>DIR.partial-…</c>), written before it is renamed.
+    /// </summary>
+    public static IReadOnlyList<string> WritePackage(string folder, bool beingWritten = false)
+    {
+        PackageData package = PackageData.Read(folder, beingWritten);
+        string charts = Path.Combine(folder, ChartsFolder);
+        Directory.CreateDirectory(charts);
+        RenderedChart chart = PackageBurdenChart.Write(package, charts);
+        PackageReport.Write(package, chart, charts, Path.Combine(folder, ReportFile));
+        return [$"{ChartsFolder}/{chart.PngFile}", $"{ChartsFolder}/{chart.SvgFile}", ReportFile];
     }
 }

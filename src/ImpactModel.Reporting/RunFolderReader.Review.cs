@@ -92,7 +92,8 @@ public static partial class RunFolderReader
         });
 
     /// <summary>
-    /// Every record after the header, checked for its field count and scenario, made into a row by
+    /// Every record after the header, checked for its field count and scenario (the first column: a
+    /// package's name in package.csv), made into a row by
     /// <paramref name="read"/>. <paramref name="scenario"/>: the manifest's; null when the file has no
     /// manifest to agree with (pilot.csv), and then every row must name the first row's.
     /// </summary>
@@ -121,8 +122,8 @@ public static partial class RunFolderReader
                 if (fields[0] != (scenario ?? first))
                 {
                     throw new RunFolderException(scenario is null
-                        ? $"{path}:{line}: scenario '{Shown(fields[0])}' is not the first row's '{Shown(first!)}'"
-                        : $"{path}:{line}: scenario '{Shown(fields[0])}' is not the manifest's '{scenario}'");
+                        ? $"{path}:{line}: {columns[0]} '{Shown(fields[0])}' is not the first row's '{Shown(first!)}'"
+                        : $"{path}:{line}: {columns[0]} '{Shown(fields[0])}' is not the manifest's '{scenario}'");
                 }
 
                 rows.Add(read(fields, path, line));

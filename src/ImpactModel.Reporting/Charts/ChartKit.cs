@@ -70,19 +70,25 @@ internal static partial class ChartKit
         return plot;
     }
 
-    /// <summary>Labels the left axis with <paramref name="labels"/>, the first at the top; returns each label's y position.</summary>
-    public static double[] Categories(Plot plot, IReadOnlyList<string> labels, bool showLabels = true)
+    /// <summary>How much further down the labels set apart by <see cref="Categories"/> go, in rows.</summary>
+    public const double Apart = 0.6;
+
+    /// <summary>
+    /// Labels the left axis with <paramref name="labels"/>, the first at the top; returns each label's y position.
+    /// Labels from index <paramref name="apartFrom"/> on (when given) are set <see cref="Apart"/> of a row further down, apart from those above.
+    /// </summary>
+    public static double[] Categories(Plot plot, IReadOnlyList<string> labels, bool showLabels = true, int apartFrom = -1)
     {
         var ticks = new NumericManual();
         var positions = new double[labels.Count];
         for (int i = 0; i < labels.Count; i++)
         {
-            positions[i] = labels.Count - 1 - i;
+            positions[i] = labels.Count - 1 - i - (apartFrom >= 0 && i >= apartFrom ? Apart : 0);
             ticks.AddMajor(positions[i], showLabels ? labels[i] : "");
         }
 
         plot.Axes.Left.TickGenerator = ticks;
-        plot.Axes.SetLimitsY(-0.7, labels.Count - 0.3);
+        plot.Axes.SetLimitsY((positions.Length > 0 ? Math.Min(0, positions[^1]) : 0) - 0.7, labels.Count - 0.3);
         return positions;
     }
 

@@ -104,10 +104,12 @@ internal sealed partial class HtmlPage
     /// Appends a table: a caption, column headings (<c>th scope="col"</c>), and rows whose first cell
     /// is the row's heading (<c>th scope="row"</c>). Every cell is escaped and given <c>dir="auto"</c>,
     /// since any may hold scenario text; cells in <paramref name="numeric"/> columns align right.
+    /// <paramref name="links"/>: a column whose cell in row r is a link to the page's own relative address <c>Hrefs[r]</c> (escaped).
     /// </summary>
     public HtmlPage Table(string caption, IReadOnlyList<string> columns, IEnumerable<IReadOnlyList<string>> rows, IReadOnlySet<int>? numeric = null,
-        ISet<int>? linkedColumns = null)
+        ISet<int>? linkedColumns = null, (int Column, IReadOnlyList<string> Hrefs)? links = null)
     {
+        int r = 0;
         _html.Append("<table>\n<caption dir=\"auto\">").Append(Encode(caption)).Append("</caption>\n<thead><tr>");
         foreach (string c in columns)
             _html.Append("<th scope=\"col\" dir=\"auto\">").Append(Encode(c)).Append("</th>");
@@ -120,7 +122,9 @@ internal sealed partial class HtmlPage
                 string tag = i == 0 ? "th" : "td";
                 _html.Append('<').Append(tag).Append(i == 0 ? " scope=\"row\"" : "")
                     .Append(numeric?.Contains(i) == true ? " class=\"num\"" : "").Append(" dir=\"auto\">");
-                if (linkedColumns?.Contains(i) == true)
+                if (links is { } l && l.Column == i)
+                    _html.Append("<a href=\"").Append(Encode(l.Hrefs[r])).Append("\">").Append(Encode(row[i])).Append("</a>");
+                else if (linkedColumns?.Contains(i) == true)
                     Linked(row[i]);
                 else
                     _html.Append(Encode(row[i]));
@@ -128,6 +132,7 @@ internal sealed partial class HtmlPage
             }
 
             _html.Append("</tr>\n");
+            r++;
         }
 
         _html.Append("</tbody>\n</table>\n");

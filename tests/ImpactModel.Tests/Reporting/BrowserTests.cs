@@ -88,6 +88,41 @@ public sealed class BrowserTests(ReportFixture fixture, ITestOutputHelper output
     }
 
     [Fact]
+    public async Task Package_report_opens_from_disk_offline_with_no_errors_no_requests_its_chart_drawn_and_the_script_text_shown_as_text()
+    {
+        // A package folder written to the contract by hand (PackageFiles), its description hostile.
+        string folder = PackageFiles.Write(fixture.Root, ReportFixture.Hostile);
+        ReportWriter.WritePackage(folder);
+        string path = Path.Combine(folder, ReportWriter.ReportFile);
+        string shots = Path.Combine(AppContext.BaseDirectory, "screenshots");
+        Directory.CreateDirectory(shots);
+        string screenshot = Path.Combine(shots, "package.png");
+        Observed seen = await Browse(path, async tab =>
+        {
+            Assert.StartsWith("Package report: ", await tab.TitleAsync(), StringComparison.Ordinal);
+            ILocator chart = tab.Locator("figure > svg[role=img]");
+            Assert.Equal(1, await chart.CountAsync());
+            Assert.True(await chart.IsVisibleAsync(), "the package-burden chart is not visible");
+            LocatorBoundingBoxResult? box = await chart.BoundingBoxAsync();
+            Assert.True(box is { Width: > 0, Height: > 0 }, $"the chart has no size: {box?.Width} × {box?.Height}");
+            // The SVG rendered: its text laid out with a size (a broken SVG shows nothing).
+            Assert.True(await chart.EvaluateAsync<bool>("svg => [...svg.querySelectorAll('text')].some(t => t.getBBox().width > 0)"), "the chart's text has no size");
+            foreach (string s in PackageFiles.Scenarios)
+                Assert.True(await tab.Locator($"a[href='{s}/report.html']").IsVisibleAsync(), $"no visible link to {s}'s report");
+            string text = await tab.InnerTextAsync("body");
+            Assert.Contains("<script>alert(1)</script>", text, StringComparison.Ordinal);
+            Assert.Equal(0, await tab.Locator("script").CountAsync());
+            await tab.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true, Timeout = Timeout });
+        });
+        output.WriteLine($"screenshot: {screenshot}");
+
+        Assert.Empty(seen.Dialogs);
+        Assert.Empty(seen.Errors);
+        Assert.Empty(seen.Blocked);
+        Assert.All(seen.Requests, r => Assert.Equal(new Uri(path).AbsoluteUri, r));
+    }
+
+    [Fact]
     public async Task The_browser_harness_sees_a_page_that_fetches_runs_script_or_logs_an_error()
     {
         // The test above is only as good as what it can see: a page doing all it must not is caught on every count.
