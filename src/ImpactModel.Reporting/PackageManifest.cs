@@ -8,7 +8,7 @@ namespace ImpactModel.Reporting;
 /// <param name="Package">The package's name.</param>
 /// <param name="Description">What the package is, for people (scenario text), or null.</param>
 /// <param name="EngineVersion">The engine's version.</param>
-/// <param name="Seed">The run seed (unsigned 64-bit; a JSON number or text).</param>
+/// <param name="Seed">The run seed, as text: a 64-bit seed above 2^53 would lose digits in readers that hold JSON numbers as doubles.</param>
 /// <param name="Replicates">Replicates run.</param>
 /// <param name="Persons">Persons simulated per replicate.</param>
 /// <param name="DeclaredPopulation">Persons the population declares; counts are scaled to it.</param>
@@ -20,11 +20,14 @@ namespace ImpactModel.Reporting;
 /// <param name="Contradictions">Persons one scenario's safeguard withheld whom another scenario exposed, one entry per such safeguard.</param>
 /// <param name="Warnings">Why some declared settings did not act, one line each.</param>
 /// <param name="Files">The package's own files, relative to its folder.</param>
+/// <param name="CommandLine">The command line that made it, with any password removed.</param>
+/// <param name="Threads">Worker threads.</param>
+/// <param name="Interval">How the intervals were formed (as in a run's manifest).</param>
 public sealed record PackageManifest(
     string Package,
     string? Description,
     string EngineVersion,
-    ulong Seed,
+    string Seed,
     int Replicates,
     long Persons,
     long DeclaredPopulation,
@@ -35,7 +38,10 @@ public sealed record PackageManifest(
     IReadOnlyList<PackageGroup> Groups,
     IReadOnlyList<PackageContradiction>? Contradictions = null,
     IReadOnlyList<string>? Warnings = null,
-    IReadOnlyList<string>? Files = null);
+    IReadOnlyList<string>? Files = null,
+    IReadOnlyList<string>? CommandLine = null,
+    int Threads = 0,
+    string? Interval = null);
 
 /// <summary>The population file a package's scenarios share.</summary>
 /// <param name="File">Its path as the package names it.</param>
@@ -59,7 +65,7 @@ public sealed record PackageScenario(string Name, string Strand, string File, st
 public sealed record PackageGroup(string Id, string Name);
 
 /// <summary>A count with its 95% interval over replicates (null ends with fewer than 2 replicates).</summary>
-public sealed record PackageInterval(double? Mean, double? CiLow, double? CiHigh);
+public sealed record PackageInterval(double? Mean, double? CiLow, double? CiHigh, int Replicates = 0);
 
 /// <summary>
 /// Persons whom the <paramref name="Protecting"/> scenario's <paramref name="Safeguard"/> withheld and
@@ -71,4 +77,8 @@ public sealed record PackageInterval(double? Mean, double? CiLow, double? CiHigh
 /// <param name="Metric">Its metric in <c>package.csv</c> (<c>contradiction.P--S--E</c>).</param>
 /// <param name="Persons">Persons, scaled to the declared population.</param>
 /// <param name="Sentence">One plain sentence saying what it is.</param>
-public sealed record PackageContradiction(string Protecting, string Safeguard, string Exposing, string Metric, PackageInterval Persons, string Sentence);
+/// <param name="SafeguardType">The safeguard's type (<c>sensitive-category-exclusion</c>, <c>opt-out</c>, <c>consent</c>).</param>
+/// <param name="Groups">The groups an exclusion lists (empty for a safeguard of persons).</param>
+/// <param name="Found">Whether any replicate counted a person in it.</param>
+public sealed record PackageContradiction(string Protecting, string Safeguard, string Exposing, string Metric, PackageInterval Persons, string Sentence,
+    string? SafeguardType = null, IReadOnlyList<string>? Groups = null, bool Found = true);

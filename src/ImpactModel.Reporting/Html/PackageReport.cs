@@ -164,7 +164,7 @@ public static class PackageReport
             ["Package", m.Package],
             ["Population file", m.Population.File],
             ["Population file SHA-256", m.Population.Sha256],
-            ["Seed", m.Seed.ToString(Invariant)],
+            ["Seed", m.Seed],
             ["Replicates", m.Replicates.ToString(Invariant)],
             ["Persons simulated in each replicate", FigureText.Whole(m.Persons)],
             ["Declared population", FigureText.Whole(m.DeclaredPopulation)],

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using ImpactModel.Reporting;
 using ImpactModel.Scenarios;
 using ImpactModel.Simulation;
 using ImpactModel.Simulation.Packages;
@@ -72,7 +73,7 @@ internal static class PackageCommand
                 manifest = Manifest(package, run, settings, options, started, clock.Elapsed.TotalSeconds);
                 RunFolder.WriteFile(Path.Combine(partial, "package.csv"), w => WriteCsv(package, run.Burden, w));
                 RunFolder.WriteFile(Path.Combine(partial, "manifest.json"), w => w.Write(JsonSerializer.Serialize(manifest, OutputJson.Relaxed.PackageManifest) + "\n"));
-                // ReportWriter.WritePackage(partial); -- with the package report
+                ReportWriter.WritePackage(partial, beingWritten: true); // charts and report.html, from the two files just written
             }
             finally
             {
@@ -89,11 +90,11 @@ internal static class PackageCommand
             throw;
         }
 
-        foreach (string warning in manifest.Warnings)
-            console.Error.WriteLine($"impact: warning: {package.Id}: {warning}");
+        foreach (PackageContradiction c in (manifest.Contradictions ?? []).Where(c => c.Found))
+            console.Error.WriteLine($"impact: warning: {package.Id}: {c.Sentence}"); // the scenarios' own warnings were printed as they were written
         if (options.Json)
         {
-            var summary = new PackageSummary(dir, package.Id, [.. package.Scenarios.Select(e => Path.Combine(dir, e.Name))], manifest.Contradictions, manifest.Warnings);
+            var summary = new PackageSummary(dir, package.Id, [.. package.Scenarios.Select(e => Path.Combine(dir, e.Name))], manifest.Contradictions ?? [], manifest.Warnings ?? []);
             console.Out.WriteLine(JsonSerializer.Serialize(summary, OutputJson.Relaxed.PackageSummary));
             return ExitCodes.Success;
         }
@@ -134,8 +135,8 @@ internal static class PackageCommand
         foreach (Contradiction c in run.Burden.Contradictions)
         {
             string exposes = scenarios.First(s => s.Name == c.Exposing).Exposes ?? "exposed";
-            contradictions.Add(new PackageContradiction(c.Protecting, c.Safeguard, c.SafeguardType, c.Groups, c.Exposing, c.Metric,
-                new PackageFigure(c.Persons.Mean, c.Persons.Low, c.Persons.High, c.Persons.Replicates), c.Found, Sentence(c, names, exposes)));
+            contradictions.Add(new PackageContradiction(c.Protecting, c.Safeguard, c.Exposing, c.Metric,
+                new PackageInterval(c.Persons.Mean, c.Persons.Low, c.Persons.High, c.Persons.Replicates), Sentence(c, names, exposes), c.SafeguardType, c.Groups, c.Found));
         }
 
         List<string> warnings = [.. contradictions.Where(c => c.Found).Select(c => c.Sentence)];
@@ -152,15 +153,15 @@ internal static class PackageCommand
             package.DeclaredPopulation,
             started.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture),
             Math.Round(elapsed, 3),
-            options.CommandLine,
-            options.Threads > 0 ? options.Threads : Environment.ProcessorCount,
-            ReplicateStatistics.IntervalDescription,
             new PackagePopulation(population, package.PopulationSha256),
             scenarios,
             [.. groups.Select(g => new PackageGroup(g.Id, g.Name ?? g.Id))],
             contradictions,
             warnings,
-            ["package.csv", "manifest.json", "charts/package-burden.png", "charts/package-burden.svg", "report.html", .. package.Scenarios.Select(e => e.Name + "/")]);
+            ["package.csv", "manifest.json", "charts/package-burden.png", "charts/package-burden.svg", "report.html", .. package.Scenarios.Select(e => e.Name + "/")],
+            options.CommandLine,
+            options.Threads > 0 ? options.Threads : Environment.ProcessorCount,
+            ReplicateStatistics.IntervalDescription);
     }
 
     /// <summary>One plain sentence: who the safeguard withholds, and how many of them the other scenario exposes.</summary>
@@ -194,7 +195,7 @@ internal static class PackageCommand
                              $"all {Rate(data, group, "harmed_by_all_rate")}");
         }
 
-        var found = manifest.Contradictions.Where(c => c.Found).ToList();
+        var found = (manifest.Contradictions ?? []).Where(c => c.Found).ToList();
         output.WriteLine(found.Count == 0 ? "contradictions: none found" : $"contradictions: {found.Count}");
         foreach (PackageContradiction c in found)
             output.WriteLine("  " + c.Sentence);

@@ -81,7 +81,7 @@ internal static class PackageFiles
               "package": "{{Package}}",
               "description": {{Json(description)}},
               "engine_version": "0.25.0",
-              "seed": 1, "replicates": {{Replicates}}, "persons": 200000, "declared_population": {{DeclaredPopulation}},
+              "seed": "1", "replicates": {{Replicates}}, "persons": 200000, "declared_population": {{DeclaredPopulation}},
               "started_utc": "2026-12-02T19:00:00Z", "elapsed_seconds": 12.3,
               "population": { "file": "uk-population.yaml", "sha256": "{{new string('a', 64)}}" },
               "scenarios": [ {{string.Join(",\n    ", scenarios)}} ],
