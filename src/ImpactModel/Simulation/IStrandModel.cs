@@ -62,6 +62,27 @@ public sealed record MetricDefinition(string Name, MetricUnit Unit, int Numerato
 }
 
 /// <summary>
+/// A per-person outcome a strand marks in <see cref="PersonFlags"/> (<see cref="IStrandModel.Marks"/>), and
+/// what it means there, so that a view across strands (a package) and its docs can name it.
+/// </summary>
+/// <param name="Outcome">The bit (one of <see cref="PersonOutcome"/>'s).</param>
+/// <param name="Meaning">A short phrase a report can print, e.g. <c>wrongful adverse action</c>.</param>
+/// <param name="Metric">
+/// The strand's metric whose unscaled events (<see cref="ResultRow.Events"/>) in the <c>all</c> row of a
+/// variant equal exactly the persons marked with the bit in that variant, summed over the same
+/// replicates (a metric a variant does not report, being for linking variants only, stands for 0);
+/// null when no metric counts exactly those persons.
+/// </param>
+/// <param name="LinkingVariantsOnly">True when the bit is set only in variants that link data (never in the status quo).</param>
+/// <param name="WholePopulationOnly">
+/// True when the bit is marked only when the run simulates the declared population: below it, what
+/// the bit records is known only as an expectation over persons (e.g. whether a record is unique in its
+/// class of the declared population), so nobody is marked, and <paramref name="Metric"/> is then an estimate.
+/// </param>
+public sealed record PersonMark(PersonOutcome Outcome, string Meaning, string? Metric, bool LinkingVariantsOnly = false,
+    bool WholePopulationOnly = false);
+
+/// <summary>
 /// The plug-in seam for a strand (fraud, tailored services, research) and for the population and
 /// linkage that every scenario has: it declares integer counters, accumulators and the metrics made
 /// from them, and compiles, once per replicate, an evaluator of <b>all variants</b> on a chunk of
@@ -138,6 +159,13 @@ public interface IStrandModel
     /// </summary>
     IStrandModel CountingByPerson() => this;
 
+    /// <summary>
+    /// The per-person outcomes the strand marks in <see cref="ChunkOutput.Flags"/> and what each means,
+    /// in the pass where it marks them (its last: the one an observer sees). None by default (the
+    /// population and linkage that every scenario has mark nothing). Marking never changes a tally.
+    /// </summary>
+    IReadOnlyList<PersonMark> Marks => [];
+
     /// <summary>Integer accumulators besides the counters, per variant; fresh in every pass, merged at its end.</summary>
     IReadOnlyList<AccumulatorDefinition> Accumulators => [];
 
@@ -204,7 +232,7 @@ public interface IChunkEvaluator
 /// <summary>Where an evaluator puts a chunk's outcomes: this thread's tallies and accumulators of the strand, and the persons' flags.</summary>
 /// <param name="Tally">The strand's counters.</param>
 /// <param name="Accumulators">The strand's accumulators of this pass (empty when it declares none).</param>
-/// <param name="Flags">Who bore a harm or benefited, per person and variant (shared by the chunk's strands: set bits only).</param>
+/// <param name="Flags">Who bore a harm, benefited, was exposed or protected, per person and variant (shared by the chunk's strands: set bits only; what each strand marks: <see cref="IStrandModel.Marks"/>).</param>
 public readonly record struct ChunkOutput(StrandTally Tally, Accumulators Accumulators, PersonFlags Flags)
 {
     /// <summary>Fresh outputs for <paramref name="model"/> alone (its counters only), to evaluate chunks outside a run (benchmarks, tests).</summary>

@@ -2,7 +2,10 @@ using ImpactModel.Population;
 
 namespace ImpactModel.Simulation;
 
-/// <summary>What a strand's outcome was for one person in one variant (bits; a person may be both).</summary>
+/// <summary>
+/// What a strand's outcome was for one person in one variant (bits; a person may have several). What
+/// each strand marks, and what a bit means there: <see cref="IStrandModel.Marks"/>.
+/// </summary>
 [Flags]
 public enum PersonOutcome : byte
 {
@@ -16,7 +19,8 @@ public enum PersonOutcome : byte
 
     /// <summary>
     /// The variant used the person's data in a way the person or an outsider meets: their claim was
-    /// flagged by matching, they were contacted or acted on from an inference, their record was released.
+    /// flagged by matching, they were contacted or acted on from an inference, their record was put in
+    /// an extract shared for research.
     /// </summary>
     Exposed = 4,
 

@@ -319,6 +319,7 @@ internal sealed class FraudEvaluator : IChunkEvaluator
 
             bool safeguarded = matchFlag && !referred; // a referral by today's checks follows today's process
             tally.Add(v, mask, C.Flagged, 1);
+            flags.Mark(v, index, PersonOutcome.Exposed); // flagged by matching or by today's checks, right or wrong
             tally.Add(v, mask, overpaying ? C.TruePositives : C.FalsePositives, 1);
             if (referred)
                 tally.Add(v, mask, C.InvestigationCostPence, referralCost);

@@ -108,6 +108,20 @@ public sealed class FraudModel : IStrandModel
 
     public IReadOnlyList<MetricDefinition> Metrics { get; }
 
+    /// <summary>
+    /// Per claimant and variant: <see cref="PersonOutcome.Harmed"/>, a wrongful adverse action on a correct
+    /// claim (a letter that goes ahead, whatever follows); <see cref="PersonOutcome.Exposed"/>, the claim
+    /// flagged, right or wrong, by the matching rule or by today's checks (the strand counts a status-quo
+    /// referral as a flag, in every variant: today's checks are data matching too, e.g. the Housing Benefit
+    /// Matching Service, so the status quo exposes its referrals). Never <see cref="PersonOutcome.Protected"/>:
+    /// no safeguard of this strand withholds a person from matching (they act after a flag).
+    /// </summary>
+    public IReadOnlyList<PersonMark> Marks { get; } =
+    [
+        new(PersonOutcome.Harmed, "wrongful adverse action", "wrongful_adverse_actions"),
+        new(PersonOutcome.Exposed, "claim flagged by data matching or today's checks", "flagged"),
+    ];
+
     public IStrandReplicate Compile(ReplicateContext context)
     {
         ArgumentNullException.ThrowIfNull(context);

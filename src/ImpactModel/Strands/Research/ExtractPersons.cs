@@ -7,7 +7,8 @@ namespace ImpactModel.Strands.Research;
 /// A chunk's persons as the research strand sees them, formed the same way in both passes (the
 /// persons are regenerated, never stored): each person's cell in every class plan's layout, whether
 /// they are in each extract, and which sensitive attributes they hold (bit a for attribute a).
-/// One per evaluator (thread); allocates nothing per chunk.
+/// One per evaluator (thread); allocates nothing per chunk. Pass 1, which marks the persons' flags,
+/// also asks who a safeguard withheld from each extract (<see cref="Withheld"/>).
 /// </summary>
 internal sealed class ExtractPersons
 {
@@ -17,12 +18,16 @@ internal sealed class ExtractPersons
     private readonly uint[] _coverage;
     private readonly byte[][] _ageCodes;
 
-    public ExtractPersons(ResearchReplicate replicate, int capacity)
+    /// <param name="replicate">The replicate.</param>
+    /// <param name="capacity">Persons per chunk.</param>
+    /// <param name="withheld">Whether <see cref="Prepare"/> also fills <see cref="Withheld"/> (empty otherwise).</param>
+    public ExtractPersons(ResearchReplicate replicate, int capacity, bool withheld = false)
     {
         _replicate = replicate;
         ReleasePlan plan = replicate.Model.Plan;
         Cells = [.. plan.Classes.Select(_ => new int[capacity])];
         InExtract = [.. plan.Extracts.Select(_ => new byte[capacity])];
+        Withheld = withheld ? [.. plan.Extracts.Select(_ => new byte[capacity])] : [];
         Bits = new byte[capacity];
         _w0 = new uint[4 * capacity];
         _w1 = new uint[4 * capacity];
@@ -35,6 +40,13 @@ internal sealed class ExtractPersons
 
     /// <summary>Per extract, 1 when the person is in it.</summary>
     public byte[][] InExtract { get; }
+
+    /// <summary>
+    /// Per extract, 1 when the person would be in it (a record in its source, sampled) but a safeguard
+    /// left them out: a member of a group a <c>sensitive-category-exclusion</c> lists, opted out
+    /// (<c>opt-out</c>) or without consent (<c>consent</c>). Empty unless asked for when made.
+    /// </summary>
+    public byte[][] Withheld { get; }
 
     /// <summary>Bit a set when the person holds sensitive attribute a.</summary>
     public byte[] Bits { get; }
@@ -132,6 +144,17 @@ internal sealed class ExtractPersons
                 bool sampled = _w0[4 * i] < x.SampleCut;
                 bool kept = _w0[4 * i + 1] >= x.NotReleasedCut && (mask & x.ExcludedMask) == 0;
                 inside[i] = held && sampled && kept ? (byte)1 : (byte)0;
+            }
+
+            if (Withheld.Length == 0)
+                continue;
+            Span<byte> withheld = Withheld[e].AsSpan(0, n);
+            for (int i = 0; i < n; i++)
+            {
+                uint mask = masks[i];
+                bool held = !sourced || _coverage[4 * i] < coverage[mask];
+                bool sampled = _w0[4 * i] < x.SampleCut;
+                withheld[i] = held && sampled && inside[i] == 0 ? (byte)1 : (byte)0;
             }
         }
     }

@@ -228,7 +228,7 @@ internal sealed class RiskAttributor : IChunkEvaluator
     public RiskAttributor(ResearchReplicate replicate, int capacity)
     {
         _replicate = replicate;
-        _persons = new ExtractPersons(replicate, capacity);
+        _persons = new ExtractPersons(replicate, capacity, withheld: true);
         int groups = replicate.Model.Groups;
         _masks = groups <= MaxMaskGroups ? 1 << groups : 0;
         int slots = replicate.Risks.Length * Math.Max(_masks, 1);
@@ -243,6 +243,7 @@ internal sealed class RiskAttributor : IChunkEvaluator
     {
         _persons.Prepare(persons);
         int n = persons.Count;
+        MarkExtracts(_replicate, _persons, n, output.Flags);
         ReadOnlySpan<uint> masks = persons.Groups;
         StrandTally tally = output.Tally;
         int attributes = _replicate.AttributeCuts.Length;
@@ -418,6 +419,32 @@ internal sealed class RiskAttributor : IChunkEvaluator
         }
     }
 
+    /// <summary>
+    /// Marks, in every variant that releases from an extract, the persons in it as exposed (their record
+    /// is in the extract the variant shares: released as a record, or made into tables) and those a
+    /// safeguard withheld from it as protected (<see cref="ExtractPersons.Withheld"/>). Exact at any
+    /// population: who is in an extract is decided person by person.
+    /// </summary>
+    internal static void MarkExtracts(ResearchReplicate replicate, ExtractPersons persons, int n, PersonFlags flags)
+    {
+        int[][] variantsOf = replicate.VariantsOfExtract;
+        for (int e = 0; e < variantsOf.Length; e++)
+        {
+            int[] variants = variantsOf[e];
+            if (variants.Length == 0)
+                continue;
+            byte[] inside = persons.InExtract[e], withheld = persons.Withheld[e];
+            for (int i = 0; i < n; i++)
+            {
+                PersonOutcome outcome = inside[i] != 0 ? PersonOutcome.Exposed : withheld[i] != 0 ? PersonOutcome.Protected : PersonOutcome.None;
+                if (outcome == PersonOutcome.None)
+                    continue;
+                foreach (int v in variants)
+                    flags.Mark(v, i, outcome);
+            }
+        }
+    }
+
     /// <summary>A sample-unique record is a harm to its person in every record-level variant that reads the table.</summary>
     internal static void MarkHarmed(ResearchReplicate replicate, PersonFlags flags, RiskTable risk, int i)
     {
@@ -432,20 +459,22 @@ internal sealed class RiskAttributor : IChunkEvaluator
 
 /// <summary>
 /// Pass 1 when the tallies were formed at the end of pass 0 (<see cref="ResearchReplicate.TalliesFromClassCounts"/>)
-/// and an observer reads the persons' flags: marks each person whose record is released alone in
-/// its class (sample unique, with exact class sizes) as harmed in every record-level variant that
-/// releases it, as <see cref="RiskAttributor"/> does, and adds nothing to the tallies.
+/// and an observer reads the persons' flags: marks, as <see cref="RiskAttributor"/> does, each person
+/// in an extract as exposed and each withheld from it as protected in every variant releasing from it,
+/// and each person whose record is released alone in its class (sample unique, with exact class
+/// sizes) as harmed in every record-level variant that releases it; adds nothing to the tallies.
 /// </summary>
 internal sealed class HarmMarker(ResearchReplicate replicate, int capacity) : IChunkEvaluator
 {
-    private readonly ExtractPersons _persons = new(replicate, capacity);
+    private readonly ExtractPersons _persons = new(replicate, capacity, withheld: true);
 
     public void Evaluate(PersonChunk persons, in ChunkOutput output)
     {
-        if (replicate.Rho != 1)
-            return; // estimated class sizes: no person is known to be unique
         _persons.Prepare(persons);
         int n = persons.Count;
+        RiskAttributor.MarkExtracts(replicate, _persons, n, output.Flags);
+        if (replicate.Rho != 1)
+            return; // estimated class sizes: no person is known to be unique
         int stride = ClassRisk.Stride(replicate.AttributeCuts.Length);
         bool exact = replicate.CompactCells.Length > 0;
         RiskTable[] risks = replicate.Risks;

@@ -101,6 +101,24 @@ public sealed class ResearchModel : IStrandModel
 
     public IReadOnlyList<MetricDefinition> Metrics { get; }
 
+    /// <summary>
+    /// Per person and releasing variant, in pass 1 (run only when observed): <see cref="PersonOutcome.Exposed"/>,
+    /// the person's record is in the variant's extract (a record in the extract's source, sampled, not
+    /// withheld), whether the variant releases it at record level or makes tables of it, and before
+    /// suppression; <see cref="PersonOutcome.Protected"/>, a person who would be in it (a record in the
+    /// source, sampled) but whom a safeguard left out: a member of a group a
+    /// <c>sensitive-category-exclusion</c> lists, or opted out (<c>opt-out</c>) or without consent
+    /// (<c>consent</c>), one draw a person; <see cref="PersonOutcome.Harmed"/>, the person's record is
+    /// released at record level alone in its class of the extract (a sample unique), known only with
+    /// exact class sizes (the declared population simulated). No metric counts the protected.
+    /// </summary>
+    public IReadOnlyList<PersonMark> Marks { get; } =
+    [
+        new(PersonOutcome.Harmed, "sample-unique record in a record-level release", "sample_uniques", LinkingVariantsOnly: true, WholePopulationOnly: true),
+        new(PersonOutcome.Exposed, "record in the extract shared for research", "records_in_extract", LinkingVariantsOnly: true),
+        new(PersonOutcome.Protected, "withheld from the extract: excluded sensitive category, opted out or no consent", null, LinkingVariantsOnly: true),
+    ];
+
     public int Passes => 2;
 
     /// <summary>

@@ -144,6 +144,9 @@ internal sealed partial class ResearchReplicate : IStrandReplicate
         Rho = context.Persons >= context.Scenario.Population.Size || context.Persons <= 1
             ? 1
             : (context.Scenario.Population.Size - 1.0) / (context.Persons - 1.0);
+        ReleasePlan plan = model.Plan;
+        VariantsOfExtract = [.. Enumerable.Range(0, extracts.Length)
+            .Select(e => Enumerable.Range(0, variants.Length).Where(v => variants[v].Releases && plan.Classes[plan.VariantClass[v]].Extract == e).ToArray())];
     }
 
     private readonly double _annuity;
@@ -153,6 +156,9 @@ internal sealed partial class ResearchReplicate : IStrandReplicate
     internal ReleaseVariant[] Variants { get; }
 
     internal ExtractCuts[] Extracts { get; }
+
+    /// <summary>Per extract, the variants that release from it (whose persons' flags it decides).</summary>
+    internal int[][] VariantsOfExtract { get; }
 
     /// <summary>Per sensitive attribute, its cut per group mask.</summary>
     internal ulong[][] AttributeCuts { get; }

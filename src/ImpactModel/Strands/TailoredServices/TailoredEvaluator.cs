@@ -35,7 +35,7 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
     // mask), and the variants counting each rule linkage's link.* counters.
     private readonly ulong[] _maxIneligibleCut;
     private readonly int[][] _counting;
-    private readonly int[] _notMatching; // linking variants where some persons opt out of matching or give no consent
+    private readonly int[] _withholding; // linking variants whose safeguards withhold some persons from matching (exclusion, opt-out, consent)
 
     /// <summary>
     /// Whether persons whom no variant can affect skip the variant loop (the default). Off only to
@@ -66,7 +66,7 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
             _maxIneligibleCut[m] = max;
         }
 
-        _notMatching = [.. Enumerable.Range(0, _v.Length).Where(v => _v[v].Links && _v[v].NotMatchedCut > 0)];
+        _withholding = [.. Enumerable.Range(0, _v.Length).Where(v => _v[v].Links && (_v[v].NotMatchedCut > 0 || _v[v].ExcludedMask != 0))];
         _counting = [.. Enumerable.Range(0, _linkages.Length).Select(l => Enumerable.Range(0, _v.Length).Where(v => _v[v].CountsLinkage[l]).ToArray())];
     }
 
@@ -152,12 +152,20 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
         if (!eligible && flagWord >= _maxIneligibleCut[m] && FastPaths)
         {
             // Not in need and flagged by no variant, whatever its linkage: only the linkages' counts,
-            // and whether the person opted out of matching.
+            // and whether a safeguard withheld the person from matching (as in the loop below).
             CountLinks(listed, mask, output);
-            foreach (int v in _notMatching)
+            foreach (int v in _withholding)
             {
-                if ((mask & _v[v].ExcludedMask) == 0 && matchWord < _v[v].NotMatchedCut)
+                ServiceVariant vm = _v[v];
+                if ((mask & vm.ExcludedMask) != 0)
+                {
+                    output.Flags.Mark(v, i, PersonOutcome.Protected);
+                }
+                else if (matchWord < vm.NotMatchedCut)
+                {
                     tally.Add(v, mask, C.OptedOut, 1);
+                    output.Flags.Mark(v, i, PersonOutcome.Protected);
+                }
             }
 
             return;
@@ -187,10 +195,12 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
                 if ((mask & vm.ExcludedMask) != 0)
                 {
                     // A sensitive category: never matched, so neither contacted nor reached through the data.
+                    output.Flags.Mark(v, i, PersonOutcome.Protected);
                 }
                 else if (matchWord < vm.NotMatchedCut)
                 {
                     tally.Add(v, mask, C.OptedOut, 1); // opted out of matching, or gave no consent
+                    output.Flags.Mark(v, i, PersonOutcome.Protected);
                 }
                 else
                 {
@@ -208,6 +218,7 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
             {
                 tally.Add(v, mask, C.Flagged, 1);
                 tally.Add(v, mask, C.Contacted, 1);
+                output.Flags.Mark(v, i, PersonOutcome.Exposed);
                 tally.Add(v, mask, C.ContactCostPence, vm.ContactPence);
                 if (!eligible)
                 {

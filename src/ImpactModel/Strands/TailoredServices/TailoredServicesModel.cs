@@ -83,6 +83,27 @@ public sealed class TailoredServicesModel : IStrandModel
 
     public IReadOnlyList<MetricDefinition> Metrics { get; }
 
+    /// <summary>
+    /// Per person and linking variant: <see cref="PersonOutcome.Harmed"/>, an intrusion (a person not in need
+    /// contacted on a sensitive inference, after minimisation); <see cref="PersonOutcome.Benefited"/>, a
+    /// person in need reached who would not have applied (by the rule or by an outreach channel);
+    /// <see cref="PersonOutcome.Exposed"/>, flagged by the rule and so contacted or enrolled, in need or
+    /// not (those who then opt out of the enrolment included: that opt-out is the action's, drawn only
+    /// among the flagged, and withholds nobody from matching); <see cref="PersonOutcome.Protected"/>, a
+    /// person the rule looks for (a record in every source it reads outside its linkages) whom a
+    /// safeguard withholds from matching: a member of a group a <c>sensitive-category-exclusion</c> lists,
+    /// or else opted out (<c>opt-out</c>) or without consent (<c>consent</c>), one draw a person. No
+    /// metric counts exactly the protected: <c>opted_out</c> adds the action's opt-outs and leaves out
+    /// the excluded. A person is never both exposed and protected in one variant.
+    /// </summary>
+    public IReadOnlyList<PersonMark> Marks { get; } =
+    [
+        new(PersonOutcome.Harmed, "intrusion on a sensitive inference", "intrusion_rate", LinkingVariantsOnly: true),
+        new(PersonOutcome.Benefited, "reached by a service they would not have applied for", "additional_take_up", LinkingVariantsOnly: true),
+        new(PersonOutcome.Exposed, "flagged and contacted or enrolled on a data inference", "contacted", LinkingVariantsOnly: true),
+        new(PersonOutcome.Protected, "withheld from matching: excluded sensitive category, opted out or no consent", null, LinkingVariantsOnly: true),
+    ];
+
     public IStrandReplicate Compile(ReplicateContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
