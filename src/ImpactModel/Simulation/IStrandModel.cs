@@ -169,9 +169,6 @@ public interface IStrandModel
     /// <summary>Integer accumulators besides the counters, per variant; fresh in every pass, merged at its end.</summary>
     IReadOnlyList<AccumulatorDefinition> Accumulators => [];
 
-    /// <summary>The per-person outcomes the model marks in <see cref="PersonFlags"/>, what each means, and the metric that counts the same persons.</summary>
-    IReadOnlyList<PersonMark> Marks => [];
-
     /// <summary>Draws this replicate's parameters and compiles the model for every variant.</summary>
     IStrandReplicate Compile(ReplicateContext context);
 
@@ -182,9 +179,6 @@ public interface IStrandModel
     /// </summary>
     IEnumerable<string> Findings(IReadOnlyList<ResultRow> rows) => [];
 }
-
-/// <summary>A per-person outcome a strand marks: its bit, what it means (a phrase a report prints), and the metric whose unscaled events in the <c>all</c> row are exactly the persons marked (null when none).</summary>
-public sealed record PersonMark(PersonOutcome Outcome, string Meaning, string? Metric);
 
 /// <summary>One replicate of a strand: makes evaluators for threads, takes each pass's merged accumulators, and finishes the merged tallies.</summary>
 public interface IStrandReplicate

@@ -14,7 +14,7 @@ public sealed class PackageDataTests(PackageRoot root) : IClassFixture<PackageRo
         Assert.Equal("Everyone", package.GroupLabel("all"));
         Assert.Equal(PackageFiles.Groups[2].Name, package.GroupLabel(PackageFiles.Groups[2].Id));
         Assert.Equal(PackageFiles.Replicates, package.Manifest.Replicates);
-        Assert.Equal(1UL, package.Manifest.Seed);
+        Assert.Equal("1", package.Manifest.Seed);
         PackageContradiction c = Assert.Single(package.Contradictions);
         Assert.Equal(PackageFiles.Contradiction, c.Metric);
         Assert.Equal(PackageFiles.Mean("all", PackageFiles.Contradiction), c.Persons.Mean);
@@ -92,7 +92,7 @@ public sealed class PackageDataTests(PackageRoot root) : IClassFixture<PackageRo
 
     public static TheoryData<string, string, string> BadManifests => new()
     {
-        { "syntax", "\"seed\": 1,", "\"seed\": 1,," },
+        { "syntax", "\"seed\": \"1\",", "\"seed\": \"1\",," },
         { "missing", "\"engine_version\": \"0.25.0\",", "" },
         { "type", "\"replicates\": 40,", "\"replicates\": \"forty\"," },
         { "null", "\"package\": \"uk-data-sharing\",", "\"package\": null," },
