@@ -177,7 +177,7 @@ internal static class PackageCommand
             ? string.Create(CultureInfo.InvariantCulture, $"about {mean:N0} persons")
               + (c.Persons is { Low: { } low, High: { } high } ? string.Create(CultureInfo.InvariantCulture, $" (95% interval {low:N0} to {high:N0})") : "")
             : "no persons";
-        return $"{c.Protecting}'s safeguard '{c.Safeguard}' withholds {who}, yet {c.Exposing} exposes {figure} of them a year ({exposes})";
+        return $"{c.Protecting}'s safeguard '{c.Safeguard}' withholds {who}, yet {c.Exposing} exposes {figure} of them ({exposes})";
     }
 
     /// <summary>The terminal summary: where the folders are, the cumulative burden by group, and the contradictions.</summary>

@@ -71,33 +71,27 @@ public sealed class BurdenTally
         return sum;
     }
 
-    /// <summary>Counts one person with group mask <paramref name="mask"/>: their harm and benefit patterns, and the contradictions they are in (a bit each).</summary>
-    public void Add(uint mask, int harmed, int benefited, ulong contradictions)
-    {
-        AddRows(_harmed, mask, harmed);
-        AddRows(_benefited, mask, benefited);
-        for (ulong bits = contradictions; bits != 0; bits &= bits - 1)
-        {
-            int c = BitOperations.TrailingZeroCount(bits);
-            _contradicted[c]++;
-            if (mask == 0)
-                _contradicted[(Rows - 1) * Contradictions + c]++;
-            for (uint g = mask; g != 0; g &= g - 1)
-                _contradicted[(BitOperations.TrailingZeroCount(g) + 1) * Contradictions + c]++;
-        }
-    }
+    /// <summary>Adds <paramref name="count"/> persons with group mask <paramref name="mask"/> harmed by exactly the scenarios of <paramref name="pattern"/>.</summary>
+    public void AddHarmed(uint mask, int pattern, long count) => AddRows(_harmed, Patterns, mask, pattern, count);
 
-    private void AddRows(long[] counts, uint mask, int pattern)
+    /// <summary>Adds <paramref name="count"/> persons with group mask <paramref name="mask"/> benefited by exactly the scenarios of <paramref name="pattern"/>.</summary>
+    public void AddBenefited(uint mask, int pattern, long count) => AddRows(_benefited, Patterns, mask, pattern, count);
+
+    /// <summary>Adds <paramref name="count"/> persons with group mask <paramref name="mask"/> to contradiction <paramref name="contradiction"/>.</summary>
+    public void AddContradicted(uint mask, int contradiction, long count) => AddRows(_contradicted, Contradictions, mask, contradiction, count);
+
+    /// <summary>Adds to column <paramref name="column"/> in every row a person with <paramref name="mask"/> belongs to: all, each of their groups, or rest.</summary>
+    private void AddRows(long[] counts, int stride, uint mask, int column, long count)
     {
-        counts[pattern]++;
+        counts[column] += count;
         if (mask == 0)
         {
-            counts[(Rows - 1) * Patterns + pattern]++;
+            counts[(Rows - 1) * stride + column] += count;
             return;
         }
 
         for (uint g = mask; g != 0; g &= g - 1)
-            counts[(BitOperations.TrailingZeroCount(g) + 1) * Patterns + pattern]++;
+            counts[(BitOperations.TrailingZeroCount(g) + 1) * stride + column] += count;
     }
 
     /// <summary>Adds another share's counts.</summary>
@@ -119,64 +113,135 @@ public sealed class BurdenTally
 
 /// <summary>
 /// Counts a package's persons chunk by chunk from every scenario's flags in its chosen variant
-/// (one per thread; adds integers only, allocates nothing per chunk).
+/// (one per thread; adds integers only, allocates nothing per chunk). Persons are counted by group
+/// mask (dense, when the population has at most <see cref="DenseGroups"/> groups) and spread into the
+/// result rows once, at <see cref="Finish"/>: a person costs a few increments, not one per row.
 /// </summary>
 internal sealed class BurdenCounter
 {
+    /// <summary>Most groups for which persons are counted by mask (2^10 masks).</summary>
+    public const int DenseGroups = 10;
+
     private readonly int[] _variants;
     private readonly ContradictionKey[] _contradictions;
+    private readonly (int Protecting, int Exposing)[] _pairs;
+    private readonly int _patterns;
+    private readonly bool _dense;
+    private readonly long[] _harmed, _benefited, _paired;
+    private readonly int[] _harmPattern, _benefitPattern;
+    private readonly ulong[] _pairBits;
 
-    public BurdenCounter(int[] variants, int groups, ContradictionKey[] contradictions)
+    public BurdenCounter(int[] variants, int groups, ContradictionKey[] contradictions, int chunkCapacity)
     {
         _variants = variants;
         _contradictions = contradictions;
+        _pairs = [.. contradictions.Select(c => (c.Protecting, c.Exposing)).Distinct()];
+        if (_pairs.Length > 64)
+            throw new ArgumentException("at most 64 pairs of a protecting and an exposing scenario are counted (8 scenarios make 56)", nameof(contradictions));
+        _patterns = 1 << variants.Length;
+        _dense = groups <= DenseGroups;
+        int masks = _dense ? 1 << groups : 0;
+        _harmed = new long[masks * _patterns];
+        _benefited = new long[masks * _patterns];
+        _paired = new long[masks * _pairs.Length];
+        _harmPattern = new int[chunkCapacity];
+        _benefitPattern = new int[chunkCapacity];
+        _pairBits = new ulong[chunkCapacity];
         Tally = new BurdenTally(variants.Length, groups, contradictions.Length);
     }
 
+    /// <summary>The counts, complete after <see cref="Finish"/>.</summary>
     public BurdenTally Tally { get; }
 
     /// <summary>Counts the chunk's persons; <paramref name="flags"/>[s] holds scenario s's outcomes of this chunk.</summary>
     public void Observe(PersonChunk persons, ReadOnlySpan<PersonFlags> flags)
     {
         ReadOnlySpan<uint> masks = persons.Groups;
-        for (int i = 0; i < masks.Length; i++)
+        int n = masks.Length;
+        Span<int> harmed = _harmPattern.AsSpan(0, n), benefited = _benefitPattern.AsSpan(0, n);
+        Span<ulong> paired = _pairBits.AsSpan(0, n);
+        harmed.Clear();
+        benefited.Clear();
+        paired.Clear();
+        for (int s = 0; s < _variants.Length; s++)
         {
-            int harmed = 0, benefited = 0;
-            for (int s = 0; s < _variants.Length; s++)
+            ReadOnlySpan<PersonOutcome> outcomes = flags[s].Of(_variants[s], n);
+            int bit = 1 << s;
+            for (int i = 0; i < n; i++)
             {
-                PersonOutcome o = flags[s].Of(_variants[s], masks.Length)[i];
-                harmed |= (o & PersonOutcome.Harmed) != 0 ? 1 << s : 0;
-                benefited |= (o & PersonOutcome.Benefited) != 0 ? 1 << s : 0;
+                PersonOutcome o = outcomes[i];
+                harmed[i] |= (o & PersonOutcome.Harmed) != 0 ? bit : 0;
+                benefited[i] |= (o & PersonOutcome.Benefited) != 0 ? bit : 0;
+            }
+        }
+
+        for (int p = 0; p < _pairs.Length; p++)
+        {
+            ReadOnlySpan<PersonOutcome> protecting = flags[_pairs[p].Protecting].Of(_variants[_pairs[p].Protecting], n);
+            ReadOnlySpan<PersonOutcome> exposing = flags[_pairs[p].Exposing].Of(_variants[_pairs[p].Exposing], n);
+            ulong bit = 1UL << p;
+            for (int i = 0; i < n; i++)
+                paired[i] |= (protecting[i] & PersonOutcome.Protected) != 0 && (exposing[i] & PersonOutcome.Exposed) != 0 ? bit : 0;
+        }
+
+        for (int i = 0; i < n; i++)
+        {
+            uint mask = masks[i];
+            if (_dense)
+            {
+                _harmed[(int)mask * _patterns + harmed[i]]++;
+                _benefited[(int)mask * _patterns + benefited[i]]++;
+                for (ulong bits = paired[i]; bits != 0; bits &= bits - 1)
+                    _paired[(int)mask * _pairs.Length + BitOperations.TrailingZeroCount(bits)]++;
+            }
+            else
+            {
+                Tally.AddHarmed(mask, harmed[i], 1);
+                Tally.AddBenefited(mask, benefited[i], 1);
+                for (ulong bits = paired[i]; bits != 0; bits &= bits - 1)
+                    Tally.AddContradicted(mask, Attributed(BitOperations.TrailingZeroCount(bits), mask), 1);
+            }
+        }
+    }
+
+    /// <summary>Spreads the counts by mask into the result rows (once, after the last chunk).</summary>
+    public void Finish()
+    {
+        if (!_dense)
+            return;
+        int masks = _harmed.Length / _patterns;
+        for (int m = 0; m < masks; m++)
+        {
+            for (int p = 0; p < _patterns; p++)
+            {
+                if (_harmed[m * _patterns + p] is var h and not 0)
+                    Tally.AddHarmed((uint)m, p, h);
+                if (_benefited[m * _patterns + p] is var b and not 0)
+                    Tally.AddBenefited((uint)m, p, b);
             }
 
-            ulong contradicted = 0;
-            for (int c = 0; c < _contradictions.Length; c++)
+            for (int p = 0; p < _pairs.Length; p++)
             {
-                ContradictionKey k = _contradictions[c];
-                PersonOutcome protecting = flags[k.Protecting].Of(_variants[k.Protecting], masks.Length)[i];
-                PersonOutcome exposing = flags[k.Exposing].Of(_variants[k.Exposing], masks.Length)[i];
-                if ((protecting & PersonOutcome.Protected) != 0 && (exposing & PersonOutcome.Exposed) != 0 && Attributed(c, masks[i]))
-                    contradicted |= 1UL << c;
+                if (_paired[m * _pairs.Length + p] is var c and not 0)
+                    Tally.AddContradicted((uint)m, Attributed(p, (uint)m), c);
             }
-
-            Tally.Add(masks[i], harmed, benefited, contradicted);
         }
     }
 
     /// <summary>
-    /// Whether a person the protecting scenario withheld was withheld by contradiction <paramref name="c"/>'s
-    /// safeguard: an exclusion's members by the first exclusion (in the scenario's order) listing one of
-    /// their groups; anyone else by the first safeguard of persons (opt-out, consent), else by the first
-    /// exclusion. So each withheld person is counted under one safeguard of the pair.
+    /// The contradiction of pair <paramref name="pair"/> a withheld and exposed person with group mask
+    /// <paramref name="mask"/> counts in: the first exclusion of the protecting scenario (in its order)
+    /// listing one of their groups; else its first safeguard of persons (opt-out, consent); else its
+    /// first exclusion. So each person is counted under one safeguard of the pair.
     /// </summary>
-    private bool Attributed(int c, uint mask)
+    private int Attributed(int pair, uint mask)
     {
-        ContradictionKey k = _contradictions[c];
+        (int protecting, int exposing) = _pairs[pair];
         int chosen = -1, persons = -1, first = -1;
         for (int j = 0; j < _contradictions.Length; j++)
         {
             ContradictionKey o = _contradictions[j];
-            if (o.Protecting != k.Protecting || o.Exposing != k.Exposing)
+            if (o.Protecting != protecting || o.Exposing != exposing)
                 continue;
             if (first < 0)
                 first = j;
@@ -186,6 +251,6 @@ internal sealed class BurdenCounter
                 persons = j;
         }
 
-        return (chosen >= 0 ? chosen : persons >= 0 ? persons : first) == c;
+        return chosen >= 0 ? chosen : persons >= 0 ? persons : first;
     }
 }

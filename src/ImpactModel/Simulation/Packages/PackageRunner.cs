@@ -18,9 +18,6 @@ public sealed record PackageRun(IReadOnlyList<RunResult> Results, PackageBurden 
 /// </summary>
 public static class PackageRunner
 {
-    /// <summary>Most contradictions a package counts (one bit each per person).</summary>
-    public const int MaxContradictions = 64;
-
     /// <summary>The safeguard types that withhold persons, which another scenario may contradict.</summary>
     public static readonly IReadOnlyList<string> ProtectiveTypes = ["sensitive-category-exclusion", "opt-out", "consent"];
 
@@ -125,8 +122,6 @@ public static class PackageRunner
             }
         }
 
-        if (keys.Count > MaxContradictions)
-            throw new InvalidOperationException($"the package has {keys.Count} pairs of a protective safeguard and an exposing scenario; at most {MaxContradictions} are counted");
         return [.. keys];
     }
 
@@ -150,7 +145,7 @@ public static class PackageRunner
                 wanted |= own[s] >= 0 ? runs[s].JointWanted(own[s]) : PersonAttributes.None;
             bool last = pass == passes - 1;
             IReadOnlyList<JointThread> threads = ChunkLoop.Run(population, wanted, 0, settings.Persons, options,
-                () => new JointThread(runs, own, options.ChunkSize, last ? new BurdenCounter(chosen, groups, contradictions) : null),
+                () => new JointThread(runs, own, options.ChunkSize, last ? new BurdenCounter(chosen, groups, contradictions, options.ChunkSize) : null),
                 (thread, chunk) => thread.Evaluate(chunk), report, cancellationToken);
             for (int s = 0; s < k; s++)
             {
@@ -164,7 +159,10 @@ public static class PackageRunner
             foreach (JointThread thread in threads)
             {
                 if (thread.Counter is { } counter)
+                {
+                    counter.Finish();
                     total.Merge(counter.Tally);
+                }
             }
         }
 
