@@ -28,7 +28,7 @@ internal static class ShippedScenarios
         return result.Population ?? throw new InvalidOperationException($"{file}: {string.Join("; ", result.Errors)}");
     }
 
-    private sealed class DiskFiles : IScenarioFiles
+    internal sealed class DiskFiles : IScenarioFiles
     {
         public static readonly DiskFiles Instance = new();
 

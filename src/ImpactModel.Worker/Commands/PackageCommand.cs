@@ -90,8 +90,8 @@ internal static class PackageCommand
             throw;
         }
 
-        foreach (PackageContradiction c in (manifest.Contradictions ?? []).Where(c => c.Found))
-            console.Error.WriteLine($"impact: warning: {package.Id}: {c.Sentence}"); // the scenarios' own warnings were printed as they were written
+        foreach (string warning in (manifest.Warnings ?? []).Where(w => !package.Scenarios.Any(e => w.StartsWith(e.Name + ": ", StringComparison.Ordinal))))
+            console.Error.WriteLine($"impact: warning: {package.Id}: {warning}"); // the scenarios' own warnings were printed as their folders were written
         if (options.Json)
         {
             var summary = new PackageSummary(dir, package.Id, [.. package.Scenarios.Select(e => Path.Combine(dir, e.Name))], manifest.Contradictions ?? [], manifest.Warnings ?? []);
@@ -140,6 +140,17 @@ internal static class PackageCommand
         }
 
         List<string> warnings = [.. contradictions.Where(c => c.Found).Select(c => c.Sentence)];
+        for (int s = 0; s < package.Scenarios.Length; s++)
+        {
+            // A mark made only when the declared population is simulated (research's uniques) is absent below it.
+            if (settings.Persons < package.DeclaredPopulation && marks[s].FirstOrDefault(m => m.WholePopulationOnly) is { } whole)
+            {
+                warnings.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"{package.Scenarios[s].Name} marks persons {Kind(whole.Outcome)} ({whole.Meaning}) only when the declared population is simulated; " +
+                    $"at {settings.Persons:N0} of {package.DeclaredPopulation:N0} persons it marks none, so the package counts none: run with --population {package.DeclaredPopulation}"));
+            }
+        }
+
         foreach ((RunResult result, PackageEntry entry) in run.Results.Zip(package.Scenarios))
             warnings.AddRange(result.Warnings.Select(w => $"{entry.Name}: {w}"));
         string population = Path.GetRelativePath(Path.GetDirectoryName(Path.GetFullPath(package.File)) ?? ".", Path.GetFullPath(package.PopulationFile)).Replace('\\', '/');
@@ -163,6 +174,14 @@ internal static class PackageCommand
             options.Threads > 0 ? options.Threads : Environment.ProcessorCount,
             ReplicateStatistics.IntervalDescription);
     }
+
+    private static string Kind(PersonOutcome outcome) => outcome switch
+    {
+        PersonOutcome.Harmed => "harmed",
+        PersonOutcome.Benefited => "benefited",
+        PersonOutcome.Exposed => "exposed",
+        _ => "protected",
+    };
 
     /// <summary>One plain sentence: who the safeguard withholds, and how many of them the other scenario exposes.</summary>
     internal static string Sentence(Contradiction c, IReadOnlyDictionary<string, string> groupNames, string exposes)
