@@ -36,7 +36,7 @@ public static class PackageReport
                 + "an intrusive contact, exposure in a research extract), and this report does not add them into one score: it counts the people who bear them. "
                 + "A person counted by two scenarios bears both harms. A rate is the share of the group's people; a ratio compares the group's rate with that of "
                 + "people in no peripheral group (1 means the same rate, 2 twice as often). Each figure is the mean over the replicates with its 95% interval "
-                + "(the 2.5th to 97.5th percentile over replicates) in brackets. A figure the package leaves undefined (a group with no people) is said to be so, never shown as zero.")
+                + "(the 2.5th to 97.5th percentile over replicates) in brackets. A figure the package leaves undefined (a rate of a group with no people, a ratio against a rate of 0) is said to be so, never shown as zero.")
             .EndSection();
         ScenarioTable(page, package);
         Burden(page, package);
@@ -184,7 +184,13 @@ public static class PackageReport
             return "not in package.csv";
         ManifestMetric unit = PackageMetrics.Unit(metric);
         if (line.Mean is not { } mean)
-            return "undefined (no one in the group)";
+        {
+            // A rate is undefined only for a group with no one in it; a ratio also where rest's rate is 0.
+            return metric.Contains("_ratio_vs_rest", StringComparison.Ordinal)
+                ? "undefined (the rate of people in no peripheral group is 0, or the group is empty)"
+                : "undefined (no one in the group)";
+        }
+
         var figure = new Figure(mean, line.Low, line.High, false);
         string some = line.Replicates < package.Manifest.Replicates ? $"; defined in {line.Replicates} of {package.Manifest.Replicates} replicates" : "";
         return $"{FigureText.Value(mean, unit)} ({FigureText.IntervalCell(figure, unit)}{some})";
