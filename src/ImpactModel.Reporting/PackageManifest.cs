@@ -45,7 +45,7 @@ public sealed record PackageManifest(
 
 /// <summary>The population file a package's scenarios share.</summary>
 /// <param name="File">Its path as the package names it.</param>
-/// <param name="Sha256">SHA-256 of the file, lower-case hex.</param>
+/// <param name="Sha256">SHA-256, lower-case hex, over the population file and then each data table it references, each as its length (8 bytes, little-endian) and its bytes: equal exactly when the persons drawn are the same (not the output of sha256sum on the file).</param>
 public sealed record PackagePopulation(string File, string Sha256);
 
 /// <summary>One scenario of a package.</summary>

@@ -169,6 +169,18 @@ internal sealed partial class HtmlPage
         return this;
     }
 
+    /// <summary>The warnings (scenario text, escaped) as a list, or <paramref name="none"/> when there are none.</summary>
+    public HtmlPage Warnings(IReadOnlyList<string> warnings, string none)
+    {
+        ArgumentNullException.ThrowIfNull(warnings);
+        if (warnings.Count == 0)
+            return Element("p", none);
+        Raw("<ul>\n");
+        foreach (string w in warnings)
+            Element("li", w, scenarioText: true);
+        return Raw("</ul>\n");
+    }
+
     public HtmlPage EndSection() => Raw("</section>\n");
 
     /// <summary>Closes the page and writes it to <paramref name="path"/> as UTF-8 (no byte-order mark), through a temporary file.</summary>

@@ -218,15 +218,7 @@ public static class HtmlReport
         ];
         page.Table("The run's manifest", ["Item", "Value"], rows);
         page.Element("h3", "Warnings");
-        if (m.Warnings.Count == 0)
-            page.Element("p", "The run recorded no warnings.");
-        else
-        {
-            page.Raw("<ul>\n");
-            foreach (string w in m.Warnings)
-                page.Element("li", w, scenarioText: true);
-            page.Raw("</ul>\n");
-        }
+        page.Warnings(m.Warnings, "The run recorded no warnings.");
 
         page.EndSection();
     }

@@ -45,15 +45,7 @@ public static class PackageReport
         Pairs(page, package);
         Contradictions(page, package);
         page.Section("warnings", "Warnings");
-        if (package.Warnings.Count == 0)
-            page.Element("p", "The package recorded no warnings.");
-        else
-        {
-            page.Raw("<ul>\n");
-            foreach (string w in package.Warnings)
-                page.Element("li", w, scenarioText: true);
-            page.Raw("</ul>\n");
-        }
+        page.Warnings(package.Warnings, "The package recorded no warnings.");
 
         page.EndSection();
         Manifest(page, m);
@@ -126,24 +118,24 @@ public static class PackageReport
 
     private static void Contradictions(HtmlPage page, PackageData package)
     {
-        IReadOnlyList<PackageContradiction> contradictions = package.Contradictions;
+        // The manifest lists every pair looked for; the report lists those where someone was counted.
+        IReadOnlyList<PackageContradiction> looked = package.Contradictions;
+        var contradictions = looked.Where(c => c.Found).ToList();
         page.Section("contradictions", "Contradictions between scenarios");
         if (contradictions.Count == 0)
         {
-            page.Element("p", "None was found: no scenario in the package has a safeguard that withholds people whom another scenario exposes.");
+            page.Element("p", looked.Count == 0
+                ? "None was found: no scenario in the package has a safeguard that withholds people whom another scenario exposes."
+                : $"None was found: {looked.Count} pairs of a safeguard that withholds people and another scenario that exposes people were looked for, and no replicate counted anyone in both.");
             page.EndSection();
             return;
         }
 
-        page.Element("p", "People whom one scenario's safeguard withholds and another scenario exposes: the strands contradicting each other in practice.");
-        ManifestMetric persons = PackageMetrics.Unit(PackageMetrics.Persons);
+        page.Element("p", "People whom one scenario's safeguard withholds and another scenario exposes: the strands contradicting each other in practice. " +
+                          "Each sentence gives the people a year with their 95% interval.");
         page.Raw("<ul>\n");
         foreach (PackageContradiction c in contradictions)
-        {
-            string figure = c.Persons.Mean is { } mean ? FigureText.Phrase(new Figure(mean, c.Persons.CiLow, c.Persons.CiHigh, false), persons) : "undefined";
-            page.Raw("<li dir=\"auto\">").Text(c.Sentence.Trim()).Text($" {figure}.").Raw("</li>\n");
-        }
-
+            page.Raw("<li dir=\"auto\">").Text(c.Sentence.Trim().TrimEnd('.') + ".").Raw("</li>\n");
         page.Raw("</ul>\n");
         if (contradictions.Any(c => package.Groups.Any(g => package.Find(g, c.Metric) is not null)))
         {

@@ -7,7 +7,6 @@ using ImpactModel.Scenarios;
 using ImpactModel.Simulation;
 using ImpactModel.Simulation.Packages;
 using ImpactModel.Worker.Cli;
-using ImpactModel.Worker.Hosting;
 using ImpactModel.Worker.Output;
 
 namespace ImpactModel.Worker.Commands;
@@ -23,15 +22,25 @@ internal static class PackageCommand
     /// <summary>The columns of <c>package.csv</c> (PRODUCT.md, "Interfaces").</summary>
     public static readonly string[] Columns = ["package", "group", "metric", "mean", "ci_low", "ci_high", "replicates"];
 
-    internal static int Run(string file, RunCommand.RunOptions options, CliConsole console, CancellationToken cancellationToken)
+    /// <param name="file">The package file.</param>
+    /// <param name="options">The run's options (a package is written to files: no store).</param>
+    /// <param name="files">Reads the package and its scenarios once each: the bytes run are the bytes kept.</param>
+    /// <param name="console">Where the summary and warnings go.</param>
+    /// <param name="cancellationToken">Stops the run between chunks; the partial folder is removed.</param>
+    internal static int Run(string file, RunCommand.RunOptions options, IScenarioFiles files, CliConsole console, CancellationToken cancellationToken)
     {
-        if (options.Store is not null)
-            throw new UsageException("a package is written to files only; run its scenarios one by one to store them (--db)");
-        var files = new RememberingScenarioFiles(options.ScenarioFiles);
         PackageLoadResult loaded = PackageLoader.Load(file, files);
         if (!loaded.IsValid)
             throw new ScenarioException(loaded.Errors);
         Package package = loaded.Package!;
+        // Every scenario's strand needs its model: a package of population-only runs would report no one harmed.
+        var modelless = package.Scenarios.Where(e => !options.Strands.For(e.Scenario).Warnings.IsEmpty).ToList();
+        if (modelless.Count > 0)
+        {
+            throw new ScenarioException([.. modelless.Select(e => new ScenarioError(e.Position.File, e.Position.Line, e.Position.Column, "scenarios",
+                $"scenario '{e.Name}' is of strand '{e.Scenario.Strand}', which has no model in this engine: a package counts what each strand marks"))]);
+        }
+
         // The package's default population is the largest of its scenarios' own defaults.
         long persons = options.Persons ?? package.Scenarios.Max(e => RunCommand.DefaultPersonsOf(e.Scenario));
         var settings = new RunSettings(options.Seed, options.Replicates, persons, options.Threads, options.ChunkSize);
@@ -190,7 +199,8 @@ internal static class PackageCommand
         {
             "sensitive-category-exclusion" => "members of " + string.Join(" and ", c.Groups.Select(g => groupNames.TryGetValue(g, out string? n) ? n : g)),
             "opt-out" => "people who opt out",
-            _ => "people who do not consent",
+            "consent" => "people who do not consent",
+            _ => "people who opt out or do not consent",
         };
         string figure = c.Persons.Mean is { } mean
             ? string.Create(CultureInfo.InvariantCulture, $"about {mean:N0} persons")

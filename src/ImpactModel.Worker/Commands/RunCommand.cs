@@ -115,10 +115,21 @@ public static class RunCommand
                 ReplicatesCsv: !parse.GetValue(noReplicatesCsv))
             {
                 Verbose = parse.GetValue(ImpactCli.Verbose),
-                ScenarioFiles = host.Services.GetRequiredService<DiskScenarioFiles>(),
+                // Each file read once: whether it is a package is seen from the bytes that are then run.
+                ScenarioFiles = new RememberingScenarioFiles(host.Services.GetRequiredService<DiskScenarioFiles>()),
                 CommandLine = StoreAccess.Redacted([.. parse.Tokens.Select(t => t.Value)]),
                 Sensitivity = parse.GetValue(sensitivity),
             };
+            // A package is written to files only: --db is refused, a configured store left alone.
+            if (options.Files.Any(f => PackageLoader.IsPackage(f, options.ScenarioFiles)))
+            {
+                if (parse.GetValue(db) is not null)
+                    throw new UsageException("--db: a package is written to files only; run its scenarios one by one to store them");
+                if (parse.GetValue(shard) is not null || parse.GetValue(phase) is not null)
+                    throw new UsageException("--shard: a package runs in one process; shard its scenarios one by one");
+                return Task.FromResult(Run(options, console, cancellationToken));
+            }
+
             using ResultStore? store = StoreAccess.OpenIfConfigured(parse.GetValue(db), configuration);
             options = options with { Store = store };
             if (parse.GetValue(shard) is { } which)
@@ -153,18 +164,18 @@ public static class RunCommand
 
     internal static int Run(RunOptions options, CliConsole console, CancellationToken cancellationToken)
     {
-        if (options.Files.Any(f => PackageLoader.IsPackage(f, options.ScenarioFiles)))
+        // Every file's problems at once, before anything runs. The bytes loaded are the ones the run
+        // folder hashes and keeps, whatever happens to the files on disk meanwhile (each file is read once).
+        var files = new RememberingScenarioFiles(options.ScenarioFiles);
+        if (options.Files.Any(f => PackageLoader.IsPackage(f, files)))
         {
             if (options.Files.Length > 1)
                 throw new UsageException("a package runs alone: give its file only (its scenarios are named inside it)");
             if (options.Sensitivity)
                 throw new UsageException("--sensitivity is given for a scenario; run a package's scenario alone to see its sensitivity");
-            return PackageCommand.Run(options.Files[0], options, console, cancellationToken);
+            return PackageCommand.Run(options.Files[0], options, files, console, cancellationToken);
         }
 
-        // Every file's problems at once, before anything runs. The bytes loaded are the ones the run
-        // folder hashes and keeps, whatever happens to the files on disk meanwhile.
-        var files = new RememberingScenarioFiles(options.ScenarioFiles);
         var errors = new List<ScenarioError>();
         var scenarios = new List<Scenario>();
         foreach (string file in options.Files)

@@ -41,7 +41,8 @@ public static class ValidateCommand
     /// </summary>
     internal static int Run(IReadOnlyList<string> paths, CliConsole console, StrandRegistry strands, IScenarioFiles? files = null)
     {
-        files ??= DiskScenarioFiles.Instance;
+        // Each file read once: a package is recognised, then loaded, from the same bytes (a pipe can be read only once).
+        files = new RememberingScenarioFiles(files ?? DiskScenarioFiles.Instance);
         int invalid = 0;
         // A shared population file's problems would otherwise repeat under every scenario that references it.
         var printed = new HashSet<string>(StringComparer.Ordinal);

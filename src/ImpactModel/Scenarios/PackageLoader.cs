@@ -27,7 +27,7 @@ public sealed record PackageEntry(Scenario Scenario, string Variant, string Refe
 /// <param name="Description">What the package proposes, for the report.</param>
 /// <param name="Scenarios">Its scenarios, in the package's order.</param>
 /// <param name="PopulationFile">The population file every scenario references (the first scenario's path to it).</param>
-/// <param name="PopulationSha256">SHA-256 of the population file and its data tables, lower-case hex.</param>
+/// <param name="PopulationSha256">SHA-256, lower-case hex, over the population file and then each data table it references, each as its length (8 bytes, little-endian) and its bytes: equal exactly when the persons drawn are the same (not the output of sha256sum on the file).</param>
 public sealed record Package(string File, string Id, string? Description, ImmutableArray<PackageEntry> Scenarios, string PopulationFile, string PopulationSha256)
 {
     /// <summary>The declared population the scenarios share.</summary>
@@ -172,6 +172,19 @@ public static class PackageLoader
             return null;
         }
 
+        // Names are joined by '--' in the package's metrics (harmed_by_pair.a--b, contradiction.p--safeguard--e).
+        if (!Joinable(scenario.Name))
+        {
+            r.Error(pathNode, at, $"scenario name '{scenario.Name}' has '--' in it or ends in '-': in a package, names are joined by '--' in metric names (rename it)");
+            return null;
+        }
+
+        foreach (SafeguardSpec safeguard in scenario.Safeguards.Where(g => !Joinable(g.Id)))
+        {
+            r.Error(safeguard.Position, "safeguards", $"safeguard id '{safeguard.Id}' has '--' in it or ends in '-': in a package, ids are joined by '--' in metric names (rename it)");
+            return null;
+        }
+
         IReadOnlyList<SimulationVariant> variants = VariantBuilder.Build(scenario);
         if (!variants.Any(v => v.Id == variant))
         {
@@ -183,6 +196,8 @@ public static class PackageLoader
 
         return (new PackageEntry(scenario, variant, reference, pathNode.Position), PopulationOf(scenario, files));
     }
+
+    private static bool Joinable(string id) => !id.Contains("--", StringComparison.Ordinal) && !id.EndsWith('-');
 
     /// <summary>The shared population file a scenario references and the hash of its bytes and data tables; null for an inline population.</summary>
     private static (string File, string Hash, string Reference)? PopulationOf(Scenario scenario, IScenarioFiles files)

@@ -56,6 +56,13 @@ public static class ScenarioLoader
 
         if (map["strand"] is null)
         {
+            if (map["package"] is not null)
+            {
+                r.Error(map.KeyNode("package")!, "package",
+                    "this is a package of scenarios (top-level 'package:'): 'impact run' and 'impact validate' take it; here give one of its scenarios");
+                return new ScenarioLoadResult(null, null, r.Errors);
+            }
+
             if (map["population"] is null)
             {
                 r.Error(map, "", "no top-level 'strand:' (a scenario) or 'population:' (a shared population file)");

@@ -153,6 +153,29 @@ public sealed class PackageCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_scenario_name_that_cannot_be_joined_by_double_hyphens_is_refused_at_its_entry()
+    {
+        File.WriteAllText(At("joined.yaml"), File.ReadAllText(At("fraud-error-debt.yaml")).Replace("name: fraud-error-debt", "name: fraud--debt", StringComparison.Ordinal));
+        string package = Package("package: p\nscenarios:\n  - joined.yaml\n  - tailored-services.yaml\n");
+        CliRun run = CliRun.Of("run", package, "--population", "1000", "--replicates", "1", "--out", At("out"));
+        Assert.Equal(2, run.ExitCode);
+        Assert.StartsWith($"{package}:3:5: scenarios[0]: scenario name 'fraud--debt' has '--' in it", Assert.Single(run.ErrorLines), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(At("out")));
+    }
+
+    [Fact]
+    public void A_package_is_refused_where_a_scenario_is_expected_and_by_the_store()
+    {
+        CliRun describe = CliRun.Of("describe", At("uk-data-sharing-package.yaml"));
+        Assert.Equal(2, describe.ExitCode);
+        Assert.Contains("this is a package of scenarios (top-level 'package:')", describe.Error, StringComparison.Ordinal);
+        CliRun stored = CliRun.Of("run", At("uk-data-sharing-package.yaml"), "--db", "Host=127.0.0.1;Port=1;Username=u;Password=secret", "--out", At("out"));
+        Assert.Equal(2, stored.ExitCode);
+        Assert.Contains("a package is written to files only", stored.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret", stored.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_package_runs_alone()
     {
         CliRun run = CliRun.Of("run", At("uk-data-sharing-package.yaml"), At("fraud-error-debt.yaml"), "--out", At("out"));

@@ -32,7 +32,8 @@ internal static class PackageFiles
 
     public static readonly string Contradiction = PackageMetrics.Contradiction("tailored-services", Safeguard, "fraud-error-debt");
 
-    public const string ContradictionSentence = "Survivors whom tailored-services withheld from proactive contact were flagged by fraud-error-debt's matching.";
+    public const string ContradictionSentence =
+        "Survivors whom tailored-services withheld from proactive contact were flagged by fraud-error-debt's matching: 135,000 people (95% interval 108,000 to 169,000).";
 
     /// <summary>The value left undefined (empty cells, 0 replicates).</summary>
     public static readonly (string Group, string Metric) Undefined = ("care-leavers", PackageMetrics.ExactlyRate(PackageMetrics.Benefited, 3));

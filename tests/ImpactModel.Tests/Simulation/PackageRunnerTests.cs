@@ -61,9 +61,10 @@ public sealed class PackageRunnerTests
         double a = Figure(run, "all", "harmed_by_rate.tailored-services").Mean!.Value;
         double b = Figure(run, "all", "harmed_by_rate.fraud-error-debt").Mean!.Value;
         double pair = Figure(run, "all", "harmed_by_pair_rate.tailored-services--fraud-error-debt").Mean!.Value;
-        // The pair's rate over N·R persons has variance at most p(1 − p)/(N·R) with p = 0.3 × 0.2; the
-        // product of the two observed rates varies less than that. Four standard errors.
-        double p = 0.3 * 0.2, se = Math.Sqrt(p * (1 - p) / ((double)Persons * Replicates));
+        // Under independence pair − a·b has mean 0 (to order 1/N) and variance a(1 − a)·b(1 − b)/(N·R)
+        // (the delta method over N persons in each of R replicates). Four standard errors: a false
+        // failure about once in 16,000 runs.
+        double se = Math.Sqrt(0.3 * 0.7 * 0.2 * 0.8 / ((double)Persons * Replicates));
         Assert.InRange(pair - a * b, -4 * se, 4 * se);
         Assert.InRange(a, 0.3 - 4 * Math.Sqrt(0.21 / (Persons * Replicates)), 0.3 + 4 * Math.Sqrt(0.21 / (Persons * Replicates)));
         // Any, two or more, all: inclusion–exclusion holds exactly in every replicate.
@@ -178,6 +179,36 @@ public sealed class PackageRunnerTests
     }
 
     [Fact]
+    public void A_two_pass_strand_beside_a_one_pass_strand_marks_its_persons_in_the_last_pass_with_its_own_results()
+    {
+        // The tailored scenario's strand counts in its first pass and marks only in a second, which runs
+        // only when observed (as the research strand does): in the package its first pass runs a pass
+        // before the fraud strand's only one, and its marks still meet the fraud strand's on the same persons.
+        var twoPass = new CoinStrand(key: 7, harm: 0.3, passes: 2);
+        var onePass = new CoinStrand(key: 7, harm: 0.1);
+        PackageRun package = Run(twoPass, onePass);
+        StrandRegistry registry = Registry(twoPass, onePass);
+        var settings = new RunSettings(Seed, Replicates, Persons, 0, 1000);
+        RunResult alone = SimulationRunner.Run(ScenarioLoader.LoadScenario(Tailored, DiskScenarioFiles.Instance), settings, registry);
+        Assert.Equal(alone.Rows, package.Results[0].Rows);
+        // Its marks are its counts (scaled), and the same coin at 0.1 harms a subset of its persons.
+        ResultRow harmed = alone.Rows.Single(r => r.Variant == "proposal" && r.Group == "all" && r.Metric == "coin_harmed");
+        Assert.Equal(harmed.Summary.Mean!.Value, Figure(package, "all", "harmed_by.tailored-services").Mean!.Value, 1e-9 * harmed.Summary.Mean!.Value);
+        Assert.Equal(Figure(package, "all", "harmed_by.fraud-error-debt"), Figure(package, "all", "harmed_by_pair.tailored-services--fraud-error-debt"));
+    }
+
+    [Fact]
+    public void A_scenario_that_marks_no_benefit_leaves_every_benefit_metric_it_takes_part_in_undefined()
+    {
+        PackageRun run = Run(new CoinStrand(key: 1, harm: 0.2, benefit: 0.3), new CoinStrand(key: 2, harm: 0.1, marksBenefit: false));
+        foreach (string metric in new[] { "benefited_by.fraud-error-debt", "benefited_by_rate.fraud-error-debt", "benefited_by_all",
+                     "benefited_by_pair.tailored-services--fraud-error-debt", "benefited_by_two_or_more", "benefited_by_exactly.2" })
+            Assert.Equal(new ReplicateSummary(null, null, null, 0), Figure(run, "all", metric));
+        Assert.Equal(Figure(run, "all", "benefited_by.tailored-services"), Figure(run, "all", "benefited_by_any"));
+        Assert.Equal(Figure(run, "all", "benefited_by_rate.tailored-services"), Figure(run, "all", "benefited_by_exactly_rate.1"));
+    }
+
+    [Fact]
     public void Each_scenario_gets_the_results_of_its_own_run()
     {
         var tailored = new CoinStrand(key: 1, harm: 0.2);
@@ -200,8 +231,16 @@ public sealed class PackageRunnerTests
 /// uniform numbers, so two strands of one key harm nested sets of persons; of different keys,
 /// independent sets. Each mark is also counted, so the flags can be checked against the tallies.
 /// </summary>
-internal sealed class CoinStrand(ulong key, double harm, double benefit = 0, double expose = 0, double protect = 0, uint protectGroups = 0) : IStrandModel
+internal sealed class CoinStrand(ulong key, double harm, double benefit = 0, double expose = 0, double protect = 0, uint protectGroups = 0, int passes = 1,
+    bool marksBenefit = true) : IStrandModel
 {
+    /// <summary>With 2, the coins are counted in the first pass and marked in the second, which runs only when observed.</summary>
+    public int Passes => passes;
+
+    public int PassesUnobserved => 1;
+
+    public bool MarksBenefit => marksBenefit;
+
     public enum Counter
     {
         Harmed,
@@ -233,7 +272,7 @@ internal sealed class CoinStrand(ulong key, double harm, double benefit = 0, dou
     public IReadOnlyList<PersonMark> Marks =>
     [
         new(PersonOutcome.Harmed, "a coin's harm", "coin_harmed"),
-        new(PersonOutcome.Benefited, "a coin's benefit", "coin_benefited"),
+        .. marksBenefit ? [new PersonMark(PersonOutcome.Benefited, "a coin's benefit", "coin_benefited")] : Array.Empty<PersonMark>(),
         new(PersonOutcome.Exposed, "a coin's exposure", "coin_exposed"),
         new(PersonOutcome.Protected, "a coin's protection", "coin_protected"),
     ];
@@ -257,7 +296,13 @@ internal sealed class CoinStrand(ulong key, double harm, double benefit = 0, dou
 
     private sealed class Replicate(CoinStrand coin, ReplicateContext context) : IStrandReplicate, IChunkEvaluator
     {
-        public IChunkEvaluator CreateEvaluator(int pass, int chunkCapacity) => this;
+        private int _pass;
+
+        public IChunkEvaluator CreateEvaluator(int pass, int chunkCapacity)
+        {
+            _pass = pass;
+            return this;
+        }
 
         public void Complete(StrandTally total)
         {
@@ -279,19 +324,22 @@ internal sealed class CoinStrand(ulong key, double harm, double benefit = 0, dou
                     if (!context.Variants[v].LinksData)
                         continue;
                     Mark(tally, output.Flags, v, i, mask, harmed, Counter.Harmed, PersonOutcome.Harmed);
-                    Mark(tally, output.Flags, v, i, mask, benefited, Counter.Benefited, PersonOutcome.Benefited);
+                    Mark(tally, output.Flags, v, i, mask, benefited && coin.MarksBenefit, Counter.Benefited, PersonOutcome.Benefited);
                     Mark(tally, output.Flags, v, i, mask, exposed, Counter.Exposed, PersonOutcome.Exposed);
                     Mark(tally, output.Flags, v, i, mask, withheld, Counter.Protected, PersonOutcome.Protected);
                 }
             }
         }
 
-        private static void Mark(StrandTally<Counter> tally, PersonFlags flags, int v, int i, uint mask, bool yes, Counter counter, PersonOutcome outcome)
+        // One pass: count and mark. Two: count in the first (which always runs), mark in the second (observed only).
+        private void Mark(StrandTally<Counter> tally, PersonFlags flags, int v, int i, uint mask, bool yes, Counter counter, PersonOutcome outcome)
         {
             if (!yes)
                 return;
-            tally.Add(v, mask, counter, 1);
-            flags.Mark(v, i, outcome);
+            if (_pass == 0)
+                tally.Add(v, mask, counter, 1);
+            if (_pass == coin.Passes - 1)
+                flags.Mark(v, i, outcome);
         }
     }
 }

@@ -45,11 +45,15 @@ public sealed class PackageBurden
     public ReplicateSummary? Of(string group, string metric) =>
         Rows.FirstOrDefault(r => r.Group == group && r.Metric == metric)?.Summary;
 
-    /// <summary>The metric names of a package of <paramref name="scenarios"/> (in order) for one group (no ratios for <c>rest</c>).</summary>
-    public static IReadOnlyList<string> MetricNames(IReadOnlyList<string> scenarios, bool rest) =>
-        [.. Metrics(scenarios.Count, [.. scenarios], [], rest).Select(m => m.Name)];
-
-    internal static PackageBurden Of(Package package, string[] groups, ContradictionKey[] keys, IReadOnlyList<BurdenTally> replicates, RunSettings settings)
+    /// <param name="package">The package.</param>
+    /// <param name="groups">The population's group ids, in order.</param>
+    /// <param name="keys">The contradictions looked for.</param>
+    /// <param name="replicates">Each replicate's counts.</param>
+    /// <param name="settings">The run's settings (persons, for the scale).</param>
+    /// <param name="marks">Per scenario, whether its strand marks persons harmed and benefited at this population:
+    /// a metric that takes in a scenario that marks no such person is undefined, never 0.</param>
+    internal static PackageBurden Of(Package package, string[] groups, ContradictionKey[] keys, IReadOnlyList<BurdenTally> replicates, RunSettings settings,
+        (bool Harms, bool Benefits)[] marks)
     {
         string[] names = [.. package.Scenarios.Select(e => e.Name)];
         string[] rows = ["all", .. groups, "rest"];
@@ -60,7 +64,7 @@ public sealed class PackageBurden
         var values = new double[replicates.Count];
         for (int row = 0; row < rows.Length; row++)
         {
-            foreach (Metric metric in Metrics(names.Length, names, contradictionNames, row == restRow))
+            foreach (Metric metric in Metrics(names, marks, contradictionNames, row == restRow))
             {
                 for (int r = 0; r < replicates.Count; r++)
                     values[r] = metric.Value(replicates[r], row, restRow, scale);
@@ -83,29 +87,38 @@ public sealed class PackageBurden
     /// <summary>A metric of one group in one replicate: its name and how its value is formed from the counts.</summary>
     private sealed record Metric(string Name, Func<BurdenTally, int, int, double, double> Value);
 
-    private static IEnumerable<Metric> Metrics(int k, string[] names, string[] contradictions, bool rest)
+    /// <summary>
+    /// A group's metrics, in order. For each kind (harmed, benefited), a metric that takes in a scenario
+    /// whose strand marks no person of that kind (or not at this population) is undefined: a scenario's
+    /// own, a pair with it, and all of them; any, two or more and exactly n count over the scenarios that
+    /// mark it, and are undefined where fewer of them mark it than they need.
+    /// </summary>
+    private static IEnumerable<Metric> Metrics(string[] names, (bool Harms, bool Benefits)[] marks, string[] contradictions, bool rest)
     {
+        int k = names.Length;
         yield return new Metric("persons", (t, row, _, scale) => t.Persons(row) * scale);
         foreach ((string kind, bool harm) in new[] { ("harmed", true), ("benefited", false) })
         {
+            bool[] marking = [.. marks.Select(m => harm ? m.Harms : m.Benefits)];
+            int markers = marking.Count(m => m);
             for (int s = 0; s < k; s++)
             {
                 int bit = 1 << s;
-                foreach (Metric m in Family($"{kind}_by", "." + names[s], p => (p & bit) != 0, harm, rest))
+                foreach (Metric m in Family($"{kind}_by", "." + names[s], p => (p & bit) != 0, harm, rest, marking[s]))
                     yield return m;
             }
 
-            foreach (Metric m in Family($"{kind}_by_any", "", p => p != 0, harm, rest))
+            foreach (Metric m in Family($"{kind}_by_any", "", p => p != 0, harm, rest, markers >= 1))
                 yield return m;
-            foreach (Metric m in Family($"{kind}_by_two_or_more", "", p => BitOperations.PopCount((uint)p) >= 2, harm, rest))
+            foreach (Metric m in Family($"{kind}_by_two_or_more", "", p => BitOperations.PopCount((uint)p) >= 2, harm, rest, markers >= 2))
                 yield return m;
-            foreach (Metric m in Family($"{kind}_by_all", "", p => p == (1 << k) - 1, harm, rest))
+            foreach (Metric m in Family($"{kind}_by_all", "", p => p == (1 << k) - 1, harm, rest, markers == k))
                 yield return m;
             for (int n = 1; n <= k; n++)
             {
                 int count = n;
                 foreach (Metric m in Family($"{kind}_by_exactly", "." + n.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                             p => BitOperations.PopCount((uint)p) == count, harm, rest: true))
+                             p => BitOperations.PopCount((uint)p) == count, harm, rest: true, defined: n <= markers))
                     yield return m;
             }
 
@@ -114,7 +127,7 @@ public sealed class PackageBurden
                 for (int b = a + 1; b < k; b++)
                 {
                     int both = (1 << a) | (1 << b);
-                    foreach (Metric m in Family($"{kind}_by_pair", $".{names[a]}--{names[b]}", p => (p & both) == both, harm, rest))
+                    foreach (Metric m in Family($"{kind}_by_pair", $".{names[a]}--{names[b]}", p => (p & both) == both, harm, rest, marking[a] && marking[b]))
                         yield return m;
                 }
             }
@@ -130,10 +143,20 @@ public sealed class PackageBurden
     /// <summary>
     /// The persons of a group whose pattern passes <paramref name="counts"/> (scaled), their rate of the
     /// group's persons, and that rate's ratio to <c>rest</c>'s (not in the row of <c>rest</c>, nor when
-    /// <paramref name="rest"/> asks for none): <c>NAME.q</c>, <c>NAME_rate.q</c>, <c>NAME_rate_ratio_vs_rest.q</c>.
+    /// <paramref name="rest"/> asks for none): <c>NAME.q</c>, <c>NAME_rate.q</c>, <c>NAME_rate_ratio_vs_rest.q</c>;
+    /// all undefined (NaN: an empty cell) unless <paramref name="defined"/>.
     /// </summary>
-    private static IEnumerable<Metric> Family(string name, string qualifier, Func<int, bool> counts, bool harm, bool rest)
+    private static IEnumerable<Metric> Family(string name, string qualifier, Func<int, bool> counts, bool harm, bool rest, bool defined)
     {
+        if (!defined)
+        {
+            yield return new Metric(name + qualifier, (_, _, _, _) => double.NaN);
+            yield return new Metric(name + "_rate" + qualifier, (_, _, _, _) => double.NaN);
+            if (!rest)
+                yield return new Metric(name + "_rate_ratio_vs_rest" + qualifier, (_, _, _, _) => double.NaN);
+            yield break;
+        }
+
         long Count(BurdenTally t, int row)
         {
             long sum = 0;

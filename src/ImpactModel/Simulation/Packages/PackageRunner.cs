@@ -19,7 +19,12 @@ public sealed record PackageRun(IReadOnlyList<RunResult> Results, PackageBurden 
 public static class PackageRunner
 {
     /// <summary>The safeguard types that withhold persons, which another scenario may contradict.</summary>
-    public static readonly IReadOnlyList<string> ProtectiveTypes = ["sensitive-category-exclusion", "opt-out", "consent"];
+    public static readonly IReadOnlyList<string> ProtectiveTypes = [Exclusion, "opt-out", "consent"];
+
+    /// <summary>The type of a contradiction key made of an opt-out and a consent safeguard together.</summary>
+    public const string OptOutOrConsent = "opt-out-or-consent";
+
+    private const string Exclusion = "sensitive-category-exclusion";
 
     /// <param name="package">The package.</param>
     /// <param name="settings">Seed, replicates, persons, threads and chunk size: the same for every scenario.</param>
@@ -83,7 +88,11 @@ public static class PackageRunner
             finished[s] = models[s].Warnings.IsEmpty ? result : result with { Warnings = [.. models[s].Warnings, .. result.Warnings] };
         }
 
-        return new PackageRun(finished, PackageBurden.Of(package, groups, contradictions, burden, settings));
+        // What each scenario's strand marks at this population (a mark made only for the declared population is absent below it).
+        bool Marks(StrandModels m, PersonOutcome outcome) =>
+            m.Models.SelectMany(x => x.Marks).Any(x => x.Outcome == outcome && (!x.WholePopulationOnly || settings.Persons >= package.DeclaredPopulation));
+        (bool, bool)[] marks = [.. models.Select(m => (Marks(m, PersonOutcome.Harmed), Marks(m, PersonOutcome.Benefited)))];
+        return new PackageRun(finished, PackageBurden.Of(package, groups, contradictions, burden, settings, marks));
     }
 
     private static int IndexOf(IReadOnlyList<SimulationVariant> variants, string id, string scenario)
@@ -109,15 +118,27 @@ public static class PackageRunner
         for (int a = 0; a < assemblies.Length; a++)
         {
             SimulationVariant variant = assemblies[a].Variants[chosen[a]];
-            foreach (var safeguard in variant.EnabledSafeguards.Where(g => ProtectiveTypes.Contains(g.Type)))
+            var protective = variant.EnabledSafeguards.Where(g => ProtectiveTypes.Contains(g.Type)).ToList();
+            // Each exclusion its own key (its groups); opt-out and consent one key together: the strands
+            // draw one decision a person for both (the larger share), so they cannot be told apart.
+            var safeguards = new List<(string Id, string Type, uint Groups)>();
+            foreach (var exclusion in protective.Where(g => g.Type == Exclusion))
             {
                 uint mask = 0;
-                foreach (string group in safeguard.Groups)
+                foreach (string group in exclusion.Groups)
                     mask |= 1u << Array.IndexOf(groups, group);
+                safeguards.Add((exclusion.Id, exclusion.Type, mask));
+            }
+
+            var ofPersons = protective.Where(g => g.Type != Exclusion).ToList();
+            if (ofPersons.Count > 0)
+                safeguards.Add((string.Join("-or-", ofPersons.Select(g => g.Id)), ofPersons.Count == 1 ? ofPersons[0].Type : OptOutOrConsent, 0));
+            foreach ((string id, string type, uint mask) in safeguards)
+            {
                 for (int b = 0; b < assemblies.Length; b++)
                 {
                     if (b != a && Exposes(models[b]))
-                        keys.Add(new ContradictionKey(a, safeguard.Id, safeguard.Type, safeguard.Type == "sensitive-category-exclusion" ? mask : 0, b));
+                        keys.Add(new ContradictionKey(a, id, type, mask, b));
                 }
             }
         }
