@@ -130,11 +130,11 @@ internal static class PackageCommand
         var groups = package.Scenarios[0].Scenario.Population.Groups;
         var names = groups.ToDictionary(g => g.Id, g => g.Name ?? g.Id, StringComparer.Ordinal);
         var scenarios = new List<PackageScenario>();
-        var marks = new List<IReadOnlyList<PersonMark>>();
-        foreach (PackageEntry entry in package.Scenarios)
+        IReadOnlyList<IReadOnlyList<PersonMark>> marks = run.Marks;
+        for (int i = 0; i < package.Scenarios.Length; i++)
         {
-            PersonMark[] own = [.. options.Strands.For(entry.Scenario).Models.SelectMany(m => m.Marks)];
-            marks.Add(own);
+            PackageEntry entry = package.Scenarios[i];
+            IReadOnlyList<PersonMark> own = marks[i];
             string? Meaning(PersonOutcome o) => own.FirstOrDefault(m => m.Outcome == o)?.Meaning;
             scenarios.Add(new PackageScenario(entry.Name, entry.Scenario.Strand, entry.Reference.Replace('\\', '/'), entry.Variant, entry.Name,
                 Meaning(PersonOutcome.Harmed), Meaning(PersonOutcome.Benefited), Meaning(PersonOutcome.Exposed), Meaning(PersonOutcome.Protected)));

@@ -3,8 +3,8 @@ using ImpactModel.Scenarios;
 
 namespace ImpactModel.Simulation.Packages;
 
-/// <summary>What a package run produced: each scenario's own result (in the package's order) and the burden on the same persons.</summary>
-public sealed record PackageRun(IReadOnlyList<RunResult> Results, PackageBurden Burden);
+/// <summary>What a package run produced: each scenario's own result (in the package's order), the burden on the same persons, and what each scenario's strand marks per person.</summary>
+public sealed record PackageRun(IReadOnlyList<RunResult> Results, PackageBurden Burden, IReadOnlyList<IReadOnlyList<PersonMark>> Marks);
 
 /// <summary>
 /// Runs a package: every scenario with all its variants on the same persons, sharing the passes
@@ -57,7 +57,7 @@ public static class PackageRunner
         var groups = package.Scenarios[0].Scenario.Population.Groups.Select(g => g.Id).ToArray();
         var burden = new List<BurdenTally>(settings.Replicates);
         var options = new ChunkLoopOptions(settings.Threads, settings.ChunkSize, SimulationRunner.ChunksPerItem);
-        long done = 0;
+        long done = 0, total = settings.Persons * settings.Replicates * assemblies.Max(a => a.Passes);
         for (int r = 0; r < settings.Replicates; r++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -72,12 +72,11 @@ public static class PackageRunner
 
             int rr = r;
             BurdenTally replicate = RunReplicate(runs, chosen, groups.Length, contradictions, settings, options,
-                persons => progress?.Report(new RunProgress(Interlocked.Add(ref done, persons), settings.Persons * settings.Replicates * runs.Max(x => x.Passes), rr, settings.Replicates)),
+                persons => progress?.Report(new RunProgress(Interlocked.Add(ref done, persons), total, rr, settings.Replicates)),
                 cancellationToken, out List<PassResult>[] results);
             for (int s = 0; s < k; s++)
                 assemblies[s].Add(r, runs[s], runs[s].Complete(results[s]));
             burden.Add(replicate);
-            long total = settings.Persons * settings.Replicates * runs.Max(x => x.Passes);
             progress?.Report(new RunProgress(Interlocked.Read(ref done), total, r + 1, settings.Replicates));
         }
 
@@ -88,11 +87,12 @@ public static class PackageRunner
             finished[s] = models[s].Warnings.IsEmpty ? result : result with { Warnings = [.. models[s].Warnings, .. result.Warnings] };
         }
 
-        // What each scenario's strand marks at this population (a mark made only for the declared population is absent below it).
-        bool Marks(StrandModels m, PersonOutcome outcome) =>
-            m.Models.SelectMany(x => x.Marks).Any(x => x.Outcome == outcome && (!x.WholePopulationOnly || settings.Persons >= package.DeclaredPopulation));
-        (bool, bool)[] marks = [.. models.Select(m => (Marks(m, PersonOutcome.Harmed), Marks(m, PersonOutcome.Benefited)))];
-        return new PackageRun(finished, PackageBurden.Of(package, groups, contradictions, burden, settings, marks));
+        // What each scenario's strand marks, and at this population (a mark made only for the declared population is absent below it).
+        PersonMark[][] marks = [.. models.Select(m => m.Models.SelectMany(x => x.Marks).ToArray())];
+        bool Marks(PersonMark[] own, PersonOutcome outcome) =>
+            own.Any(x => x.Outcome == outcome && (!x.WholePopulationOnly || settings.Persons >= package.DeclaredPopulation));
+        (bool, bool)[] marked = [.. marks.Select(m => (Marks(m, PersonOutcome.Harmed), Marks(m, PersonOutcome.Benefited)))];
+        return new PackageRun(finished, PackageBurden.Of(package, groups, contradictions, burden, settings, marked), marks);
     }
 
     private static int IndexOf(IReadOnlyList<SimulationVariant> variants, string id, string scenario)
