@@ -733,6 +733,7 @@ public sealed partial class CompiledPopulation
     }
 
     /// <summary>expit(alpha + η_c) for every cell, four at a time where |alpha + η_c| ≤ 700 (the same bits as one at a time).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: fully optimised at once, never run unoptimised (docs/performance.md, issue 26)
     private static double[] Probabilities(double alpha, double[] eta)
     {
         var q = new double[eta.Length];
@@ -775,6 +776,7 @@ public sealed partial class CompiledPopulation
             pi[c] = parentP is null ? 0 : parentP[c];
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: fully optimised at once, never run unoptimised (docs/performance.md, issue 26)
         (double Value, double Slope) Marginal(double alpha)
         {
             // Four cells a lane, summed lane by lane and the lanes in a fixed order: the same sums on

@@ -55,6 +55,7 @@ public static partial class Philox
         public Vector512<uint> Load16(int first) => Vector512.LoadUnsafe(ref MemoryMarshal.GetReference(_ids), (nuint)first);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: fully optimised at once, never run unoptimised (docs/performance.md, issue 26)
     private static int FillAvx2<TPersons>(TPersons persons, uint c1, uint c2, uint c3, uint k0, uint k1, Span<uint> blocks)
         where TPersons : IPersonCounters, allows ref struct
     {
@@ -128,6 +129,7 @@ public static partial class Philox
         Avx2.Permute2x128(hab, hcd, 0x31).StoreUnsafe(ref dst, (nuint)(offset + 12)); // 6, 7
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: fully optimised at once, never run unoptimised (docs/performance.md, issue 26)
     private static int FillAvx512<TPersons>(TPersons persons, uint c1, uint c2, uint c3, uint k0, uint k1, Span<uint> blocks)
         where TPersons : IPersonCounters, allows ref struct
     {

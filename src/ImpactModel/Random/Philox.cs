@@ -127,6 +127,7 @@ public static partial class Philox
         FillFor(new ListedPersons(persons), draw, key.C2, key.C3, key.K0, key.K1, blocks[..(4 * persons.Length)], path);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: fully optimised at once, never run unoptimised (docs/performance.md, issue 26)
     private static void FillFor<TPersons>(TPersons persons, uint c1, uint c2, uint c3, uint k0, uint k1, Span<uint> blocks, PhiloxPath path)
         where TPersons : IPersonCounters, allows ref struct
     {

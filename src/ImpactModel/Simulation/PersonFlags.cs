@@ -42,13 +42,21 @@ public sealed class PersonFlags
 {
     private readonly PersonOutcome[] _flags;
 
-    public PersonFlags(int variants, int capacity)
+    /// <summary>Flags for <paramref name="variants"/> × <paramref name="capacity"/> persons.</summary>
+    /// <param name="variants">Variants.</param>
+    /// <param name="capacity">Persons per chunk.</param>
+    /// <param name="kept">
+    /// False when nothing reads the flags (a run without an observer): <see cref="Mark"/> then does
+    /// nothing, and the per-person loops skip a random-access write per mark (issue 26).
+    /// </param>
+    public PersonFlags(int variants, int capacity, bool kept = true)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(variants, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         Variants = variants;
         Capacity = capacity;
-        _flags = new PersonOutcome[variants * capacity];
+        Kept = kept;
+        _flags = kept ? new PersonOutcome[variants * capacity] : [];
     }
 
     public int Variants { get; }
@@ -56,16 +64,24 @@ public sealed class PersonFlags
     /// <summary>Persons per chunk.</summary>
     public int Capacity { get; }
 
+    /// <summary>Whether the marks are kept (something reads them); when false, <see cref="Mark"/> does nothing.</summary>
+    public bool Kept { get; }
+
     /// <summary>Marks person <paramref name="index"/> of the chunk (its id minus the chunk's first) in <paramref name="variant"/>.</summary>
     public void Mark(int variant, int index, PersonOutcome outcome)
     {
         if ((uint)index >= (uint)Capacity)
             throw new ArgumentOutOfRangeException(nameof(index), index, $"a chunk holds at most {Capacity} persons");
+        if (!Kept)
+            return;
         _flags[variant * Capacity + index] |= outcome;
     }
 
     /// <summary>The outcomes of the chunk's first <paramref name="count"/> persons in <paramref name="variant"/>.</summary>
-    public ReadOnlySpan<PersonOutcome> Of(int variant, int count) => _flags.AsSpan(variant * Capacity, count);
+    /// <exception cref="InvalidOperationException">The marks are not kept.</exception>
+    public ReadOnlySpan<PersonOutcome> Of(int variant, int count) => Kept
+        ? _flags.AsSpan(variant * Capacity, count)
+        : throw new InvalidOperationException("these flags are not kept: nothing was to read them");
 
     /// <summary>Clears every person's outcome in every variant.</summary>
     public void Clear() => Array.Clear(_flags);

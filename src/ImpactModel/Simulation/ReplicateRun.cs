@@ -378,7 +378,10 @@ public sealed class ReplicateRun
             Accumulators?[]? into = null, bool clearFlags = false)
         {
             Tally = layout.NewTally();
-            Flags = new PersonFlags(layout.Variants, chunkSize);
+            _observer = observe?.Invoke();
+            _clearFlags = clearFlags || _observer is not null;
+            // The marks are kept only where they are read: by an observer, or by a package's joint pass.
+            Flags = new PersonFlags(layout.Variants, chunkSize, kept: _clearFlags);
             _evaluators = new IChunkEvaluator?[compiled.Length];
             _outputs = new ChunkOutput[compiled.Length];
             _reads = new PersonAttributes[compiled.Length];
@@ -394,9 +397,6 @@ public sealed class ReplicateRun
                 _outputs[m] = new ChunkOutput(layout.Slice(Tally, m), accumulators, Flags);
                 _reads[m] = layout.Models[m].Reads;
             }
-
-            _observer = observe?.Invoke();
-            _clearFlags = clearFlags || _observer is not null;
         }
 
         public TallyTable Tally { get; }

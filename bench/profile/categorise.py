@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+"""Where a whole `impact` process spends its CPU, by stage, from `perf script` of a `perf record -g` run.
+
+Usage: perf script -i perf.data -F comm,tid,time,sym | python3 categorise.py [seconds-of-samples]
+Each sample is put in the stage of the innermost frame that names one (see STAGES, innermost wins),
+then JIT and runtime samples by library. Prints CPU seconds per stage (samples / frequency).
+"""
+import collections
+import re
+import sys
+
+# (stage, pattern): a frame matching the pattern puts the sample in the stage; the innermost match wins.
+STAGES = [
+    ("host start-up (command line, Generic Host, DI)", r"ImpactCli::RunAsync|HostApplicationBuilder|ImpactHost::|ServiceProvider"),
+    ("load and validate scenario", r"ScenarioLoader::|PackageLoader::|ScenarioSchema|JsonSchema"),
+    ("compile replicate (population, linkage tables, strand)", r"ReplicateRun::Start|CompiledPopulation::Compile|Strand.*::Compile|RunAssembly::\.ctor"),
+    ("population generation", r"CompiledPopulation::Generate|CompiledPopulation::Memberships|CompiledPopulation::Categoricals"),
+    ("strand evaluation (all variants)", r"ThreadPass::Evaluate|Evaluator::Evaluate|ClassCounter::Evaluate|ExtractPersons::|IChunkEvaluator"),
+    ("linkage", r"CompiledLinkage::Link"),
+    ("tally of persons", r"TallyTable::AddPersons|PopulationTally::"),
+    ("chunk loop (inlined generation and dispatch)", r"ChunkLoop\+"),
+    ("merging and statistics", r"RunAssembly::(Finish|Add)|ReplicateRun::(Complete|EndPass)|Summaries|Accumulators::Merge|MonteCarlo"),
+    ("writing the run folder (csv, manifest, review)", r"RunFolder::|RunReview::|Sensitivity"),
+    ("charts and report", r"ReportWriter::|ScottPlot|ChartKit|HtmlReport|RunFolderReader"),
+    ("terminal summary", r"RunCommand::Summarise|TerminalSummary"),
+]
+COMPILED = [(name, re.compile(p)) for name, p in STAGES]
+
+
+def main():
+    freq = float(sys.argv[1]) if len(sys.argv) > 1 else 999.0
+    counts = collections.Counter()
+    threads = collections.Counter()
+    stack, comm = [], ""
+
+    def flush():
+        if not stack:
+            return
+        stage = None
+        for frame in stack:  # innermost first (perf prints the leaf first)
+            for name, rx in COMPILED:
+                if rx.search(frame):
+                    stage = name
+                    break
+            if stage:
+                break
+        if stage is None:
+            leaf = stack[0]
+            if "libclrjit" in leaf or comm.startswith(".NET Tiered"):
+                stage = "JIT compilation"
+            elif "[k]" in leaf or "kallsyms" in leaf:
+                stage = "kernel (page faults, I/O)"
+            elif "libcoreclr" in leaf:
+                stage = "runtime (type loading, GC, stubs)"
+            else:
+                stage = "other"
+        counts[stage] += 1
+        threads[comm] += 1
+
+    for line in sys.stdin:
+        if not line.strip():
+            flush()
+            stack = []
+            continue
+        if not line.startswith((" ", "\t")):
+            comm = line.rsplit(None, 1)[0].strip()
+            continue
+        stack.append(line.strip())
+    flush()
+    total = sum(counts.values())
+    print(f"{'stage':58} {'CPU s':>7} {'share':>6}")
+    for name, n in counts.most_common():
+        print(f"{name:58} {n / freq:7.2f} {100 * n / total:5.1f}%")
+    print(f"{'total':58} {total / freq:7.2f}")
+
+
+if __name__ == "__main__":
+    main()
