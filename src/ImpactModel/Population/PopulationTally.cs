@@ -36,14 +36,34 @@ public sealed class PopulationTally
     /// <param name="authorities">Declared local authorities (0: none counted).</param>
     /// <param name="ageBands">Declared age bands (0: none counted).</param>
     public PopulationTally(int areas, int groups, int incomeBoundaries, int authorities, int ageBands)
-        : this(areas, groups, incomeBoundaries, byMask: true)
+        : this(areas, groups, incomeBoundaries, authorities, ageBands, byMask: true)
+    {
+    }
+
+    /// <param name="areas">Areas.</param>
+    /// <param name="groups">Peripheral groups.</param>
+    /// <param name="incomeBoundaries">Declared decile boundaries (9, or 0 without income).</param>
+    /// <param name="authorities">Declared local authorities (0: none counted).</param>
+    /// <param name="ageBands">Declared age bands (0: none counted).</param>
+    /// <param name="byMask">False counts each membership directly, as with too many groups (for tests).</param>
+    internal PopulationTally(int areas, int groups, int incomeBoundaries, int authorities, int ageBands, bool byMask)
+        : this(areas, groups, incomeBoundaries, byMask)
     {
         Authorities = authorities;
         AgeBands = ageBands;
         ByAuthority = new long[authorities];
-        ByGroupAuthority = new long[groups * authorities];
+        _byGroupAuthority = new long[groups * authorities];
         ByAgeBand = new long[ageBands];
-        ByGroupAgeBand = new long[groups * ageBands];
+        _byGroupAgeBand = new long[groups * ageBands];
+        _childMembers = new long[groups];
+        // Places by mask too, when the tables are small enough: one increment per person and table.
+        if (_byMaskArea is not null && (1L << groups) * Math.Max(1, authorities) <= PlacesTableLimit
+            && (1L << groups) * Math.Max(1, ageBands) <= PlacesTableLimit)
+        {
+            _byMaskAuthority = new long[(1 << groups) * Math.Max(1, authorities)];
+            _byMaskAgeBand = new long[(1 << groups) * Math.Max(1, ageBands)];
+            _childrenByMask = new long[1 << groups];
+        }
     }
 
     /// <param name="areas">Areas.</param>
@@ -73,19 +93,49 @@ public sealed class PopulationTally
     /// <summary>Persons by local authority.</summary>
     public long[] ByAuthority { get; } = [];
 
+    /// <summary>The most (mask × local authority) or (mask × age band) cells counted by mask: 2^8 masks × 512 authorities, 1 MB.</summary>
+    public const int PlacesTableLimit = 1 << 17;
+
+    private readonly long[] _byGroupAuthority = [];
+    private readonly long[] _byGroupAgeBand = [];
+    private readonly long[]? _byMaskAuthority; // [mask * Authorities + authority], or null: counted group by group
+    private readonly long[]? _byMaskAgeBand;   // [mask * AgeBands + band]
+    private readonly long[]? _childrenByMask;  // [mask]: persons under 16
+    private long[]? _childMembers;
+    private bool _placesStale; // the group counts by place lag the counts by mask
+
     /// <summary>[group * Authorities + authority]: members of each group by local authority.</summary>
-    public long[] ByGroupAuthority { get; } = [];
+    public long[] ByGroupAuthority
+    {
+        get
+        {
+            DerivePlaces();
+            return _byGroupAuthority;
+        }
+    }
 
     /// <summary>Persons by declared age band.</summary>
     public long[] ByAgeBand { get; } = [];
 
     /// <summary>[group * AgeBands + band]: members of each group by age band.</summary>
-    public long[] ByGroupAgeBand { get; } = [];
+    public long[] ByGroupAgeBand
+    {
+        get
+        {
+            DerivePlaces();
+            return _byGroupAgeBand;
+        }
+    }
 
     /// <summary>Members of each group aged under 16 (by single year of age).</summary>
-    public long[] ChildMembers => _childMembers ??= new long[Groups];
-
-    private long[]? _childMembers;
+    public long[] ChildMembers
+    {
+        get
+        {
+            DerivePlaces();
+            return _childMembers ??= new long[Groups];
+        }
+    }
 
     /// <summary>Persons by age in whole years (0..120).</summary>
     public long[] ByAge { get; } = new long[121];
@@ -235,7 +285,30 @@ public sealed class PopulationTally
         ReadOnlySpan<ushort> authority = authorities > 0 ? chunk.LocalAuthority.AsSpan(0, n) : default;
         ReadOnlySpan<byte> band = chunk.AgeBandStorage.AsSpan(0, n);
         ReadOnlySpan<byte> age = chunk.Age.AsSpan(0, n);
-        long[] byAuthority = ByAuthority, byGroupAuthority = ByGroupAuthority, byBand = ByAgeBand, byGroupBand = ByGroupAgeBand, children = ChildMembers;
+        if (_byMaskAuthority is { } byMaskAuthority && _byMaskAgeBand is { } byMaskBand && _childrenByMask is { } childrenByMask)
+        {
+            // One increment per person and table, whatever the person's groups (no loop over them to mispredict).
+            long[] byAuthorityOnly = ByAuthority, byBandOnly = ByAgeBand;
+            int laCells = Math.Max(1, authorities), bandCells = Math.Max(1, bands);
+            for (int i = 0; i < n; i++)
+            {
+                int m = (int)mask[i];
+                int la = authorities > 0 ? authority[i] : 0;
+                int b = bands > 0 ? band[i] : 0;
+                if (authorities > 0)
+                    byAuthorityOnly[la]++;
+                if (bands > 0)
+                    byBandOnly[b]++;
+                byMaskAuthority[m * laCells + la]++;
+                byMaskBand[m * bandCells + b]++;
+                childrenByMask[m] += age[i] < Scenarios.Model.PopulationSpec.AdultAge ? 1 : 0;
+            }
+
+            _placesStale = true;
+            return;
+        }
+
+        long[] byAuthority = ByAuthority, byGroupAuthority = _byGroupAuthority, byBand = ByAgeBand, byGroupBand = _byGroupAgeBand, children = ChildMembers;
         for (int i = 0; i < n; i++)
         {
             int la = authorities > 0 ? authority[i] : 0;
@@ -265,10 +338,22 @@ public sealed class PopulationTally
             || other.Authorities != Authorities || other.AgeBands != AgeBands)
             throw new ArgumentException("tallies of different shapes or counting methods", nameof(other));
         Add(ByAuthority, other.ByAuthority);
-        Add(ByGroupAuthority, other.ByGroupAuthority);
         Add(ByAgeBand, other.ByAgeBand);
-        Add(ByGroupAgeBand, other.ByGroupAgeBand);
-        Add(ChildMembers, other.ChildMembers);
+        if (_byMaskAuthority is not null && other._byMaskAuthority is not null)
+        {
+            // Both count places by mask: the group counts are formed again from the sums on next read.
+            Add(_byMaskAuthority, other._byMaskAuthority);
+            Add(_byMaskAgeBand!, other._byMaskAgeBand!);
+            Add(_childrenByMask!, other._childrenByMask!);
+            _placesStale = true;
+        }
+        else
+        {
+            Add(ByGroupAuthority, other.ByGroupAuthority);
+            Add(ByGroupAgeBand, other.ByGroupAgeBand);
+            Add(ChildMembers, other.ChildMembers);
+        }
+
         Persons += other.Persons;
         Female += other.Female;
         Add(ByAge, other.ByAge);
@@ -319,6 +404,31 @@ public sealed class PopulationTally
                 _byGroupArea[g * Areas + a] += count;
                 for (uint others = m & ~(1u << g); others != 0; others &= others - 1)
                     _byGroupPair[g * groups + System.Numerics.BitOperations.TrailingZeroCount(others)] += count;
+            }
+        }
+    }
+
+    /// <summary>Forms each group's members by local authority, by age band and under 16 from the counts by mask.</summary>
+    private void DerivePlaces()
+    {
+        if (!_placesStale || _byMaskAuthority is not { } byMaskAuthority || _byMaskAgeBand is not { } byMaskBand || _childrenByMask is not { } childrenByMask)
+            return;
+        _placesStale = false;
+        int authorities = Authorities, bands = AgeBands, laCells = Math.Max(1, authorities), bandCells = Math.Max(1, bands);
+        long[] children = _childMembers ??= new long[Groups];
+        Array.Clear(_byGroupAuthority);
+        Array.Clear(_byGroupAgeBand);
+        Array.Clear(children);
+        for (int m = 1; m < childrenByMask.Length; m++)
+        {
+            for (uint bits = (uint)m; bits != 0; bits &= bits - 1)
+            {
+                int g = System.Numerics.BitOperations.TrailingZeroCount(bits);
+                children[g] += childrenByMask[m];
+                for (int la = 0; la < authorities; la++)
+                    _byGroupAuthority[g * authorities + la] += byMaskAuthority[m * laCells + la];
+                for (int b = 0; b < bands; b++)
+                    _byGroupAgeBand[g * bands + b] += byMaskBand[m * bandCells + b];
             }
         }
     }

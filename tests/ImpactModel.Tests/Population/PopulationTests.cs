@@ -231,6 +231,39 @@ public class PopulationTests
     }
 
     [Fact]
+    public void Counting_places_by_group_mask_gives_the_counts_of_counting_each_membership()
+    {
+        var population = CompiledPopulation.Compile(Uk, 5, 0);
+        int areas = Uk.Areas.Length, groups = Uk.Groups.Length, authorities = Uk.LocalAuthorities.Length, bands = Uk.AgeBands.Length;
+        Assert.True(authorities > 0 && bands > 0);
+        var byMask = new PopulationTally(areas, groups, 9, authorities, bands, byMask: true);
+        var direct = new PopulationTally(areas, groups, 9, authorities, bands, byMask: false);
+        var halves = new[] { new PopulationTally(areas, groups, 9, authorities, bands), new PopulationTally(areas, groups, 9, authorities, bands) };
+        var chunk = new PersonChunk(4096);
+        double[] bounds = [.. Uk.Income!.Deciles];
+        for (int c = 0; c < 40; c++)
+        {
+            population.Generate(chunk, c * 4096L, 4096);
+            byMask.Add(chunk, bounds);
+            direct.Add(chunk, bounds);
+            halves[c % 2].Add(chunk, bounds);
+            _ = halves[c % 2].ByGroupAuthority; // a read between additions must not lose what follows
+        }
+
+        halves[0].Merge(halves[1]);
+        foreach (PopulationTally t in new[] { byMask, halves[0] })
+        {
+            Assert.Equal(direct.ByAuthority, t.ByAuthority);
+            Assert.Equal(direct.ByGroupAuthority, t.ByGroupAuthority);
+            Assert.Equal(direct.ByAgeBand, t.ByAgeBand);
+            Assert.Equal(direct.ByGroupAgeBand, t.ByGroupAgeBand);
+            Assert.Equal(direct.ChildMembers, t.ChildMembers);
+        }
+
+        Assert.True(direct.ByGroupAuthority.Count(x => x > 0) > authorities && direct.ChildMembers.Sum() > 0);
+    }
+
+    [Fact]
     public void Adding_a_group_does_not_change_who_is_in_the_earlier_groups()
     {
         PopulationSpec three = Load(Skewed);
