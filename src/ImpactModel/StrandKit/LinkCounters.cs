@@ -57,19 +57,23 @@ public static class LinkCounters
 
     /// <summary>Counts one person's linkage outcome in <paramref name="variant"/> (a block of <see cref="Set"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] // once per linked person
-    public static void Add(StrandTally block, int variant, uint mask, LinkOutcome outcome)
+    public static void Add(StrandTally block, int variant, uint mask, LinkOutcome outcome) => Add(block, variant, mask, outcome, 1);
+
+    /// <summary>Counts <paramref name="persons"/> persons of the same group mask and linkage outcome at once.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Add(StrandTally block, int variant, uint mask, LinkOutcome outcome, long persons)
     {
-        block.Add(variant, mask, (int)LinkCounter.Processed, 1);
+        block.Add(variant, mask, (int)LinkCounter.Processed, persons);
         if ((outcome & LinkOutcome.HasRecord) != 0)
-            block.Add(variant, mask, (int)LinkCounter.WithRecord, 1);
+            block.Add(variant, mask, (int)LinkCounter.WithRecord, persons);
         if ((outcome & (LinkOutcome.LinkedOwn | LinkOutcome.LinkedOther)) != 0)
         {
-            block.Add(variant, mask, (int)((outcome & LinkOutcome.LinkedOwn) != 0 ? LinkCounter.LinkedOwn : LinkCounter.LinkedOther), 1);
-            block.Add(variant, mask, (int)LinkCounter.Linked, 1);
+            block.Add(variant, mask, (int)((outcome & LinkOutcome.LinkedOwn) != 0 ? LinkCounter.LinkedOwn : LinkCounter.LinkedOther), persons);
+            block.Add(variant, mask, (int)LinkCounter.Linked, persons);
         }
 
         if ((outcome & LinkOutcome.Reviewed) != 0)
-            block.Add(variant, mask, (int)LinkCounter.Reviewed, 1);
+            block.Add(variant, mask, (int)LinkCounter.Reviewed, persons);
     }
 
     /// <summary>Copies each variant's linkage counters from the variant that counted its shared linkage.</summary>
@@ -81,5 +85,66 @@ public static class LinkCounters
             if (linkages.CountedBy[v] != v)
                 block.CopyCounters(linkages.CountedBy[v], v, 0, Set.Count);
         }
+    }
+}
+
+/// <summary>
+/// One linkage's outcomes kept by (counting variant, group mask, outcome) for a pass: one increment a
+/// linked person in place of up to five additions to the tally's rows, spread into a block of
+/// <see cref="LinkCounters.Set"/> by <see cref="Flush"/> (an evaluator's <c>Finish</c>). The same
+/// integers as <see cref="LinkCounters.Add(StrandTally, int, uint, LinkOutcome)"/> person by person.
+/// </summary>
+public sealed class LinkCounts
+{
+    /// <summary>The most group masks counted this way (12 groups).</summary>
+    public const int MaxMasks = 1 << 12;
+
+    private const int Outcomes = 16; // LinkOutcome's four bits
+
+    private readonly int[] _slotOf;   // variant → its block of counts, or −1 (a variant that does not count this linkage)
+    private readonly int[] _variantOf;
+    private readonly long[] _counts;  // [slot][mask][outcome]
+    private readonly int _masks;
+
+    private LinkCounts(int variants, IReadOnlyList<int> counting, int masks)
+    {
+        _slotOf = new int[variants];
+        Array.Fill(_slotOf, -1);
+        _variantOf = [.. counting];
+        for (int s = 0; s < _variantOf.Length; s++)
+            _slotOf[_variantOf[s]] = s;
+        _masks = masks;
+        _counts = new long[_variantOf.Length * masks * Outcomes];
+    }
+
+    /// <summary>Counts for the <paramref name="counting"/> variants over <paramref name="masks"/> group masks, or null when there are too many masks.</summary>
+    public static LinkCounts? For(int variants, IReadOnlyList<int> counting, int masks)
+    {
+        ArgumentNullException.ThrowIfNull(counting);
+        return masks <= MaxMasks ? new LinkCounts(variants, counting, masks) : null;
+    }
+
+    /// <summary>Counts one person's outcome in <paramref name="variant"/> (one of the counting variants).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // once per linked person
+    public void Add(int variant, uint mask, LinkOutcome outcome) =>
+        _counts[(_slotOf[variant] * _masks + (int)mask) * Outcomes + (int)outcome]++;
+
+    /// <summary>Adds what was counted to <paramref name="block"/> and starts again from 0.</summary>
+    public void Flush(StrandTally block)
+    {
+        for (int s = 0; s < _variantOf.Length; s++)
+        {
+            for (int m = 0; m < _masks; m++)
+            {
+                Span<long> counts = _counts.AsSpan((s * _masks + m) * Outcomes, Outcomes);
+                for (int o = 0; o < Outcomes; o++)
+                {
+                    if (counts[o] != 0)
+                        LinkCounters.Add(block, _variantOf[s], (uint)m, (LinkOutcome)o, counts[o]);
+                }
+            }
+        }
+
+        Array.Clear(_counts);
     }
 }

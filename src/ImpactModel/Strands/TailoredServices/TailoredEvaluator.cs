@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ImpactModel.Linkage;
 using ImpactModel.Population;
 using ImpactModel.Random;
@@ -35,7 +36,17 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
     // mask), and the variants counting each rule linkage's link.* counters.
     private readonly ulong[] _maxIneligibleCut;
     private readonly int[][] _counting;
+    private readonly LinkCounts?[] _linkCounts; // per rule linkage: its outcomes by mask, added to the tally in Finish
     private readonly int[] _withholding; // linking variants whose safeguards withhold some persons from matching (exclusion, opt-out, consent)
+
+    // Persons in need with no record the rule could match behave alike in every variant but for
+    // outreach: counted here by group mask (and, when they did not apply, by where their outreach word
+    // falls among the variants' distinct outreach cuts), and added to every variant once, in Finish.
+    private const int MaxDeferredMasks = 1 << 12;  // up to 12 groups: the counts by mask stay small
+    private readonly ulong[] _outreachCuts;     // distinct outreach cuts, ascending
+    private readonly int[] _outreachCutOf;      // per variant: the index of its cut in _outreachCuts
+    private readonly long[]? _unmatchedApplied; // [mask]: in need, no record, applied of their own accord
+    private readonly long[]? _unmatchedByCut;   // [mask × (cuts + 1) + b]: did not apply, b cuts at or below the outreach word
 
     /// <summary>
     /// Whether persons whom no variant can affect skip the variant loop (the default). Off only to
@@ -67,7 +78,16 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
         }
 
         _withholding = [.. Enumerable.Range(0, _v.Length).Where(v => _v[v].Links && (_v[v].NotMatchedCut > 0 || _v[v].ExcludedMask != 0))];
+        _outreachCuts = [.. _v.Select(v => v.OutreachCut).Distinct().Order()];
+        _outreachCutOf = [.. _v.Select(v => Array.IndexOf(_outreachCuts, v.OutreachCut))];
+        int masks = replicate.Need.ApplyCut.Length; // one entry per group mask
+        if (masks <= MaxDeferredMasks)
+        {
+            _unmatchedApplied = new long[masks];
+            _unmatchedByCut = new long[masks * (_outreachCuts.Length + 1)];
+        }
         _counting = [.. Enumerable.Range(0, _linkages.Length).Select(l => Enumerable.Range(0, _v.Length).Where(v => _v[v].CountsLinkage[l]).ToArray())];
+        _linkCounts = [.. _counting.Select(c => LinkCounts.For(_v.Length, c, replicate.Need.ApplyCut.Length))];
     }
 
     public void Evaluate(PersonChunk persons, in ChunkOutput output)
@@ -149,6 +169,24 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
 
         if (!eligible && listed < 0)
             return; // no record to match and no need: nothing happens to this person in any variant
+        if (listed < 0 && _unmatchedByCut is { } byCut && !output.Flags.Kept && FastPaths)
+        {
+            // In need, no record to match: the same in every variant but for outreach (Finish adds them).
+            if (applies)
+            {
+                _unmatchedApplied![m]++;
+            }
+            else
+            {
+                int b = 0;
+                ulong[] cuts = _outreachCuts;
+                while (b < cuts.Length && outreachWord >= cuts[b])
+                    b++;
+                byCut[m * (cuts.Length + 1) + b]++;
+            }
+
+            return;
+        }
         if (!eligible && flagWord >= _maxIneligibleCut[m] && FastPaths)
         {
             // Not in need and flagged by no variant, whatever its linkage: only the linkages' counts,
@@ -186,7 +224,7 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
                     LinkOutcome lo = _linked[(at + rep) * _capacity + listed];
                     at += _linkages[l].Length;
                     if (vm.CountsLinkage[l])
-                        LinkCounters.Add(LinkBlock(output, l), v, mask, lo);
+                        CountLink(l, v, mask, lo, output);
                     own &= (lo & LinkOutcome.LinkedOwn) != 0;
                     other |= (lo & LinkOutcome.LinkedOther) != 0;
                 }
@@ -267,6 +305,68 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
         }
     }
 
+    /// <summary>
+    /// Adds what the pass kept by group mask: each rule linkage's outcomes (<see cref="LinkCounts"/>),
+    /// and the persons in need with no record to match, counted in <see cref="Person"/>,
+    /// to every variant, as the variant loop would have: those who applied are reached in every variant;
+    /// of the others, a linking variant reaches by outreach those in its outreach groups whose word is
+    /// below its cut (the counts of the cuts at or below the word, summed up to its own), and misses
+    /// the rest (not in its data); a variant that does not link misses them all.
+    /// </summary>
+    public void Finish(in ChunkOutput output)
+    {
+        for (int l = 0; l < _linkCounts.Length; l++)
+            _linkCounts[l]?.Flush(LinkBlock(output, l));
+        if (_unmatchedByCut is not { } byCut || _unmatchedApplied is not { } applied)
+            return;
+        StrandTally<C> tally = output.Tally.As<C>();
+        NeedModel need = _need;
+        int stride = _outreachCuts.Length + 1;
+        for (int m = 0; m < applied.Length; m++)
+        {
+            long self = applied[m], notApplied = 0;
+            for (int b = 0; b < stride; b++)
+                notApplied += byCut[m * stride + b];
+            if (self == 0 && notApplied == 0)
+                continue;
+            uint mask = (uint)m;
+            for (int v = 0; v < _v.Length; v++)
+            {
+                ServiceVariant vm = _v[v];
+                long outreach = 0;
+                if (vm.Links && (mask & vm.OutreachMask) != 0)
+                {
+                    for (int b = 0; b <= _outreachCutOf[v]; b++)
+                        outreach += byCut[m * stride + b];
+                }
+
+                long reached = self + outreach, missed = notApplied - outreach;
+                if (reached > 0)
+                {
+                    tally.Add(v, mask, C.Reached, reached);
+                    tally.Add(v, mask, C.ValuePence, reached * need.BenefitPence);
+                }
+
+                if (outreach > 0)
+                {
+                    tally.Add(v, mask, C.OutreachReached, outreach);
+                    tally.Add(v, mask, C.OutreachCostPence, outreach * vm.OutreachPence);
+                    tally.Add(v, mask, C.Additional, outreach);
+                }
+
+                if (missed > 0)
+                {
+                    tally.Add(v, mask, C.Missed, missed);
+                    if (vm.Links)
+                        tally.Add(v, mask, C.MissedNotInData, missed);
+                }
+            }
+        }
+
+        Array.Clear(applied);
+        Array.Clear(byCut);
+    }
+
     /// <summary>The link.* counters of rule linkage <paramref name="l"/>.</summary>
     private static StrandTally LinkBlock(in ChunkOutput output, int l) => output.Tally.Slice(TailoredCounters.LinkBlock(l), LinkCounters.Set.Count);
 
@@ -277,8 +377,18 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
         for (int l = 0; l < _linkages.Length; l++)
         {
             foreach (int v in _counting[l])
-                LinkCounters.Add(LinkBlock(output, l), v, mask, _linked[(at + _v[v].LinkRep[l]) * _capacity + listed]);
+                CountLink(l, v, mask, _linked[(at + _v[v].LinkRep[l]) * _capacity + listed], output);
             at += _linkages[l].Length;
         }
+    }
+
+    /// <summary>Counts a person's outcome of rule linkage <paramref name="l"/> in variant <paramref name="v"/>: by mask when it can, into the tally in Finish.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void CountLink(int l, int v, uint mask, LinkOutcome outcome, in ChunkOutput output)
+    {
+        if (_linkCounts[l] is { } counts)
+            counts.Add(v, mask, outcome);
+        else
+            LinkCounters.Add(LinkBlock(output, l), v, mask, outcome);
     }
 }
