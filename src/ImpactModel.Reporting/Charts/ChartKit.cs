@@ -225,7 +225,8 @@ internal static partial class ChartKit
             surface.Canvas.Clear(SKColors.White);
             Draw(surface.Canvas, panels);
             using SKImage image = surface.Snapshot();
-            using SKData png = image.Encode(SKEncodedImageFormat.Png, 100);
+            using SKPixmap pixels = image.PeekPixels()!;
+            using SKData png = pixels.Encode(new SKPngEncoderOptions(SKPngEncoderFilterFlags.AllFilters, 1))!;
             using FileStream file = File.Create(Path.Combine(folder, name + ".png"));
             png.SaveTo(file);
         }
