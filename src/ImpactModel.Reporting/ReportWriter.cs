@@ -17,6 +17,24 @@ public static class ReportWriter
     /// <summary>The report's file name.</summary>
     public const string ReportFile = "report.html";
 
+    /// <summary>
+    /// Starts drawing the charts' first, throw-away chart on the thread pool (<see cref="Charts.ChartKit.WarmUp"/>),
+    /// so that the run's own charts find the drawing machinery loaded. Best effort: any failure is left
+    /// for the real charts to meet and report.
+    /// </summary>
+    public static Task WarmUp() => Task.Run(() =>
+    {
+        try
+        {
+            Charts.ChartKit.WarmUp();
+        }
+#pragma warning disable CA1031 // best effort: the run's own charts report any failure to draw
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+    });
+
     /// <summary>Writes the charts and report of the run whose files are in <paramref name="folder"/> (being written: not yet renamed).</summary>
     public static RunData WriteRun(string folder, IScenarioFiles files, bool beingWritten = false)
     {

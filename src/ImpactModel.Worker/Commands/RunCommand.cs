@@ -164,6 +164,9 @@ public static class RunCommand
 
     internal static int Run(RunOptions options, CliConsole console, CancellationToken cancellationToken)
     {
+        // The charts' drawing machinery loads on the idle core while the scenario loads and the first
+        // replicate compiles on this one (docs/performance.md, issue 26).
+        _ = ReportWriter.WarmUp();
         // Every file's problems at once, before anything runs. The bytes loaded are the ones the run
         // folder hashes and keeps, whatever happens to the files on disk meanwhile (each file is read once).
         var files = new RememberingScenarioFiles(options.ScenarioFiles);
