@@ -8,6 +8,8 @@ WORKDIR /src
 COPY Directory.Build.props Directory.Packages.props ImpactModel.sln ./
 COPY src/ src/
 ARG SOURCE_REVISION=unknown
+# Publishing makes one self-contained, precompiled (composite ReadyToRun) image of the runtime and the
+# engine: no start-up compilation (docs/performance.md, issue 26). `dotnet /app/impact.dll` runs it as it is.
 RUN dotnet publish src/ImpactModel.Worker -c Release -o /app --nologo -p:SourceRevisionId=$SOURCE_REVISION
 
 FROM mcr.microsoft.com/dotnet/runtime:10.0

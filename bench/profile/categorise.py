@@ -2,8 +2,11 @@
 """Where a whole `impact` process spends its CPU, by stage, from `perf script` of a `perf record -g` run.
 
 Usage: perf script -i perf.data -F comm,tid,time,sym | python3 categorise.py [seconds-of-samples]
-Each sample is put in the stage of the innermost frame that names one (see STAGES, innermost wins),
-then JIT and runtime samples by library. Prints CPU seconds per stage (samples / frequency).
+Each sample is put in the stage of the innermost frame that names one (see STAGES, innermost wins);
+samples in the JIT (or on the tiered-compilation thread) are JIT compilation whatever called it, and
+the rest go by library. Prints CPU seconds per stage (samples / frequency). Record with
+  DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 perf record -F 999 -g -o perf.data IMPACT run ...
+so that perf can name the JIT-compiled methods (code precompiled ReadyToRun stays unnamed: "other").
 """
 import collections
 import re
@@ -37,6 +40,8 @@ def main():
         if not stack:
             return
         stage = None
+        if "libclrjit" in stack[0] or comm.startswith(".NET Tiered"):
+            stack[:] = [stack[0]]  # compiling code, whoever asked for it
         for frame in stack:  # innermost first (perf prints the leaf first)
             for name, rx in COMPILED:
                 if rx.search(frame):
