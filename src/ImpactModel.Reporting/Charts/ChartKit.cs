@@ -230,16 +230,7 @@ internal static partial class ChartKit
             plot.Add.Line(1, 0.5, 1, 1.5).LineWidth = WhiskerWidth;
             UnreliableLegend(plot);
             var panels = new[] { new Panel(plot, new PixelRect(0, 320, 240, 0)) };
-            var info = new SKImageInfo(320, 240, SKColorType.Rgba8888, SKAlphaType.Premul);
-            using (SKSurface surface = SKSurface.Create(info))
-            {
-                surface.Canvas.Clear(SKColors.White);
-                Draw(surface.Canvas, panels);
-                using SKImage image = surface.Snapshot();
-                using SKPixmap pixels = image.PeekPixels()!;
-                using SKData png = pixels.Encode(Png)!;
-            }
-
+            PngAlone(panels, 320, 240).Dispose();
             _ = SvgAlone(panels);
         }
     }
@@ -259,19 +250,23 @@ internal static partial class ChartKit
 
     private static void SaveAlone(string folder, string name, IReadOnlyList<Panel> panels)
     {
-        var info = new SKImageInfo(Width, Height, SKColorType.Rgba8888, SKAlphaType.Premul);
-        using (SKSurface surface = SKSurface.Create(info))
-        {
-            surface.Canvas.Clear(SKColors.White);
-            Draw(surface.Canvas, panels);
-            using SKImage image = surface.Snapshot();
-            using SKPixmap pixels = image.PeekPixels()!;
-            using SKData png = pixels.Encode(Png)!;
-            using FileStream file = File.Create(Path.Combine(folder, name + ".png"));
+        using (SKData png = PngAlone(panels, Width, Height))
+        using (FileStream file = File.Create(Path.Combine(folder, name + ".png")))
             png.SaveTo(file);
-        }
 
         File.WriteAllText(Path.Combine(folder, name + ".svg"), Svg(panels), new UTF8Encoding(false));
+    }
+
+    /// <summary>The panels drawn on white into a <paramref name="width"/> × <paramref name="height"/> image, encoded as PNG.</summary>
+    private static SKData PngAlone(IReadOnlyList<Panel> panels, int width, int height)
+    {
+        var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul);
+        using SKSurface surface = SKSurface.Create(info);
+        surface.Canvas.Clear(SKColors.White);
+        Draw(surface.Canvas, panels);
+        using SKImage image = surface.Snapshot();
+        using SKPixmap pixels = image.PeekPixels()!;
+        return pixels.Encode(Png)!;
     }
 
     /// <summary>

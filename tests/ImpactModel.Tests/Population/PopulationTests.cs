@@ -200,23 +200,11 @@ public class PopulationTests
     [Fact]
     public void Counting_by_group_mask_gives_the_counts_of_counting_each_membership()
     {
-        var population = CompiledPopulation.Compile(Uk, 3, 0);
         int areas = Uk.Areas.Length, groups = Uk.Groups.Length;
         var byMask = new PopulationTally(areas, groups, 9, byMask: true);
         var direct = new PopulationTally(areas, groups, 9, byMask: false);
         var halves = new[] { new PopulationTally(areas, groups, 9), new PopulationTally(areas, groups, 9) };
-        var chunk = new PersonChunk(4096);
-        double[] bounds = [.. Uk.Income!.Deciles];
-        for (int c = 0; c < 40; c++)
-        {
-            population.Generate(chunk, c * 4096L, 4096);
-            byMask.Add(chunk, bounds);
-            direct.Add(chunk, bounds);
-            halves[c % 2].Add(chunk, bounds);
-            _ = halves[c % 2].ByGroup; // a read between additions must not lose what follows
-        }
-
-        halves[0].Merge(halves[1]);
+        AddThreeWays(3, byMask, direct, halves, half => _ = half.ByGroup);
         foreach (PopulationTally t in new[] { byMask, halves[0] })
         {
             Assert.Equal(direct.ByGroup, t.ByGroup);
@@ -233,24 +221,12 @@ public class PopulationTests
     [Fact]
     public void Counting_places_by_group_mask_gives_the_counts_of_counting_each_membership()
     {
-        var population = CompiledPopulation.Compile(Uk, 5, 0);
         int areas = Uk.Areas.Length, groups = Uk.Groups.Length, authorities = Uk.LocalAuthorities.Length, bands = Uk.AgeBands.Length;
         Assert.True(authorities > 0 && bands > 0);
         var byMask = new PopulationTally(areas, groups, 9, authorities, bands, byMask: true);
         var direct = new PopulationTally(areas, groups, 9, authorities, bands, byMask: false);
         var halves = new[] { new PopulationTally(areas, groups, 9, authorities, bands), new PopulationTally(areas, groups, 9, authorities, bands) };
-        var chunk = new PersonChunk(4096);
-        double[] bounds = [.. Uk.Income!.Deciles];
-        for (int c = 0; c < 40; c++)
-        {
-            population.Generate(chunk, c * 4096L, 4096);
-            byMask.Add(chunk, bounds);
-            direct.Add(chunk, bounds);
-            halves[c % 2].Add(chunk, bounds);
-            _ = halves[c % 2].ByGroupAuthority; // a read between additions must not lose what follows
-        }
-
-        halves[0].Merge(halves[1]);
+        AddThreeWays(5, byMask, direct, halves, half => _ = half.ByGroupAuthority);
         foreach (PopulationTally t in new[] { byMask, halves[0] })
         {
             Assert.Equal(direct.ByAuthority, t.ByAuthority);
@@ -261,6 +237,28 @@ public class PopulationTests
         }
 
         Assert.True(direct.ByGroupAuthority.Count(x => x > 0) > authorities && direct.ChildMembers.Sum() > 0);
+    }
+
+    /// <summary>
+    /// Adds 40 chunks of 4,096 persons of the UK population (seed <paramref name="seed"/>) to a tally
+    /// counting by mask, one counting each membership, and two halves taking alternate chunks, read
+    /// between additions (a read must not lose what follows) and merged at the end into the first.
+    /// </summary>
+    private static void AddThreeWays(ulong seed, PopulationTally byMask, PopulationTally direct, PopulationTally[] halves, Action<PopulationTally> read)
+    {
+        var population = CompiledPopulation.Compile(Uk, seed, 0);
+        var chunk = new PersonChunk(4096);
+        double[] bounds = [.. Uk.Income!.Deciles];
+        for (int c = 0; c < 40; c++)
+        {
+            population.Generate(chunk, c * 4096L, 4096);
+            byMask.Add(chunk, bounds);
+            direct.Add(chunk, bounds);
+            halves[c % 2].Add(chunk, bounds);
+            read(halves[c % 2]);
+        }
+
+        halves[0].Merge(halves[1]);
     }
 
     [Fact]
