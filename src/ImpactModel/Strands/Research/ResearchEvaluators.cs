@@ -427,6 +427,8 @@ internal sealed class RiskAttributor : IChunkEvaluator
     /// </summary>
     internal static void MarkExtracts(ResearchReplicate replicate, ExtractPersons persons, int n, PersonFlags flags)
     {
+        if (!flags.Kept)
+            return; // nothing reads the marks in this run
         int[][] variantsOf = replicate.VariantsOfExtract;
         for (int e = 0; e < variantsOf.Length; e++)
         {
@@ -448,6 +450,8 @@ internal sealed class RiskAttributor : IChunkEvaluator
     /// <summary>A sample-unique record is a harm to its person in every record-level variant that reads the table.</summary>
     internal static void MarkHarmed(ResearchReplicate replicate, PersonFlags flags, RiskTable risk, int i)
     {
+        if (!flags.Kept)
+            return;
         ReleaseVariant[] variants = replicate.Variants;
         for (int v = 0; v < variants.Length; v++)
         {
