@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Where a whole `impact` process spends its CPU, by stage, from `perf script` of a `perf record -g` run.
 
-Usage: perf script -i perf.data -F comm,tid,time,sym | python3 categorise.py [seconds-of-samples]
+Usage: perf script -i perf.data -F comm,tid,ip,sym,dso | python3 categorise.py [sampling-frequency]
 Each sample is put in the stage of the innermost frame that names one (see STAGES, innermost wins);
 samples in the JIT (or on the tiered-compilation thread) are JIT compilation whatever called it, and
 the rest go by library. Prints CPU seconds per stage (samples / frequency). Record with
@@ -33,7 +33,6 @@ COMPILED = [(name, re.compile(p)) for name, p in STAGES]
 def main():
     freq = float(sys.argv[1]) if len(sys.argv) > 1 else 999.0
     counts = collections.Counter()
-    threads = collections.Counter()
     stack, comm = [], ""
 
     def flush():
@@ -60,15 +59,17 @@ def main():
             else:
                 stage = "other"
         counts[stage] += 1
-        threads[comm] += 1
 
     for line in sys.stdin:
         if not line.strip():
             flush()
             stack = []
             continue
-        if not line.startswith((" ", "\t")):
-            comm = line.rsplit(None, 1)[0].strip()
+        if not line.startswith("\t"):
+            # A sample's header: the thread's name (perf may pad it with spaces), then its id.
+            flush()
+            stack = []
+            comm = line.strip().rsplit(None, 1)[0]
             continue
         stack.append(line.strip())
     flush()

@@ -22,22 +22,37 @@ public static class ReportWriter
     /// so that the run's own charts find the drawing machinery loaded. Best effort: any failure is left
     /// for the real charts to meet and report.
     /// </summary>
-    public static Task WarmUp() => Task.Run(() =>
+    public static Task WarmUp()
     {
-        try
+        Task warming = Task.Run(() =>
         {
-            Charts.ChartKit.WarmUp();
-        }
+            try
+            {
+                Charts.ChartKit.WarmUp();
+            }
 #pragma warning disable CA1031 // best effort: the run's own charts report any failure to draw
-        catch (Exception)
+            catch (Exception)
 #pragma warning restore CA1031
-        {
-        }
-    });
+            {
+            }
+        });
+        Volatile.Write(ref _warming, warming);
+        return warming;
+    }
+
+    private static Task _warming = Task.CompletedTask;
+
+    /// <summary>
+    /// Waits for a warm-up still drawing, so that no chart of the report is built beside it (some
+    /// charts measure text outside <see cref="Charts.ChartKit"/>'s gate, and ScottPlot does not promise
+    /// its caches are safe to share across threads). The warm-up never throws.
+    /// </summary>
+    private static void AfterWarmUp() => Volatile.Read(ref _warming).Wait();
 
     /// <summary>Writes the charts and report of the run whose files are in <paramref name="folder"/> (being written: not yet renamed).</summary>
     public static RunData WriteRun(string folder, IScenarioFiles files, bool beingWritten = false)
     {
+        AfterWarmUp();
         RunData run = RunFolderReader.Read(folder, files, beingWritten);
         string charts = Path.Combine(folder, ChartsFolder);
         IReadOnlyList<RenderedChart> rendered = ChartWriter.Write(run, charts);
@@ -48,6 +63,7 @@ public static class ReportWriter
     /// <summary>Writes the comparison charts and report of <paramref name="runs"/> into <paramref name="folder"/>.</summary>
     public static void WriteCompare(IReadOnlyList<(string Run, RunData Data)> runs, string folder, IReadOnlyList<string> warnings)
     {
+        AfterWarmUp();
         string charts = Path.Combine(folder, ChartsFolder);
         IReadOnlyList<RenderedChart> rendered = ChartWriter.WriteCompare(runs, charts);
         HtmlReport.WriteCompare(runs, rendered, charts, Path.Combine(folder, ReportFile), warnings);
@@ -62,6 +78,7 @@ public static class ReportWriter
     /// </summary>
     public static IReadOnlyList<string> WritePackage(string folder, bool beingWritten = false)
     {
+        AfterWarmUp();
         PackageData package = PackageData.Read(folder, beingWritten);
         string charts = Path.Combine(folder, ChartsFolder);
         Directory.CreateDirectory(charts);

@@ -215,7 +215,7 @@ internal static partial class ChartKit
     /// legend) as PNG and SVG into memory, and drops it: ScottPlot's and Skia's first drawing (typefaces
     /// found and loaded, glyph caches, the encoders) then happens here, not in the run's charts. A run
     /// starts it on a core that is idle while the scenario loads and the replicate compiles (issue 26:
-    /// 0.15 s off the charts of every run). Draws nothing any file shows; a failure here is the real
+    /// about 0.06 s off every run). Draws nothing any file shows; a failure here is the real
     /// charts' to report.
     /// </summary>
     public static void WarmUp()

@@ -96,8 +96,8 @@ public static class LinkCounters
 /// </summary>
 public sealed class LinkCounts
 {
-    /// <summary>The most group masks counted this way (12 groups).</summary>
-    public const int MaxMasks = 1 << 12;
+    /// <summary>The most group masks counted this way (10 groups: 128 KB a counting variant; a pilot makes evaluators often).</summary>
+    public const int MaxMasks = 1 << 10;
 
     private const int Outcomes = 16; // LinkOutcome's four bits
 

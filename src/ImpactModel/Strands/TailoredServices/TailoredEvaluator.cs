@@ -42,7 +42,7 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
     // Persons in need with no record the rule could match behave alike in every variant but for
     // outreach: counted here by group mask (and, when they did not apply, by where their outreach word
     // falls among the variants' distinct outreach cuts), and added to every variant once, in Finish.
-    private const int MaxDeferredMasks = 1 << 12;  // up to 12 groups: the counts by mask stay small
+    private const int MaxDeferredMasks = LinkCounts.MaxMasks; // up to 10 groups: the counts by mask stay small
     private readonly ulong[] _outreachCuts;     // distinct outreach cuts, ascending
     private readonly int[] _outreachCutOf;      // per variant: the index of its cut in _outreachCuts
     private readonly long[]? _unmatchedApplied; // [mask]: in need, no record, applied of their own accord
