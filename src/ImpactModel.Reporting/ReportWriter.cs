@@ -52,8 +52,8 @@ public static class ReportWriter
     /// <summary>Writes the charts and report of the run whose files are in <paramref name="folder"/> (being written: not yet renamed).</summary>
     public static RunData WriteRun(string folder, IScenarioFiles files, bool beingWritten = false)
     {
-        AfterWarmUp();
         RunData run = RunFolderReader.Read(folder, files, beingWritten);
+        AfterWarmUp();
         string charts = Path.Combine(folder, ChartsFolder);
         IReadOnlyList<RenderedChart> rendered = ChartWriter.Write(run, charts);
         HtmlReport.Write(run, rendered, charts, Path.Combine(folder, ReportFile));
@@ -78,8 +78,8 @@ public static class ReportWriter
     /// </summary>
     public static IReadOnlyList<string> WritePackage(string folder, bool beingWritten = false)
     {
-        AfterWarmUp();
         PackageData package = PackageData.Read(folder, beingWritten);
+        AfterWarmUp();
         string charts = Path.Combine(folder, ChartsFolder);
         Directory.CreateDirectory(charts);
         RenderedChart chart = PackageBurdenChart.Write(package, charts);

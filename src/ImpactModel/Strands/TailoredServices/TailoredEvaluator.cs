@@ -187,6 +187,7 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
 
             return;
         }
+
         if (!eligible && flagWord >= _maxIneligibleCut[m] && FastPaths)
         {
             // Not in need and flagged by no variant, whatever its linkage: only the linkages' counts,
