@@ -127,6 +127,12 @@ public static partial class Philox
         FillFor(new ListedPersons(persons), draw, key.C2, key.C3, key.K0, key.K1, blocks[..(4 * persons.Length)], path);
     }
 
+    /// <summary>
+    /// Tails of at least this many blocks are filled as one padded vector step: 32 blocks on the
+    /// AVX-512 path cost about as much as 4 blocks of the scalar code (docs/performance.md, issue 26).
+    /// </summary>
+    private const int PaddedTailMin = 4;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first call: fully optimised at once, never run unoptimised (docs/performance.md, issue 26)
     private static void FillFor<TPersons>(TPersons persons, uint c1, uint c2, uint c3, uint k0, uint k1, Span<uint> blocks, PhiloxPath path)
         where TPersons : IPersonCounters, allows ref struct
@@ -144,6 +150,25 @@ public static partial class Philox
                 : throw new PlatformNotSupportedException("the AVX-512 Philox path needs AVX-512F, which this CPU lacks"),
             _ => throw new ArgumentOutOfRangeException(nameof(path), path, "unknown Philox path"),
         };
+        int rest = (blocks.Length - done) >> 2;
+        if (path != PhiloxPath.Scalar && rest >= PaddedTailMin)
+        {
+            // A short tail (a chunk's last few claimants, say) as one more vector step over padded
+            // counters, of which only the first rest blocks are kept: the same bits as the reference
+            // code, several times faster than it from a handful of blocks on.
+            Span<uint> counters = stackalloc uint[32];
+            Span<uint> padded = stackalloc uint[4 * 32];
+            int first = done >> 2;
+            for (int i = 0; i < rest; i++)
+                counters[i] = persons.At(first + i);
+            if (path == PhiloxPath.Avx512)
+                FillAvx512(new ListedPersons(counters), c1, c2, c3, k0, k1, padded);
+            else
+                FillAvx2(new ListedPersons(counters[..16]), c1, c2, c3, k0, k1, padded[..(4 * 16)]);
+            padded[..(4 * rest)].CopyTo(blocks[done..]);
+            return;
+        }
+
         // Tail (and the whole span on the scalar path): the reference code.
         for (int i = done; i < blocks.Length; i += 4)
         {

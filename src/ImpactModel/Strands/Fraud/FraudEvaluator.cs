@@ -51,6 +51,40 @@ internal sealed class FraudEvaluator : IChunkEvaluator
     private readonly LinkOutcome[] _linked; // linkage r of claimant j at r · capacity + j
     private readonly uint[] _listedDraws;
 
+    // Claimants alike in every variant, kept by group mask for the pass and added to the tally's rows
+    // once, in Finish (each addition to a tally touches every row of the person's groups): the
+    // counts every variant shares, the overpaying claimants no variant flags, each linkage's outcomes
+    // and its clerical reviews. Null when there are too many masks or the fast paths are off.
+    private readonly bool _fast;
+    private readonly int _maskCount;
+    private readonly long[]? _byMask;        // [mask × Kept.Count + k]
+    private readonly LinkCounts? _linkCounts;
+    private readonly long[]? _clerical;      // [linkage × masks + mask]: claimants whose best pair went to clerical review
+    private readonly MatchRule[] _rules;     // the variants' distinct matching rules
+    private readonly int[] _matchingVariants; // variants that match through a linkage
+
+    /// <summary>What <see cref="_byMask"/> keeps for each group mask.</summary>
+    private enum Kept
+    {
+        Claimants,
+        OverpayingClaims,
+        OverpaidPence,
+        CorrectClaims,
+        MissedEverywhere,
+        MissedEverywherePence,
+        Count,
+    }
+
+    /// <summary>A matching rule as a variant applies it: through linkage <c>Rep</c>, on the period-matched or the annual discrepancy, above a threshold.</summary>
+    private readonly record struct MatchRule(int Rep, bool PeriodMatched, double Threshold);
+
+    /// <summary>
+    /// Whether claimants that no variant can affect skip the variant loop, and alike claimants are
+    /// counted by group mask (the default). Off only to test that both are exact: they change no
+    /// result, so flipping it while other runs go on is harmless.
+    /// </summary>
+    internal static bool FastPaths { get; set; } = true;
+
     public FraudEvaluator(FraudReplicate replicate, int capacity)
     {
         _p = replicate.Person;
@@ -68,6 +102,17 @@ internal sealed class FraudEvaluator : IChunkEvaluator
         _listedDraws = ListedDraws(_p.CheckCostPence.Length);
         _drawn = new uint[4 * capacity * (_listedDraws.Length + 1)];
         _linked = new LinkOutcome[capacity * _linkages.Length];
+
+        _fast = FastPaths;
+        _maskCount = _p.ClaimCut.Length / 10;
+        _matchingVariants = [.. Enumerable.Range(0, _v.Length).Where(v => _v[v].Matching && _v[v].LinkRep >= 0)];
+        _rules = [.. _matchingVariants.Select(v => new MatchRule(_v[v].LinkRep, _v[v].PeriodMatched, _v[v].Threshold)).Distinct()];
+        if (_fast && _maskCount <= LinkCounts.MaxMasks)
+        {
+            _byMask = new long[_maskCount * (int)Kept.Count];
+            _linkCounts = LinkCounts.For(_v.Length, [.. _matchingVariants.Where(v => _v[v].CountsLinkage)], _maskCount);
+            _clerical = new long[_linkages.Length * _maskCount];
+        }
     }
 
     /// <summary>Slots of the draws most claimants need, filled in bulk; the rest are drawn one at a time when needed.</summary>
@@ -258,17 +303,15 @@ internal sealed class FraudEvaluator : IChunkEvaluator
         double days = -1;
         uint clearWord = 0;
         bool clearDrawn = false;
-        // The same in every variant: counted in variant 0 and copied in FraudReplicate.Complete.
-        tally.Add(0, mask, C.Claimants, 1);
-        tally.Add(0, mask, C.AwardPence, p.AwardPence);
-        if (overpaying)
+        CountClaim(tally, mask, overpaying, overPence);
+        if (_matchingVariants.Length > 0)
+            CountLinks(tally, link, mask);
+        if (_fast && !referred && !AnyRuleFlags())
         {
-            tally.Add(0, mask, C.OverpayingClaims, 1);
-            tally.Add(0, mask, C.OverpaidPence, overPence);
-        }
-        else
-        {
-            tally.Add(0, mask, C.CorrectClaims, 1);
+            // No variant flags the claim: an overpayment goes on unnoticed in every variant.
+            if (overpaying)
+                CountMissedEverywhere(tally, mask, overPence);
+            return;
         }
 
         for (int v = 0; v < _v.Length; v++)
@@ -281,15 +324,6 @@ internal sealed class FraudEvaluator : IChunkEvaluator
             if (vm.Matching && vm.LinkRep >= 0)
             {
                 int r = vm.LinkRep;
-                if (vm.CountsLinkage)
-                    LinkCounters.Add(link, v, mask, _raw[r]); // once per linkage, in its first variant; copied to the others in Complete
-                if ((_raw[r] & LinkOutcome.Reviewed) != 0)
-                {
-                    // Every variant pays for the clerical review of its own linkage's pairs.
-                    tally.Add(v, mask, C.ClericalReviews, 1);
-                    tally.Add(v, mask, C.ClericalCostPence, vm.ClericalPence);
-                }
-
                 how = kind[r];
                 disc = vm.PeriodMatched ? period[r] : annual[r];
                 matchFlag = how != 0 && disc > vm.Threshold;
@@ -452,5 +486,165 @@ internal sealed class FraudEvaluator : IChunkEvaluator
             if ((!reversed && hardshipWord < vm.HardshipCut[m]) || (suspended && hardship2Word < vm.HardshipCut[m]))
                 tally.Add(v, mask, C.Hardship, 1);
         }
+    }
+    /// <summary>Whether any variant's matching rule flags the claimant, on the discrepancies of <see cref="Discrepancies"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // once per claimant
+    private bool AnyRuleFlags()
+    {
+        foreach (MatchRule rule in _rules)
+        {
+            int r = rule.Rep;
+            if (_kind[r] != 0 && (rule.PeriodMatched ? _period[r] : _annual[r]) > rule.Threshold)
+                return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>What every variant counts of a claim, whatever it does: in variant 0 (FraudReplicate.Complete copies it to the others), by mask when it can.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // once per claimant
+    private void CountClaim(StrandTally<C> tally, uint mask, bool overpaying, long overPence)
+    {
+        if (_byMask is { } kept)
+        {
+            int at = (int)mask * (int)Kept.Count;
+            kept[at + (int)Kept.Claimants]++;
+            if (overpaying)
+            {
+                kept[at + (int)Kept.OverpayingClaims]++;
+                kept[at + (int)Kept.OverpaidPence] += overPence;
+            }
+            else
+            {
+                kept[at + (int)Kept.CorrectClaims]++;
+            }
+
+            return;
+        }
+
+        tally.Add(0, mask, C.Claimants, 1);
+        tally.Add(0, mask, C.AwardPence, _p.AwardPence);
+        if (overpaying)
+        {
+            tally.Add(0, mask, C.OverpayingClaims, 1);
+            tally.Add(0, mask, C.OverpaidPence, overPence);
+        }
+        else
+        {
+            tally.Add(0, mask, C.CorrectClaims, 1);
+        }
+    }
+
+    /// <summary>
+    /// The claimant's outcome of each linkage, in the variants that match through it: the <c>link.*</c>
+    /// counters once per linkage (in its first variant; FraudReplicate.Complete copies them to the
+    /// others), and in every such variant the clerical review of its linkage's pair, paid for by each.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // once per claimant in a run that links
+    private void CountLinks(StrandTally<C> tally, StrandTally link, uint mask)
+    {
+        if (_linkCounts is { } counts && _clerical is { } clerical)
+        {
+            for (int r = 0; r < _linkages.Length; r++)
+            {
+                if ((_raw[r] & LinkOutcome.Reviewed) != 0)
+                    clerical[r * _maskCount + (int)mask]++;
+            }
+
+            foreach (int v in _matchingVariants)
+            {
+                if (_v[v].CountsLinkage)
+                    counts.Add(v, mask, _raw[_v[v].LinkRep]);
+            }
+
+            return;
+        }
+
+        foreach (int v in _matchingVariants)
+        {
+            VariantModel vm = _v[v];
+            LinkOutcome outcome = _raw[vm.LinkRep];
+            if (vm.CountsLinkage)
+                LinkCounters.Add(link, v, mask, outcome);
+            if ((outcome & LinkOutcome.Reviewed) != 0)
+            {
+                tally.Add(v, mask, C.ClericalReviews, 1);
+                tally.Add(v, mask, C.ClericalCostPence, vm.ClericalPence);
+            }
+        }
+    }
+
+    /// <summary>An overpaying claimant whom no variant flags: the overpayment is missed in every variant.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // once per such claimant
+    private void CountMissedEverywhere(StrandTally<C> tally, uint mask, long overPence)
+    {
+        if (_byMask is { } kept)
+        {
+            int at = (int)mask * (int)Kept.Count;
+            kept[at + (int)Kept.MissedEverywhere]++;
+            kept[at + (int)Kept.MissedEverywherePence] += overPence;
+            return;
+        }
+
+        for (int v = 0; v < _v.Length; v++)
+        {
+            tally.Add(v, mask, C.MissedOverpayments, 1);
+            tally.Add(v, mask, C.MissedOverpaymentPence, overPence);
+        }
+    }
+
+    /// <summary>
+    /// Adds what the pass kept by group mask, as the claimants one by one would have: the shared
+    /// counts (in variant 0), the overpayments missed in every variant, each linkage's outcomes
+    /// (<see cref="LinkCounts"/>) and, in every variant matching through a linkage, its clerical
+    /// reviews and their cost.
+    /// </summary>
+    public void Finish(in ChunkOutput output)
+    {
+        if (_byMask is not { } kept || _clerical is not { } clerical)
+            return;
+        StrandTally<C> tally = output.Tally.As<C>();
+        for (int m = 0; m < _maskCount; m++)
+        {
+            int at = m * (int)Kept.Count;
+            long claimants = kept[at + (int)Kept.Claimants];
+            if (claimants == 0)
+                continue; // nothing else is kept for a mask without claimants
+            uint mask = (uint)m;
+            tally.Add(0, mask, C.Claimants, claimants);
+            tally.Add(0, mask, C.AwardPence, claimants * _p.AwardPence);
+            tally.Add(0, mask, C.OverpayingClaims, kept[at + (int)Kept.OverpayingClaims]);
+            tally.Add(0, mask, C.OverpaidPence, kept[at + (int)Kept.OverpaidPence]);
+            tally.Add(0, mask, C.CorrectClaims, kept[at + (int)Kept.CorrectClaims]);
+            long missed = kept[at + (int)Kept.MissedEverywhere], missedPence = kept[at + (int)Kept.MissedEverywherePence];
+            if (missed == 0)
+                continue;
+            for (int v = 0; v < _v.Length; v++)
+            {
+                tally.Add(v, mask, C.MissedOverpayments, missed);
+                tally.Add(v, mask, C.MissedOverpaymentPence, missedPence);
+            }
+        }
+
+        Array.Clear(kept);
+        _linkCounts?.Flush(output.Tally.Slice(FraudCounters.LinkBlock, LinkCounters.Set.Count));
+        for (int r = 0; r < _linkages.Length; r++)
+        {
+            for (int m = 0; m < _maskCount; m++)
+            {
+                long reviewed = clerical[r * _maskCount + m];
+                if (reviewed == 0)
+                    continue;
+                foreach (int v in _matchingVariants)
+                {
+                    if (_v[v].LinkRep != r)
+                        continue;
+                    tally.Add(v, (uint)m, C.ClericalReviews, reviewed);
+                    tally.Add(v, (uint)m, C.ClericalCostPence, reviewed * _v[v].ClericalPence);
+                }
+            }
+        }
+
+        Array.Clear(clerical);
     }
 }

@@ -47,6 +47,7 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
     private readonly int[] _outreachCutOf;      // per variant: the index of its cut in _outreachCuts
     private readonly long[]? _unmatchedApplied; // [mask]: in need, no record, applied of their own accord
     private readonly long[]? _unmatchedByCut;   // [mask × (cuts + 1) + b]: did not apply, b cuts at or below the outreach word
+    private readonly long[]? _shared;           // [mask × 3 + k]: eligible (k = 0), ineligible (1), applied (2), in every variant alike
 
     /// <summary>
     /// Whether persons whom no variant can affect skip the variant loop (the default). Off only to
@@ -85,6 +86,8 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
         {
             _unmatchedApplied = new long[masks];
             _unmatchedByCut = new long[masks * (_outreachCuts.Length + 1)];
+            if (FastPaths)
+                _shared = new long[masks * 3];
         }
         _counting = [.. Enumerable.Range(0, _linkages.Length).Select(l => Enumerable.Range(0, _v.Length).Where(v => _v[v].CountsLinkage[l]).ToArray())];
         _linkCounts = [.. _counting.Select(c => LinkCounts.For(_v.Length, c, replicate.Need.ApplyCut.Length))];
@@ -159,12 +162,22 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
         uint applyWord = _w0[4 * i + 1], flagWord = _w0[4 * i + 2], responseWord = _w0[4 * i + 3];
         uint optOutWord = _w1[4 * i], matchWord = _w1[4 * i + 1], intrusionWord = _w1[4 * i + 2], outreachWord = _w1[4 * i + 3];
         bool applies = eligible && applyWord < need.ApplyCut[m];
-        // The same in every variant: counted in variant 0 and copied in TailoredReplicate.Complete.
-        tally.Add(0, mask, eligible ? C.Eligible : C.Ineligible, 1);
-        if (applies)
+        // The same in every variant: counted in variant 0 and copied in TailoredReplicate.Complete
+        // (by mask, added to the rows in Finish, when it can).
+        if (_shared is { } shared)
         {
-            tally.Add(0, mask, C.Applied, 1);
-            tally.Add(0, mask, C.ApplicationCostPence, need.ApplicationPence);
+            shared[m * 3 + (eligible ? 0 : 1)]++;
+            if (applies)
+                shared[m * 3 + 2]++;
+        }
+        else
+        {
+            tally.Add(0, mask, eligible ? C.Eligible : C.Ineligible, 1);
+            if (applies)
+            {
+                tally.Add(0, mask, C.Applied, 1);
+                tally.Add(0, mask, C.ApplicationCostPence, need.ApplicationPence);
+            }
         }
 
         if (!eligible && listed < 0)
@@ -308,7 +321,7 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
 
     /// <summary>
     /// Adds what the pass kept by group mask: each rule linkage's outcomes (<see cref="LinkCounts"/>),
-    /// and the persons in need with no record to match, counted in <see cref="Person"/>,
+    /// the counts every variant shares (eligible, ineligible, applied: in variant 0), and the persons in need with no record to match, counted in <see cref="Person"/>,
     /// to every variant, as the variant loop would have: those who applied are reached in every variant;
     /// of the others, a linking variant reaches by outreach those in its outreach groups whose word is
     /// below its cut (the counts of the cuts at or below the word, summed up to its own), and misses
@@ -318,10 +331,29 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
     {
         for (int l = 0; l < _linkCounts.Length; l++)
             _linkCounts[l]?.Flush(LinkBlock(output, l));
-        if (_unmatchedByCut is not { } byCut || _unmatchedApplied is not { } applied)
-            return;
         StrandTally<C> tally = output.Tally.As<C>();
         NeedModel need = _need;
+        if (_shared is { } shared)
+        {
+            for (int m = 0; m < shared.Length / 3; m++)
+            {
+                (long eligible, long ineligible, long applications) = (shared[m * 3], shared[m * 3 + 1], shared[m * 3 + 2]);
+                if (eligible > 0)
+                    tally.Add(0, (uint)m, C.Eligible, eligible);
+                if (ineligible > 0)
+                    tally.Add(0, (uint)m, C.Ineligible, ineligible);
+                if (applications > 0)
+                {
+                    tally.Add(0, (uint)m, C.Applied, applications);
+                    tally.Add(0, (uint)m, C.ApplicationCostPence, applications * need.ApplicationPence);
+                }
+            }
+
+            Array.Clear(shared);
+        }
+
+        if (_unmatchedByCut is not { } byCut || _unmatchedApplied is not { } applied)
+            return;
         int stride = _outreachCuts.Length + 1;
         for (int m = 0; m < applied.Length; m++)
         {
