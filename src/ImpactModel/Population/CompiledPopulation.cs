@@ -203,6 +203,26 @@ public sealed partial class CompiledPopulation
         }
     }
 
+    /// <summary>
+    /// Whether a person's class of ages (<see cref="PersonChunk"/>'s, generated with every chunk)
+    /// tells whether they are under <see cref="PopulationSpec.AdultAge"/>: when the population has a
+    /// group of adults only, no class holds bands on both sides of that age (see <see cref="AgeClasses"/>),
+    /// and no band straddles it (such a group needs a band that starts there). A strand that only asks
+    /// whether a person is an adult then needs no ages generated.
+    /// </summary>
+    public static bool AgeClassTellsAdults(PopulationSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return spec.AgeBands.Length > 0 && spec.Groups.Any(g => g.AdultOnly);
+    }
+
+    /// <summary>
+    /// For each class of ages, whether its persons are under <see cref="PopulationSpec.AdultAge"/>
+    /// (when <see cref="AgeClassTellsAdults"/>); a single entry when the population has one class,
+    /// whose chunks then leave the class at 0.
+    /// </summary>
+    internal bool[] MinorByAgeClass() => [.. _classAdult.Select(a => a == 0)];
+
     /// <summary>The groups in declaration order: bit g of a group mask is <c>GroupIds[g]</c>.</summary>
     public IReadOnlyList<string> GroupIds { get; }
 

@@ -348,6 +348,53 @@ public class LocalAuthorityAndAgeTests
         }
     }
 
+    [Theory]
+    [InlineData(true)]  // the shipped population: two classes (under 16, 16 and over)
+    [InlineData(false)] // more bands on either side, an odds ratio that splits the adults: several classes
+    public void A_persons_class_of_ages_tells_whether_they_are_under_16_exactly_as_their_age_does(bool shipped)
+    {
+        // The fraud strand asks only whether a claimant is an adult, and reads the class instead of
+        // generating ages (issue 26): the two must agree for every person.
+        PopulationSpec spec = shipped ? Uk : ScenarioLoader.Load("p.yaml", new MemoryFiles().With("p.yaml", """
+            population:
+              size: 1000
+              uncertainty: { assumption: 0, expert-judgement: 0 }
+              areas:
+                - { id: one, share: 0.6 }
+                - { id: two, share: 0.4 }
+              age:
+                - { from: 0, to: 4, share: 0.1 }
+                - { from: 5, to: 15, share: 0.15 }
+                - { from: 16, to: 17, share: 0.05 }
+                - { from: 18, to: 64, share: 0.5 }
+                - { from: 65, to: 90, share: 0.2 }
+              groups:
+                - { id: grown, prevalence: 0.3, adult_only: true }
+                - id: older
+                  prevalence: 0.2
+                  age_odds_ratios: { 65-90: 3 }
+            """)).Population!;
+        Assert.True(CompiledPopulation.AgeClassTellsAdults(spec));
+        CompiledPopulation population = CompiledPopulation.Compile(spec, 11, 0);
+        bool[] minor = population.MinorByAgeClass();
+        Assert.Contains(true, minor);
+        Assert.Contains(false, minor);
+        var chunk = new PersonChunk(4096);
+        long minors = 0;
+        for (long first = 0; first < 200_000; first += chunk.Capacity)
+        {
+            population.Generate(chunk, first, chunk.Capacity, PersonAttributes.Age);
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                bool child = chunk.Age[i] < PopulationSpec.AdultAge;
+                Assert.Equal(child, minor[chunk.AgeClassStorage[i]]);
+                minors += child ? 1 : 0;
+            }
+        }
+
+        Assert.InRange(minors, 1, 200_000 - 1);
+    }
+
     [Fact]
     public void Impossible_overlaps_of_two_adults_only_groups_and_effects_without_authorities_are_refused()
     {

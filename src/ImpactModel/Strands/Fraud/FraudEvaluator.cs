@@ -153,15 +153,22 @@ internal sealed class FraudEvaluator : IChunkEvaluator
         Philox.Fill(p.Outcomes, persons.FirstPerson, 0, words);
         ReadOnlySpan<uint> masks = persons.Groups;
         ReadOnlySpan<byte> decile = persons.IncomeDecile.AsSpan(0, n);
-        ReadOnlySpan<byte> age = persons.Age.AsSpan(0, n);
-        ulong[] claimCut = p.ClaimCut;
+        // Adults only (when the population declares ages): by the person's class of ages when it
+        // tells (one class: all alike), else by age.
+        bool[]? minorByClass = p.MinorByAgeClass;
         int minAge = p.MinAge;
+        bool byClass = minorByClass is not null, oneClass = minorByClass is { Length: 1 }, byAge = !byClass && minAge > 0;
+        ReadOnlySpan<byte> age = byAge ? persons.Age.AsSpan(0, n) : default;
+        ReadOnlySpan<byte> ageClass = byClass && !oneClass ? persons.AgeClassStorage.AsSpan(0, n) : default;
+        ulong[] claimCut = p.ClaimCut;
         uint[] ids = _ids, claimantMasks = _masks;
         int claimants = 0;
         for (int i = 0; i < n; i++)
         {
             uint mask = masks[i];
-            if (words[4 * i] >= claimCut[(int)mask * 10 + decile[i]] || age[i] < minAge)
+            if (words[4 * i] >= claimCut[(int)mask * 10 + decile[i]])
+                continue;
+            if (byClass ? minorByClass![oneClass ? 0 : ageClass[i]] : byAge && age[i] < minAge)
                 continue;
             ids[claimants] = (uint)(persons.FirstPerson + i);
             claimantMasks[claimants] = mask;

@@ -96,8 +96,12 @@ public sealed class FraudModel : IStrandModel
 
     public CounterSet Counters => FraudCounters.Set;
 
-    /// <summary>Who claims depends on age (adults only) besides the decile and groups.</summary>
-    public PersonAttributes Reads => PersonAttributes.Age;
+    /// <summary>
+    /// Who claims depends on age (adults only) besides the decile and groups: ages are generated only
+    /// when the person's class of ages cannot tell an adult (<see cref="CompiledPopulation.AgeClassTellsAdults"/>).
+    /// </summary>
+    public PersonAttributes Reads =>
+        _scenario.Population.AgeBands.Length > 0 && !CompiledPopulation.AgeClassTellsAdults(_scenario.Population) ? PersonAttributes.Age : PersonAttributes.None;
 
     /// <summary>
     /// Who claims, their true state and overpayment, their earnings and how they vary, how stale the

@@ -1,4 +1,5 @@
 using ImpactModel.Linkage;
+using ImpactModel.Population;
 using ImpactModel.Random;
 using ImpactModel.Scenarios.Model;
 using ImpactModel.Simulation;
@@ -25,6 +26,12 @@ internal sealed class PersonModel
 
     /// <summary>Youngest claimant age when the population declares ages (0: no age rule).</summary>
     public required int MinAge { get; init; }
+
+    /// <summary>
+    /// Per class of ages, whether its persons are under <see cref="MinAge"/> (16), when the class tells
+    /// (<see cref="CompiledPopulation.AgeClassTellsAdults"/>): then no ages are generated. Null: read the age.
+    /// </summary>
+    public required bool[]? MinorByAgeClass { get; init; }
 
     /// <summary>Cumulative cuts on word 1, per mask: claimant error, + official error, + fraud.</summary>
     public required ulong[] StateCut { get; init; } // mask × 3
@@ -294,7 +301,8 @@ internal sealed class FraudReplicate : IStrandReplicate
         return new PersonModel
         {
             ClaimCut = claimCut,
-            MinAge = context.Population.Spec.AgeBands.IsDefaultOrEmpty ? 0 : 16,
+            MinAge = context.Population.Spec.AgeBands.IsDefaultOrEmpty ? 0 : PopulationSpec.AdultAge,
+            MinorByAgeClass = CompiledPopulation.AgeClassTellsAdults(context.Population.Spec) ? context.Population.MinorByAgeClass() : null,
             StateCut = stateCut,
             Overpayment = overpayment,
             EarnerCut = draws.Thresholds(matching.EarnersShare),
