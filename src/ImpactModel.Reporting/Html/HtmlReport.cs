@@ -31,7 +31,7 @@ public static class HtmlReport
         ArgumentNullException.ThrowIfNull(chartsFolder);
         ArgumentNullException.ThrowIfNull(path);
         var facts = new RunFacts(run);
-        var page = new HtmlPage($"Impact report: {run.Name}");
+        var page = new HtmlPage($"Impact report: {run.Name}").PrepareCharts(charts, chartsFolder);
         page.Raw("<header>\n").Element("h1", $"Impact report: {run.Name}", scenarioText: true);
         if (run.Scenario?.Description is { Length: > 0 } description)
             page.Element("p", description.Trim(), scenarioText: true);
@@ -67,7 +67,7 @@ public static class HtmlReport
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(warnings);
         string names = string.Join(", ", runs.Select(r => r.Run));
-        var page = new HtmlPage($"Comparison of {runs.Count} runs: {names}");
+        var page = new HtmlPage($"Comparison of {runs.Count} runs: {names}").PrepareCharts(charts, chartsFolder);
         page.Raw("<header>\n").Element("h1", $"Comparison of {runs.Count} runs: {names}", scenarioText: true)
             .Element("p", "Each column is one run: its proposal against its own status quo. A figure a strand does not measure is marked as such, never shown as zero.")
             .Raw("</header>\n");
