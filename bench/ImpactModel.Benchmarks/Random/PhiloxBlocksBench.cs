@@ -8,7 +8,9 @@ namespace ImpactModel.Benchmarks.Random;
 /// time the time per block, so blocks per second per core = 1 / Mean (single-threaded).
 /// 4096 blocks (64 KiB) stay in L2, so this measures the generator, not memory. The
 /// <c>Listed</c> rows fill the blocks of a gathered list of persons (every 11th person, as a
-/// strand gathers its claimants) with <see cref="Philox.FillListed(in RngKey, ReadOnlySpan{uint}, uint, Span{uint}, PhiloxPath)"/>.
+/// strand gathers its claimants) with <see cref="Philox.FillListed(in RngKey, ReadOnlySpan{uint}, uint, Span{uint}, PhiloxPath)"/>;
+/// <c>ListedChunk</c> the 72 claimants of a 1,024-person chunk: 64 blocks in the vector loop and a
+/// tail of 8 (a padded vector step since issue 26, the scalar code before).
 /// </summary>
 [MemoryDiagnoser]
 public class PhiloxBlocksBench
@@ -33,4 +35,9 @@ public class PhiloxBlocksBench
 
     [Benchmark(OperationsPerInvoke = Blocks)]
     public void ListedAvx512() => Philox.FillListed(_key, _listed, _draw++, _words, PhiloxPath.Avx512);
+
+    private const int ChunkClaimants = 72;
+
+    [Benchmark(OperationsPerInvoke = ChunkClaimants)]
+    public void ListedChunkAvx512() => Philox.FillListed(_key, _listed.AsSpan(0, ChunkClaimants), _draw++, _words, PhiloxPath.Avx512);
 }

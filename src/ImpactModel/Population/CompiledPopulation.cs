@@ -213,7 +213,9 @@ public sealed partial class CompiledPopulation
     public static bool AgeClassTellsAdults(PopulationSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        return spec.AgeBands.Length > 0 && spec.Groups.Any(g => g.AdultOnly);
+        return spec.Groups.Any(g => g.AdultOnly)
+               && spec.AgeBands.Any(b => b.From == PopulationSpec.AdultAge)
+               && !spec.AgeBands.Any(b => b.From < PopulationSpec.AdultAge && b.To >= PopulationSpec.AdultAge); // checked here too, not only by the reader
     }
 
     /// <summary>

@@ -54,7 +54,7 @@ internal sealed class FraudEvaluator : IChunkEvaluator
     // Claimants alike in every variant, kept by group mask for the pass and added to the tally's rows
     // once, in Finish (each addition to a tally touches every row of the person's groups): the
     // counts every variant shares, the overpaying claimants no variant flags, each linkage's outcomes
-    // and its clerical reviews. Null when there are too many masks or the fast paths are off.
+    // and its clerical reviews. The three tables are null when there are too many masks or the fast paths are off.
     private readonly bool _fast;
     private readonly int _maskCount;
     private readonly long[]? _byMask;        // [mask × Kept.Count + k]
@@ -494,6 +494,7 @@ internal sealed class FraudEvaluator : IChunkEvaluator
                 tally.Add(v, mask, C.Hardship, 1);
         }
     }
+
     /// <summary>Whether any variant's matching rule flags the claimant, on the discrepancies of <see cref="Discrepancies"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] // once per claimant
     private bool AnyRuleFlags()

@@ -101,7 +101,7 @@ public sealed class FraudModel : IStrandModel
     /// when the person's class of ages cannot tell an adult (<see cref="CompiledPopulation.AgeClassTellsAdults"/>).
     /// </summary>
     public PersonAttributes Reads =>
-        _scenario.Population.AgeBands.Length > 0 && !CompiledPopulation.AgeClassTellsAdults(_scenario.Population) ? PersonAttributes.Age : PersonAttributes.None;
+        !_scenario.Population.AgeBands.IsDefaultOrEmpty && !CompiledPopulation.AgeClassTellsAdults(_scenario.Population) ? PersonAttributes.Age : PersonAttributes.None;
 
     /// <summary>
     /// Who claims, their true state and overpayment, their earnings and how they vary, how stale the

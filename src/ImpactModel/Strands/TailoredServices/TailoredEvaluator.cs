@@ -50,7 +50,8 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
     private readonly long[]? _shared;           // [mask × 3 + k]: eligible (k = 0), ineligible (1), applied (2), in every variant alike
 
     /// <summary>
-    /// Whether persons whom no variant can affect skip the variant loop (the default). Off only to
+    /// Whether persons whom no variant can affect skip the variant loop, and the counts every variant
+    /// shares are kept by group mask (the default; taken when an evaluator is made). Off only to
     /// test that the skip is exact: it changes no result, so flipping it while other runs go on is harmless.
     /// </summary>
     internal static bool FastPaths { get; set; } = true;
