@@ -55,9 +55,13 @@ public static class ReportWriter
         RunData run = RunFolderReader.Read(folder, files, beingWritten);
         AfterWarmUp();
         string charts = Path.Combine(folder, ChartsFolder);
-        IReadOnlyList<RenderedChart> rendered = ChartWriter.Write(run, charts);
-        HtmlReport.Write(run, rendered, charts, Path.Combine(folder, ReportFile));
-        return run;
+        // The PNGs are encoded and written while the next chart, then the page, is drawn.
+        return Charts.ChartKit.Batch(() =>
+        {
+            IReadOnlyList<RenderedChart> rendered = ChartWriter.Write(run, charts);
+            HtmlReport.Write(run, rendered, charts, Path.Combine(folder, ReportFile));
+            return run;
+        });
     }
 
     /// <summary>Writes the comparison charts and report of <paramref name="runs"/> into <paramref name="folder"/>.</summary>
@@ -65,8 +69,12 @@ public static class ReportWriter
     {
         AfterWarmUp();
         string charts = Path.Combine(folder, ChartsFolder);
-        IReadOnlyList<RenderedChart> rendered = ChartWriter.WriteCompare(runs, charts);
-        HtmlReport.WriteCompare(runs, rendered, charts, Path.Combine(folder, ReportFile), warnings);
+        Charts.ChartKit.Batch(() =>
+        {
+            IReadOnlyList<RenderedChart> rendered = ChartWriter.WriteCompare(runs, charts);
+            HtmlReport.WriteCompare(runs, rendered, charts, Path.Combine(folder, ReportFile), warnings);
+            return rendered;
+        });
     }
 
     /// <summary>

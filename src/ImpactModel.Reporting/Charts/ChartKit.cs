@@ -250,21 +250,94 @@ internal static partial class ChartKit
 
     private static void SaveAlone(string folder, string name, IReadOnlyList<Panel> panels)
     {
-        using (SKData png = PngAlone(panels, Width, Height))
-        using (FileStream file = File.Create(Path.Combine(folder, name + ".png")))
-            png.SaveTo(file);
+        SKImage image = RasterAlone(panels, Width, Height);
+        string png = Path.Combine(folder, name + ".png");
+        if (_encoding is { } encoding)
+            encoding.Add(Task.Run(() => WritePng(image, png)));
+        else
+            WritePng(image, png);
 
         File.WriteAllText(Path.Combine(folder, name + ".svg"), Svg(panels), new UTF8Encoding(false));
     }
 
-    /// <summary>The panels drawn on white into a <paramref name="width"/> × <paramref name="height"/> image, encoded as PNG.</summary>
-    private static SKData PngAlone(IReadOnlyList<Panel> panels, int width, int height)
+    /// <summary>
+    /// PNG files of the charts drawn inside <see cref="Batch{T}"/> on this thread, being encoded and
+    /// written on the thread pool (null outside a batch: each is written before its chart returns).
+    /// </summary>
+    [ThreadStatic]
+    private static List<Task>? _encoding;
+
+    /// <summary>
+    /// Runs <paramref name="write"/>, which draws charts (and may write other files from them), while
+    /// each chart's PNG is encoded and written on another core: only the drawing needs the
+    /// <see cref="Gate"/>, and the encoding (about three quarters of a PNG's time, zlib over 1200 × 800
+    /// pixels) needs nothing shared. Returns when every PNG is on disk; the first failure to write one
+    /// is thrown as it is, after all have ended. The same bytes as writing each PNG in turn.
+    /// </summary>
+    public static T Batch<T>(Func<T> write)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        List<Task>? outer = _encoding;
+        var encoding = new List<Task>();
+        _encoding = encoding;
+        T result;
+        try
+        {
+            result = write();
+        }
+        catch
+        {
+            WaitQuietly(encoding); // no PNG is left being written behind the caller's own error
+            throw;
+        }
+        finally
+        {
+            _encoding = outer;
+        }
+
+        WaitQuietly(encoding);
+        foreach (Task task in encoding)
+            task.GetAwaiter().GetResult();
+        return result;
+    }
+
+    /// <summary>Waits for every task to end, whatever its outcome.</summary>
+    private static void WaitQuietly(List<Task> tasks)
+    {
+        try
+        {
+            Task.WaitAll(tasks);
+        }
+        catch (AggregateException)
+        {
+            // Each failure is the caller's to see (or not, behind its own error).
+        }
+    }
+
+    /// <summary>Encodes <paramref name="image"/> as PNG into <paramref name="path"/>, and disposes it.</summary>
+    private static void WritePng(SKImage image, string path)
+    {
+        using (image)
+        using (SKPixmap pixels = image.PeekPixels()!)
+        using (SKData png = pixels.Encode(Png)!)
+        using (FileStream file = File.Create(path))
+            png.SaveTo(file);
+    }
+
+    /// <summary>The panels drawn on white into a <paramref name="width"/> × <paramref name="height"/> image (the caller disposes it).</summary>
+    private static SKImage RasterAlone(IReadOnlyList<Panel> panels, int width, int height)
     {
         var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul);
         using SKSurface surface = SKSurface.Create(info);
         surface.Canvas.Clear(SKColors.White);
         Draw(surface.Canvas, panels);
-        using SKImage image = surface.Snapshot();
+        return surface.Snapshot();
+    }
+
+    /// <summary>The panels drawn on white into a <paramref name="width"/> × <paramref name="height"/> image, encoded as PNG.</summary>
+    private static SKData PngAlone(IReadOnlyList<Panel> panels, int width, int height)
+    {
+        using SKImage image = RasterAlone(panels, width, height);
         using SKPixmap pixels = image.PeekPixels()!;
         return pixels.Encode(Png)!;
     }

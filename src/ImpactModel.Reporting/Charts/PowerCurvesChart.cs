@@ -52,10 +52,13 @@ public static class PowerCurvesChart
         int longest = durations[^1];
         lock (ChartKit.Gate)
         {
-            var charts = new List<RenderedChart> { Chart(table, outcomes, longest, Name, durations.Count > 1, targetPower, chartsFolder) };
-            foreach (int months in durations.Take(durations.Count - 1))
-                charts.Add(Chart(table, outcomes, months, NameOf(months), others: false, targetPower, chartsFolder));
-            return charts;
+            return ChartKit.Batch<IReadOnlyList<RenderedChart>>(() =>
+            {
+                var charts = new List<RenderedChart> { Chart(table, outcomes, longest, Name, durations.Count > 1, targetPower, chartsFolder) };
+                foreach (int months in durations.Take(durations.Count - 1))
+                    charts.Add(Chart(table, outcomes, months, NameOf(months), others: false, targetPower, chartsFolder));
+                return charts;
+            });
         }
     }
 

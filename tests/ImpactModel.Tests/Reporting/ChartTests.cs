@@ -226,6 +226,36 @@ public sealed class ChartTests(ChartTestRuns runs) : IClassFixture<ChartTestRuns
     }
 
     [Fact]
+    public void Charts_whose_pngs_are_encoded_on_other_threads_are_the_same_files_as_charts_written_in_turn()
+    {
+        string inTurn = Folder("fraud"), batched = Folder("fraud");
+        var charts = ChartWriter.Write(runs["fraud"], inTurn);
+        var again = ChartKit.Batch(() => ChartWriter.Write(runs["fraud"], batched));
+        Assert.Equal(charts.Select(c => c.Name), again.Select(c => c.Name));
+        // Every file is on disk when the batch returns, byte for byte what the chart alone writes.
+        Assert.Equal(Directory.GetFiles(inTurn).Select(Path.GetFileName).Order(), Directory.GetFiles(batched).Select(Path.GetFileName).Order());
+        foreach (RenderedChart chart in charts)
+        {
+            Assert.Equal(File.ReadAllBytes(Path.Combine(inTurn, chart.PngFile)), File.ReadAllBytes(Path.Combine(batched, chart.PngFile)));
+            Assert.Equal(File.ReadAllBytes(Path.Combine(inTurn, chart.SvgFile)), File.ReadAllBytes(Path.Combine(batched, chart.SvgFile)));
+        }
+    }
+
+    [Fact]
+    public void A_png_that_cannot_be_written_fails_its_batch_once_every_other_png_is_written()
+    {
+        string folder = Folder("fraud");
+        Directory.CreateDirectory(Path.Combine(folder, "benefit-harm.png")); // a folder where the first chart's PNG goes
+        // (Linux: UnauthorizedAccessException, thrown as it is, not wrapped in an AggregateException)
+        Exception failure = Assert.ThrowsAny<SystemException>(() => ChartKit.Batch(() => ChartWriter.Write(runs["fraud"], folder)));
+        Assert.IsNotType<AggregateException>(failure);
+        Assert.Contains("benefit-harm.png", failure.Message, StringComparison.Ordinal);
+        string[] others = [.. Directory.GetFiles(folder, "*.png").Select(Path.GetFileName).Order()!];
+        Assert.Contains("harm-by-group.png", others);
+        Assert.All(others, name => Assert.True(new FileInfo(Path.Combine(folder, name)).Length > 1000, name));
+    }
+
+    [Fact]
     public void Unreliable_figures_are_noted_in_the_data_table()
     {
         // 5,000 persons of the one-group scenario: about 250 in the group, so its harms in the proposal
