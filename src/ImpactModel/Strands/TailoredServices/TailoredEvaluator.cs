@@ -33,8 +33,10 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
     private readonly bool _anyLinks;
 
     // Fast paths, formed once: the most any linking variant flags a person not in need with (per
-    // mask), and the variants counting each rule linkage's link.* counters.
+    // mask), whatever the person's links and when none links the person to someone else's record,
+    // and the variants counting each rule linkage's link.* counters.
     private readonly ulong[] _maxIneligibleCut;
+    private readonly ulong[] _maxFalsePositiveCut;
     private readonly int[][] _counting;
     private readonly LinkCounts?[] _linkCounts; // per rule linkage: its outcomes by mask, added to the tally in Finish
     private readonly int[] _withholding; // linking variants whose safeguards withhold some persons from matching (exclusion, opt-out, consent)
@@ -48,6 +50,11 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
     private readonly long[]? _unmatchedApplied; // [mask]: in need, no record, applied of their own accord
     private readonly long[]? _unmatchedByCut;   // [mask × (cuts + 1) + b]: did not apply, b cuts at or below the outreach word
     private readonly long[]? _shared;           // [mask × 3 + k]: eligible (k = 0), ineligible (1), applied (2), in every variant alike
+
+    // What the variant loop counts, by group mask: one increment an event in place of the tally's
+    // additions to each row the person is in (and of the money the event costs or is worth, which is
+    // the count times a constant of the variant), added to the tally once, in Finish.
+    private readonly long[]? _events;           // [(mask × variants + v) × Events + e]
 
     /// <summary>
     /// Whether persons whom no variant can affect skip the variant loop, and the counts every variant
@@ -71,12 +78,18 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
         _linked = new LinkOutcome[_linkages.Sum(l => l.Length) * capacity];
         _anyLinks = _v.Any(v => v.Links);
         _maxIneligibleCut = new ulong[replicate.Need.ApplyCut.Length];
+        _maxFalsePositiveCut = new ulong[replicate.Need.ApplyCut.Length];
         for (int m = 0; m < _maxIneligibleCut.Length; m++)
         {
-            ulong max = 0;
+            ulong max = 0, own = 0;
             foreach (ServiceVariant v in _v.Where(v => v.Links))
+            {
                 max = Math.Max(max, Math.Max(v.FalsePositiveCut[m], v.OtherCut));
+                own = Math.Max(own, v.FalsePositiveCut[m]);
+            }
+
             _maxIneligibleCut[m] = max;
+            _maxFalsePositiveCut[m] = own;
         }
 
         _withholding = [.. Enumerable.Range(0, _v.Length).Where(v => _v[v].Links && (_v[v].NotMatchedCut > 0 || _v[v].ExcludedMask != 0))];
@@ -88,7 +101,10 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
             _unmatchedApplied = new long[masks];
             _unmatchedByCut = new long[masks * (_outreachCuts.Length + 1)];
             if (FastPaths)
+            {
                 _shared = new long[masks * 3];
+                _events = new long[masks * _v.Length * Events];
+            }
         }
         _counting = [.. Enumerable.Range(0, _linkages.Length).Select(l => Enumerable.Range(0, _v.Length).Where(v => _v[v].CountsLinkage[l]).ToArray())];
         _linkCounts = [.. _counting.Select(c => LinkCounts.For(_v.Length, c, replicate.Need.ApplyCut.Length))];
@@ -202,10 +218,11 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
             return;
         }
 
-        if (!eligible && flagWord >= _maxIneligibleCut[m] && FastPaths)
+        if (!eligible && FastPaths && (flagWord >= _maxIneligibleCut[m] || (flagWord >= _maxFalsePositiveCut[m] && !LinkedToOther(listed))))
         {
-            // Not in need and flagged by no variant, whatever its linkage: only the linkages' counts,
-            // and whether a safeguard withheld the person from matching (as in the loop below).
+            // Not in need and flagged by no variant: whatever its linkage, or linked by none to someone
+            // else's record (a variant then flags on its own record's cut, or not at all). Only the
+            // linkages' counts, and whether a safeguard withheld the person from matching (as in the loop below).
             CountLinks(listed, mask, output);
             foreach (int v in _withholding)
             {
@@ -216,7 +233,7 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
                 }
                 else if (matchWord < vm.NotMatchedCut)
                 {
-                    tally.Add(v, mask, C.OptedOut, 1);
+                    Count(v, mask, Event.OptedOut, tally);
                     output.Flags.Mark(v, i, PersonOutcome.Protected);
                 }
             }
@@ -252,7 +269,7 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
                 }
                 else if (matchWord < vm.NotMatchedCut)
                 {
-                    tally.Add(v, mask, C.OptedOut, 1); // opted out of matching, or gave no consent
+                    Count(v, mask, Event.OptedOut, tally); // opted out of matching, or gave no consent
                     output.Flags.Mark(v, i, PersonOutcome.Protected);
                 }
                 else
@@ -263,28 +280,26 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
                 }
 
                 if (own && !other && eligible && flagged)
-                    tally.Add(v, mask, C.Identified, 1);
+                    Count(v, mask, Event.Identified, tally);
             }
 
             bool dataReached = false;
             if (flagged)
             {
-                tally.Add(v, mask, C.Flagged, 1);
-                tally.Add(v, mask, C.Contacted, 1);
+                Count(v, mask, Event.Flagged, tally); // and contacted, at a cost
                 output.Flags.Mark(v, i, PersonOutcome.Exposed);
-                tally.Add(v, mask, C.ContactCostPence, vm.ContactPence);
                 if (!eligible)
                 {
-                    tally.Add(v, mask, C.IneligibleContacted, 1);
+                    Count(v, mask, Event.IneligibleContacted, tally);
                     if (vm.SensitiveInference && intrusionWord < vm.IntrusionCut)
                     {
-                        tally.Add(v, mask, C.Intrusions, 1);
+                        Count(v, mask, Event.Intrusion, tally);
                         output.Flags.Mark(v, i, PersonOutcome.Harmed);
                     }
                 }
 
                 if (optOutWord < vm.OptOutCut[m])
-                    tally.Add(v, mask, C.OptedOut, 1);
+                    Count(v, mask, Event.OptedOut, tally);
                 else if (eligible && responseWord < vm.ResponseCut[m])
                     dataReached = true;
             }
@@ -294,28 +309,23 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
             bool outreach = vm.Links && !applies && !dataReached && (mask & vm.OutreachMask) != 0 && outreachWord < vm.OutreachCut;
             bool reached = applies || dataReached || outreach;
             if (dataReached)
-                tally.Add(v, mask, C.DataReached, 1);
+                Count(v, mask, Event.DataReached, tally);
             if (outreach)
-            {
-                tally.Add(v, mask, C.OutreachReached, 1);
-                tally.Add(v, mask, C.OutreachCostPence, vm.OutreachPence);
-            }
-
+                Count(v, mask, Event.OutreachReached, tally); // at a cost
             if (reached)
             {
-                tally.Add(v, mask, C.Reached, 1);
-                tally.Add(v, mask, C.ValuePence, need.BenefitPence);
+                Count(v, mask, Event.Reached, tally); // worth the benefit
                 if (!applies)
                 {
-                    tally.Add(v, mask, C.Additional, 1);
+                    Count(v, mask, Event.Additional, tally);
                     output.Flags.Mark(v, i, PersonOutcome.Benefited);
                 }
             }
             else
             {
-                tally.Add(v, mask, C.Missed, 1);
+                Count(v, mask, Event.Missed, tally);
                 if (vm.Links && !found)
-                    tally.Add(v, mask, C.MissedNotInData, 1);
+                    Count(v, mask, Event.MissedNotInData, tally);
             }
         }
     }
@@ -351,6 +361,22 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
             }
 
             Array.Clear(shared);
+        }
+
+        if (_events is { } events)
+        {
+            int variants = _v.Length;
+            for (int at = 0; at < events.Length; at += Events)
+            {
+                int row = at / Events;
+                for (int e = 0; e < Events; e++)
+                {
+                    if (events[at + e] != 0)
+                        Add(tally, row % variants, (uint)(row / variants), (Event)e, events[at + e]);
+                }
+            }
+
+            Array.Clear(events);
         }
 
         if (_unmatchedByCut is not { } byCut || _unmatchedApplied is not { } applied)
@@ -401,8 +427,98 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
         Array.Clear(byCut);
     }
 
+    /// <summary>What the variant loop counts of a person in a variant; each is one or more counters (<see cref="Add"/>).</summary>
+    private enum Event
+    {
+        Identified,
+        Flagged,
+        IneligibleContacted,
+        Intrusion,
+        OptedOut,
+        DataReached,
+        OutreachReached,
+        Reached,
+        Additional,
+        Missed,
+        MissedNotInData,
+    }
+
+    private const int Events = (int)Event.MissedNotInData + 1;
+
+    /// <summary>Counts one event of a person of group mask <paramref name="mask"/> in variant <paramref name="v"/>: by mask when it can, into the tally in Finish.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Count(int v, uint mask, Event e, StrandTally<C> tally)
+    {
+        if (_events is { } events)
+            events[((int)mask * _v.Length + v) * Events + (int)e]++;
+        else
+            Add(tally, v, mask, e, 1);
+    }
+
+    /// <summary>
+    /// <paramref name="persons"/> events of one kind in a variant and group mask, as counters: a flagged
+    /// person is contacted at the variant's cost of a contact, one reached by outreach at its cost of a
+    /// case, and one reached is worth the benefit; the same integers person by person or all at once.
+    /// </summary>
+    private void Add(StrandTally<C> tally, int v, uint mask, Event e, long persons)
+    {
+        ServiceVariant vm = _v[v];
+        switch (e)
+        {
+            case Event.Identified:
+                tally.Add(v, mask, C.Identified, persons);
+                break;
+            case Event.Flagged:
+                tally.Add(v, mask, C.Flagged, persons);
+                tally.Add(v, mask, C.Contacted, persons);
+                tally.Add(v, mask, C.ContactCostPence, persons * vm.ContactPence);
+                break;
+            case Event.IneligibleContacted:
+                tally.Add(v, mask, C.IneligibleContacted, persons);
+                break;
+            case Event.Intrusion:
+                tally.Add(v, mask, C.Intrusions, persons);
+                break;
+            case Event.OptedOut:
+                tally.Add(v, mask, C.OptedOut, persons);
+                break;
+            case Event.DataReached:
+                tally.Add(v, mask, C.DataReached, persons);
+                break;
+            case Event.OutreachReached:
+                tally.Add(v, mask, C.OutreachReached, persons);
+                tally.Add(v, mask, C.OutreachCostPence, persons * vm.OutreachPence);
+                break;
+            case Event.Reached:
+                tally.Add(v, mask, C.Reached, persons);
+                tally.Add(v, mask, C.ValuePence, persons * _need.BenefitPence);
+                break;
+            case Event.Additional:
+                tally.Add(v, mask, C.Additional, persons);
+                break;
+            case Event.Missed:
+                tally.Add(v, mask, C.Missed, persons);
+                break;
+            default:
+                tally.Add(v, mask, C.MissedNotInData, persons);
+                break;
+        }
+    }
+
     /// <summary>The link.* counters of rule linkage <paramref name="l"/>.</summary>
     private static StrandTally LinkBlock(in ChunkOutput output, int l) => output.Tally.Slice(TailoredCounters.LinkBlock(l), LinkCounters.Set.Count);
+
+    /// <summary>Whether any linkage of the rule (any distinct one, used by a variant or not) links listed person <paramref name="listed"/> to someone else's record.</summary>
+    private bool LinkedToOther(int listed)
+    {
+        for (int at = listed; at < _linked.Length; at += _capacity)
+        {
+            if ((_linked[at] & LinkOutcome.LinkedOther) != 0)
+                return true;
+        }
+
+        return false;
+    }
 
     /// <summary>Counts a listed person's outcome of each rule linkage in the variants that count it.</summary>
     private void CountLinks(int listed, uint mask, in ChunkOutput output)
