@@ -28,6 +28,8 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
     private readonly uint[] _ids;
     private readonly uint[] _masks;
     private readonly int[] _slot;                  // person index in chunk → index in the gathered list, or −1
+    private readonly int[] _busy;                  // the chunk's persons something can happen to (in need, or with a record to match), in order
+    private readonly bool[] _inNeed;               // person index in chunk → in need
     private readonly LinkOutcome[] _linked;        // [rule linkage][distinct][listed person]
     private readonly int _capacity;
     private readonly bool _anyLinks;
@@ -45,11 +47,13 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
     // outreach: counted here by group mask (and, when they did not apply, by where their outreach word
     // falls among the variants' distinct outreach cuts), and added to every variant once, in Finish.
     private const int MaxDeferredMasks = LinkCounts.MaxMasks; // up to 10 groups: the counts by mask stay small
+    private const int IdleLanes = 4;
     private readonly ulong[] _outreachCuts;     // distinct outreach cuts, ascending
     private readonly int[] _outreachCutOf;      // per variant: the index of its cut in _outreachCuts
     private readonly long[]? _unmatchedApplied; // [mask]: in need, no record, applied of their own accord
     private readonly long[]? _unmatchedByCut;   // [mask × (cuts + 1) + b]: did not apply, b cuts at or below the outreach word
     private readonly long[]? _shared;           // [mask × 3 + k]: eligible (k = 0), ineligible (1), applied (2), in every variant alike
+    private readonly long[]? _idle;             // [lane × masks + mask]: not in need and no record to match, counted on 4 lanes (i mod 4)
 
     // What the variant loop counts, by group mask: one increment an event in place of the tally's
     // additions to each row the person is in (and of the money the event costs or is worth, which is
@@ -75,6 +79,8 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
         _ids = new uint[capacity];
         _masks = new uint[capacity];
         _slot = new int[capacity];
+        _busy = new int[capacity];
+        _inNeed = new bool[capacity];
         _linked = new LinkOutcome[_linkages.Sum(l => l.Length) * capacity];
         _anyLinks = _v.Any(v => v.Links);
         _maxIneligibleCut = new ulong[replicate.Need.ApplyCut.Length];
@@ -103,6 +109,7 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
             if (FastPaths)
             {
                 _shared = new long[masks * 3];
+                _idle = new long[IdleLanes * masks];
                 _events = new long[masks * _v.Length * Events];
             }
         }
@@ -162,13 +169,42 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
         ReadOnlySpan<byte> decile = persons.IncomeDecile.AsSpan(0, n);
         ReadOnlySpan<byte> area = persons.Area.AsSpan(0, n);
         ReadOnlySpan<ushort> authority = need.ByAuthority ? persons.LocalAuthority.AsSpan(0, n) : default;
+        ulong[] needCut = need.NeedCut;
+        int units = need.Units;
+        if (_idle is not { } idle)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                uint mask = masks[i];
+                int unit = need.ByAuthority ? authority[i] : area[i];
+                bool eligible = _w0[4 * i] < needCut[((int)mask * units + unit) * 10 + decile[i]];
+                Person(i, mask, eligible, slot[i], tally, output);
+            }
+
+            return;
+        }
+
+        // Most persons are not in need and have no record to match: nothing happens to them in any
+        // variant (as in Person), so they are only counted, by mask, without a branch; the others are
+        // listed, in order, and go through Person. Four lanes of counts, so that persons of the same
+        // mask in a row do not wait on each other's addition.
+        int busy = 0, stride = idle.Length / IdleLanes;
+        Span<int> busyList = _busy.AsSpan(0, n);
+        Span<bool> inNeed = _inNeed.AsSpan(0, n);
         for (int i = 0; i < n; i++)
         {
             uint mask = masks[i];
             int unit = need.ByAuthority ? authority[i] : area[i];
-            bool eligible = _w0[4 * i] < need.NeedCut[((int)mask * need.Units + unit) * 10 + decile[i]];
-            Person(i, mask, eligible, slot[i], tally, output);
+            bool eligible = _w0[4 * i] < needCut[((int)mask * units + unit) * 10 + decile[i]];
+            int unlisted = (int)((uint)slot[i] >> 31), notIdle = (eligible ? 1 : 0) | (1 - unlisted);
+            idle[(i & (IdleLanes - 1)) * stride + (int)mask] += 1 - notIdle;
+            inNeed[i] = eligible;
+            busyList[busy] = i;
+            busy += notIdle;
         }
+
+        foreach (int i in busyList[..busy])
+            Person(i, masks[i], inNeed[i], slot[i], tally, output);
     }
 
     /// <summary>One person in every variant, on the same words.</summary>
@@ -346,6 +382,14 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
         NeedModel need = _need;
         if (_shared is { } shared)
         {
+            if (_idle is { } idle)
+            {
+                int lane = idle.Length / IdleLanes;
+                for (int k = 0; k < idle.Length; k++)
+                    shared[(k % lane) * 3 + 1] += idle[k];
+                Array.Clear(idle);
+            }
+
             for (int m = 0; m < shared.Length / 3; m++)
             {
                 (long eligible, long ineligible, long applications) = (shared[m * 3], shared[m * 3 + 1], shared[m * 3 + 2]);
