@@ -53,18 +53,40 @@ public static partial class RunFolderReader
             || manifest.Groups is null || manifest.Basis is null || manifest.Warnings is null || string.IsNullOrEmpty(manifest.Seed) || manifest.EngineVersion is null
             || manifest.Variants.Any(v => v is null || string.IsNullOrEmpty(v.Id)) || manifest.Metrics.Any(m => m is null || string.IsNullOrEmpty(m.Name)))
             throw new RunFolderException($"'{manifestPath}': not a run manifest: it lacks the scenario, strand, seed, engine version, basis, groups, variants, metrics or warnings");
-        IReadOnlyList<ResultLine> results = ReadResults(Path.Combine(folder, "results.csv"), manifest);
-        IReadOnlyList<ParameterLine> parameters = ReadParameters(Path.Combine(folder, "parameters.csv"));
-        Scenario? scenario = null;
-        if (manifest.InputsScenario is { } kept)
+        // The review's files and the kept scenario are read on the thread pool while the results are
+        // read here; a problem is reported as reading them in turn would: results, parameters, review.
+        Task<ReviewData> review = Task.Run(() => ReadReview(folder, manifest.Scenario));
+        Task<Scenario?> scenario = Task.Run(() => manifest.InputsScenario is { } kept
+            ? ScenarioLoader.Load(Path.Combine(folder, kept), files).Scenario // a kept copy that no longer loads only loses the labels and descriptions
+            : null);
+        IReadOnlyList<ResultLine> results;
+        IReadOnlyList<ParameterLine> parameters;
+        try
         {
-            string path = Path.Combine(folder, kept);
-            ScenarioLoadResult loaded = ScenarioLoader.Load(path, files);
-            scenario = loaded.Scenario; // a kept copy that no longer loads only loses the labels and descriptions
+            results = ReadResults(Path.Combine(folder, "results.csv"), manifest);
+            parameters = ReadParameters(Path.Combine(folder, "parameters.csv"));
+        }
+        catch
+        {
+            WaitQuietly(review, scenario); // nothing is left reading the folder behind this error
+            throw;
         }
 
-        ReviewData review = ReadReview(folder, manifest.Scenario);
-        return new RunData(folder, manifest, results, parameters, scenario, review);
+        WaitQuietly(review, scenario);
+        return new RunData(folder, manifest, results, parameters, scenario.GetAwaiter().GetResult(), review.GetAwaiter().GetResult());
+    }
+
+    /// <summary>Waits for every task to end, whatever its outcome (each is then asked for its result in turn).</summary>
+    private static void WaitQuietly(params Task[] tasks)
+    {
+        try
+        {
+            Task.WaitAll(tasks);
+        }
+        catch (AggregateException)
+        {
+            // Each failure is the caller's to see, in its turn.
+        }
     }
 
     private static List<ResultLine> ReadResults(string path, RunManifest manifest)

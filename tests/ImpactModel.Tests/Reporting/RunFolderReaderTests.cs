@@ -60,6 +60,13 @@ public sealed class RunFolderReaderTests : IDisposable
             (Damaged(good, "not-json", d => File.WriteAllText(manifest(d), "{ \"scenario\": ")), "not a run manifest:"),
             (Damaged(good, "wrong-header", d => File.WriteAllLines(results(d), ["scenario,strand,variant"])), "results.csv:1: expected the header"),
             (Damaged(good, "no-results", d => File.Delete(results(d))), "results.csv': cannot be read"),
+            // The review is read beside the results (on another thread): its fault is reported as it is, and after the results' own.
+            (Damaged(good, "review", d => File.WriteAllText(Path.Combine(d, "safeguards.csv"), "nonsense\n")), "safeguards.csv"),
+            (Damaged(good, "results-and-review", d =>
+            {
+                File.Delete(results(d));
+                File.WriteAllText(Path.Combine(d, "safeguards.csv"), "nonsense\n");
+            }), "results.csv': cannot be read"),
         ];
         foreach ((string folder, string expected) in cases)
         {
