@@ -38,6 +38,15 @@ public sealed partial class CompiledPopulation
     /// <summary>Top bits of the area word that index the local-authority guide table.</summary>
     private const int AuthorityGuideBits = 16;
 
+    /// <summary>
+    /// Bits of the age word that pick a year's guide entry when a population is compiled: 12, 4,096
+    /// entries (4 KB) for about a hundred years, so the search after the guide seldom takes a step (a
+    /// word in one of the few entries a year's threshold falls in), where 256 entries left a step to
+    /// mispredict for about a third of persons. The same years whatever the bits (1 to 16): a guide
+    /// only says where the search starts; tests switch it to show that.
+    /// </summary>
+    internal static int YearGuideBits { get; set; } = 12;
+
     private readonly ulong[] _areaThresholds;     // cumulative share of areas, on the 2^32 scale
     private readonly ulong[] _thresholds;         // [cell * stride + group] Bernoulli threshold for q(g, c)
     private readonly int _groups;
@@ -59,7 +68,8 @@ public sealed partial class CompiledPopulation
     private readonly double[] _ageScale;          // band width / size of the band's slice of 2^32
     private readonly int[] _ageFrom;
     private readonly ulong[] _yearThresholds;     // single years of age nested in the bands' slices; empty without single years
-    private readonly byte[] _yearGuide;           // first candidate year for each value of the top 8 bits of the age word
+    private readonly byte[] _yearGuide;           // first candidate year for each value of the top bits of the age word (YearGuideBits)
+    private readonly int _yearGuideShift;         // 32 − those bits
     private readonly ulong[] _authorityThresholds; // by slot: authorities nested in their areas' slices, in area order
     private readonly ushort[] _authorityGuide;    // first candidate slot for each value of the top 16 bits of the area word
     private readonly ushort[] _slotAuthority;     // the authority (declaration index) of each slot
@@ -122,7 +132,8 @@ public sealed partial class CompiledPopulation
             _ageScale[b] = ageThresholds[b] > low ? (_ageLast[b] + 1) / (double)(ageThresholds[b] - low) : 0;
         }
 
-        (_yearThresholds, _yearGuide) = SingleYears(spec, ageThresholds);
+        _yearGuideShift = 32 - Math.Clamp(YearGuideBits, 1, 16);
+        (_yearThresholds, _yearGuide) = SingleYears(spec, ageThresholds, 32 - _yearGuideShift);
         (_authorityThresholds, _authorityGuide, _slotAuthority, _authorityArea) = layout.Authorities;
 
         _femaleThreshold = spec.FemaleShare is { } female ? BernoulliThreshold.FromProbability(Draw(female)).Threshold : 0;
@@ -631,7 +642,7 @@ public sealed partial class CompiledPopulation
     }
 
     /// <summary>Single years of age nested in the bands' slices of the age word (each band's years in proportion to their counts).</summary>
-    private static (ulong[] Thresholds, byte[] Guide) SingleYears(PopulationSpec spec, ulong[] bandThresholds)
+    private static (ulong[] Thresholds, byte[] Guide) SingleYears(PopulationSpec spec, ulong[] bandThresholds, int guideBits)
     {
         if (spec.SingleYearAges.IsDefaultOrEmpty || spec.AgeBands.IsDefaultOrEmpty)
             return ([], []);
@@ -652,7 +663,7 @@ public sealed partial class CompiledPopulation
             }
         }
 
-        return (thresholds, Guide(thresholds, 8).Select(y => (byte)y).ToArray());
+        return (thresholds, Guide(thresholds, guideBits).Select(y => (byte)y).ToArray());
     }
 
     /// <summary>[group][authority]: the expected share in the group of each authority's persons (its cells' mean over bands and deciles).</summary>
@@ -1197,10 +1208,11 @@ public sealed partial class CompiledPopulation
                 // Single years nested in the bands' slices: the year's search starts at its guide entry.
                 ref ulong thresholds = ref MemoryMarshal.GetArrayDataReference(_yearThresholds);
                 byte[] guide = _yearGuide;
+                int shift = _yearGuideShift;
                 for (int i = 0; i < count; i++)
                 {
                     uint w = attributes[4 * i + 2];
-                    int year = guide[w >> 24];
+                    int year = guide[w >> shift];
                     while (w >= Unsafe.Add(ref thresholds, year))
                         year++;
                     age[i] = (byte)year;

@@ -99,6 +99,41 @@ public class LocalAuthorityAndAgeTests
         Assert.True(Math.Abs(share - expected) <= 4 * Math.Sqrt(expected * (1 - expected) / 2_000_000), $"90+: {share} vs {expected}");
     }
 
+    [Fact]
+    public void A_persons_single_year_is_the_same_whatever_the_guide_that_starts_its_search()
+    {
+        // A 2-entry guide leaves the search to walk the years from the start of the word's half: the
+        // plain definition, against which the generator's 4,096-entry guide (and the old 256) must agree.
+        byte[] Ages(int bits)
+        {
+            int before = CompiledPopulation.YearGuideBits;
+            try
+            {
+                CompiledPopulation.YearGuideBits = bits;
+                CompiledPopulation population = CompiledPopulation.Compile(Uk, 9, 0);
+                var chunk = new PersonChunk(8192);
+                var ages = new List<byte>();
+                for (long first = 0; first < 400_000; first += 8192)
+                {
+                    population.Generate(chunk, first, 8192, PersonAttributes.Age);
+                    ages.AddRange(chunk.Age);
+                }
+
+                return [.. ages];
+            }
+            finally
+            {
+                CompiledPopulation.YearGuideBits = before;
+            }
+        }
+
+        byte[] plain = Ages(1);
+        Assert.Equal(91, plain.Distinct().Count());
+        Assert.Equal(plain, Ages(8));
+        Assert.Equal(plain, Ages(12));
+        Assert.Equal(plain, Ages(16));
+    }
+
     private const string Clustered = """
         population:
           size: 1000000
