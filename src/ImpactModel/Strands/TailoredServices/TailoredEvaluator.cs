@@ -43,6 +43,14 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
     private readonly LinkCounts?[] _linkCounts; // per rule linkage: its outcomes by mask, added to the tally in Finish
     private readonly int[] _withholding; // linking variants whose safeguards withhold some persons from matching (exclusion, opt-out, consent)
 
+    // Listed persons not in need whom no variant flags, when nobody's marks are kept: only whether
+    // they opt out of matching differs between variants, so they are counted by group mask and by
+    // where their matching word falls among the withholding variants' distinct cuts, and each variant's
+    // opt-outs are summed from those counts in Finish (as the outreach words of the unlisted are).
+    private readonly ulong[] _withheldCuts;     // distinct opt-out-of-matching cuts, ascending
+    private readonly int[] _withheldCutOf;      // per withholding variant (in _withholding's order): the index of its cut
+    private readonly long[]? _unflaggedByCut;   // [mask × (cuts + 1) + b]: b cuts at or below the matching word
+
     // Persons in need with no record the rule could match behave alike in every variant but for
     // outreach: counted here by group mask (and, when they did not apply, by where their outreach word
     // falls among the variants' distinct outreach cuts), and added to every variant once, in Finish.
@@ -99,6 +107,8 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
         }
 
         _withholding = [.. Enumerable.Range(0, _v.Length).Where(v => _v[v].Links && (_v[v].NotMatchedCut > 0 || _v[v].ExcludedMask != 0))];
+        _withheldCuts = [.. _withholding.Select(v => _v[v].NotMatchedCut).Distinct().Order()];
+        _withheldCutOf = [.. _withholding.Select(v => Array.IndexOf(_withheldCuts, _v[v].NotMatchedCut))];
         _outreachCuts = [.. _v.Select(v => v.OutreachCut).Distinct().Order()];
         _outreachCutOf = [.. _v.Select(v => Array.IndexOf(_outreachCuts, v.OutreachCut))];
         int masks = replicate.Need.ApplyCut.Length; // one entry per group mask
@@ -111,6 +121,7 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
                 _shared = new long[masks * 3];
                 _idle = new long[IdleLanes * masks];
                 _events = new long[masks * _v.Length * Events];
+                _unflaggedByCut = new long[masks * (_withheldCuts.Length + 1)];
             }
         }
         _counting = [.. Enumerable.Range(0, _linkages.Length).Select(l => Enumerable.Range(0, _v.Length).Where(v => _v[v].CountsLinkage[l]).ToArray())];
@@ -260,6 +271,16 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
             // else's record (a variant then flags on its own record's cut, or not at all). Only the
             // linkages' counts, and whether a safeguard withheld the person from matching (as in the loop below).
             CountLinks(listed, mask, output);
+            if (_unflaggedByCut is { } unflagged && !output.Flags.Kept)
+            {
+                int b = 0;
+                ulong[] cuts = _withheldCuts;
+                while (b < cuts.Length && matchWord >= cuts[b])
+                    b++;
+                unflagged[m * (cuts.Length + 1) + b]++;
+                return;
+            }
+
             foreach (int v in _withholding)
             {
                 ServiceVariant vm = _v[v];
@@ -423,6 +444,9 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
             Array.Clear(events);
         }
 
+        if (_unflaggedByCut is { } unflagged)
+            FinishUnflagged(unflagged, tally);
+
         if (_unmatchedByCut is not { } byCut || _unmatchedApplied is not { } applied)
             return;
         int stride = _outreachCuts.Length + 1;
@@ -547,6 +571,33 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
                 tally.Add(v, mask, C.MissedNotInData, persons);
                 break;
         }
+    }
+
+    /// <summary>
+    /// The opt-outs of matching of the listed persons not in need whom no variant flags, counted by mask
+    /// and matching word in <see cref="Person"/>: a withholding variant withholds those of a mask outside
+    /// its excluded groups whose word is below its cut (the counts of the cuts at or below the word,
+    /// summed up to its own), as the loop there would have.
+    /// </summary>
+    private void FinishUnflagged(long[] unflagged, StrandTally<C> tally)
+    {
+        int stride = _withheldCuts.Length + 1;
+        for (int m = 0; m < unflagged.Length / stride; m++)
+        {
+            for (int w = 0; w < _withholding.Length; w++)
+            {
+                int v = _withholding[w];
+                if (((uint)m & _v[v].ExcludedMask) != 0)
+                    continue;
+                long optedOut = 0;
+                for (int b = 0; b <= _withheldCutOf[w]; b++)
+                    optedOut += unflagged[m * stride + b];
+                if (optedOut > 0)
+                    Add(tally, v, (uint)m, Event.OptedOut, optedOut);
+            }
+        }
+
+        Array.Clear(unflagged);
     }
 
     /// <summary>The link.* counters of rule linkage <paramref name="l"/>.</summary>
