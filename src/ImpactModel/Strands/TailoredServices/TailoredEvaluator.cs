@@ -138,7 +138,9 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
         Philox.Fill(need.Outcomes, first, 1, _w1.AsSpan(0, 4 * n));
         ReadOnlySpan<uint> masks = persons.Groups;
 
-        // Who has a record in every source the rule reads outside its linkages.
+        // Who has a record in every source the rule reads outside its linkages: −1 for those without,
+        // set without a branch (a coin flip per person that a branch would mispredict about half the
+        // time): cut − 1 − w is negative exactly when w ≥ cut (cut ≤ 2^32; a cut of 0 is every word).
         Span<int> slot = _slot.AsSpan(0, n);
         slot.Clear();
         for (int s = 0; s < need.CoverageKeys.Length; s++)
@@ -146,21 +148,19 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
             Philox.Fill(need.CoverageKeys[s], first, 0, _coverage.AsSpan(0, 4 * n));
             ulong[] cut = need.CoverageCuts[s];
             for (int i = 0; i < n; i++)
-            {
-                if (_coverage[4 * i] >= cut[masks[i]])
-                    slot[i] = -1;
-            }
+                slot[i] |= (int)(((long)cut[masks[i]] - 1 - _coverage[4 * i]) >> 63);
         }
 
+        // The others gathered in order, also without a branch: each is written at the next place, which
+        // only those kept advance.
         int listed = 0;
         for (int i = 0; i < n; i++)
         {
-            if (slot[i] < 0)
-                continue;
-            slot[i] = listed;
+            int kept = slot[i] + 1; // 1 with a record, 0 without
             _ids[listed] = (uint)(first + i);
             _masks[listed] = masks[i];
-            listed++;
+            slot[i] = (listed & -kept) | (kept - 1); // its place, or −1
+            listed += kept;
         }
 
         if (_anyLinks)
