@@ -28,7 +28,8 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
     private readonly uint[] _ids;
     private readonly uint[] _masks;
     private readonly int[] _slot;                  // person index in chunk → index in the gathered list, or −1
-    private readonly int[] _busy;                  // the chunk's persons something can happen to (in need, or with a record to match), in order
+    private readonly int[] _busy;                  // the chunk's persons with a record to match, in order
+    private readonly int[] _needy;                 // the chunk's persons in need with no record to match, in order
     private readonly bool[] _inNeed;               // person index in chunk → in need
     private readonly LinkOutcome[] _linked;        // [rule linkage][distinct][listed person]
     private readonly int _capacity;
@@ -88,6 +89,7 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
         _masks = new uint[capacity];
         _slot = new int[capacity];
         _busy = new int[capacity];
+        _needy = new int[capacity];
         _inNeed = new bool[capacity];
         _linked = new LinkOutcome[_linkages.Sum(l => l.Length) * capacity];
         _anyLinks = _v.Any(v => v.Links);
@@ -196,26 +198,63 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
         }
 
         // Most persons are not in need and have no record to match: nothing happens to them in any
-        // variant (as in Person), so they are only counted, by mask, without a branch; the others are
-        // listed, in order, and go through Person. Four lanes of counts, so that persons of the same
-        // mask in a row do not wait on each other's addition.
-        int busy = 0, stride = idle.Length / IdleLanes;
-        Span<int> busyList = _busy.AsSpan(0, n);
+        // variant (as in Person), so they are only counted, by mask, without a branch. The others are
+        // gathered, also without a branch, into those with a record (through Person) and those in need
+        // without one, so that neither loop branches on which kind a person is (a coin flip for each).
+        // Four lanes of idle counts, so that persons of the same mask in a row do not wait on each
+        // other's addition. The tallies are sums of integers: the order persons are counted in is free.
+        int busy = 0, needy = 0, stride = idle.Length / IdleLanes;
+        Span<int> busyList = _busy.AsSpan(0, n), needyList = _needy.AsSpan(0, n);
         Span<bool> inNeed = _inNeed.AsSpan(0, n);
         for (int i = 0; i < n; i++)
         {
             uint mask = masks[i];
             int unit = need.ByAuthority ? authority[i] : area[i];
             bool eligible = _w0[4 * i] < needCut[((int)mask * units + unit) * 10 + decile[i]];
-            int unlisted = (int)((uint)slot[i] >> 31), notIdle = (eligible ? 1 : 0) | (1 - unlisted);
-            idle[(i & (IdleLanes - 1)) * stride + (int)mask] += 1 - notIdle;
+            int unlisted = (int)((uint)slot[i] >> 31), inNeedFlag = eligible ? 1 : 0;
+            idle[(i & (IdleLanes - 1)) * stride + (int)mask] += (1 - inNeedFlag) & unlisted;
             inNeed[i] = eligible;
             busyList[busy] = i;
-            busy += notIdle;
+            busy += 1 - unlisted;
+            needyList[needy] = i;
+            needy += inNeedFlag & unlisted;
+        }
+
+        if (_unmatchedByCut is { } byCut && !output.Flags.Kept)
+        {
+            foreach (int i in needyList[..needy])
+                Unmatched(i, masks[i], byCut);
+        }
+        else
+        {
+            foreach (int i in needyList[..needy])
+                Person(i, masks[i], eligible: true, -1, tally, output);
         }
 
         foreach (int i in busyList[..busy])
             Person(i, masks[i], inNeed[i], slot[i], tally, output);
+    }
+
+    /// <summary>
+    /// A person in need with no record to match, whose marks nobody keeps: the same in every variant
+    /// but for outreach (<see cref="Person"/>'s path for them, without a branch on whether they apply
+    /// or where their outreach word falls; Finish adds them to every variant).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Unmatched(int i, uint mask, long[] byCut)
+    {
+        int m = (int)mask;
+        long[] shared = _shared!;
+        int applies = _w0[4 * i + 1] < _need.ApplyCut[m] ? 1 : 0;
+        shared[m * 3]++;
+        shared[m * 3 + 2] += applies;
+        _unmatchedApplied![m] += applies;
+        uint outreachWord = _w1[4 * i + 3];
+        ulong[] cuts = _outreachCuts;
+        int b = 0;
+        foreach (ulong cut in cuts)
+            b += outreachWord >= cut ? 1 : 0; // the cuts at or below the word (ascending: the first b)
+        byCut[m * (cuts.Length + 1) + b] += 1 - applies;
     }
 
     /// <summary>One person in every variant, on the same words.</summary>
