@@ -552,6 +552,13 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
 
     private const int Events = (int)Event.MissedNotInData + 1;
 
+    /// <summary>The counter each event counts persons in (<see cref="Event"/>'s order).</summary>
+    private static readonly C[] CounterOf =
+    [
+        C.Identified, C.Flagged, C.IneligibleContacted, C.Intrusions, C.OptedOut, C.DataReached, C.OutreachReached, C.Reached,
+        C.Additional, C.Missed, C.MissedNotInData,
+    ];
+
     /// <summary>Counts one event of a person of group mask <paramref name="mask"/> in variant <paramref name="v"/>: by mask when it can, into the tally in Finish.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Count(int v, uint mask, Event e, StrandTally<C> tally)
@@ -569,45 +576,19 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
     /// </summary>
     private void Add(StrandTally<C> tally, int v, uint mask, Event e, long persons)
     {
+        tally.Add(v, mask, CounterOf[(int)e], persons);
         ServiceVariant vm = _v[v];
         switch (e)
         {
-            case Event.Identified:
-                tally.Add(v, mask, C.Identified, persons);
-                break;
             case Event.Flagged:
-                tally.Add(v, mask, C.Flagged, persons);
                 tally.Add(v, mask, C.Contacted, persons);
                 tally.Add(v, mask, C.ContactCostPence, persons * vm.ContactPence);
                 break;
-            case Event.IneligibleContacted:
-                tally.Add(v, mask, C.IneligibleContacted, persons);
-                break;
-            case Event.Intrusion:
-                tally.Add(v, mask, C.Intrusions, persons);
-                break;
-            case Event.OptedOut:
-                tally.Add(v, mask, C.OptedOut, persons);
-                break;
-            case Event.DataReached:
-                tally.Add(v, mask, C.DataReached, persons);
-                break;
             case Event.OutreachReached:
-                tally.Add(v, mask, C.OutreachReached, persons);
                 tally.Add(v, mask, C.OutreachCostPence, persons * vm.OutreachPence);
                 break;
             case Event.Reached:
-                tally.Add(v, mask, C.Reached, persons);
                 tally.Add(v, mask, C.ValuePence, persons * _need.BenefitPence);
-                break;
-            case Event.Additional:
-                tally.Add(v, mask, C.Additional, persons);
-                break;
-            case Event.Missed:
-                tally.Add(v, mask, C.Missed, persons);
-                break;
-            default:
-                tally.Add(v, mask, C.MissedNotInData, persons);
                 break;
         }
     }
