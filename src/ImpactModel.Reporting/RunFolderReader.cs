@@ -68,25 +68,12 @@ public static partial class RunFolderReader
         }
         catch
         {
-            WaitQuietly(review, scenario); // nothing is left reading the folder behind this error
+            TaskWaits.Quietly([review, scenario]); // nothing is left reading the folder behind this error
             throw;
         }
 
-        WaitQuietly(review, scenario);
+        TaskWaits.Quietly([review, scenario]);
         return new RunData(folder, manifest, results, parameters, scenario.GetAwaiter().GetResult(), review.GetAwaiter().GetResult());
-    }
-
-    /// <summary>Waits for every task to end, whatever its outcome (each is then asked for its result in turn).</summary>
-    private static void WaitQuietly(params Task[] tasks)
-    {
-        try
-        {
-            Task.WaitAll(tasks);
-        }
-        catch (AggregateException)
-        {
-            // Each failure is the caller's to see, in its turn.
-        }
     }
 
     private static List<ResultLine> ReadResults(string path, RunManifest manifest)

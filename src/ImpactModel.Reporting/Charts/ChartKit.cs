@@ -230,7 +230,8 @@ internal static partial class ChartKit
             plot.Add.Line(1, 0.5, 1, 1.5).LineWidth = WhiskerWidth;
             UnreliableLegend(plot);
             var panels = new[] { new Panel(plot, new PixelRect(0, 320, 240, 0)) };
-            PngAlone(panels, 320, 240).Dispose();
+            using (SKImage image = RasterAlone(panels, 320, 240))
+                EncodePng(image).Dispose();
             _ = SvgAlone(panels);
         }
     }
@@ -287,7 +288,7 @@ internal static partial class ChartKit
         }
         catch
         {
-            WaitQuietly(encoding); // no PNG is left being written behind the caller's own error
+            TaskWaits.Quietly(encoding); // no PNG is left being written behind the caller's own error
             throw;
         }
         finally
@@ -295,33 +296,26 @@ internal static partial class ChartKit
             _encoding = outer;
         }
 
-        WaitQuietly(encoding);
+        TaskWaits.Quietly(encoding);
         foreach (Task task in encoding)
             task.GetAwaiter().GetResult();
         return result;
-    }
-
-    /// <summary>Waits for every task to end, whatever its outcome.</summary>
-    private static void WaitQuietly(List<Task> tasks)
-    {
-        try
-        {
-            Task.WaitAll(tasks);
-        }
-        catch (AggregateException)
-        {
-            // Each failure is the caller's to see (or not, behind its own error).
-        }
     }
 
     /// <summary>Encodes <paramref name="image"/> as PNG into <paramref name="path"/>, and disposes it.</summary>
     private static void WritePng(SKImage image, string path)
     {
         using (image)
-        using (SKPixmap pixels = image.PeekPixels()!)
-        using (SKData png = pixels.Encode(Png)!)
+        using (SKData png = EncodePng(image))
         using (FileStream file = File.Create(path))
             png.SaveTo(file);
+    }
+
+    /// <summary><paramref name="image"/> encoded as PNG (<see cref="Png"/>).</summary>
+    private static SKData EncodePng(SKImage image)
+    {
+        using SKPixmap pixels = image.PeekPixels()!;
+        return pixels.Encode(Png)!;
     }
 
     /// <summary>The panels drawn on white into a <paramref name="width"/> × <paramref name="height"/> image (the caller disposes it).</summary>
@@ -332,14 +326,6 @@ internal static partial class ChartKit
         surface.Canvas.Clear(SKColors.White);
         Draw(surface.Canvas, panels);
         return surface.Snapshot();
-    }
-
-    /// <summary>The panels drawn on white into a <paramref name="width"/> × <paramref name="height"/> image, encoded as PNG.</summary>
-    private static SKData PngAlone(IReadOnlyList<Panel> panels, int width, int height)
-    {
-        using SKImage image = RasterAlone(panels, width, height);
-        using SKPixmap pixels = image.PeekPixels()!;
-        return pixels.Encode(Png)!;
     }
 
     /// <summary>

@@ -34,6 +34,7 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
     private readonly LinkOutcome[] _linked;        // [rule linkage][distinct][listed person]
     private readonly int _capacity;
     private readonly bool _anyLinks;
+    private readonly bool _fast;                   // FastPaths when the evaluator was made
 
     // Fast paths, formed once: the most any linking variant flags a person not in need with (per
     // mask), whatever the person's links and when none links the person to someone else's record,
@@ -93,6 +94,7 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
         _inNeed = new bool[capacity];
         _linked = new LinkOutcome[_linkages.Sum(l => l.Length) * capacity];
         _anyLinks = _v.Any(v => v.Links);
+        _fast = FastPaths;
         _maxIneligibleCut = new ulong[replicate.Need.ApplyCut.Length];
         _maxFalsePositiveCut = new ulong[replicate.Need.ApplyCut.Length];
         for (int m = 0; m < _maxIneligibleCut.Length; m++)
@@ -118,7 +120,7 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
         {
             _unmatchedApplied = new long[masks];
             _unmatchedByCut = new long[masks * (_outreachCuts.Length + 1)];
-            if (FastPaths)
+            if (_fast)
             {
                 _shared = new long[masks * 3];
                 _idle = new long[IdleLanes * masks];
@@ -237,8 +239,9 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
 
     /// <summary>
     /// A person in need with no record to match, whose marks nobody keeps: the same in every variant
-    /// but for outreach (<see cref="Person"/>'s path for them, without a branch on whether they apply
-    /// or where their outreach word falls; Finish adds them to every variant).
+    /// but for outreach, so counted by mask and, when they did not apply, by where their outreach word
+    /// falls among the distinct outreach cuts, without a branch on either; Finish adds them to every
+    /// variant as <see cref="Person"/>'s variant loop would have.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Unmatched(int i, uint mask, long[] byCut)
@@ -249,12 +252,26 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
         shared[m * 3]++;
         shared[m * 3 + 2] += applies;
         _unmatchedApplied![m] += applies;
-        uint outreachWord = _w1[4 * i + 3];
-        ulong[] cuts = _outreachCuts;
-        int b = 0;
+        byCut[m * (_outreachCuts.Length + 1) + CutsAtOrBelow(_outreachCuts, _w1[4 * i + 3])] += 1 - applies;
+    }
+
+    /// <summary>How many of the distinct <paramref name="cuts"/> (ascending) lie at or below <paramref name="word"/>, without a branch: a variant whose cut is the k-th is below it exactly when the count is at most k.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int CutsAtOrBelow(ulong[] cuts, uint word)
+    {
+        int below = 0;
         foreach (ulong cut in cuts)
-            b += outreachWord >= cut ? 1 : 0; // the cuts at or below the word (ascending: the first b)
-        byCut[m * (cuts.Length + 1) + b] += 1 - applies;
+            below += word >= cut ? 1 : 0;
+        return below;
+    }
+
+    /// <summary>The counts of the first <paramref name="through"/> + 1 buckets of a mask's row from <paramref name="at"/>: the persons whose word is below the cut of index <paramref name="through"/>.</summary>
+    private static long Below(long[] byCut, int at, int through)
+    {
+        long sum = 0;
+        for (int b = 0; b <= through; b++)
+            sum += byCut[at + b];
+        return sum;
     }
 
     /// <summary>One person in every variant, on the same words.</summary>
@@ -285,26 +302,7 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
 
         if (!eligible && listed < 0)
             return; // no record to match and no need: nothing happens to this person in any variant
-        if (listed < 0 && _unmatchedByCut is { } byCut && !output.Flags.Kept && FastPaths)
-        {
-            // In need, no record to match: the same in every variant but for outreach (Finish adds them).
-            if (applies)
-            {
-                _unmatchedApplied![m]++;
-            }
-            else
-            {
-                int b = 0;
-                ulong[] cuts = _outreachCuts;
-                while (b < cuts.Length && outreachWord >= cuts[b])
-                    b++;
-                byCut[m * (cuts.Length + 1) + b]++;
-            }
-
-            return;
-        }
-
-        if (!eligible && FastPaths && (flagWord >= _maxIneligibleCut[m] || (flagWord >= _maxFalsePositiveCut[m] && !LinkedToOther(listed))))
+        if (!eligible && _fast && (flagWord >= _maxIneligibleCut[m] || (flagWord >= _maxFalsePositiveCut[m] && !LinkedToOther(listed))))
         {
             // Not in need and flagged by no variant: whatever its linkage, or linked by none to someone
             // else's record (a variant then flags on its own record's cut, or not at all). Only the
@@ -312,11 +310,7 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
             CountLinks(listed, mask, output);
             if (_unflaggedByCut is { } unflagged && !output.Flags.Kept)
             {
-                int b = 0;
-                ulong[] cuts = _withheldCuts;
-                while (b < cuts.Length && matchWord >= cuts[b])
-                    b++;
-                unflagged[m * (cuts.Length + 1) + b]++;
+                unflagged[m * (_withheldCuts.Length + 1) + CutsAtOrBelow(_withheldCuts, matchWord)]++;
                 return;
             }
 
@@ -428,7 +422,7 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
 
     /// <summary>
     /// Adds what the pass kept by group mask: each rule linkage's outcomes (<see cref="LinkCounts"/>),
-    /// the counts every variant shares (eligible, ineligible, applied: in variant 0), and the persons in need with no record to match, counted in <see cref="Person"/>,
+    /// the counts every variant shares (eligible, ineligible, applied: in variant 0), and the persons in need with no record to match, counted in <see cref="Unmatched"/>,
     /// to every variant, as the variant loop would have: those who applied are reached in every variant;
     /// of the others, a linking variant reaches by outreach those in its outreach groups whose word is
     /// below its cut (the counts of the cuts at or below the word, summed up to its own), and misses
@@ -500,12 +494,7 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
             for (int v = 0; v < _v.Length; v++)
             {
                 ServiceVariant vm = _v[v];
-                long outreach = 0;
-                if (vm.Links && (mask & vm.OutreachMask) != 0)
-                {
-                    for (int b = 0; b <= _outreachCutOf[v]; b++)
-                        outreach += byCut[m * stride + b];
-                }
+                long outreach = vm.Links && (mask & vm.OutreachMask) != 0 ? Below(byCut, m * stride, _outreachCutOf[v]) : 0;
 
                 long reached = self + outreach, missed = notApplied - outreach;
                 if (reached > 0)
@@ -609,9 +598,7 @@ internal sealed class TailoredEvaluator : IChunkEvaluator
                 int v = _withholding[w];
                 if (((uint)m & _v[v].ExcludedMask) != 0)
                     continue;
-                long optedOut = 0;
-                for (int b = 0; b <= _withheldCutOf[w]; b++)
-                    optedOut += unflagged[m * stride + b];
+                long optedOut = Below(unflagged, m * stride, _withheldCutOf[w]);
                 if (optedOut > 0)
                     Add(tally, v, (uint)m, Event.OptedOut, optedOut);
             }
