@@ -54,12 +54,14 @@ internal sealed class FraudEvaluator : IChunkEvaluator
     // Claimants alike in every variant, kept by group mask for the pass and added to the tally's rows
     // once, in Finish (each addition to a tally touches every row of the person's groups): the
     // counts every variant shares, the overpaying claimants no variant flags, each linkage's outcomes
-    // and its clerical reviews. The three tables are null when there are too many masks or the fast paths are off.
+    // and its clerical reviews; and what the variant loop counts for flagged claimants, by mask and
+    // variant. The tables are null when there are too many masks or the fast paths are off.
     private readonly bool _fast;
     private readonly int _maskCount;
     private readonly long[]? _byMask;        // [mask × Kept.Count + k]
     private readonly LinkCounts? _linkCounts;
     private readonly long[]? _clerical;      // [linkage × masks + mask]: claimants whose best pair went to clerical review
+    private readonly long[]? _byVariant;     // [(mask × variants + v) × Counters + counter]: the variant loop's counts
     private readonly MatchRule[] _rules;     // the variants' distinct matching rules
     private readonly int[] _matchingVariants; // variants that match through a linkage
 
@@ -112,8 +114,12 @@ internal sealed class FraudEvaluator : IChunkEvaluator
             _byMask = new long[_maskCount * (int)Kept.Count];
             _linkCounts = LinkCounts.For(_v.Length, [.. _matchingVariants.Where(v => _v[v].CountsLinkage)], _maskCount);
             _clerical = new long[_linkages.Length * _maskCount];
+            _byVariant = new long[_maskCount * _v.Length * Counters];
         }
     }
+
+    /// <summary>The strand's own counters (the link block excluded): a row of <see cref="_byVariant"/>.</summary>
+    private static readonly int Counters = FraudCounters.LinkBlock;
 
     /// <summary>Slots of the draws most claimants need, filled in bulk; the rest are drawn one at a time when needed.</summary>
     private const int OverpaymentSlot = 0, EarningsSlot = 1, FactorSlot = 2, EarnerOtherSlot = 3, ChecksSlot = 4;
@@ -343,8 +349,8 @@ internal sealed class FraudEvaluator : IChunkEvaluator
             {
                 if (overpaying)
                 {
-                    tally.Add(v, mask, C.MissedOverpayments, 1);
-                    tally.Add(v, mask, C.MissedOverpaymentPence, overPence);
+                    Add(tally, v, mask, C.MissedOverpayments, 1);
+                    Add(tally, v, mask, C.MissedOverpaymentPence, overPence);
                 }
 
                 continue;
@@ -359,30 +365,30 @@ internal sealed class FraudEvaluator : IChunkEvaluator
             }
 
             bool safeguarded = matchFlag && !referred; // a referral by today's checks follows today's process
-            tally.Add(v, mask, C.Flagged, 1);
+            Add(tally, v, mask, C.Flagged, 1);
             flags.Mark(v, index, PersonOutcome.Exposed); // flagged by matching or by today's checks, right or wrong
-            tally.Add(v, mask, overpaying ? C.TruePositives : C.FalsePositives, 1);
+            Add(tally, v, mask, overpaying ? C.TruePositives : C.FalsePositives, 1);
             if (referred)
-                tally.Add(v, mask, C.InvestigationCostPence, referralCost);
+                Add(tally, v, mask, C.InvestigationCostPence, referralCost);
             if (matchFlag && !overpaying)
             {
                 if (linkedOther)
-                    tally.Add(v, mask, C.FalseMatchFlags, 1);
+                    Add(tally, v, mask, C.FalseMatchFlags, 1);
                 else if (linked && !vm.PeriodMatched && !(discPeriod > vm.Threshold))
-                    tally.Add(v, mask, C.AveragingFlags, 1);
+                    Add(tally, v, mask, C.AveragingFlags, 1);
                 else if (linked && stale)
-                    tally.Add(v, mask, C.StaleFlags, 1);
+                    Add(tally, v, mask, C.StaleFlags, 1);
             }
 
             if (safeguarded && vm.EvidenceCostPence > 0)
-                tally.Add(v, mask, C.SafeguardCostPence, vm.EvidenceCostPence);
+                Add(tally, v, mask, C.SafeguardCostPence, vm.EvidenceCostPence);
             if (safeguarded && vm.Review)
             {
-                tally.Add(v, mask, C.Reviewed, 1);
-                tally.Add(v, mask, C.ReviewCostPence, vm.ReviewCostPence);
+                Add(tally, v, mask, C.Reviewed, 1);
+                Add(tally, v, mask, C.ReviewCostPence, vm.ReviewCostPence);
                 if (!overpaying && catchWord < vm.CatchCut)
                 {
-                    tally.Add(v, mask, C.ReviewStopped, 1); // stopped before any action
+                    Add(tally, v, mask, C.ReviewStopped, 1); // stopped before any action
                     continue;
                 }
 
@@ -397,65 +403,65 @@ internal sealed class FraudEvaluator : IChunkEvaluator
                     if (clearWord < vm.ClearCut)
                     {
                         // The reviewer wrongly clears a true case: no action, the overpayment goes on unrecovered.
-                        tally.Add(v, mask, C.ReviewCleared, 1);
-                        tally.Add(v, mask, C.MissedOverpayments, 1);
-                        tally.Add(v, mask, C.MissedOverpaymentPence, overPence);
+                        Add(tally, v, mask, C.ReviewCleared, 1);
+                        Add(tally, v, mask, C.MissedOverpayments, 1);
+                        Add(tally, v, mask, C.MissedOverpaymentPence, overPence);
                         continue;
                     }
                 }
             }
 
             // Every flag that goes ahead: a letter asking for evidence.
-            tally.Add(v, mask, C.Letters, 1);
+            Add(tally, v, mask, C.Letters, 1);
             long actionCost = vm.LetterPence;
             bool responds = respond < vm.RespondCut[m];
             bool routed = false;
             if (safeguarded && (mask & vm.ScreenMask) != 0 && screenWord < vm.ScreenCut)
             {
                 routed = true; // a person handles the case: no automatic suspension
-                tally.Add(v, mask, C.RoutedToPerson, 1);
-                tally.Add(v, mask, C.SafeguardCostPence, vm.ScreenCostPence);
+                Add(tally, v, mask, C.RoutedToPerson, 1);
+                Add(tally, v, mask, C.SafeguardCostPence, vm.ScreenCostPence);
             }
 
             bool suspended = !responds && !routed && suspend < vm.SuspendCut;
             if (overpaying)
             {
                 // The overpayment is established and recovered: investigation, a debt, suspension while unanswered.
-                tally.Add(v, mask, C.InvestigationCostPence, vm.InvestigationPence);
-                tally.Add(v, mask, C.Debts, 1);
-                tally.Add(v, mask, C.EstablishedPence, overPence);
-                tally.Add(v, mask, C.TrueDebts, 1);
-                tally.Add(v, mask, C.RecoveredPence, recoveredPence);
+                Add(tally, v, mask, C.InvestigationCostPence, vm.InvestigationPence);
+                Add(tally, v, mask, C.Debts, 1);
+                Add(tally, v, mask, C.EstablishedPence, overPence);
+                Add(tally, v, mask, C.TrueDebts, 1);
+                Add(tally, v, mask, C.RecoveredPence, recoveredPence);
                 actionCost += vm.DebtPence;
                 if (suspended)
                 {
-                    tally.Add(v, mask, C.Suspensions, 1);
+                    Add(tally, v, mask, C.Suspensions, 1);
                     actionCost += vm.SuspensionPence;
                 }
 
                 if (safeguarded && vm.NoticeCostPence > 0)
-                    tally.Add(v, mask, C.SafeguardCostPence, vm.NoticeCostPence);
+                    Add(tally, v, mask, C.SafeguardCostPence, vm.NoticeCostPence);
                 if (appeal < (safeguarded ? vm.SafeguardedAppealCut : vm.AppealCut)[m])
                 {
-                    tally.Add(v, mask, C.Appeals, 1);
-                    tally.Add(v, mask, C.AppealCostPence, vm.AppealPence);
+                    Add(tally, v, mask, C.Appeals, 1);
+                    Add(tally, v, mask, C.AppealCostPence, vm.AppealPence);
                 }
 
-                tally.Add(v, mask, C.ActionCostPence, actionCost);
+                Add(tally, v, mask, C.ActionCostPence, actionCost);
                 continue;
             }
 
             // A correct claim: every action on it is wrongful.
-            tally.Add(v, mask, C.WrongfulLetters, 1);
-            tally.Add(v, mask, C.WrongfulAdverseActions, 1);
+            Add(tally, v, mask, C.WrongfulLetters, 1);
+            Add(tally, v, mask, C.WrongfulAdverseActions, 1);
             flags.Mark(v, index, PersonOutcome.Harmed);
             if (days < 0)
                 days = p.Days.Sample(Philox.Block(p.DaysKey, id, 0));
 
-            tally.Add(v, mask, C.WrongfulActionDays, (long)Math.Round(days));
+            Add(tally, v, mask, C.WrongfulActionDays, (long)Math.Round(days));
             if (responds)
             {
-                tally.Add(v, mask, C.ActionCostPence, actionCost); // the evidence clears the flag
+                Add(tally, v, mask, C.ActionCostPence, actionCost); // the evidence clears the flag
                 continue;
             }
 
@@ -463,36 +469,50 @@ internal sealed class FraudEvaluator : IChunkEvaluator
             long debt = matchFlag && !referred
                 ? (long)Math.Round(12 * FraudReplicate.Taper * Math.Max(disc, 0) * 100)
                 : p.ReferralDebtPence;
-            tally.Add(v, mask, C.Debts, 1);
-            tally.Add(v, mask, C.WrongfulDebts, 1);
+            Add(tally, v, mask, C.Debts, 1);
+            Add(tally, v, mask, C.WrongfulDebts, 1);
             actionCost += vm.DebtPence;
             if (suspended)
             {
-                tally.Add(v, mask, C.Suspensions, 1);
-                tally.Add(v, mask, C.WrongfulSuspensions, 1);
+                Add(tally, v, mask, C.Suspensions, 1);
+                Add(tally, v, mask, C.WrongfulSuspensions, 1);
                 actionCost += vm.SuspensionPence;
             }
 
-            tally.Add(v, mask, C.ActionCostPence, actionCost);
+            Add(tally, v, mask, C.ActionCostPence, actionCost);
             if (safeguarded && vm.NoticeCostPence > 0)
-                tally.Add(v, mask, C.SafeguardCostPence, vm.NoticeCostPence);
+                Add(tally, v, mask, C.SafeguardCostPence, vm.NoticeCostPence);
             bool reversed = false;
             if (appeal < (safeguarded ? vm.SafeguardedAppealCut : vm.AppealCut)[m])
             {
-                tally.Add(v, mask, C.Appeals, 1);
-                tally.Add(v, mask, C.AppealCostPence, vm.AppealPence);
+                Add(tally, v, mask, C.Appeals, 1);
+                Add(tally, v, mask, C.AppealCostPence, vm.AppealPence);
                 reversed = success < vm.AppealSuccessCut;
                 if (reversed)
-                    tally.Add(v, mask, C.Reversals, 1);
+                    Add(tally, v, mask, C.Reversals, 1);
             }
 
             // Each wrongful adverse action that stands (a suspension; a debt not reversed on appeal)
             // puts the person in hardship with the group's share, independently; a person counts once.
             if (!reversed)
-                tally.Add(v, mask, C.WronglyRecoveredPence, (long)Math.Round(debt * p.RecoveryRate));
+                Add(tally, v, mask, C.WronglyRecoveredPence, (long)Math.Round(debt * p.RecoveryRate));
             if ((!reversed && hardshipWord < vm.HardshipCut[m]) || (suspended && hardship2Word < vm.HardshipCut[m]))
-                tally.Add(v, mask, C.Hardship, 1);
+                Add(tally, v, mask, C.Hardship, 1);
         }
+    }
+
+    /// <summary>
+    /// Adds to a counter of variant <paramref name="v"/> for a claimant of group mask
+    /// <paramref name="mask"/>: into the table by mask when it can (one addition, where the tally
+    /// touches a row per group of the mask), added to the tally once, in <see cref="Finish"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // a few times per variant of a flagged claimant
+    private void Add(StrandTally<C> tally, int v, uint mask, C counter, long amount)
+    {
+        if (_byVariant is { } table)
+            table[((int)mask * _v.Length + v) * Counters + (int)counter] += amount;
+        else
+            tally.Add(v, mask, counter, amount);
     }
 
     /// <summary>Whether any variant's matching rule flags the claimant, on the discrepancies of <see cref="Discrepancies"/>.</summary>
@@ -605,13 +625,24 @@ internal sealed class FraudEvaluator : IChunkEvaluator
     /// Adds what the pass kept by group mask, as the claimants one by one would have: the shared
     /// counts (in variant 0), the overpayments missed in every variant, each linkage's outcomes
     /// (<see cref="LinkCounts"/>) and, in every variant matching through a linkage, its clerical
-    /// reviews and their cost.
+    /// reviews and their cost; and the variant loop's counts (<see cref="Add"/>).
     /// </summary>
     public void Finish(in ChunkOutput output)
     {
-        if (_byMask is not { } kept || _clerical is not { } clerical)
+        if (_byMask is not { } kept || _clerical is not { } clerical || _byVariant is not { } byVariant)
             return;
         StrandTally<C> tally = output.Tally.As<C>();
+        for (int row = 0; row < byVariant.Length / Counters; row++)
+        {
+            int at = row * Counters;
+            for (int c = 0; c < Counters; c++)
+            {
+                if (byVariant[at + c] != 0)
+                    tally.Add(row % _v.Length, (uint)(row / _v.Length), (C)c, byVariant[at + c]);
+            }
+        }
+
+        Array.Clear(byVariant);
         for (int m = 0; m < _maskCount; m++)
         {
             int at = m * (int)Kept.Count;
