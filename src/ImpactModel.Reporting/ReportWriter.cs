@@ -1,6 +1,7 @@
 using ImpactModel.Reporting.Charts;
 using ImpactModel.Reporting.Html;
 using ImpactModel.Scenarios;
+using ImpactModel.Scenarios.Model;
 
 namespace ImpactModel.Reporting;
 
@@ -49,10 +50,13 @@ public static class ReportWriter
     /// </summary>
     private static void AfterWarmUp() => Volatile.Read(ref _warming).Wait();
 
-    /// <summary>Writes the charts and report of the run whose files are in <paramref name="folder"/> (being written: not yet renamed).</summary>
-    public static RunData WriteRun(string folder, IScenarioFiles files, bool beingWritten = false)
+    /// <summary>
+    /// Writes the charts and report of the run whose files are in <paramref name="folder"/> (being
+    /// written: not yet renamed); <paramref name="keptScenario"/> as <see cref="RunFolderReader.Read"/> takes it.
+    /// </summary>
+    public static RunData WriteRun(string folder, IScenarioFiles files, bool beingWritten = false, Scenario? keptScenario = null)
     {
-        RunData run = RunFolderReader.Read(folder, files, beingWritten);
+        RunData run = RunFolderReader.Read(folder, files, beingWritten, keptScenario);
         AfterWarmUp();
         string charts = Path.Combine(folder, ChartsFolder);
         // The PNGs are encoded and written while the next chart, then the page, is drawn.

@@ -26,8 +26,11 @@ public static partial class RunFolderReader
     /// <summary>
     /// Reads the run folder <paramref name="folder"/>; <paramref name="files"/> reads its kept scenario.
     /// <paramref name="beingWritten"/>: the run's own partial folder, read to write its report before it is renamed.
+    /// <paramref name="keptScenario"/>: the scenario the run was made from, loaded from the very bytes the
+    /// folder keeps (<c>impact run</c> has it): taken in place of loading the kept copy again, when the
+    /// manifest names one. Null loads the kept copy.
     /// </summary>
-    public static RunData Read(string folder, IScenarioFiles files, bool beingWritten = false)
+    public static RunData Read(string folder, IScenarioFiles files, bool beingWritten = false, Scenario? keptScenario = null)
     {
         ArgumentNullException.ThrowIfNull(folder);
         ArgumentNullException.ThrowIfNull(files);
@@ -56,9 +59,9 @@ public static partial class RunFolderReader
         // The review's files and the kept scenario are read on the thread pool while the results are
         // read here; a problem is reported as reading them in turn would: results, parameters, review.
         Task<ReviewData> review = Task.Run(() => ReadReview(folder, manifest.Scenario));
-        Task<Scenario?> scenario = Task.Run(() => manifest.InputsScenario is { } kept
-            ? ScenarioLoader.Load(Path.Combine(folder, kept), files).Scenario // a kept copy that no longer loads only loses the labels and descriptions
-            : null);
+        Task<Scenario?> scenario = manifest.InputsScenario is null ? Task.FromResult<Scenario?>(null)
+            : keptScenario is not null ? Task.FromResult<Scenario?>(keptScenario)
+            : Task.Run(() => ScenarioLoader.Load(Path.Combine(folder, manifest.InputsScenario), files).Scenario); // a kept copy that no longer loads only loses the labels and descriptions
         IReadOnlyList<ResultLine> results;
         IReadOnlyList<ParameterLine> parameters;
         try

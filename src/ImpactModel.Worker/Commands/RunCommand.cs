@@ -329,7 +329,8 @@ public static class RunCommand
         }
 
         RunFolder.WriteReview(folder, result, review.GetAwaiter().GetResult());
-        ReportWriter.WriteRun(folder, files, beingWritten: true); // charts and report.html, from the files just written
+        // Charts and report.html, from the files just written (the scenario as loaded: the bytes its kept copy holds).
+        ReportWriter.WriteRun(folder, files, beingWritten: true, keptScenario: scenario);
         if (options.ReplicatesCsv)
         {
             store.Dispose(); // replicates.csv holds the values now: the spill file goes

@@ -103,6 +103,27 @@ public sealed class RunFolderReaderTests : IDisposable
     }
 
     [Fact]
+    public void A_runs_own_report_from_the_scenario_it_loaded_is_the_report_its_kept_copy_gives()
+    {
+        // impact run hands the report the scenario it loaded; impact report, compare and the tests load the kept copy.
+        string run = Run(ValidateCommandTests.RepositoryFile("scenarios", "fraud-error-debt.yaml"), "own");
+        string again = Damaged(run, "again", d =>
+        {
+            File.Delete(Path.Combine(d, ReportWriter.ReportFile));
+            Directory.Delete(Path.Combine(d, ReportWriter.ChartsFolder), recursive: true);
+        });
+        RunData data = ReportWriter.WriteRun(again, DiskScenarioFiles.Instance);
+        Assert.NotNull(data.Scenario);
+        Assert.NotEmpty(data.Scenario.Linkages); // the linkage chart is drawn from the scenario
+        Assert.Equal(File.ReadAllText(Path.Combine(run, ReportWriter.ReportFile)), File.ReadAllText(Path.Combine(again, ReportWriter.ReportFile)));
+        string[] charts = [.. Directory.GetFiles(Path.Combine(run, ReportWriter.ChartsFolder)).Select(Path.GetFileName).Order(StringComparer.Ordinal)!];
+        Assert.Equal(charts, Directory.GetFiles(Path.Combine(again, ReportWriter.ChartsFolder)).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Contains("linkage-weights.png", charts);
+        foreach (string chart in charts)
+            Assert.Equal(File.ReadAllBytes(Path.Combine(run, ReportWriter.ChartsFolder, chart)), File.ReadAllBytes(Path.Combine(again, ReportWriter.ChartsFolder, chart)));
+    }
+
+    [Fact]
     public void What_a_run_keeps_and_hashes_is_what_it_loaded_even_if_the_file_changes_on_disk_meanwhile()
     {
         string path = Path.Combine(_root, "a.yaml");
