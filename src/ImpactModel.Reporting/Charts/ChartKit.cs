@@ -230,9 +230,10 @@ internal static partial class ChartKit
             plot.Add.Line(1, 0.5, 1, 1.5).LineWidth = WhiskerWidth;
             UnreliableLegend(plot);
             var panels = new[] { new Panel(plot, new PixelRect(0, 320, 240, 0)) };
-            using (SKImage image = RasterAlone(panels, 320, 240))
+            using SKPicture picture = Record(panels, 320, 240);
+            _ = SvgOf(picture, 320, 240);
+            using (SKImage image = Raster(picture, 320, 240))
                 EncodePng(image).Dispose();
-            _ = SvgAlone(panels);
         }
     }
 
@@ -252,16 +253,28 @@ internal static partial class ChartKit
             SaveAlone(folder, name, panels);
     }
 
+    /// <summary>
+    /// ScottPlot lays the panels out and draws them once, into a picture; the SVG is played back from
+    /// it here, then the PNG's pixels, encoded and written (on the thread pool inside a batch).
+    /// </summary>
     private static void SaveAlone(string folder, string name, IReadOnlyList<Panel> panels)
     {
-        SKImage image = RasterAlone(panels, Width, Height);
+        SKPicture picture = Record(panels, Width, Height);
         string png = Path.Combine(folder, name + ".png");
-        if (_encoding is { } encoding)
-            encoding.Add(Task.Run(() => WritePng(image, png)));
-        else
-            WritePng(image, png);
+        try
+        {
+            File.WriteAllText(Path.Combine(folder, name + ".svg"), SvgOf(picture, Width, Height), new UTF8Encoding(false));
+        }
+        catch
+        {
+            picture.Dispose();
+            throw;
+        }
 
-        File.WriteAllText(Path.Combine(folder, name + ".svg"), Svg(panels), new UTF8Encoding(false));
+        if (_encoding is { } encoding)
+            encoding.Add(Task.Run(() => WritePng(picture, png)));
+        else
+            WritePng(picture, png);
     }
 
     /// <summary>
@@ -305,10 +318,11 @@ internal static partial class ChartKit
         return result;
     }
 
-    /// <summary>Encodes <paramref name="image"/> as PNG into <paramref name="path"/>, and disposes it.</summary>
-    private static void WritePng(SKImage image, string path)
+    /// <summary>Plays <paramref name="picture"/> back into pixels, encodes them as PNG into <paramref name="path"/>, and disposes the picture.</summary>
+    private static void WritePng(SKPicture picture, string path)
     {
-        using (image)
+        using (picture)
+        using (SKImage image = Raster(picture, Width, Height))
         using (SKData png = EncodePng(image))
         using (FileStream file = File.Create(path))
             png.SaveTo(file);
@@ -321,14 +335,30 @@ internal static partial class ChartKit
         return pixels.Encode(Png)!;
     }
 
-    /// <summary>The panels drawn on white into a <paramref name="width"/> × <paramref name="height"/> image (the caller disposes it).</summary>
-    private static SKImage RasterAlone(IReadOnlyList<Panel> panels, int width, int height)
+    /// <summary>The panels drawn on white into a picture of <paramref name="width"/> × <paramref name="height"/> (the caller disposes it).</summary>
+    private static SKPicture Record(IReadOnlyList<Panel> panels, int width, int height)
+    {
+        // A plot's first render lays it out and then draws it again: done on a canvas that draws
+        // nothing, so the picture holds the final drawing once.
+        using (var layout = new SKNoDrawCanvas(width, height))
+            Draw(layout, panels);
+        using var recorder = new SKPictureRecorder();
+        SKCanvas canvas = recorder.BeginRecording(SKRect.Create(width, height));
+        canvas.Clear(SKColors.White);
+        Draw(canvas, panels);
+        return recorder.EndRecording();
+    }
+
+    /// <summary>
+    /// <paramref name="picture"/> played back into a <paramref name="width"/> × <paramref name="height"/>
+    /// image (the caller disposes it). A picture is immutable: any thread may play it back, without the gate.
+    /// </summary>
+    private static SKImage Raster(SKPicture picture, int width, int height)
     {
         // Opaque (drawn on white): the PNG holds RGB without an alpha channel, a quarter fewer bytes to encode.
         var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque);
         using SKSurface surface = SKSurface.Create(info);
-        surface.Canvas.Clear(SKColors.White);
-        Draw(surface.Canvas, panels);
+        surface.Canvas.DrawPicture(picture);
         return surface.Snapshot();
     }
 
@@ -340,18 +370,19 @@ internal static partial class ChartKit
     public static string Svg(IReadOnlyList<Panel> panels)
     {
         lock (Gate)
-            return SvgAlone(panels);
+        {
+            using SKPicture picture = Record(panels, Width, Height);
+            return SvgOf(picture, Width, Height);
+        }
     }
 
-    private static string SvgAlone(IReadOnlyList<Panel> panels)
+    /// <summary><paramref name="picture"/> played back into SVG, its clips renumbered; under the gate (Skia's clip counter).</summary>
+    private static string SvgOf(SKPicture picture, int width, int height)
     {
         using var buffer = new MemoryStream();
         using (var stream = new SKManagedWStream(buffer))
-        using (SKCanvas canvas = SKSvgCanvas.Create(SKRect.Create(Width, Height), stream))
-        {
-            canvas.Clear(SKColors.White);
-            Draw(canvas, panels);
-        }
+        using (SKCanvas canvas = SKSvgCanvas.Create(SKRect.Create(width, height), stream))
+            picture.Playback(canvas);
 
         return RenumberClips(Encoding.UTF8.GetString(buffer.ToArray()));
     }
