@@ -44,6 +44,16 @@ public static class ReportWriter
     private static Task _warming = Task.CompletedTask;
 
     /// <summary>
+    /// Starts, on the thread pool, what the report of a run of <paramref name="scenario"/> with
+    /// <paramref name="seed"/> needs of the scenario alone: the linkage-weight histograms, simulated
+    /// from the scenario and seed (<see cref="Charts.LinkageWeightChart"/>). A run calls it once the
+    /// scenario is loaded, while a core is idle; its report, handed the same scenario object
+    /// (<see cref="WriteRun"/>), then takes the histograms instead of simulating them. The same
+    /// counts either way; a failure is left for the chart, which then simulates them itself.
+    /// </summary>
+    public static void Prepare(Scenario scenario, ulong seed) => Charts.LinkageWeightChart.Prepare(scenario, seed);
+
+    /// <summary>
     /// Waits for a warm-up still drawing, so that no chart of the report is built beside it (some
     /// charts measure text outside <see cref="Charts.ChartKit"/>'s gate, and ScottPlot does not promise
     /// its caches are safe to share across threads). The warm-up never throws.

@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using ImpactModel.Linkage;
+using ImpactModel.Scenarios.Model;
 using ScottPlot;
 using ScottPlot.TickGenerators;
 
@@ -21,12 +23,38 @@ internal static class LinkageWeightChart
     /// </summary>
     public const long Persons = 50_000;
 
+    /// <summary>The tallies started for a scenario object (<see cref="Prepare"/>), with the seed each is for.</summary>
+    private static readonly ConditionalWeakTable<Scenario, Prepared> Started = [];
+
+    private sealed record Prepared(ulong Seed, Task<IReadOnlyList<LinkageWeightDistribution>> Tally);
+
+    /// <summary>Starts the tally of <paramref name="scenario"/>'s linkages for <paramref name="seed"/> on the thread pool (<see cref="ReportWriter.Prepare(Scenario, ulong)"/>).</summary>
+    public static void Prepare(Scenario scenario, ulong seed)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        if (scenario.Linkages.Length > 0)
+            Started.AddOrUpdate(scenario, new Prepared(seed, Task.Run(() => LinkageWeights.Tally(scenario, seed, Persons))));
+    }
+
+    /// <summary>The tally started for this scenario object and seed when it ran to completion, else the tally made now.</summary>
+    private static IReadOnlyList<LinkageWeightDistribution> Tally(Scenario scenario, ulong seed)
+    {
+        if (Started.TryGetValue(scenario, out Prepared? prepared) && prepared.Seed == seed)
+        {
+            TaskWaits.Quietly([prepared.Tally]);
+            if (prepared.Tally.IsCompletedSuccessfully)
+                return prepared.Tally.Result;
+        }
+
+        return LinkageWeights.Tally(scenario, seed, Persons);
+    }
+
     public static RenderedChart? Write(RunData run, string folder)
     {
         if (run.Scenario is not { Linkages.Length: > 0 } scenario
             || !ulong.TryParse(run.Manifest.Seed, NumberStyles.None, CultureInfo.InvariantCulture, out ulong seed))
             return null;
-        IReadOnlyList<LinkageWeightDistribution> linkages = LinkageWeights.Tally(scenario, seed, Persons);
+        IReadOnlyList<LinkageWeightDistribution> linkages = Tally(scenario, seed);
         var rects = ChartKit.Rows(linkages.Count);
         var panels = new List<Panel>();
         var rows = new List<ImmutableArray<string>>();

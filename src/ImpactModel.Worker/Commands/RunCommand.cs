@@ -197,6 +197,9 @@ public static class RunCommand
         if (duplicate is not null)
             throw new UsageException($"two scenarios are named '{duplicate}'; a run folder holds one folder per scenario name");
 
+        // What each report needs of its scenario alone is simulated on the idle core while the first replicate compiles.
+        foreach (Scenario scenario in scenarios)
+            ReportWriter.Prepare(scenario, options.Seed);
         DateTime started = DateTime.UtcNow;
         string stamp = started.ToLocalTime().ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
         string dir = options.Out ?? Path.Combine("runs", scenarios.Count == 1 ? $"{scenarios[0].Name}-{stamp}" : stamp);

@@ -105,7 +105,8 @@ public sealed class RunFolderReaderTests : IDisposable
     [Fact]
     public void A_runs_own_report_from_the_scenario_it_loaded_is_the_report_its_kept_copy_gives()
     {
-        // impact run hands the report the scenario it loaded; impact report, compare and the tests load the kept copy.
+        // impact run hands the report the scenario it loaded, and the linkage-weight tally it started for it beside the run;
+        // impact report, compare and the tests load the kept copy and simulate the tally in the chart.
         string run = Run(ValidateCommandTests.RepositoryFile("scenarios", "fraud-error-debt.yaml"), "own");
         string again = Damaged(run, "again", d =>
         {
