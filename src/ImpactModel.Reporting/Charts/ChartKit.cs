@@ -203,9 +203,11 @@ internal static partial class ChartKit
         [new Panel(TitlePlot(title), new PixelRect(0, Width, TitleBand, 0)), .. panels];
 
     /// <summary>
-    /// Held while a chart draws, so the process draws one chart at a time (re-entrant): ScottPlot keeps
-    /// process-wide caches (typefaces, hatch bitmaps) that it does not promise are safe to share across
-    /// threads, and Skia numbers SVG clip paths from one counter. The segfaults in libSkiaSharp once put
+    /// Held while ScottPlot draws a chart and while its SVG is played back, so the process does either
+    /// for one chart at a time (re-entrant): ScottPlot keeps process-wide caches (typefaces, hatch
+    /// bitmaps) that it does not promise are safe to share across threads, and Skia numbers SVG clip
+    /// paths from one counter. A chart's recorded picture is immutable: its pixels are played back
+    /// without the gate, beside the next chart's drawing. The segfaults in libSkiaSharp once put
     /// down to drawing on several threads were ScottPlot's unheld marker paths (<see cref="HeldPathMarker"/>).
     /// </summary>
     internal static readonly Lock Gate = new();
@@ -286,9 +288,8 @@ internal static partial class ChartKit
 
     /// <summary>
     /// Runs <paramref name="write"/>, which draws charts (and may write other files from them), while
-    /// each chart's PNG is encoded and written on another core: only the drawing needs the
-    /// <see cref="Gate"/>, and the encoding (about three quarters of a PNG's time, zlib over 1200 × 800
-    /// pixels) needs nothing shared. Returns when every PNG is on disk; the first failure to write one
+    /// each chart's pixels are played back from its picture, encoded as PNG and written on another
+    /// core: none of that needs the <see cref="Gate"/>. Returns when every PNG is on disk; the first failure to write one
     /// is thrown as it is, after all have ended. The same bytes as writing each PNG in turn.
     /// </summary>
     public static T Batch<T>(Func<T> write)

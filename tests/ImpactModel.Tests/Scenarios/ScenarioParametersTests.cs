@@ -9,7 +9,8 @@ namespace ImpactModel.Tests.Scenarios;
 /// <summary>
 /// <see cref="ScenarioParameters.All"/> reads auto-properties from their backing fields: the same
 /// parameters, in the same order, as calling every property's getter (the walk written out here as
-/// it was before, the oracle), for every shipped scenario and a scenario's record with a computed property.
+/// it was before, the oracle), for every shipped scenario (whose records include computed properties,
+/// read through their getters, and properties inherited from a base record).
 /// </summary>
 public sealed class ScenarioParametersTests
 {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using ImpactModel.Linkage;
 using ImpactModel.Population;
@@ -61,7 +62,8 @@ internal sealed class FraudEvaluator : IChunkEvaluator
     private readonly long[]? _byMask;        // [mask × Kept.Count + k]
     private readonly LinkCounts? _linkCounts;
     private readonly long[]? _clerical;      // [linkage × masks + mask]: claimants whose best pair went to clerical review
-    private readonly long[]? _byVariant;     // [(mask × variants + v) × Counters + counter]: the variant loop's counts
+    private long[]? _byVariant;              // [(mask × variants + v) × Counters + counter]: the variant loop's counts (rented; returned in Finish)
+    private readonly int _byVariantLength;   // its entries in use (a rented array may be longer)
     private readonly MatchRule[] _rules;     // the variants' distinct matching rules
     private readonly int[] _matchingVariants; // variants that match through a linkage
 
@@ -114,7 +116,11 @@ internal sealed class FraudEvaluator : IChunkEvaluator
             _byMask = new long[_maskCount * (int)Kept.Count];
             _linkCounts = LinkCounts.For(_v.Length, [.. _matchingVariants.Where(v => _v[v].CountsLinkage)], _maskCount);
             _clerical = new long[_linkages.Length * _maskCount];
-            _byVariant = new long[_maskCount * _v.Length * Counters];
+            // Megabytes for many groups and variants, made for each thread of each pass: rented from the
+            // shared pool, so a run of many replicates reuses the same few arrays rather than collecting them.
+            _byVariantLength = _maskCount * _v.Length * Counters;
+            _byVariant = ArrayPool<long>.Shared.Rent(_byVariantLength);
+            Array.Clear(_byVariant, 0, _byVariantLength);
         }
     }
 
@@ -632,7 +638,7 @@ internal sealed class FraudEvaluator : IChunkEvaluator
         if (_byMask is not { } kept || _clerical is not { } clerical || _byVariant is not { } byVariant)
             return;
         StrandTally<C> tally = output.Tally.As<C>();
-        for (int row = 0; row < byVariant.Length / Counters; row++)
+        for (int row = 0; row < _byVariantLength / Counters; row++)
         {
             int at = row * Counters;
             for (int c = 0; c < Counters; c++)
@@ -642,7 +648,8 @@ internal sealed class FraudEvaluator : IChunkEvaluator
             }
         }
 
-        Array.Clear(byVariant);
+        _byVariant = null; // Finish ends the evaluator's pass: no count comes after it
+        ArrayPool<long>.Shared.Return(byVariant, clearArray: false);
         for (int m = 0; m < _maskCount; m++)
         {
             int at = m * (int)Kept.Count;
