@@ -64,6 +64,7 @@ public static class ServeCommand
             builder.Services.AddImpactServe();
             if (StoreAccess.ConnectionString(parse.GetValue(db), builder.Configuration) is { } connection)
             {
+                ShardPool.RequireQueue("serve with a results store");
                 int shutdown = builder.Configuration.GetValue<int?>("Serve:ShutdownSeconds") ?? 10;
                 int lease = builder.Configuration.GetValue<int?>(ShardPool.LeaseSetting) ?? (int)ShardPool.Invisibility.TotalSeconds;
                 if (lease is < 10 or > 3600)

@@ -39,6 +39,7 @@ internal static class SubmitCommand
         };
         command.SetAction(parse =>
         {
+            ShardPool.RequireQueue("submit");
             using IHost host = ImpactHost.CreateBuilder(parse.GetValue(ImpactCli.Settings) ?? []).Build();
             var configuration = host.Services.GetRequiredService<IConfiguration>();
             var files = new RememberingScenarioFiles(host.Services.GetRequiredService<DiskScenarioFiles>());

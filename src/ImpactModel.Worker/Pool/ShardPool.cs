@@ -113,6 +113,21 @@ public static class ShardPool
         return services;
     }
 
+    /// <summary>
+    /// Refuses the pool's queue in the native build (<c>dotnet publish -p:ImpactNative=true</c>): Hangfire's
+    /// PostgreSQL storage compiles its readers as it runs (Dapper), which a native executable cannot, so
+    /// <paramref name="what"/> stops here with a usage error that names the build that can.
+    /// </summary>
+    public static void RequireQueue(string what)
+    {
+        if (!System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported)
+        {
+            throw new Cli.UsageException(
+                $"{what} needs the worker pool's queue, which the native build does not have (Hangfire's PostgreSQL storage compiles code as it runs); " +
+                "use the portable build (dotnet publish src/ImpactModel.Worker -c Release) or dotnet run");
+        }
+    }
+
     /// <summary>Enqueues every shard of phase <paramref name="phase"/> of run <paramref name="runId"/>.</summary>
     public static void EnqueuePhase(IBackgroundJobClient jobs, long runId, int shards, int phase)
     {

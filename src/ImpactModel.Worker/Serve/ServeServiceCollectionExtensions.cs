@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -8,6 +9,8 @@ namespace ImpactModel.Worker.Serve;
 /// <summary>Registers the inbox worker of <c>impact serve</c> and its options.</summary>
 public static class ServeServiceCollectionExtensions
 {
+    [UnconditionalSuppressMessage("Trimming", "IL2026",
+        Justification = "ServeOptions' validation attributes: the native build keeps this assembly whole (TrimmerRootAssembly in ImpactModel.Worker.csproj), and its published tests start serve with options it must refuse.")]
     public static IServiceCollection AddImpactServe(this IServiceCollection services)
     {
         services.AddOptions<ServeOptions>().BindConfiguration(ServeOptions.Section)

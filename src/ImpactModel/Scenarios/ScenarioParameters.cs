@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using ImpactModel.Scenarios.Model;
@@ -66,6 +67,8 @@ public static class ScenarioParameters
     /// invokes (341 for the fraud scenario, on the path to a run's first replicate; docs/performance.md).
     /// Any other property is read through its getter.
     /// </summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2070",
+        Justification = "Our model types' properties and backing fields: the native build keeps the ImpactModel assembly whole (TrimmerRootAssembly in ImpactModel.Worker.csproj), and its published tests compare parameters.csv with the JIT build's.")]
     private static Func<object, object?>[] ReadersOf(Type type) =>
     [
         .. type.GetProperties(BindingFlags.Public | BindingFlags.Instance)

@@ -4,7 +4,7 @@ using System.Diagnostics;
 namespace ImpactModel.Tests.Support;
 
 /// <summary>
-/// A real <c>impact</c> process (<c>dotnet impact.dll ARGS</c>) that a test owns: disposing it kills
+/// A real <c>impact</c> process (<c>dotnet impact.dll ARGS</c>, or the published executable) that a test owns: disposing it kills
 /// it and its children if they still run, so a failed assertion or a timeout never leaves a child
 /// behind (one once ran on for an hour and grew to 16.8 GB). Use it with <c>using</c>.
 /// </summary>
@@ -45,20 +45,39 @@ internal sealed class ImpactProcess : IDisposable
     /// <summary>Starts <c>impact ARGS</c> in <paramref name="workingDirectory"/>.</summary>
     public static ImpactProcess Start(string workingDirectory, params string[] args) => new(Launch(workingDirectory, args));
 
+    /// <summary>Starts <paramref name="executable"/> ARGS, or the <c>dotnet build</c> output's (<c>dotnet impact.dll ARGS</c>) when it is null.</summary>
+    public static ImpactProcess StartExecutable(string? executable, string workingDirectory, params string[] args) =>
+        new(Launch(executable, workingDirectory, args));
+
     /// <summary>Starts <c>impact ARGS</c> in <paramref name="workingDirectory"/> with <paramref name="environment"/> added to its environment.</summary>
     public static ImpactProcess StartWith(IReadOnlyDictionary<string, string> environment, string workingDirectory, params string[] args) =>
         new(Launch(workingDirectory, args, environment));
 
-    /// <summary>Starts <c>dotnet impact.dll ARGS</c> with both streams redirected (for every process helper of the tests).</summary>
-    internal static Process Launch(string workingDirectory, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>
+    /// The published executable the process tests run instead of the <c>dotnet build</c> output, when
+    /// <c>IMPACT_TEST_EXECUTABLE</c> names one (tests/run.sh publishes the native build and runs the
+    /// process tests again against it); null for the build output.
+    /// </summary>
+    internal static string? Published => Environment.GetEnvironmentVariable("IMPACT_TEST_EXECUTABLE") is { Length: > 0 } path ? path : null;
+
+    /// <summary>
+    /// Starts <c>dotnet impact.dll ARGS</c> (or the <see cref="Published"/> executable) with both
+    /// streams redirected (for every process helper of the tests).
+    /// </summary>
+    internal static Process Launch(string workingDirectory, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null) =>
+        Launch(Published, workingDirectory, args, environment);
+
+    /// <summary>Starts <paramref name="executable"/> ARGS, or <c>dotnet impact.dll ARGS</c> when it is null.</summary>
+    internal static Process Launch(string? executable, string workingDirectory, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(executable ?? "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = workingDirectory,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "impact.dll"));
+        if (executable is null)
+            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "impact.dll"));
         foreach (string a in args)
             start.ArgumentList.Add(a);
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())

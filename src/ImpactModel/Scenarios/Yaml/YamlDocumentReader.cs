@@ -39,7 +39,7 @@ public static class YamlDocumentReader
                 $"YAML syntax: {Describe(e)}"));
             return null;
         }
-        catch (InvalidOperationException e) when (e.TargetSite?.DeclaringType?.Assembly == typeof(Parser).Assembly)
+        catch (InvalidOperationException e) when (ThrownByYamlDotNet(e))
         {
             // YamlDotNet 18.1 throws this instead of a YamlException on some broken flow collections,
             // e.g. '{ val{ue: 4, ... }' (MutationTests found it); report where its scanner stopped.
@@ -48,6 +48,21 @@ public static class YamlDocumentReader
                 "YAML syntax: cannot read past here (is a bracket or quote left open?)"));
             return null;
         }
+    }
+
+    /// <summary>
+    /// True when YamlDotNet's own code threw <paramref name="e"/> (the innermost frame of its stack trace
+    /// is YamlDotNet's), not ours: read from the trace's text, which the JIT-compiled and the native
+    /// build both give (<see cref="Exception.TargetSite"/> needs reflection data the native build does not keep).
+    /// </summary>
+    internal static bool ThrownByYamlDotNet(Exception e)
+    {
+        string? trace = e.StackTrace;
+        if (trace is null)
+            return false;
+        int end = trace.IndexOf('\n', StringComparison.Ordinal);
+        ReadOnlySpan<char> first = (end < 0 ? trace.AsSpan() : trace.AsSpan(0, end)).TrimStart();
+        return first.StartsWith("at YamlDotNet.", StringComparison.Ordinal);
     }
 
     private static string Describe(YamlException e)
