@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Whole-process times of the figures issue 26 sets, median of five (and the five), on this machine:
-#   bash bench/profile/whole-process.sh [IMPACT]   (IMPACT: the executable; default: publish one to /tmp/impact-publish)
+#   bash bench/profile/whole-process.sh [IMPACT|native|portable]
+# IMPACT: the executable to time; native (the default): publish the native build to /tmp/impact-native
+# (dotnet publish -p:ImpactNative=true); portable: publish the portable build to /tmp/impact-publish.
 # Each run writes a fresh run folder under a temporary directory, removed at the end.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-impact=${1:-}
-if [[ -z "$impact" ]]; then
+impact=${1:-native}
+if [[ "$impact" == native ]]; then
+  dotnet publish src/ImpactModel.Worker -c Release -p:ImpactNative=true -o /tmp/impact-native >/dev/null
+  impact=/tmp/impact-native/impact
+elif [[ "$impact" == portable ]]; then
   dotnet publish src/ImpactModel.Worker -c Release -o /tmp/impact-publish >/dev/null
   impact=/tmp/impact-publish/impact
 fi

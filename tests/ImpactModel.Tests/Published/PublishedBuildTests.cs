@@ -33,9 +33,9 @@ public sealed partial class PublishedBuildTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static string Repository => ValidateCommandTests.RepositoryFile();
+    internal static string Repository => ValidateCommandTests.RepositoryFile();
 
-    private sealed record Outcome(int Code, string Out, string Err)
+    internal sealed record Outcome(int Code, string Out, string Err)
     {
         public override string ToString() => $"exit {Code}\n--- stdout\n{Out}\n--- stderr\n{Err}";
     }
@@ -51,11 +51,15 @@ public sealed partial class PublishedBuildTests : IDisposable
     /// <summary>Runs <paramref name="args"/> with both builds in the repository (each writing to <paramref name="output"/>, if any, kept apart) and compares.</summary>
     private static Outcome Same(string? output, params string[] args) => SameIn(Repository, output, args);
 
-    private static Outcome SameIn(string workingDirectory, string? output, params string[] args)
+    private static Outcome SameIn(string workingDirectory, string? output, params string[] args) =>
+        SameIn(workingDirectory, output, args, args);
+
+    /// <summary>As <see cref="SameIn(string, string, string[])"/>, with arguments of each build's own (a database each).</summary>
+    internal static Outcome SameIn(string workingDirectory, string? output, string[] args, string[] publishedArgs)
     {
         Outcome built = Impact(null, workingDirectory, args);
         string? builtFiles = output is null ? null : Keep(output, "built");
-        Outcome published = Impact(ImpactProcess.Published, workingDirectory, args);
+        Outcome published = Impact(ImpactProcess.Published, workingDirectory, publishedArgs);
         string? publishedFiles = output is null ? null : Keep(output, "published");
         string command = $"impact {string.Join(' ', args)}";
         Assert.True(built.Code == published.Code, $"{command}: exit {built.Code} built, {published.Code} published\n{published}");
@@ -259,5 +263,32 @@ public sealed partial class PublishedBuildTests : IDisposable
             Assert.StartsWith("impact: ", line, StringComparison.Ordinal);
             Assert.Contains("needs the worker pool's queue, which the native build does not have", line, StringComparison.Ordinal);
         }
+    }
+}
+
+/// <summary>
+/// The results store from the native build against the built executable's, each with a database of
+/// its own on a real server: <c>run --db</c> and <c>export</c> give the same output and folders.
+/// </summary>
+[Trait("Category", "Published")]
+[Collection(Postgres.PostgresServerDefinition.Name)]
+public sealed class PublishedStoreTests(Postgres.PostgresServer server) : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("impact-published-store-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [PublishedFact]
+    public void Run_into_the_store_and_export_are_the_same()
+    {
+        string built = server.NewDatabase(), published = server.NewDatabase();
+        string run = Path.Combine(_dir, "run");
+        string[] Run(string db) => ["run", "scenarios/fraud-error-debt.yaml", "--population", "30000", "--replicates", "2", "--db", db, "--out", run];
+        var outcome = PublishedBuildTests.SameIn(PublishedBuildTests.Repository, run, Run(built), Run(published));
+        Assert.True(outcome.Code == 0, outcome.ToString());
+        string export = Path.Combine(_dir, "export");
+        string[] Export(string db) => ["export", "1", "--db", db, "--out", export];
+        outcome = PublishedBuildTests.SameIn(PublishedBuildTests.Repository, export, Export(built), Export(published));
+        Assert.True(outcome.Code == 0, outcome.ToString());
     }
 }
