@@ -52,8 +52,10 @@ trap 'rm -f "$attempt_log"; rm -rf "$native_dir" "$native_src"' EXIT
 if [ "${1:-}" != "everyday" ]; then
   tar --exclude=bin --exclude=obj -cf - src Directory.Build.props Directory.Packages.props global.json .editorconfig \
     | tar -xf - -C "$native_src"
+  # The copy has no .git: the commit, part of the engine version every run records, is passed on.
+  revision=$(git rev-parse HEAD 2>/dev/null || true)
   (dotnet publish "$native_src/src/ImpactModel.Worker" -c Release -p:ImpactNative=true -o "$native_dir/out" --nologo \
-    >"$native_dir/publish.log" 2>&1; echo $? >"$native_dir/publish.status") &
+    ${revision:+"-p:SourceRevisionId=$revision"} >"$native_dir/publish.log" 2>&1; echo $? >"$native_dir/publish.status") &
   publish_pid=$!
 fi
 
