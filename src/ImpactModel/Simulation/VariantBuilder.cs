@@ -86,6 +86,8 @@ public static class VariantBuilder
         ArgumentNullException.ThrowIfNull(models);
         if (scenario.Variants.IsEmpty)
             return [];
+        // Only what the models read matters here: the linkages' tables (a pure function of values read) are not built.
+        using var noTables = Linkage.CompiledLinkage.WithoutTables();
         var context = new ReplicateContext(scenario, Build(scenario), Population.CompiledPopulation.Compile(scenario.Population, 0, 0), 0, 0,
             scenario.Population.Size);
         foreach (IStrandModel model in models)
