@@ -17,7 +17,8 @@ install_packages() {
   [ -x /usr/bin/chromium ] || packages+=(chromium)
   [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || packages+=(fonts-dejavu-core)
   command -v initdb >/dev/null 2>&1 || compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || packages+=(postgresql)
-  { command -v clang >/dev/null 2>&1 || command -v gcc >/dev/null 2>&1; } || packages+=(gcc)
+  # The native build links with /usr/bin or /usr/local/bin's clang, else gcc (ImpactModel.Worker.csproj).
+  { [ -x /usr/bin/clang ] || [ -x /usr/local/bin/clang ] || command -v gcc >/dev/null 2>&1; } || packages+=(gcc)
   compgen -G '/usr/lib/*/crt1.o' >/dev/null || packages+=(libc6-dev)
   [ ${#packages[@]} -eq 0 ] && return 0
   local sudo=""

@@ -10,7 +10,7 @@ namespace ImpactModel.Worker.Serve;
 public static class ServeServiceCollectionExtensions
 {
     [UnconditionalSuppressMessage("Trimming", "IL2026",
-        Justification = "ServeOptions' validation attributes: the native build keeps this assembly whole (TrimmerRootAssembly in ImpactModel.Worker.csproj), and its published tests start serve with options it must refuse.")]
+        Justification = "ServeOptions' validation attributes: the native build keeps this assembly whole (TrimmerRootAssembly in ImpactModel.Worker.csproj), and its published tests start serve with settings it must refuse (PublishedBuildTests).")]
     public static IServiceCollection AddImpactServe(this IServiceCollection services)
     {
         services.AddOptions<ServeOptions>().BindConfiguration(ServeOptions.Section)

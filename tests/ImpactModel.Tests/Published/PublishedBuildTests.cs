@@ -203,9 +203,11 @@ public sealed partial class PublishedBuildTests : IDisposable
 
         Outcome compare = Same(Path.Combine(_dir, "compare"), ["compare", runs[0], runs[1], "--out", Path.Combine(_dir, "compare")]);
         Assert.True(compare.Code == 0, compare.ToString());
-        // A run into a folder that exists is refused alike, and writes nothing.
+        // A run into a folder that exists is refused alike, and changes nothing in it.
+        string[] before = [.. Directory.GetFiles(runs[0], "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)];
         Outcome refused = Same(null, "run", "scenarios/fraud-error-debt.yaml", "--population", "1000", "--replicates", "1", "--out", runs[0]);
         Assert.Equal(2, refused.Code);
+        Assert.Equal(before, Directory.GetFiles(runs[0], "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal));
     }
 
     [PublishedFact]
@@ -256,11 +258,24 @@ public sealed partial class PublishedBuildTests : IDisposable
         Assert.Equal(2, Same(null, "run", "scenarios/fraud-error-debt.yaml", "--population", "abc").Code);
         Assert.Equal(2, Same(null, "describe", "scenarios/fraud-error-debt.yaml", "--set", "Logging:Console:FormatterName=xml").Code);
         Assert.Equal(2, Same(null, "describe", "scenarios/fraud-error-debt.yaml", "--set", "Scenarios:MaxFileBytes=12").Code);
+        // Serve's options are validated by their attributes (reflection the native build must keep).
+        string inbox = Path.Combine(_dir, "inbox");
+        Assert.Equal(2, Same(null, "serve", "--inbox", inbox, "--set", "Serve:LeaseSeconds=0").Code);
+        Assert.Equal(2, Same(null, "serve", "--inbox", inbox, "--set", "Serve:PilotSimulations=99").Code);
+        // YamlDotNet throws InvalidOperationException on this flow mapping (MutationTests pins it); whether
+        // YamlDotNet threw it is read from the stack trace, which a native build words differently.
+        string shipped = File.ReadAllText(ValidateCommandTests.RepositoryFile("scenarios", "fraud-error-debt.yaml"));
+        string flow = Path.Combine(_dir, "flow.yaml");
+        File.WriteAllText(flow, Regex.Replace(shipped, "^name: .*$", "name: { v{u: 4 }", RegexOptions.Multiline));
+        Outcome broken = Same(null, "validate", flow);
+        Assert.Equal(2, broken.Code);
+        Assert.Contains("YAML syntax: cannot read past here", broken.Err, StringComparison.Ordinal);
     }
 
     [PublishedFact]
     public void The_native_build_refuses_the_pools_queue_with_a_usage_line_and_exit_2()
     {
+        // IMPACT_TEST_EXECUTABLE is the native build here (tests/run.sh); a portable build has the queue and fails this.
         // The built executable can queue shards; the native one cannot (Hangfire's storage compiles
         // code as it runs) and says so before it touches the store.
         foreach (string[] args in (string[][])[

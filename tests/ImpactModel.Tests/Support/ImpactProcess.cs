@@ -56,7 +56,8 @@ internal sealed class ImpactProcess : IDisposable
     /// <summary>
     /// The published executable the process tests run instead of the <c>dotnet build</c> output, when
     /// <c>IMPACT_TEST_EXECUTABLE</c> names one (tests/run.sh publishes the native build and runs the
-    /// process tests again against it); null for the build output.
+    /// process tests again against it); null for the build output. Only for the tests that run.sh runs
+    /// with it: the pool's tests (WorkerPoolTests) need the queue, which the native build does not have.
     /// </summary>
     internal static string? Published => Environment.GetEnvironmentVariable("IMPACT_TEST_EXECUTABLE") is { Length: > 0 } path ? path : null;
 
