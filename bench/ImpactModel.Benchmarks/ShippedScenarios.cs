@@ -18,6 +18,10 @@ internal static class ShippedScenarios
         }
     }
 
+    /// <summary>The shipped scenario of each strand, loaded.</summary>
+    public static Scenario[] OfEachStrand() =>
+        [.. ((string[])["fraud-error-debt.yaml", "tailored-services.yaml", "research-statistics.yaml"]).Select(Load)];
+
     /// <summary>A shipped scenario by file name, e.g. <c>fraud-error-debt.yaml</c>.</summary>
     public static Scenario Load(string file) => ScenarioLoader.LoadScenario(Path.Combine(Folder, file), DiskFiles.Instance);
 

@@ -16,11 +16,10 @@ namespace ImpactModel.Benchmarks.Scenarios;
 [SimpleJob(BenchmarkDotNet.Engines.RunStrategy.ColdStart, launchCount: 5, warmupCount: 0, iterationCount: 1, id: "ColdStart")]
 public class ScenarioParametersBench
 {
-    private static readonly string[] Files = ["fraud-error-debt.yaml", "tailored-services.yaml", "research-statistics.yaml"];
     private Scenario[] _scenarios = [];
 
     [GlobalSetup]
-    public void Setup() => _scenarios = [.. Files.Select(ShippedScenarios.Load)];
+    public void Setup() => _scenarios = ShippedScenarios.OfEachStrand();
 
     [Benchmark]
     public int ParametersOfEach()

@@ -18,12 +18,11 @@ namespace ImpactModel.Benchmarks.Scenarios;
 [SimpleJob(BenchmarkDotNet.Engines.RunStrategy.ColdStart, launchCount: 5, warmupCount: 0, iterationCount: 1, id: "ColdStart")]
 public class WarningsBench
 {
-    private static readonly string[] Files = ["fraud-error-debt.yaml", "tailored-services.yaml", "research-statistics.yaml"];
     private (Scenario Scenario, IReadOnlyList<IStrandModel> Models)[] _scenarios = [];
 
     [GlobalSetup]
     public void Setup() =>
-        _scenarios = [.. Files.Select(ShippedScenarios.Load).Select(s => (s, BuiltInStrands.Registry.For(s).Models))];
+        _scenarios = [.. ShippedScenarios.OfEachStrand().Select(s => (s, BuiltInStrands.Registry.For(s).Models))];
 
     [Benchmark]
     public int WarningsOfEach()
