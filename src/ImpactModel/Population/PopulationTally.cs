@@ -10,8 +10,12 @@ namespace ImpactModel.Population;
 /// branch on how many groups the person is in (which is random, so a loop over the groups would
 /// mispredict). The counts by group, group and area, pair of groups and "rest" are formed from
 /// those on first read after an addition. With too many groups for a table of every mask (more
-/// than <see cref="MaskTableLimit"/> cells) each membership is counted directly instead. Like its
-/// additions, reading a tally is for one thread at a time (a read may form those counts).
+/// than <see cref="MaskTableLimit"/> cells) each membership is counted directly instead. The rest is
+/// counted the same way, by joint keys, so a person costs five increments where one a table cost
+/// twelve: (mask, local authority), (mask, age band, under 16), (age, age band) and (income decile,
+/// first boundary above the income, household size, sex); the counts by area, authority, age, band,
+/// household size, decile, boundary and sex are sums of those. Like its additions, reading a tally is
+/// for one thread at a time (a read may form those counts).
 /// </remarks>
 public sealed class PopulationTally
 {
@@ -24,6 +28,15 @@ public sealed class PopulationTally
     private readonly long[]? _byMaskArea; // [mask * Areas + area], or null: memberships counted directly
     private long _rest;
     private bool _stale; // the derived group counts lag _byMaskArea
+
+    /// <summary>Household sizes counted: 0 (undeclared) to 30.</summary>
+    private const int HouseholdSizes = 31;
+
+    private readonly int _bandCells;         // age bands, at least 1
+    private readonly long[] _byAgeAndBand;   // [age * _bandCells + band]
+    private readonly long[] _byIncomeAndHome; // [((decile * (boundaries + 1) + first boundary above) * HouseholdSizes + size) * 2 + female]
+    private bool _demographyStale; // the counts by age, band, household size, decile, boundary and sex lag the two above
+    private long _female;
 
     public PopulationTally(int areas, int groups, int incomeBoundaries)
         : this(areas, groups, incomeBoundaries, byMask: true)
@@ -51,18 +64,19 @@ public sealed class PopulationTally
     {
         Authorities = authorities;
         AgeBands = ageBands;
-        ByAuthority = new long[authorities];
+        _byAuthority = new long[authorities];
         _byGroupAuthority = new long[groups * authorities];
-        ByAgeBand = new long[ageBands];
+        _byAgeBand = new long[ageBands];
         _byGroupAgeBand = new long[groups * ageBands];
         _childMembers = new long[groups];
+        _bandCells = Math.Max(1, ageBands);
+        _byAgeAndBand = new long[_byAge.Length * _bandCells];
         // Places by mask too, when the tables are small enough: one increment per person and table.
         if (_byMaskArea is not null && (1L << groups) * Math.Max(1, authorities) <= PlacesTableLimit
-            && (1L << groups) * Math.Max(1, ageBands) <= PlacesTableLimit)
+            && (1L << groups) * Math.Max(1, ageBands) * 2 <= PlacesTableLimit)
         {
             _byMaskAuthority = new long[(1 << groups) * Math.Max(1, authorities)];
-            _byMaskAgeBand = new long[(1 << groups) * Math.Max(1, ageBands)];
-            _childrenByMask = new long[1 << groups];
+            _byMaskBandChild = new long[(1 << groups) * _bandCells * 2];
         }
     }
 
@@ -74,12 +88,15 @@ public sealed class PopulationTally
     {
         Areas = areas;
         Groups = groups;
-        ByArea = new long[areas];
+        _byArea = new long[areas];
         _byGroup = new long[groups];
         _byGroupArea = new long[groups * areas];
         _byGroupPair = new long[groups * groups];
-        ByDecile = new long[10];
-        BelowBoundary = new long[incomeBoundaries];
+        _byDecile = new long[10];
+        _belowBoundary = new long[incomeBoundaries];
+        _bandCells = 1;
+        _byAgeAndBand = new long[_byAge.Length];
+        _byIncomeAndHome = new long[10 * (incomeBoundaries + 1) * HouseholdSizes * 2];
         if (byMask && groups < 31 && (1L << groups) * Math.Max(1, areas) <= MaskTableLimit)
             _byMaskArea = new long[(1 << groups) * Math.Max(1, areas)];
     }
@@ -91,7 +108,22 @@ public sealed class PopulationTally
     public int AgeBands { get; }
 
     /// <summary>Persons by local authority.</summary>
-    public long[] ByAuthority { get; } = [];
+    public long[] ByAuthority
+    {
+        get
+        {
+            DerivePlaces();
+            return _byAuthority;
+        }
+    }
+
+    private readonly long[] _byAuthority = [];
+    private readonly long[] _byAgeBand = [];
+    private readonly long[] _byAge = new long[121];
+    private readonly long[] _byHouseholdSize = new long[HouseholdSizes];
+    private readonly long[] _byArea;
+    private readonly long[] _byDecile;
+    private readonly long[] _belowBoundary;
 
     /// <summary>The most (mask × local authority) or (mask × age band) cells counted by mask: 2^8 masks × 512 authorities, 1 MB.</summary>
     public const int PlacesTableLimit = 1 << 17;
@@ -99,8 +131,7 @@ public sealed class PopulationTally
     private readonly long[] _byGroupAuthority = [];
     private readonly long[] _byGroupAgeBand = [];
     private readonly long[]? _byMaskAuthority; // [mask * Authorities + authority], or null: counted group by group
-    private readonly long[]? _byMaskAgeBand;   // [mask * AgeBands + band]
-    private readonly long[]? _childrenByMask;  // [mask]: persons under 16
+    private readonly long[]? _byMaskBandChild; // [(mask * bands + band) * 2 + under 16]
     private long[]? _childMembers;
     private bool _placesStale; // the group counts by place lag the counts by mask
 
@@ -115,7 +146,14 @@ public sealed class PopulationTally
     }
 
     /// <summary>Persons by declared age band.</summary>
-    public long[] ByAgeBand { get; } = [];
+    public long[] ByAgeBand
+    {
+        get
+        {
+            DeriveDemography();
+            return _byAgeBand;
+        }
+    }
 
     /// <summary>[group * AgeBands + band]: members of each group by age band.</summary>
     public long[] ByGroupAgeBand
@@ -138,12 +176,33 @@ public sealed class PopulationTally
     }
 
     /// <summary>Persons by age in whole years (0..120).</summary>
-    public long[] ByAge { get; } = new long[121];
+    public long[] ByAge
+    {
+        get
+        {
+            DeriveDemography();
+            return _byAge;
+        }
+    }
 
     /// <summary>Persons by household size (0 when undeclared, 1..30).</summary>
-    public long[] ByHouseholdSize { get; } = new long[31];
+    public long[] ByHouseholdSize
+    {
+        get
+        {
+            DeriveDemography();
+            return _byHouseholdSize;
+        }
+    }
 
-    public long Female { get; private set; }
+    public long Female
+    {
+        get
+        {
+            DeriveDemography();
+            return _female;
+        }
+    }
 
     public int Areas { get; }
 
@@ -161,7 +220,14 @@ public sealed class PopulationTally
         }
     }
 
-    public long[] ByArea { get; }
+    public long[] ByArea
+    {
+        get
+        {
+            Derive();
+            return _byArea;
+        }
+    }
 
     public long[] ByGroup
     {
@@ -192,51 +258,59 @@ public sealed class PopulationTally
         }
     }
 
-    public long[] ByDecile { get; }
+    public long[] ByDecile
+    {
+        get
+        {
+            DeriveDemography();
+            return _byDecile;
+        }
+    }
 
     /// <summary>Persons whose income is below each declared decile boundary.</summary>
-    public long[] BelowBoundary { get; }
+    public long[] BelowBoundary
+    {
+        get
+        {
+            DeriveDemography();
+            return _belowBoundary;
+        }
+    }
 
     /// <summary>Adds the persons of <paramref name="chunk"/>.</summary>
     public void Add(PersonChunk chunk, double[] boundaries)
     {
         ArgumentNullException.ThrowIfNull(chunk);
         ArgumentNullException.ThrowIfNull(boundaries);
+        if (boundaries.Length != _belowBoundary.Length)
+            throw new ArgumentException($"{boundaries.Length} income boundaries where the tally counts {_belowBoundary.Length}", nameof(boundaries));
         int n = chunk.Count, groups = Groups, areas = Areas;
         ReadOnlySpan<uint> mask = chunk.GroupMask.AsSpan(0, n);
         ReadOnlySpan<byte> area = chunk.Area.AsSpan(0, n);
         ReadOnlySpan<byte> decile = chunk.IncomeDecile.AsSpan(0, n);
         ReadOnlySpan<float> income = chunk.Income.AsSpan(0, n);
-        ReadOnlySpan<byte> age = chunk.Age.AsSpan(0, n);
         ReadOnlySpan<bool> female = chunk.Female.AsSpan(0, n);
         ReadOnlySpan<byte> household = chunk.HouseholdSize.AsSpan(0, n);
-        long rest = 0, women = 0;
+        long rest = 0;
         // Locals, so the loop reads no properties (STYLE: copy fields into locals before the loop).
-        long[] byArea = ByArea, byAge = ByAge, byHousehold = ByHouseholdSize, byDecile = ByDecile;
-        long[] byGroup = _byGroup, byGroupArea = _byGroupArea, byPair = _byGroupPair, below = BelowBoundary;
+        long[] byArea = _byArea, byIncomeAndHome = _byIncomeAndHome;
+        long[] byGroup = _byGroup, byGroupArea = _byGroupArea, byPair = _byGroupPair;
         long[]? byMaskArea = _byMaskArea;
-        int cells = Math.Max(1, areas);
+        int cells = Math.Max(1, areas), aboveCells = boundaries.Length + 1;
         ReadOnlySpan<double> bounds = boundaries;
-        Span<long> firstAbove = stackalloc long[bounds.Length + 1];
         for (int i = 0; i < n; i++)
         {
             int a = area[i];
-            byArea[a]++;
-            byAge[age[i]]++;
-            byHousehold[household[i]]++;
-            women += female[i] ? 1 : 0;
-            byDecile[decile[i]]++;
             uint m = mask[i];
             if (byMaskArea is not null)
             {
                 byMaskArea[(int)m * cells + a]++;
             }
-            else if (m == 0)
-            {
-                rest++;
-            }
             else
             {
+                byArea[a]++;
+                if (m == 0)
+                    rest++;
                 for (uint bits = m; bits != 0; bits &= bits - 1)
                 {
                     int g = System.Numerics.BitOperations.TrailingZeroCount(bits);
@@ -247,76 +321,69 @@ public sealed class PopulationTally
                 }
             }
 
-            if (bounds.Length > 0)
-            {
-                // The index of the first boundary above this income, found from the person's decile
-                // and checked against the actual income on both sides, so a misplaced income still shows.
-                float x = income[i];
-                int k = Math.Min(decile[i], bounds.Length);
-                while (k > 0 && x < bounds[k - 1])
-                    k--;
-                while (k < bounds.Length && x >= bounds[k])
-                    k++;
-                firstAbove[k]++;
-            }
-        }
-
-        // Income is below boundary b exactly when the first boundary above it is b or earlier.
-        long cumulative = 0;
-        for (int b = 0; b < bounds.Length; b++)
-        {
-            cumulative += firstAbove[b];
-            below[b] += cumulative;
+            // The index of the first boundary above this income, found from the person's decile and
+            // checked against the actual income on both sides, so a misplaced income still shows.
+            int d = decile[i];
+            int k = Math.Min(d, bounds.Length);
+            float x = income[i];
+            while (k > 0 && x < bounds[k - 1])
+                k--;
+            while (k < bounds.Length && x >= bounds[k])
+                k++;
+            byIncomeAndHome[((d * aboveCells + k) * HouseholdSizes + household[i]) * 2 + (female[i] ? 1 : 0)]++;
         }
 
         Persons += n;
         _rest += rest;
-        Female += women;
         _stale |= byMaskArea is not null;
-        if (Authorities > 0 || AgeBands > 0)
-            AddPlaces(chunk);
+        _demographyStale = true;
+        AddPlaces(chunk);
     }
 
-    /// <summary>Counts by local authority and age band, and each group's members by both and under 16.</summary>
+    /// <summary>Counts by age and age band; by local authority and age band, and each group's members by both and under 16.</summary>
     private void AddPlaces(PersonChunk chunk)
     {
-        int n = chunk.Count, authorities = Authorities, bands = AgeBands;
+        int n = chunk.Count, authorities = Authorities, bands = AgeBands, bandCells = _bandCells;
         ReadOnlySpan<uint> mask = chunk.GroupMask.AsSpan(0, n);
         ReadOnlySpan<ushort> authority = authorities > 0 ? chunk.LocalAuthority.AsSpan(0, n) : default;
         ReadOnlySpan<byte> band = chunk.AgeBandStorage.AsSpan(0, n);
         ReadOnlySpan<byte> age = chunk.Age.AsSpan(0, n);
-        if (_byMaskAuthority is { } byMaskAuthority && _byMaskAgeBand is { } byMaskBand && _childrenByMask is { } childrenByMask)
+        long[] byAgeAndBand = _byAgeAndBand;
+        if (authorities == 0 && bands == 0)
+        {
+            // No places declared: age alone (each group's members under 16 are counted with places only).
+            for (int i = 0; i < n; i++)
+                byAgeAndBand[age[i]]++;
+            return;
+        }
+
+        if (_byMaskAuthority is { } byMaskAuthority && _byMaskBandChild is { } byMaskBandChild)
         {
             // One increment per person and table, whatever the person's groups (no loop over them to mispredict).
-            long[] byAuthorityOnly = ByAuthority, byBandOnly = ByAgeBand;
-            int laCells = Math.Max(1, authorities), bandCells = Math.Max(1, bands);
+            int laCells = Math.Max(1, authorities);
             for (int i = 0; i < n; i++)
             {
                 int m = (int)mask[i];
                 int la = authorities > 0 ? authority[i] : 0;
                 int b = bands > 0 ? band[i] : 0;
-                if (authorities > 0)
-                    byAuthorityOnly[la]++;
-                if (bands > 0)
-                    byBandOnly[b]++;
+                int child = age[i] < Scenarios.Model.PopulationSpec.AdultAge ? 1 : 0;
+                byAgeAndBand[age[i] * bandCells + b]++;
                 byMaskAuthority[m * laCells + la]++;
-                byMaskBand[m * bandCells + b]++;
-                childrenByMask[m] += age[i] < Scenarios.Model.PopulationSpec.AdultAge ? 1 : 0;
+                byMaskBandChild[(m * bandCells + b) * 2 + child]++;
             }
 
             _placesStale = true;
             return;
         }
 
-        long[] byAuthority = ByAuthority, byGroupAuthority = _byGroupAuthority, byBand = ByAgeBand, byGroupBand = _byGroupAgeBand, children = ChildMembers;
+        long[] byAuthority = _byAuthority, byGroupAuthority = _byGroupAuthority, byGroupBand = _byGroupAgeBand, children = ChildMembers;
         for (int i = 0; i < n; i++)
         {
             int la = authorities > 0 ? authority[i] : 0;
             int b = bands > 0 ? band[i] : 0;
+            byAgeAndBand[age[i] * bandCells + b]++;
             if (authorities > 0)
                 byAuthority[la]++;
-            if (bands > 0)
-                byBand[b]++;
             bool child = age[i] < Scenarios.Model.PopulationSpec.AdultAge;
             for (uint bits = mask[i]; bits != 0; bits &= bits - 1)
             {
@@ -335,32 +402,27 @@ public sealed class PopulationTally
     {
         ArgumentNullException.ThrowIfNull(other);
         if ((_byMaskArea is null) != (other._byMaskArea is null) || other.Areas != Areas || other.Groups != Groups
-            || other.Authorities != Authorities || other.AgeBands != AgeBands)
+            || other.Authorities != Authorities || other.AgeBands != AgeBands || other._belowBoundary.Length != _belowBoundary.Length)
             throw new ArgumentException("tallies of different shapes or counting methods", nameof(other));
-        Add(ByAuthority, other.ByAuthority);
-        Add(ByAgeBand, other.ByAgeBand);
         if (_byMaskAuthority is not null && other._byMaskAuthority is not null)
         {
-            // Both count places by mask: the group counts are formed again from the sums on next read.
+            // Both count places by mask: the counts by place are formed again from the sums on next read.
             Add(_byMaskAuthority, other._byMaskAuthority);
-            Add(_byMaskAgeBand!, other._byMaskAgeBand!);
-            Add(_childrenByMask!, other._childrenByMask!);
+            Add(_byMaskBandChild!, other._byMaskBandChild!);
             _placesStale = true;
         }
         else
         {
+            Add(ByAuthority, other.ByAuthority);
             Add(ByGroupAuthority, other.ByGroupAuthority);
             Add(ByGroupAgeBand, other.ByGroupAgeBand);
             Add(ChildMembers, other.ChildMembers);
         }
 
         Persons += other.Persons;
-        Female += other.Female;
-        Add(ByAge, other.ByAge);
-        Add(ByHouseholdSize, other.ByHouseholdSize);
-        Add(ByArea, other.ByArea);
-        Add(ByDecile, other.ByDecile);
-        Add(BelowBoundary, other.BelowBoundary);
+        Add(_byAgeAndBand, other._byAgeAndBand);
+        Add(_byIncomeAndHome, other._byIncomeAndHome);
+        _demographyStale = true;
         if (_byMaskArea is not null && other._byMaskArea is not null)
         {
             // Both count by mask: the derived counts are formed again from the sum on next read.
@@ -371,19 +433,21 @@ public sealed class PopulationTally
         {
             Derive();
             _rest += other.Rest;
+            Add(_byArea, other.ByArea);
             Add(_byGroup, other.ByGroup);
             Add(_byGroupArea, other.ByGroupArea);
             Add(_byGroupPair, other.ByGroupPair);
         }
     }
 
-    /// <summary>Forms the counts by group, group and area, pair and rest from the counts by mask and area.</summary>
+    /// <summary>Forms the counts by area, group, group and area, pair and rest from the counts by mask and area.</summary>
     private void Derive()
     {
         if (!_stale || _byMaskArea is not { } byMaskArea)
             return;
         _stale = false;
         int areas = Math.Max(1, Areas), groups = Groups;
+        Array.Clear(_byArea);
         Array.Clear(_byGroup);
         Array.Clear(_byGroupArea);
         Array.Clear(_byGroupPair);
@@ -395,6 +459,8 @@ public sealed class PopulationTally
                 continue;
             uint m = (uint)(cell / areas);
             int a = cell % areas;
+            if (Areas > 0)
+                _byArea[a] += count;
             if (m == 0)
                 _rest += count;
             for (uint bits = m; bits != 0; bits &= bits - 1)
@@ -408,28 +474,87 @@ public sealed class PopulationTally
         }
     }
 
-    /// <summary>Forms each group's members by local authority, by age band and under 16 from the counts by mask.</summary>
+    /// <summary>
+    /// Forms the persons by local authority, and each group's members by local authority, by age band
+    /// and under 16, from the counts by mask.
+    /// </summary>
     private void DerivePlaces()
     {
-        if (!_placesStale || _byMaskAuthority is not { } byMaskAuthority || _byMaskAgeBand is not { } byMaskBand || _childrenByMask is not { } childrenByMask)
+        if (!_placesStale || _byMaskAuthority is not { } byMaskAuthority || _byMaskBandChild is not { } byMaskBandChild)
             return;
         _placesStale = false;
-        int authorities = Authorities, bands = AgeBands, laCells = Math.Max(1, authorities), bandCells = Math.Max(1, bands);
+        int authorities = Authorities, bands = AgeBands, laCells = Math.Max(1, authorities), bandCells = _bandCells;
         long[] children = _childMembers ??= new long[Groups];
+        Array.Clear(_byAuthority);
         Array.Clear(_byGroupAuthority);
         Array.Clear(_byGroupAgeBand);
         Array.Clear(children);
-        for (int m = 1; m < childrenByMask.Length; m++)
+        for (int m = 0; m < byMaskAuthority.Length / laCells; m++)
         {
+            for (int la = 0; la < authorities; la++)
+                _byAuthority[la] += byMaskAuthority[m * laCells + la];
             for (uint bits = (uint)m; bits != 0; bits &= bits - 1)
             {
                 int g = System.Numerics.BitOperations.TrailingZeroCount(bits);
-                children[g] += childrenByMask[m];
                 for (int la = 0; la < authorities; la++)
                     _byGroupAuthority[g * authorities + la] += byMaskAuthority[m * laCells + la];
-                for (int b = 0; b < bands; b++)
-                    _byGroupAgeBand[g * bands + b] += byMaskBand[m * bandCells + b];
+                for (int b = 0; b < bandCells; b++)
+                {
+                    long adults = byMaskBandChild[(m * bandCells + b) * 2], minors = byMaskBandChild[(m * bandCells + b) * 2 + 1];
+                    if (bands > 0)
+                        _byGroupAgeBand[g * bands + b] += adults + minors;
+                    children[g] += minors;
+                }
             }
+        }
+    }
+
+    /// <summary>
+    /// Forms the persons by age, age band, household size, income decile, boundary and sex from the
+    /// counts by (age, band) and by (decile, first boundary above, household size, sex).
+    /// </summary>
+    private void DeriveDemography()
+    {
+        if (!_demographyStale)
+            return;
+        _demographyStale = false;
+        int bandCells = _bandCells, boundaries = _belowBoundary.Length, aboveCells = boundaries + 1;
+        Array.Clear(_byAge);
+        Array.Clear(_byAgeBand);
+        for (int age = 0; age < _byAge.Length; age++)
+        {
+            for (int b = 0; b < bandCells; b++)
+            {
+                long count = _byAgeAndBand[age * bandCells + b];
+                _byAge[age] += count;
+                if (_byAgeBand.Length > 0)
+                    _byAgeBand[b] += count;
+            }
+        }
+
+        Array.Clear(_byHouseholdSize);
+        Array.Clear(_byDecile);
+        Array.Clear(_belowBoundary);
+        _female = 0;
+        Span<long> firstAbove = stackalloc long[aboveCells];
+        for (int cell = 0; cell < _byIncomeAndHome.Length; cell++)
+        {
+            long count = _byIncomeAndHome[cell];
+            if (count == 0)
+                continue;
+            int female = cell % 2, size = cell / 2 % HouseholdSizes, k = cell / 2 / HouseholdSizes % aboveCells, decile = cell / 2 / HouseholdSizes / aboveCells;
+            _female += female * count;
+            _byHouseholdSize[size] += count;
+            _byDecile[decile] += count;
+            firstAbove[k] += count;
+        }
+
+        // Income is below boundary b exactly when the first boundary above it is b or earlier.
+        long cumulative = 0;
+        for (int b = 0; b < boundaries; b++)
+        {
+            cumulative += firstAbove[b];
+            _belowBoundary[b] = cumulative;
         }
     }
 

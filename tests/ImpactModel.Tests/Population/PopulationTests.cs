@@ -261,6 +261,74 @@ public class PopulationTests
         halves[0].Merge(halves[1]);
     }
 
+    /// <summary>
+    /// The tally counts by joint keys and forms each count from their sums; here each count is made by
+    /// reading the persons one by one, for a tally counting by mask, one counting each membership, and two
+    /// halves merged, each read between additions. Under 16 and income below each boundary are read
+    /// from the age and the income themselves, not from the band or the decile.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Each_count_of_a_tally_is_the_count_of_the_persons_one_by_one(bool places)
+    {
+        int areas = Uk.Areas.Length, groups = Uk.Groups.Length, authorities = places ? Uk.LocalAuthorities.Length : 0, bands = places ? Uk.AgeBands.Length : 0;
+        double[] bounds = [.. Uk.Income!.Deciles];
+        var byMask = new PopulationTally(areas, groups, 9, authorities, bands, byMask: true);
+        var direct = new PopulationTally(areas, groups, 9, authorities, bands, byMask: false);
+        var halves = new[] { new PopulationTally(areas, groups, 9, authorities, bands), new PopulationTally(areas, groups, 9, authorities, bands) };
+        long[] byArea = new long[areas], byAuthority = new long[authorities], byAge = new long[121], byBand = new long[bands];
+        long[] byHousehold = new long[31], byDecile = new long[10], below = new long[9], children = new long[groups];
+        long female = 0;
+        var population = CompiledPopulation.Compile(Uk, 7, 0);
+        var chunk = new PersonChunk(4096);
+        for (int c = 0; c < 30; c++)
+        {
+            population.Generate(chunk, c * 4096L, 4096);
+            foreach (PopulationTally t in new[] { byMask, direct, halves[c % 2] })
+                t.Add(chunk, bounds);
+            _ = halves[c % 2].ByAge;
+            _ = halves[c % 2].ChildMembers;
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                byArea[chunk.Area[i]]++;
+                if (places)
+                {
+                    byAuthority[chunk.LocalAuthority[i]]++;
+                    byBand[Enumerable.Range(0, bands).Single(b => chunk.Age[i] >= Uk.AgeBands[b].From && chunk.Age[i] <= Uk.AgeBands[b].To)]++;
+                    for (int g = 0; g < groups; g++)
+                        children[g] += (chunk.GroupMask[i] >> g & 1) == 1 && chunk.Age[i] < PopulationSpec.AdultAge ? 1 : 0;
+                }
+
+                byAge[chunk.Age[i]]++;
+                byHousehold[chunk.HouseholdSize[i]]++;
+                byDecile[chunk.IncomeDecile[i]]++;
+                female += chunk.Female[i] ? 1 : 0;
+                for (int b = 0; b < 9; b++)
+                    below[b] += chunk.Income[i] < bounds[b] ? 1 : 0;
+            }
+        }
+
+        halves[0].Merge(halves[1]);
+        foreach (PopulationTally t in new[] { byMask, direct, halves[0] })
+        {
+            Assert.Equal(30 * 4096L, t.Persons);
+            Assert.Equal(byArea, t.ByArea);
+            Assert.Equal(byAuthority, t.ByAuthority);
+            Assert.Equal(byAge, t.ByAge);
+            Assert.Equal(byBand, t.ByAgeBand);
+            Assert.Equal(byHousehold, t.ByHouseholdSize);
+            Assert.Equal(byDecile, t.ByDecile);
+            Assert.Equal(below, t.BelowBoundary);
+            Assert.Equal(female, t.Female);
+            Assert.Equal(children, t.ChildMembers);
+        }
+
+        // The persons vary in each: a count that ignored an attribute would not match.
+        Assert.True(byAge.Count(x => x > 0) > 50 && byHousehold.Count(x => x > 0) >= 5 && female > 0 && female < 30 * 4096L);
+        Assert.True(!places || (children.All(x => x >= 0) && children.Sum() > 0 && byAuthority.Count(x => x > 0) > 300));
+    }
+
     [Fact]
     public void Adding_a_group_does_not_change_who_is_in_the_earlier_groups()
     {

@@ -64,6 +64,7 @@ internal sealed class FraudEvaluator : IChunkEvaluator
     private readonly long[]? _clerical;      // [linkage × masks + mask]: claimants whose best pair went to clerical review
     private long[]? _byVariant;              // [(mask × variants + v) × Counters + counter]: the variant loop's counts (rented; returned in Finish)
     private readonly int _byVariantLength;   // its entries in use (a rented array may be longer)
+    private readonly long[] _scratchRow = new long[Counters]; // one variant's counts of a claimant, without _byVariant
     private readonly MatchRule[] _rules;     // the variants' distinct matching rules
     private readonly int[] _matchingVariants; // variants that match through a linkage
 
@@ -333,9 +334,18 @@ internal sealed class FraudEvaluator : IChunkEvaluator
             return;
         }
 
+        // The variant's counts go into its row of the table by mask, or else into a scratch row that is
+        // added to the tally when the next variant starts and after the last. Added to in place: a
+        // method for it, called at the forty-odd places below, was compiled as a call, not inlined.
+        long[]? table = _byVariant;
+        Span<long> scratch = _scratchRow;
+        int pending = -1;
         for (int v = 0; v < _v.Length; v++)
         {
             VariantModel vm = _v[v];
+            if (table is null)
+                pending = FlushScratch(tally, pending, mask, v);
+            Span<long> row = table is not null ? table.AsSpan(((int)mask * _v.Length + v) * Counters, Counters) : scratch;
 
             bool matchFlag = false;
             double disc = 0;
@@ -355,8 +365,8 @@ internal sealed class FraudEvaluator : IChunkEvaluator
             {
                 if (overpaying)
                 {
-                    Add(tally, v, mask, C.MissedOverpayments, 1);
-                    Add(tally, v, mask, C.MissedOverpaymentPence, overPence);
+                    row[(int)C.MissedOverpayments]++;
+                    row[(int)C.MissedOverpaymentPence] += overPence;
                 }
 
                 continue;
@@ -371,30 +381,30 @@ internal sealed class FraudEvaluator : IChunkEvaluator
             }
 
             bool safeguarded = matchFlag && !referred; // a referral by today's checks follows today's process
-            Add(tally, v, mask, C.Flagged, 1);
+            row[(int)C.Flagged]++;
             flags.Mark(v, index, PersonOutcome.Exposed); // flagged by matching or by today's checks, right or wrong
-            Add(tally, v, mask, overpaying ? C.TruePositives : C.FalsePositives, 1);
+            row[(int)(overpaying ? C.TruePositives : C.FalsePositives)]++;
             if (referred)
-                Add(tally, v, mask, C.InvestigationCostPence, referralCost);
+                row[(int)C.InvestigationCostPence] += referralCost;
             if (matchFlag && !overpaying)
             {
                 if (linkedOther)
-                    Add(tally, v, mask, C.FalseMatchFlags, 1);
+                    row[(int)C.FalseMatchFlags]++;
                 else if (linked && !vm.PeriodMatched && !(discPeriod > vm.Threshold))
-                    Add(tally, v, mask, C.AveragingFlags, 1);
+                    row[(int)C.AveragingFlags]++;
                 else if (linked && stale)
-                    Add(tally, v, mask, C.StaleFlags, 1);
+                    row[(int)C.StaleFlags]++;
             }
 
             if (safeguarded && vm.EvidenceCostPence > 0)
-                Add(tally, v, mask, C.SafeguardCostPence, vm.EvidenceCostPence);
+                row[(int)C.SafeguardCostPence] += vm.EvidenceCostPence;
             if (safeguarded && vm.Review)
             {
-                Add(tally, v, mask, C.Reviewed, 1);
-                Add(tally, v, mask, C.ReviewCostPence, vm.ReviewCostPence);
+                row[(int)C.Reviewed]++;
+                row[(int)C.ReviewCostPence] += vm.ReviewCostPence;
                 if (!overpaying && catchWord < vm.CatchCut)
                 {
-                    Add(tally, v, mask, C.ReviewStopped, 1); // stopped before any action
+                    row[(int)C.ReviewStopped]++; // stopped before any action
                     continue;
                 }
 
@@ -409,65 +419,65 @@ internal sealed class FraudEvaluator : IChunkEvaluator
                     if (clearWord < vm.ClearCut)
                     {
                         // The reviewer wrongly clears a true case: no action, the overpayment goes on unrecovered.
-                        Add(tally, v, mask, C.ReviewCleared, 1);
-                        Add(tally, v, mask, C.MissedOverpayments, 1);
-                        Add(tally, v, mask, C.MissedOverpaymentPence, overPence);
+                        row[(int)C.ReviewCleared]++;
+                        row[(int)C.MissedOverpayments]++;
+                        row[(int)C.MissedOverpaymentPence] += overPence;
                         continue;
                     }
                 }
             }
 
             // Every flag that goes ahead: a letter asking for evidence.
-            Add(tally, v, mask, C.Letters, 1);
+            row[(int)C.Letters]++;
             long actionCost = vm.LetterPence;
             bool responds = respond < vm.RespondCut[m];
             bool routed = false;
             if (safeguarded && (mask & vm.ScreenMask) != 0 && screenWord < vm.ScreenCut)
             {
                 routed = true; // a person handles the case: no automatic suspension
-                Add(tally, v, mask, C.RoutedToPerson, 1);
-                Add(tally, v, mask, C.SafeguardCostPence, vm.ScreenCostPence);
+                row[(int)C.RoutedToPerson]++;
+                row[(int)C.SafeguardCostPence] += vm.ScreenCostPence;
             }
 
             bool suspended = !responds && !routed && suspend < vm.SuspendCut;
             if (overpaying)
             {
                 // The overpayment is established and recovered: investigation, a debt, suspension while unanswered.
-                Add(tally, v, mask, C.InvestigationCostPence, vm.InvestigationPence);
-                Add(tally, v, mask, C.Debts, 1);
-                Add(tally, v, mask, C.EstablishedPence, overPence);
-                Add(tally, v, mask, C.TrueDebts, 1);
-                Add(tally, v, mask, C.RecoveredPence, recoveredPence);
+                row[(int)C.InvestigationCostPence] += vm.InvestigationPence;
+                row[(int)C.Debts]++;
+                row[(int)C.EstablishedPence] += overPence;
+                row[(int)C.TrueDebts]++;
+                row[(int)C.RecoveredPence] += recoveredPence;
                 actionCost += vm.DebtPence;
                 if (suspended)
                 {
-                    Add(tally, v, mask, C.Suspensions, 1);
+                    row[(int)C.Suspensions]++;
                     actionCost += vm.SuspensionPence;
                 }
 
                 if (safeguarded && vm.NoticeCostPence > 0)
-                    Add(tally, v, mask, C.SafeguardCostPence, vm.NoticeCostPence);
+                    row[(int)C.SafeguardCostPence] += vm.NoticeCostPence;
                 if (appeal < (safeguarded ? vm.SafeguardedAppealCut : vm.AppealCut)[m])
                 {
-                    Add(tally, v, mask, C.Appeals, 1);
-                    Add(tally, v, mask, C.AppealCostPence, vm.AppealPence);
+                    row[(int)C.Appeals]++;
+                    row[(int)C.AppealCostPence] += vm.AppealPence;
                 }
 
-                Add(tally, v, mask, C.ActionCostPence, actionCost);
+                row[(int)C.ActionCostPence] += actionCost;
                 continue;
             }
 
             // A correct claim: every action on it is wrongful.
-            Add(tally, v, mask, C.WrongfulLetters, 1);
-            Add(tally, v, mask, C.WrongfulAdverseActions, 1);
+            row[(int)C.WrongfulLetters]++;
+            row[(int)C.WrongfulAdverseActions]++;
             flags.Mark(v, index, PersonOutcome.Harmed);
             if (days < 0)
                 days = p.Days.Sample(Philox.Block(p.DaysKey, id, 0));
 
-            Add(tally, v, mask, C.WrongfulActionDays, (long)Math.Round(days));
+            row[(int)C.WrongfulActionDays] += (long)Math.Round(days);
             if (responds)
             {
-                Add(tally, v, mask, C.ActionCostPence, actionCost); // the evidence clears the flag
+                row[(int)C.ActionCostPence] += actionCost; // the evidence clears the flag
                 continue;
             }
 
@@ -475,50 +485,59 @@ internal sealed class FraudEvaluator : IChunkEvaluator
             long debt = matchFlag && !referred
                 ? (long)Math.Round(12 * FraudReplicate.Taper * Math.Max(disc, 0) * 100)
                 : p.ReferralDebtPence;
-            Add(tally, v, mask, C.Debts, 1);
-            Add(tally, v, mask, C.WrongfulDebts, 1);
+            row[(int)C.Debts]++;
+            row[(int)C.WrongfulDebts]++;
             actionCost += vm.DebtPence;
             if (suspended)
             {
-                Add(tally, v, mask, C.Suspensions, 1);
-                Add(tally, v, mask, C.WrongfulSuspensions, 1);
+                row[(int)C.Suspensions]++;
+                row[(int)C.WrongfulSuspensions]++;
                 actionCost += vm.SuspensionPence;
             }
 
-            Add(tally, v, mask, C.ActionCostPence, actionCost);
+            row[(int)C.ActionCostPence] += actionCost;
             if (safeguarded && vm.NoticeCostPence > 0)
-                Add(tally, v, mask, C.SafeguardCostPence, vm.NoticeCostPence);
+                row[(int)C.SafeguardCostPence] += vm.NoticeCostPence;
             bool reversed = false;
             if (appeal < (safeguarded ? vm.SafeguardedAppealCut : vm.AppealCut)[m])
             {
-                Add(tally, v, mask, C.Appeals, 1);
-                Add(tally, v, mask, C.AppealCostPence, vm.AppealPence);
+                row[(int)C.Appeals]++;
+                row[(int)C.AppealCostPence] += vm.AppealPence;
                 reversed = success < vm.AppealSuccessCut;
                 if (reversed)
-                    Add(tally, v, mask, C.Reversals, 1);
+                    row[(int)C.Reversals]++;
             }
 
             // Each wrongful adverse action that stands (a suspension; a debt not reversed on appeal)
             // puts the person in hardship with the group's share, independently; a person counts once.
             if (!reversed)
-                Add(tally, v, mask, C.WronglyRecoveredPence, (long)Math.Round(debt * p.RecoveryRate));
+                row[(int)C.WronglyRecoveredPence] += (long)Math.Round(debt * p.RecoveryRate);
             if ((!reversed && hardshipWord < vm.HardshipCut[m]) || (suspended && hardship2Word < vm.HardshipCut[m]))
-                Add(tally, v, mask, C.Hardship, 1);
+                row[(int)C.Hardship]++;
         }
+
+        if (table is null)
+            FlushScratch(tally, pending, mask, -1);
     }
 
     /// <summary>
-    /// Adds to a counter of variant <paramref name="v"/> for a claimant of group mask
-    /// <paramref name="mask"/>: into the table by mask when it can (one addition, where the tally
-    /// touches a row per group of the mask), added to the tally once, in <see cref="Finish"/>.
+    /// Without a table by mask: adds the scratch row's counts to variant <paramref name="pending"/>
+    /// (none when −1) and clears it for <paramref name="next"/>. Returns <paramref name="next"/>.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] // a few times per variant of a flagged claimant
-    private void Add(StrandTally<C> tally, int v, uint mask, C counter, long amount)
+    private int FlushScratch(StrandTally<C> tally, int pending, uint mask, int next)
     {
-        if (_byVariant is { } table)
-            table[((int)mask * _v.Length + v) * Counters + (int)counter] += amount;
-        else
-            tally.Add(v, mask, counter, amount);
+        Span<long> scratch = _scratchRow;
+        if (pending >= 0)
+        {
+            for (int c = 0; c < scratch.Length; c++)
+            {
+                if (scratch[c] != 0)
+                    tally.Add(pending, mask, (C)c, scratch[c]);
+            }
+        }
+
+        scratch.Clear();
+        return next;
     }
 
     /// <summary>Whether any variant's matching rule flags the claimant, on the discrepancies of <see cref="Discrepancies"/>.</summary>
@@ -631,7 +650,7 @@ internal sealed class FraudEvaluator : IChunkEvaluator
     /// Adds what the pass kept by group mask, as the claimants one by one would have: the shared
     /// counts (in variant 0), the overpayments missed in every variant, each linkage's outcomes
     /// (<see cref="LinkCounts"/>) and, in every variant matching through a linkage, its clerical
-    /// reviews and their cost; and the variant loop's counts (<see cref="Add"/>).
+    /// reviews and their cost; and the variant loop's counts (the rows of <see cref="Claimant"/>).
     /// </summary>
     public void Finish(in ChunkOutput output)
     {
