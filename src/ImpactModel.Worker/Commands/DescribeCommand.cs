@@ -58,16 +58,40 @@ public static class DescribeCommand
             throw new ScenarioException(loaded.Errors);
         PopulationSpec spec = loaded.Population!;
         long n = persons ?? Math.Min(spec.Size, DefaultPersons);
-
-        PopulationDescription description = console.IsTerminal && !json
-            ? WithProgress(spec, seed, n, threads, cancellationToken)
-            : PopulationDescription.Describe(spec, seed, n, threads, null, cancellationToken);
-
-        string name = loaded.Scenario?.Name ?? Path.GetFileNameWithoutExtension(path);
         long linkedPersons = Math.Min(n, LinkageDescription.MaxPersons);
-        IReadOnlyList<LinkageSection> linkage = loaded.Scenario is { } scenario
-            ? LinkageDescription.Describe(scenario, seed, linkedPersons, threads, cancellationToken)
-            : [];
+
+        // The linkages are simulated beside the population, not after it: each has steps on one thread
+        // (compiling, the figures after the tally) that the other fills. Each is a pure function of the
+        // scenario and seed whatever the threads, so running them together changes nothing they print.
+        using var linkageCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task<IReadOnlyList<LinkageSection>> linking = loaded.Scenario is { } scenario
+            ? Task.Run(() => LinkageDescription.Describe(scenario, seed, linkedPersons, threads, linkageCancel.Token), CancellationToken.None)
+            : Task.FromResult<IReadOnlyList<LinkageSection>>([]);
+        PopulationDescription description;
+        try
+        {
+            description = console.IsTerminal && !json
+                ? WithProgress(spec, seed, n, threads, cancellationToken)
+                : PopulationDescription.Describe(spec, seed, n, threads, null, cancellationToken);
+        }
+        catch
+        {
+            // Nothing is left running: the linkages stop and are waited for before the failure goes on.
+            linkageCancel.Cancel();
+            try
+            {
+                linking.Wait(CancellationToken.None);
+            }
+            catch (AggregateException)
+            {
+                // The population's failure is the one reported.
+            }
+
+            throw;
+        }
+
+        IReadOnlyList<LinkageSection> linkage = linking.GetAwaiter().GetResult();
+        string name = loaded.Scenario?.Name ?? Path.GetFileNameWithoutExtension(path);
         if (json)
             console.Out.WriteLine(ToJson(name, loaded.Scenario?.Strand, description, linkage, linkedPersons));
         else if (console.IsTerminal)

@@ -19,8 +19,11 @@ public static class PopulationGenerator
         int areas = population.Spec.Areas.Length, groups = population.GroupIds.Count;
         int authorities = population.Spec.LocalAuthorities.Length, bands = population.Spec.AgeBands.Length;
         long done = 0;
-        // Work items of many chunks each: the body is light, so taking an item must be rarer.
-        IReadOnlyList<PopulationTally> parts = ChunkLoop.Run(population, PersonAttributes.All, first, count,
+        // Work items of many chunks each: the body is light, so taking an item must be rarer. Every
+        // attribute the tally counts, and no other: it counts no categorical attribute, and leaving
+        // those out changes no other attribute's draws.
+        const PersonAttributes counted = PersonAttributes.All & ~PersonAttributes.Categorical;
+        IReadOnlyList<PopulationTally> parts = ChunkLoop.Run(population, counted, first, count,
             new ChunkLoopOptions(threads, chunkSize, ChunksPerItem: 64),
             () => new PopulationTally(areas, groups, boundaries.Length, authorities, bands),
             (tally, chunk) => tally.Add(chunk, boundaries),

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using ImpactModel.Worker.Cli;
+using ImpactModel.Worker.Commands;
 
 namespace ImpactModel.Tests.Cli;
 
@@ -26,6 +28,22 @@ public class DescribeCommandTests
         // The NINo linkage and the weaker one without it.
         Assert.Equal(["claims-to-earnings", "claims-to-earnings-without-nino"],
             root.GetProperty("linkage").EnumerateArray().Select(l => l.GetProperty("id").GetString()));
+    }
+
+    /// <summary>
+    /// The linkages are simulated beside the population: a cancelled describe stops both, reports the
+    /// cancellation (not an aggregate of the two) and prints nothing.
+    /// </summary>
+    [Fact]
+    public void A_cancelled_describe_stops_the_population_and_the_linkages_and_prints_nothing()
+    {
+        using var cancel = new CancellationTokenSource();
+        cancel.Cancel();
+        var output = new StringWriter();
+        var console = new CliConsole(output, new StringWriter(), IsTerminal: false);
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            DescribeCommand.Run(Fraud, 5_000_000, 1, 0, json: true, console, cancel.Token));
+        Assert.Equal("", output.ToString());
     }
 
     [Fact, Trait("Category", "Statistical")]
