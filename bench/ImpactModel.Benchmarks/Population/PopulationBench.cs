@@ -29,7 +29,17 @@ public class PopulationBench
         _chunk = new PersonChunk();
         _boundaries = [.. spec.Income!.Deciles];
         _tally = new PopulationTally(spec.Areas.Length, spec.Groups.Length, _boundaries.Length);
+        _placesTally = new PopulationTally(spec.Areas.Length, spec.Groups.Length, _boundaries.Length, spec.LocalAuthorities.Length, spec.AgeBands.Length);
+        _generated = new PersonChunk[64];
+        for (int c = 0; c < _generated.Length; c++)
+        {
+            _generated[c] = new PersonChunk();
+            _population.Generate(_generated[c], c * (long)PersonChunk.DefaultCapacity, PersonChunk.DefaultCapacity);
+        }
     }
+
+    private PopulationTally _placesTally = null!;
+    private PersonChunk[] _generated = [];
 
     private long _next;
 
@@ -43,6 +53,13 @@ public class PopulationBench
         _population.Generate(_chunk, (_next++ % 100_000) * PersonChunk.DefaultCapacity, PersonChunk.DefaultCapacity);
         _tally.Add(_chunk, _boundaries);
     }
+
+    /// <summary>
+    /// Tallying alone, as describe does (local authorities and age bands counted): 64 chunks of every
+    /// attribute generated once, added in turn (one repeated chunk would let the branch predictor learn it).
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = PersonChunk.DefaultCapacity)]
+    public void TallyWithPlaces() => _placesTally.Add(_generated[(int)(_next++ % _generated.Length)], _boundaries);
 
     /// <summary>Generation alone (no tally), for the split of the per-person cost.</summary>
     [Benchmark(OperationsPerInvoke = PersonChunk.DefaultCapacity)]
