@@ -147,11 +147,15 @@ public static partial class RunFolderReader
     internal static IEnumerable<(int Line, string[] Fields)> Records(TextReader reader, string path)
     {
         int line = 0;
+        // One list and one builder for every record, and each name read once: a run's review files are
+        // thousands of rows of the same few ids, and reading them back is on the way to the report.
+        var fields = new List<string>();
+        var field = new StringBuilder();
+        var names = new FieldNames();
         for (string? text = reader.ReadLine(); text is not null; text = reader.ReadLine())
         {
             int start = ++line;
-            var fields = new List<string>();
-            var field = new StringBuilder();
+            fields.Clear();
             int i = 0;
             while (true)
             {
@@ -186,6 +190,8 @@ public static partial class RunFolderReader
 
                     if (i < text.Length && text[i] != ',')
                         throw new RunFolderException($"{path}:{line}: text after a closing quote (a quoted field must end at a comma)");
+                    fields.Add(field.ToString());
+                    field.Clear();
                 }
                 else
                 {
@@ -193,12 +199,11 @@ public static partial class RunFolderReader
                     int end = comma < 0 ? text.Length : comma;
                     if (text.AsSpan(i, end - i).Contains('"'))
                         throw new RunFolderException($"{path}:{line}: a quote inside an unquoted field");
-                    field.Append(text, i, end - i);
+                    fields.Add(names.Of(text.AsSpan(i, end - i)));
                     i = end;
                 }
 
-                fields.Add(field.ToString());
-                field.Clear();
+
                 if (i >= text.Length)
                     break;
                 i++; // the comma
@@ -210,6 +215,34 @@ public static partial class RunFolderReader
             }
 
             yield return (start, [.. fields]);
+        }
+    }
+
+    /// <summary>
+    /// The text of unquoted fields, each distinct name made into a string once (a number is made each
+    /// time: numbers seldom repeat, and a name starts with a letter). At most <see cref="Limit"/> names
+    /// are kept, so a file of distinct names costs what it did before.
+    /// </summary>
+    internal sealed class FieldNames
+    {
+        private const int Limit = 4096;
+        private readonly Dictionary<string, string> _names = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+
+        public FieldNames() => _lookup = _names.GetAlternateLookup<ReadOnlySpan<char>>();
+
+        public string Of(ReadOnlySpan<char> text)
+        {
+            if (text.IsEmpty)
+                return "";
+            if (!char.IsAsciiLetter(text[0]))
+                return text.ToString();
+            if (_lookup.TryGetValue(text, out string? name))
+                return name;
+            name = text.ToString();
+            if (_names.Count < Limit)
+                _names.Add(name, name);
+            return name;
         }
     }
 

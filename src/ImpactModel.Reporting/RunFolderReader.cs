@@ -91,21 +91,26 @@ public static partial class RunFolderReader
             line = 1;
             if (header != string.Join(',', ResultsColumns))
                 throw new RunFolderException($"{path}:1: expected the header '{string.Join(',', ResultsColumns)}'");
+            // The fields as ranges of the line, the names made into strings once each (a run's results are
+            // thousands of rows of a few variants, groups and metrics), the numbers parsed where they lie.
+            var names = new FieldNames();
+            Span<Range> at = stackalloc Range[ResultsColumns.Length + 1];
             for (string? text = reader.ReadLine(); text is not null; text = reader.ReadLine())
             {
                 line++;
-                string[] f = text.Split(',');
-                if (f.Length != ResultsColumns.Length)
-                    throw new RunFolderException($"{path}:{line}: expected {ResultsColumns.Length} fields, found {f.Length}");
-                if (f[0] != manifest.Scenario)
-                    throw new RunFolderException($"{path}:{line}: scenario '{f[0]}' is not the manifest's '{manifest.Scenario}'");
-                if (!seen.Add((f[2], f[3], f[4])))
-                    throw new RunFolderException($"{path}:{line}: a second row for variant '{f[2]}', group '{f[3]}', metric '{f[4]}'");
-                long replicates = Whole(f[8], path, line) ?? 0;
+                ReadOnlySpan<char> row = text;
+                if (row.Split(at, ',') != ResultsColumns.Length)
+                    throw new RunFolderException($"{path}:{line}: expected {ResultsColumns.Length} fields, found {row.Count(',') + 1}");
+                if (!row[at[0]].SequenceEqual(manifest.Scenario))
+                    throw new RunFolderException($"{path}:{line}: scenario '{row[at[0]]}' is not the manifest's '{manifest.Scenario}'");
+                string variant = names.Of(row[at[2]]), group = names.Of(row[at[3]]), metric = names.Of(row[at[4]]);
+                if (!seen.Add((variant, group, metric)))
+                    throw new RunFolderException($"{path}:{line}: a second row for variant '{variant}', group '{group}', metric '{metric}'");
+                long replicates = Whole(row[at[8]], path, line) ?? 0;
                 if (replicates is < 0 or > int.MaxValue)
-                    throw new RunFolderException($"{path}:{line}: replicates '{f[8]}' is out of range");
-                rows.Add(new ResultLine(f[2], f[3], f[4], Number(f[5], path, line), Number(f[6], path, line), Number(f[7], path, line),
-                    (int)replicates, Number(f[9], path, line), Whole(f[10], path, line)));
+                    throw new RunFolderException($"{path}:{line}: replicates '{row[at[8]]}' is out of range");
+                rows.Add(new ResultLine(variant, group, metric, Number(row[at[5]], path, line), Number(row[at[6]], path, line),
+                    Number(row[at[7]], path, line), (int)replicates, Number(row[at[9]], path, line), Whole(row[at[10]], path, line)));
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -167,22 +172,26 @@ public static partial class RunFolderReader
     private static string Unquote(string field) =>
         field.Length >= 2 && field[0] == '"' && field[^1] == '"' ? field[1..^1].Replace("\"\"", "\"", StringComparison.Ordinal) : field;
 
-    internal static double? Number(string text, string path, int line)
+    internal static double? Number(string text, string path, int line) => Number(text.AsSpan(), path, line);
+
+    internal static double? Number(ReadOnlySpan<char> text, string path, int line)
     {
         if (text.Length == 0)
             return null;
         return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value)
             ? value
-            : throw new RunFolderException($"{path}:{line}: '{Line(text)}' is not a number");
+            : throw new RunFolderException($"{path}:{line}: '{Line(text.ToString())}' is not a number");
     }
 
-    internal static long? Whole(string text, string path, int line)
+    internal static long? Whole(string text, string path, int line) => Whole(text.AsSpan(), path, line);
+
+    internal static long? Whole(ReadOnlySpan<char> text, string path, int line)
     {
         if (text.Length == 0)
             return null;
         return long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long value)
             ? value
-            : throw new RunFolderException($"{path}:{line}: '{Line(text)}' is not a whole number");
+            : throw new RunFolderException($"{path}:{line}: '{Line(text.ToString())}' is not a whole number");
     }
 
     internal static string Line(string message) => message.ReplaceLineEndings(" ");

@@ -49,12 +49,24 @@ public sealed class RunFolderReaderTests : IDisposable
         Assert.Equal("fraud-error-debt", RunFolderReader.Read(good, DiskScenarioFiles.Instance).Name);
         string results(string dir) => Path.Combine(dir, "results.csv");
         string manifest(string dir) => Path.Combine(dir, "manifest.json");
+        int next = File.ReadLines(results(good)).Count() + 1; // the line of a row appended
         (string Folder, string Expected)[] cases =
         [
             (Damaged(good, "short-parameter-row", d => File.AppendAllText(Path.Combine(d, "parameters.csv"), "0,x,1,published\n")),
                 "parameters.csv:"),
             (Damaged(good, "second-row", d => File.AppendAllText(results(d), File.ReadLines(results(d)).Skip(1).First() + "\n")),
                 "a second row for variant 'status-quo', group 'all', metric 'persons'"),
+            // The results' rows are read as ranges of each line: each field's fault is named with the row's line.
+            (Damaged(good, "short-row", d => File.AppendAllText(results(d), "fraud-error-debt,fraud,status-quo,all\n")),
+                $"results.csv:{next}: expected 11 fields, found 4"),
+            (Damaged(good, "long-row", d => File.AppendAllText(results(d), "fraud-error-debt,fraud,x,all,persons,1,0,2,3,0.1,4,5,6\n")),
+                $"results.csv:{next}: expected 11 fields, found 13"),
+            (Damaged(good, "other-scenario", d => File.AppendAllText(results(d), "tailored,fraud,x,all,persons,1,0,2,3,0.1,4\n")),
+                $"results.csv:{next}: scenario 'tailored' is not the manifest's 'fraud-error-debt'"),
+            (Damaged(good, "not-a-number", d => File.AppendAllText(results(d), "fraud-error-debt,fraud,x,all,persons,1,0,2x,3,0.1,4\n")),
+                $"results.csv:{next}: '2x' is not a number"),
+            (Damaged(good, "replicates", d => File.AppendAllText(results(d), "fraud-error-debt,fraud,x,all,persons,1,0,2,-3,0.1,4\n")),
+                $"results.csv:{next}: replicates '-3' is out of range"),
             (Damaged(good, "no-basis", d => File.WriteAllText(manifest(d), File.ReadAllText(manifest(d)).Replace("\"basis\"", "\"basis_gone\"", StringComparison.Ordinal))),
                 "not a run manifest: it lacks"),
             (Damaged(good, "not-json", d => File.WriteAllText(manifest(d), "{ \"scenario\": ")), "not a run manifest:"),
