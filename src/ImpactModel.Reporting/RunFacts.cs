@@ -97,10 +97,16 @@ public sealed class RunFacts(RunData run)
     public IReadOnlyList<string> Headline => [.. Run.View.Summary.Where(Run.Has)];
 
     /// <summary>The headline harm counts' cost-per-harm-avoided metrics that safeguards.csv reports, in the harms' order.</summary>
-    public IReadOnlyList<string> CostPerAvoided =>
-        [.. Run.Manifest.Metrics.Select(m => m.Name + SafeguardLine.CostPerAvoided)
-            .Where(m => Run.Review.Safeguards?.Any(l => l.Metric == m) == true)
-            .OrderBy(m => HarmCounts.Contains(m[..^SafeguardLine.CostPerAvoided.Length]) ? 0 : 1)];
+    public IReadOnlyList<string> CostPerAvoided
+    {
+        get
+        {
+            HashSet<string> reported = (Run.Review.Safeguards ?? []).Select(l => l.Metric).ToHashSet(StringComparer.Ordinal);
+            return [.. Run.Manifest.Metrics.Select(m => m.Name + SafeguardLine.CostPerAvoided)
+                .Where(reported.Contains)
+                .OrderBy(m => HarmCounts.Contains(m[..^SafeguardLine.CostPerAvoided.Length]) ? 0 : 1)];
+        }
+    }
 
     /// <summary>
     /// A metric's manifest entry, including safeguards.csv's <c>&lt;harm&gt;_cost_per_avoided</c> (GBP of

@@ -218,6 +218,13 @@ public static class RunCommand
         return Summarise(dir, scenarios, results, options, console);
     }
 
+    /// <summary>
+    /// The review files each report read, by the result its folder was written from: the terminal summary
+    /// takes them from here rather than reading the folder's files a second time (they do not change).
+    /// Weak: an entry goes with its result.
+    /// </summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<RunResult, ReviewData> WrittenReviews = new();
+
     /// <summary>What a finished run says on stdout: the JSON summary with <c>--json</c>, else the listing (<c>--verbose</c>) and the terminal summary.</summary>
     internal static int Summarise(string dir, IReadOnlyList<Scenario> scenarios, IReadOnlyList<RunResult> results, RunOptions options, CliConsole console)
     {
@@ -233,7 +240,8 @@ public static class RunCommand
             WriteListing(console.Out, results, money);
         TerminalSummary.Part[] parts = [.. results.Select((result, i) => TerminalSummary.Of(result, money[i],
             results.Count == 1 ? dir : Path.Combine(dir, result.Scenario),
-            scenarios[i].Population.Groups.ToDictionary(g => g.Id, g => g.Name ?? g.Id, StringComparer.Ordinal)))];
+            scenarios[i].Population.Groups.ToDictionary(g => g.Id, g => g.Name ?? g.Id, StringComparer.Ordinal),
+            WrittenReviews.TryGetValue(result, out ReviewData? review) ? review : null))];
         if (console.IsTerminal)
             TerminalSummary.WriteTables(AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(console.Out) }), parts);
         else
@@ -333,7 +341,8 @@ public static class RunCommand
 
         RunFolder.WriteReview(folder, result, review.GetAwaiter().GetResult());
         // Charts and report.html, from the files just written (the scenario as loaded: the bytes its kept copy holds).
-        ReportWriter.WriteRun(folder, files, beingWritten: true, keptScenario: scenario);
+        RunData written = ReportWriter.WriteRun(folder, files, beingWritten: true, keptScenario: scenario);
+        WrittenReviews.AddOrUpdate(result, written.Review);
         if (options.ReplicatesCsv)
         {
             store.Dispose(); // replicates.csv holds the values now: the spill file goes

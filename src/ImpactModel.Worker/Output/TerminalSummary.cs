@@ -48,7 +48,12 @@ public static class TerminalSummary
     }
 
     /// <summary>The summary of one scenario's run (its folder <paramref name="folder"/>).</summary>
-    public static Part Of(RunResult result, MoneyBasis money, string folder, IReadOnlyDictionary<string, string> groupLabels)
+    /// <param name="result">The run's result.</param>
+    /// <param name="money">Its money basis.</param>
+    /// <param name="folder">Its run folder.</param>
+    /// <param name="groupLabels">Group names by id.</param>
+    /// <param name="review">The folder's review files as already read (by its report), or null: read from the folder.</param>
+    public static Part Of(RunResult result, MoneyBasis money, string folder, IReadOnlyDictionary<string, string> groupLabels, ReviewData? review = null)
     {
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(money);
@@ -101,7 +106,7 @@ public static class TerminalSummary
             $"(declared {result.DeclaredPopulation:N0}; counts scaled by {result.ScaleFactor:G6}), seed {result.Settings.Seed}");
         return new Part(header, notes, headline, harmTitle, groups, folder)
         {
-            Review = ReviewLines(RunFolderReader.ReadReview(folder, result.Scenario), view.Summary.Where(m => result.Metrics.Any(x => x.Name == m)).ToList()),
+            Review = ReviewLines(review ?? RunFolderReader.ReadReview(folder, result.Scenario), view.Summary.Where(m => result.Metrics.Any(x => x.Name == m)).ToList()),
             Compact = compact,
             CompactGroups = compactGroups,
             Uncertainty = result.Uncertainty is { } v
