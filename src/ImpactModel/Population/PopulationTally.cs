@@ -298,16 +298,19 @@ public sealed class PopulationTally
         long[]? byMaskArea = _byMaskArea;
         int cells = Math.Max(1, areas), aboveCells = boundaries.Length + 1;
         ReadOnlySpan<double> bounds = boundaries;
-        for (int i = 0; i < n; i++)
+        // Loops without a branch that stays the same for every person: by (mask, area) when the table is
+        // kept, else each membership; then the income and household key, the same either way.
+        if (byMaskArea is not null)
         {
-            int a = area[i];
-            uint m = mask[i];
-            if (byMaskArea is not null)
+            for (int i = 0; i < n; i++)
+                byMaskArea[(int)mask[i] * cells + area[i]]++;
+        }
+        else
+        {
+            for (int i = 0; i < n; i++)
             {
-                byMaskArea[(int)m * cells + a]++;
-            }
-            else
-            {
+                int a = area[i];
+                uint m = mask[i];
                 byArea[a]++;
                 if (m == 0)
                     rest++;
@@ -320,7 +323,10 @@ public sealed class PopulationTally
                         byPair[g * groups + System.Numerics.BitOperations.TrailingZeroCount(others)]++;
                 }
             }
+        }
 
+        for (int i = 0; i < n; i++)
+        {
             // The index of the first boundary above this income, found from the person's decile and
             // checked against the actual income on both sides, so a misplaced income still shows.
             int d = decile[i];
