@@ -11,10 +11,10 @@ namespace ImpactModel.Population;
 /// mispredict). The counts by group, group and area, pair of groups and "rest" are formed from
 /// those on first read after an addition. With too many groups for a table of every mask (more
 /// than <see cref="MaskTableLimit"/> cells) each membership is counted directly instead. The rest is
-/// counted the same way, by joint keys, so a person costs five increments where one a table cost
-/// twelve: (mask, local authority), (mask, age band, under 16), (age, age band) and (income decile,
-/// first boundary above the income, household size, sex); the counts by area, authority, age, band,
-/// household size, decile, boundary and sex are sums of those. Like its additions, reading a tally is
+/// counted the same way, by joint keys, so a person costs five increments where a table per count
+/// cost twelve: (mask, area), (mask, local authority), (mask, age band, under 16), (age, age band) and
+/// (income decile, first boundary above the income, household size, sex); the counts by area,
+/// authority, age, band, household size, decile, boundary and sex are sums of those. Like its additions, reading a tally is
 /// for one thread at a time (a read may form those counts).
 /// </remarks>
 public sealed class PopulationTally
@@ -38,8 +38,17 @@ public sealed class PopulationTally
     private bool _demographyStale; // the counts by age, band, household size, decile, boundary and sex lag the two above
     private long _female;
 
+    // Formed on read from the keyed counts above (or, without the tables by mask, counted directly).
+    private readonly long[] _byArea;
+    private readonly long[] _byAuthority;
+    private readonly long[] _byAgeBand;
+    private readonly long[] _byAge = new long[121];
+    private readonly long[] _byHouseholdSize = new long[HouseholdSizes];
+    private readonly long[] _byDecile = new long[10];
+    private readonly long[] _belowBoundary;
+
     public PopulationTally(int areas, int groups, int incomeBoundaries)
-        : this(areas, groups, incomeBoundaries, byMask: true)
+        : this(areas, groups, incomeBoundaries, 0, 0, byMask: true)
     {
     }
 
@@ -60,10 +69,17 @@ public sealed class PopulationTally
     /// <param name="ageBands">Declared age bands (0: none counted).</param>
     /// <param name="byMask">False counts each membership directly, as with too many groups (for tests).</param>
     internal PopulationTally(int areas, int groups, int incomeBoundaries, int authorities, int ageBands, bool byMask)
-        : this(areas, groups, incomeBoundaries, byMask)
     {
+        Areas = areas;
+        Groups = groups;
         Authorities = authorities;
         AgeBands = ageBands;
+        _byArea = new long[areas];
+        _byGroup = new long[groups];
+        _byGroupArea = new long[groups * areas];
+        _byGroupPair = new long[groups * groups];
+        _belowBoundary = new long[incomeBoundaries];
+        _byIncomeAndHome = new long[10 * (incomeBoundaries + 1) * HouseholdSizes * 2];
         _byAuthority = new long[authorities];
         _byGroupAuthority = new long[groups * authorities];
         _byAgeBand = new long[ageBands];
@@ -71,9 +87,11 @@ public sealed class PopulationTally
         _childMembers = new long[groups];
         _bandCells = Math.Max(1, ageBands);
         _byAgeAndBand = new long[_byAge.Length * _bandCells];
+        if (byMask && groups < 31 && (1L << groups) * Math.Max(1, areas) <= MaskTableLimit)
+            _byMaskArea = new long[(1 << groups) * Math.Max(1, areas)];
         // Places by mask too, when the tables are small enough: one increment per person and table.
-        if (_byMaskArea is not null && (1L << groups) * Math.Max(1, authorities) <= PlacesTableLimit
-            && (1L << groups) * Math.Max(1, ageBands) * 2 <= PlacesTableLimit)
+        if (_byMaskArea is not null && (authorities > 0 || ageBands > 0) && (1L << groups) * Math.Max(1, authorities) <= PlacesTableLimit
+            && (1L << groups) * _bandCells * 2 <= PlacesTableLimit)
         {
             _byMaskAuthority = new long[(1 << groups) * Math.Max(1, authorities)];
             _byMaskBandChild = new long[(1 << groups) * _bandCells * 2];
@@ -85,20 +103,8 @@ public sealed class PopulationTally
     /// <param name="incomeBoundaries">Declared decile boundaries (9, or 0 without income).</param>
     /// <param name="byMask">False counts each membership directly, as with too many groups (for tests).</param>
     internal PopulationTally(int areas, int groups, int incomeBoundaries, bool byMask)
+        : this(areas, groups, incomeBoundaries, 0, 0, byMask)
     {
-        Areas = areas;
-        Groups = groups;
-        _byArea = new long[areas];
-        _byGroup = new long[groups];
-        _byGroupArea = new long[groups * areas];
-        _byGroupPair = new long[groups * groups];
-        _byDecile = new long[10];
-        _belowBoundary = new long[incomeBoundaries];
-        _bandCells = 1;
-        _byAgeAndBand = new long[_byAge.Length];
-        _byIncomeAndHome = new long[10 * (incomeBoundaries + 1) * HouseholdSizes * 2];
-        if (byMask && groups < 31 && (1L << groups) * Math.Max(1, areas) <= MaskTableLimit)
-            _byMaskArea = new long[(1 << groups) * Math.Max(1, areas)];
     }
 
     /// <summary>Local authorities counted (0: none).</summary>
@@ -117,22 +123,14 @@ public sealed class PopulationTally
         }
     }
 
-    private readonly long[] _byAuthority = [];
-    private readonly long[] _byAgeBand = [];
-    private readonly long[] _byAge = new long[121];
-    private readonly long[] _byHouseholdSize = new long[HouseholdSizes];
-    private readonly long[] _byArea;
-    private readonly long[] _byDecile;
-    private readonly long[] _belowBoundary;
-
     /// <summary>The most (mask × local authority) or (mask × age band) cells counted by mask: 2^8 masks × 512 authorities, 1 MB.</summary>
     public const int PlacesTableLimit = 1 << 17;
 
-    private readonly long[] _byGroupAuthority = [];
-    private readonly long[] _byGroupAgeBand = [];
+    private readonly long[] _byGroupAuthority;
+    private readonly long[] _byGroupAgeBand;
     private readonly long[]? _byMaskAuthority; // [mask * Authorities + authority], or null: counted group by group
     private readonly long[]? _byMaskBandChild; // [(mask * bands + band) * 2 + under 16]
-    private long[]? _childMembers;
+    private readonly long[] _childMembers;
     private bool _placesStale; // the group counts by place lag the counts by mask
 
     /// <summary>[group * Authorities + authority]: members of each group by local authority.</summary>
@@ -171,7 +169,7 @@ public sealed class PopulationTally
         get
         {
             DerivePlaces();
-            return _childMembers ??= new long[Groups];
+            return _childMembers;
         }
     }
 
@@ -490,7 +488,7 @@ public sealed class PopulationTally
             return;
         _placesStale = false;
         int authorities = Authorities, bands = AgeBands, laCells = Math.Max(1, authorities), bandCells = _bandCells;
-        long[] children = _childMembers ??= new long[Groups];
+        long[] children = _childMembers;
         Array.Clear(_byAuthority);
         Array.Clear(_byGroupAuthority);
         Array.Clear(_byGroupAgeBand);

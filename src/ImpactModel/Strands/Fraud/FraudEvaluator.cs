@@ -339,12 +339,11 @@ internal sealed class FraudEvaluator : IChunkEvaluator
         // method for it, called at the forty-odd places below, was compiled as a call, not inlined.
         long[]? table = _byVariant;
         Span<long> scratch = _scratchRow;
-        int pending = -1;
         for (int v = 0; v < _v.Length; v++)
         {
             VariantModel vm = _v[v];
-            if (table is null)
-                pending = FlushScratch(tally, pending, mask, v);
+            if (table is null && v > 0)
+                FlushScratch(tally, v - 1, mask);
             Span<long> row = table is not null ? table.AsSpan(((int)mask * _v.Length + v) * Counters, Counters) : scratch;
 
             bool matchFlag = false;
@@ -516,28 +515,21 @@ internal sealed class FraudEvaluator : IChunkEvaluator
                 row[(int)C.Hardship]++;
         }
 
-        if (table is null)
-            FlushScratch(tally, pending, mask, -1);
+        if (table is null && _v.Length > 0)
+            FlushScratch(tally, _v.Length - 1, mask);
     }
 
-    /// <summary>
-    /// Without a table by mask: adds the scratch row's counts to variant <paramref name="pending"/>
-    /// (none when −1) and clears it for <paramref name="next"/>. Returns <paramref name="next"/>.
-    /// </summary>
-    private int FlushScratch(StrandTally<C> tally, int pending, uint mask, int next)
+    /// <summary>Without a table by mask: adds the scratch row's counts to variant <paramref name="variant"/> and clears it.</summary>
+    private void FlushScratch(StrandTally<C> tally, int variant, uint mask)
     {
         Span<long> scratch = _scratchRow;
-        if (pending >= 0)
+        for (int c = 0; c < scratch.Length; c++)
         {
-            for (int c = 0; c < scratch.Length; c++)
-            {
-                if (scratch[c] != 0)
-                    tally.Add(pending, mask, (C)c, scratch[c]);
-            }
+            if (scratch[c] != 0)
+                tally.Add(variant, mask, (C)c, scratch[c]);
         }
 
         scratch.Clear();
-        return next;
     }
 
     /// <summary>Whether any variant's matching rule flags the claimant, on the discrepancies of <see cref="Discrepancies"/>.</summary>
